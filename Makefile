@@ -1,0 +1,109 @@
+# Tern -- the only entry point.  `make help` says what each target does.
+#
+#   make                 build out/images/{bzImage,rootfs.cpio.gz}
+#   make run             build, then boot the image in QEMU
+#   make test            build what the tests need, then run every test
+#
+# Variables a user may set: O= (output, default out), DL_DIR= (download
+# cache, default dl), V=1 (show commands).
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+TOP    := $(CURDIR)
+O      ?= $(TOP)/out
+DL_DIR ?= $(TOP)/dl
+# Debian's python sees python3-kconfiglib; a pyenv python3 on PATH may not.
+PYTHON := /usr/bin/python3
+KCONFIG_CONFIG ?= $(TOP)/.config
+DEFAULT_BOARD  := qemu_x86_64
+JOBS   ?= $(shell nproc)
+
+export O DL_DIR KCONFIG_CONFIG
+
+# Quiet unless V=1: every step announces itself with a ">>>" line instead.
+ifneq ($(V),1)
+.SILENT:
+endif
+
+BUILD   := $(O)/build
+HOST    := $(O)/host
+SYSROOT := $(O)/sysroot
+TARGET  := $(O)/target
+IMAGES  := $(O)/images
+
+# Goals that work without a .config (and must not generate one) run alone.
+NOCONFIG_GOALS := help menuconfig olddefconfig savedefconfig clean distclean \
+	host-deps fetch %_defconfig
+CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(filter $(NOCONFIG_GOALS),$(MAKECMDGOALS)),)
+ifneq ($(CONFIG_GOALS),)
+$(error run '$(filter $(NOCONFIG_GOALS),$(MAKECMDGOALS))' on its own, then '$(CONFIG_GOALS)')
+endif
+endif
+
+include kconfig/kconfig.mk
+
+ifneq ($(CONFIG_GOALS),)
+# Reading auto.mk makes Make (re)generate it from .config first.
+include $(O)/auto.mk
+include toolchain/toolchain.mk
+include rootfs/rootfs.mk
+include app/app.mk
+include images/images.mk
+include tests/tests.mk
+endif
+
+.PHONY: all
+all: images
+
+.PHONY: host-deps
+host-deps:
+	toolchain/host-deps.sh
+
+.PHONY: fetch
+fetch:
+	toolchain/fetch.sh --all
+
+.PHONY: clean distclean
+clean:
+	rm -rf $(O)
+
+distclean: clean
+	rm -f $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old
+	rm -rf $(DL_DIR)
+
+.PHONY: help
+help:
+	@sed -n 's/^## \{0,1\}//p' $(MAKEFILE_LIST)
+
+## Tern make targets
+##
+## Configuration:
+##   <board>_defconfig  start .config from board/<board>/defconfig
+##                      (boards: qemu_x86_64)
+##   menuconfig         edit .config in a terminal menu
+##   olddefconfig       update .config after Kconfig changed: keep what is
+##                      set, take defaults for new symbols
+##   savedefconfig      write the minimal defconfig for .config to
+##                      ./defconfig (copy it to board/<board>/defconfig)
+##
+## Build (a missing .config starts from the qemu_x86_64 defconfig):
+##   all (default)      out/images/bzImage and out/images/rootfs.cpio.gz
+##   run                build, then boot the image in QEMU on this terminal
+##                      (Ctrl-A X quits QEMU)
+##   test               build, then run every test under prove
+##   test-unit          host unit tests only (cmocka, plain and ASan/UBSan)
+##   test-qemu          QEMU boot tests only
+##   host-deps          install the Debian packages the build needs
+##   fetch              fill the download cache (DL_DIR) from Debian
+##   <pkg>              build one package: musl linux-headers liburing
+##                      mbedtls busybox linux apps rootfs
+##   <pkg>-rebuild      build <pkg> again from its unpacked source
+##   <pkg>-dirclean     remove <pkg>'s build directory
+##   clean              remove out/ (keeps .config and dl/)
+##   distclean          also remove .config and dl/
+##
+## Variables: O=<dir> output (out), DL_DIR=<dir> download cache (dl),
+##            JOBS=<n> parallel jobs inside packages, V=1 verbose

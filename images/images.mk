@@ -1,0 +1,38 @@
+# images.mk -- what a user boots or flashes, in out/images:
+#   bzImage          the kernel (images/linux.mk)
+#   rootfs.cpio.gz   the initramfs: out/target packed by the kernel's own
+#                    gen_init_cpio (root-owned entries, no root needed,
+#                    fixed timestamps so the same tree packs the same bytes)
+
+GEN_INIT_CPIO := $(HOST)/bin/gen_init_cpio
+ROOTFS_CPIO   := $(IMAGES)/rootfs.cpio.gz
+KERNEL_IMG    := $(IMAGES)/$(notdir $(CONFIG_KERNEL_IMAGE))
+# All files in the archive get this mtime (2026-01-01 00:00 UTC).
+CPIO_MTIME    := 1767225600
+
+$(GEN_INIT_CPIO): $(LINUX_DIR)/.stamp_extracted
+	mkdir -p $(dir $@)
+	gcc -O2 -o $@ $(LINUX_DIR)/usr/gen_init_cpio.c
+
+$(ROOTFS_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh
+	echo ">>> images: $(notdir $@)"
+	mkdir -p $(IMAGES)
+	images/cpio-list.sh $(TARGET) >$(BUILD)/rootfs.list
+	$(GEN_INIT_CPIO) -t $(CPIO_MTIME) $(BUILD)/rootfs.list | gzip -9 -n >$@.tmp
+	mv $@.tmp $@
+
+$(KERNEL_IMG): $(LINUX_STAMP)
+
+.PHONY: images run
+images: $(KERNEL_IMG) $(ROOTFS_CPIO)
+	ls -l $(KERNEL_IMG) $(ROOTFS_CPIO) | awk '{ printf ">>> images: %s %d bytes\n", $$NF, $$5 }'
+
+# The board's qemu.sh boots the image; make run puts the serial console on
+# this terminal and forwards a host UDP port to the guest's TFTP port.
+QEMU_RUN := KERNEL=$(KERNEL_IMG) INITRD=$(ROOTFS_CPIO) MEMORY=$(CONFIG_QEMU_MEMORY) \
+	CMDLINE='$(CONFIG_BOARD_CMDLINE) $(CMDLINE)' board/$(CONFIG_BOARD_NAME)/qemu.sh
+
+run: images
+	echo ">>> run: guest UDP port 69 (TFTP) is host 127.0.0.1:$(CONFIG_RUN_TFTP_PORT); quit with Ctrl-A X"
+	$(QEMU_RUN) -netdev user,id=net0,hostfwd=udp:127.0.0.1:$(CONFIG_RUN_TFTP_PORT)-:69 \
+		-device virtio-net-pci,netdev=net0

@@ -1,0 +1,39 @@
+# kconfig.mk -- configuration goals and the generated config.
+#
+# .config -> out/config.h (C), out/auto.mk (Make, included by the top
+# Makefile) and out/kconfig/deps/ (one file per symbol, touched when its
+# value changes, so a stage rebuilds only when a symbol it reads changes).
+
+KCONFIG_PY    := $(PYTHON) $(TOP)/kconfig/kconfig.py
+KCONFIG_FILES := $(shell find $(TOP) -name Kconfig -not -path '$(O)/*' -not -path '$(DL_DIR)/*' -not -path '*/.git/*')
+BOARDS        := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
+
+%_defconfig:
+	test -f board/$*/defconfig || { echo "make: no board '$*' (boards: $(BOARDS))" >&2; exit 100; }
+	$(KCONFIG_PY) defconfig board/$*/defconfig
+
+$(KCONFIG_CONFIG):
+	@echo "make: no $(notdir $@): starting from board/$(DEFAULT_BOARD)/defconfig"
+	$(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
+
+.PHONY: menuconfig olddefconfig savedefconfig
+menuconfig:
+	test -f $(KCONFIG_CONFIG) || $(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
+	$(PYTHON) -m menuconfig Kconfig
+
+olddefconfig:
+	$(KCONFIG_PY) olddefconfig
+
+savedefconfig:
+	$(KCONFIG_PY) savedefconfig defconfig
+
+# genconfig rewrites config.h and auto.mk only when their text changes.
+$(O)/auto.mk $(O)/config.h: $(O)/kconfig/.stamp ;
+$(O)/kconfig/.stamp: $(KCONFIG_CONFIG) $(KCONFIG_FILES)
+	$(KCONFIG_PY) genconfig $(O)
+	touch $@
+
+# $(call kdeps,SYM...): prerequisites for "rebuild when SYM changes".
+kdeps = $(wildcard $(foreach s,$(1),$(O)/kconfig/deps/$(subst _,/,$(shell echo $(s) | tr A-Z a-z)).h))
+# The symbols a folder's Kconfig defines: what its stage reads.
+ksyms = $(shell sed -n 's/^config[[:space:]]\{1,\}//p' $(1))

@@ -1,0 +1,28 @@
+################################################################################
+# busybox -- the shell and the tools at the console, as symlinks
+################################################################################
+BUSYBOX_VERSION := 1.35.0
+BUSYBOX_LOCK    := busybox
+BUSYBOX_SOURCE  := busybox_1.35.0.orig.tar.bz2
+BUSYBOX_LICENSE := GPL-2.0-only
+BUSYBOX_DEPENDS := musl linux-headers
+BUSYBOX_CONFIG_DEPS = rootfs/busybox.config kconfig/merge-fragments.sh $(TOOLCHAIN_KDEPS)
+BUSYBOX_INSTALL_DIR = $(BUSYBOX_DIR)/_install
+BUSYBOX_MAKE = $(MAKE) -C $(BUSYBOX_DIR) CC=$(TARGET_CC) HOSTCC=gcc \
+	CROSS_COMPILE=$(TARGET_CROSS) EXTRA_CFLAGS='$(TARGET_CFLAGS)' \
+	SKIP_STRIP=y CONFIG_PREFIX=$(BUSYBOX_INSTALL_DIR)
+
+BUSYBOX_CONFIGURE_CMDS = kconfig/merge-fragments.sh busybox oldconfig "$(BUSYBOX_MAKE)" \
+	$(BUSYBOX_DIR) rootfs/busybox.config
+BUSYBOX_BUILD_CMDS = $(call run-logged,busybox,$(BUSYBOX_DIR)/build.log,$(BUSYBOX_MAKE) -j$(JOBS))
+define BUSYBOX_INSTALL_CMDS
+	rm -rf $(BUSYBOX_INSTALL_DIR)
+	$(call run-logged,busybox,$(BUSYBOX_DIR)/install.log,$(BUSYBOX_MAKE) install)
+endef
+
+$(eval $(call pkg,busybox,BUSYBOX))
+
+.PHONY: busybox-menuconfig
+busybox-menuconfig: $(BUSYBOX_DIR)/.stamp_configured
+	$(BUSYBOX_MAKE) menuconfig
+	@echo "busybox: to keep a change, add its CONFIG_ lines to rootfs/busybox.config"

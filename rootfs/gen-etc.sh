@@ -1,0 +1,32 @@
+#!/bin/sh
+# gen-etc.sh DIR -- write the /etc files that come from .config into DIR.
+# The values arrive as CONFIG_* environment variables (see rootfs/rootfs.mk).
+set -eu
+etc=$1
+rm -rf "$etc"
+mkdir -p "$etc/sysctl.d" "$etc/tern"
+
+echo "$CONFIG_HOSTNAME" >"$etc/hostname"
+
+# Network tuning from rootfs/Kconfig "Network tuning (sysctl)"; init applies
+# every /etc/sysctl.d/*.conf in name order at boot.
+cat >"$etc/sysctl.d/50-tern-net.conf" <<EOT
+# Generated from .config (make menuconfig: Root filesystem -> Network tuning).
+# Large socket buffers and queues: UDP relaying and TFTP under load must not
+# drop for lack of buffer space.
+net.core.rmem_max = $CONFIG_SYSCTL_RMEM_MAX
+net.core.wmem_max = $CONFIG_SYSCTL_WMEM_MAX
+net.core.rmem_default = $CONFIG_SYSCTL_RMEM_DEFAULT
+net.core.wmem_default = $CONFIG_SYSCTL_WMEM_DEFAULT
+net.core.netdev_max_backlog = $CONFIG_SYSCTL_NETDEV_MAX_BACKLOG
+net.ipv4.udp_mem = $CONFIG_SYSCTL_UDP_MEM
+net.ipv4.udp_rmem_min = $CONFIG_SYSCTL_UDP_RMEM_MIN
+net.ipv4.udp_wmem_min = $CONFIG_SYSCTL_UDP_WMEM_MIN
+EOT
+
+# The services init starts, in order: name policy command [args...].
+cat >"$etc/tern/services" <<EOT
+# Generated from .config.  One service a line, started in this order:
+#   name  policy  command [args...]
+# policy: respawn (restart with back-off when it exits) or once.
+EOT

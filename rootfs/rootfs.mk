@@ -1,0 +1,34 @@
+# rootfs.mk -- assemble out/target: skeleton + BusyBox + our programs +
+# the /etc generated from .config.
+
+include rootfs/busybox.mk
+
+ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig)
+ROOTFS_FILES := $(shell find rootfs/skeleton)
+# Directories every image has; /run and /tmp are tmpfs mounted by init.
+ROOTFS_DIRS  := bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt var etc
+ETC_DIR      := $(BUILD)/etc
+
+$(ETC_DIR)/.stamp: rootfs/gen-etc.sh $(call kdeps,$(ROOTFS_SYMS))
+	echo ">>> rootfs: generate /etc"
+	env $(foreach s,$(ROOTFS_SYMS),CONFIG_$(s)='$(CONFIG_$(s))') rootfs/gen-etc.sh $(ETC_DIR)
+	touch $@
+
+$(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ETC_DIR)/.stamp rootfs/rootfs.mk
+	echo ">>> rootfs: assemble $(TARGET)"
+	rm -rf $(TARGET)
+	mkdir -p $(addprefix $(TARGET)/,$(ROOTFS_DIRS))
+	chmod 1777 $(TARGET)/tmp
+	chmod 0700 $(TARGET)/root
+	cp -a $(BUSYBOX_INSTALL_DIR)/. $(TARGET)/
+	cp -a rootfs/skeleton/. $(TARGET)/
+	cp -a $(ETC_DIR)/. $(TARGET)/etc/
+	$(foreach a,$(APPS),install -m 0755 $(APP_OUT)/$(a) $(TARGET)/$(APP_$(a)_DEST)/$(a) &&) true
+	ln -sf /run $(TARGET)/var/run
+	ln -sf sbin/init $(TARGET)/init
+	find $(TARGET) -type f -perm -u+x -exec sh -c \
+		'head -c4 "$$1" | grep -q ELF && $(TARGET_STRIP) --strip-all "$$1"' sh {} \;
+	touch $@
+
+.PHONY: rootfs
+rootfs: $(TARGET)/.stamp

@@ -1,0 +1,64 @@
+# pkg.mk -- how every external package is described and built.
+#
+# A package file (toolchain/musl.mk, rootfs/busybox.mk, images/linux.mk, ...)
+# describes package `foo` with upper-case variables, then calls
+# $(eval $(call pkg,foo,FOO)):
+#
+#   FOO_VERSION         upstream version (the build directory is foo-VERSION)
+#   FOO_LOCK            its name in toolchain/sources.lock (fetch.sh NAME)
+#   FOO_SOURCE          the tarball (or .deb) in DL_DIR
+#   FOO_LICENSE         SPDX identifier of what ends up in the image
+#   FOO_DEPENDS         packages installed before this one is configured
+#   FOO_CONFIG_DEPS     files whose change means configure again
+#   FOO_EXTRACT_CMDS    default: unpack FOO_SOURCE into FOO_DIR
+#   FOO_CONFIGURE_CMDS  FOO_BUILD_CMDS  FOO_INSTALL_CMDS
+#
+# Each step leaves a stamp in FOO_DIR; `make foo` builds to the installed
+# stamp, `make foo-rebuild` configures, builds and installs again from the
+# unpacked source, `make foo-dirclean` removes FOO_DIR.
+
+PKGS :=
+# $(call run-logged,NAME,LOG,COMMAND): run COMMAND with its output in LOG;
+# on failure show the end of LOG and say where the rest is.
+run-logged = { $(3); } >$(2) 2>&1 || { tail -n 40 $(2); echo "$(1): failed; full log: $(2)" >&2; exit 1; }
+uc = $(shell echo '$(1)' | tr 'a-z-' 'A-Z_')
+
+define pkg
+PKGS += $(1)
+$(2)_DIR ?= $$(BUILD)/$(1)-$$($(2)_VERSION)
+$(2)_EXTRACT_CMDS ?= tar -xf $$(DL_DIR)/$$($(2)_SOURCE) -C $$($(2)_DIR) --strip-components=1
+$(2)_STAMP := $$($(2)_DIR)/.stamp_installed
+# The package file itself: changing how a package is built rebuilds it.
+$(2)_MK := $(lastword $(MAKEFILE_LIST))
+
+$$($(2)_DIR)/.stamp_extracted:
+	@echo ">>> $(1) $$($(2)_VERSION): fetch and extract"
+	$$(if $$($(2)_LOCK),toolchain/fetch.sh $$($(2)_LOCK))
+	rm -rf $$($(2)_DIR) && mkdir -p $$($(2)_DIR)
+	$$($(2)_EXTRACT_CMDS)
+	touch $$@
+
+$$($(2)_DIR)/.stamp_configured: $$($(2)_DIR)/.stamp_extracted \
+		$$(foreach d,$$($(2)_DEPENDS),$$($$(call uc,$$(d))_STAMP)) $$($(2)_CONFIG_DEPS) $$($(2)_MK)
+	@echo ">>> $(1) $$($(2)_VERSION): configure"
+	$$($(2)_CONFIGURE_CMDS)
+	touch $$@
+
+$$($(2)_DIR)/.stamp_built: $$($(2)_DIR)/.stamp_configured
+	@echo ">>> $(1) $$($(2)_VERSION): build"
+	$$($(2)_BUILD_CMDS)
+	touch $$@
+
+$$($(2)_DIR)/.stamp_installed: $$($(2)_DIR)/.stamp_built
+	@echo ">>> $(1) $$($(2)_VERSION): install"
+	$$($(2)_INSTALL_CMDS)
+	touch $$@
+
+.PHONY: $(1) $(1)-rebuild $(1)-dirclean
+$(1): $$($(2)_STAMP)
+$(1)-rebuild:
+	rm -f $$($(2)_DIR)/.stamp_configured $$($(2)_DIR)/.stamp_built $$($(2)_DIR)/.stamp_installed
+	$$(MAKE) $(1)
+$(1)-dirclean:
+	rm -rf $$($(2)_DIR)
+endef
