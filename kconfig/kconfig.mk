@@ -8,15 +8,22 @@ KCONFIG_PY    := $(PYTHON) $(TOP)/kconfig/kconfig.py
 KCONFIG_FILES := $(shell find $(TOP) -name Kconfig -not -path '$(O)/*' -not -path '$(DL_DIR)/*' -not -path '*/.git/*')
 BOARDS        := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
 
-%_defconfig:
+# Python, kconfiglib and the rest come from toolchain/host-deps.sh.
+HOST_DEPS_STAMP := $(O)/.stamp_host_deps
+$(HOST_DEPS_STAMP): toolchain/host-packages toolchain/host-deps.sh
+	toolchain/host-deps.sh
+	mkdir -p $(dir $@) && touch $@
+
+%_defconfig: | $(HOST_DEPS_STAMP)
 	test -f board/$*/defconfig || { echo "make: no board '$*' (boards: $(BOARDS))" >&2; exit 100; }
 	$(KCONFIG_PY) defconfig board/$*/defconfig
 
-$(KCONFIG_CONFIG):
+$(KCONFIG_CONFIG): | $(HOST_DEPS_STAMP)
 	@echo "make: no $(notdir $@): starting from board/$(DEFAULT_BOARD)/defconfig"
 	$(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
 
 .PHONY: menuconfig olddefconfig savedefconfig
+menuconfig olddefconfig savedefconfig: | $(HOST_DEPS_STAMP)
 menuconfig:
 	test -f $(KCONFIG_CONFIG) || $(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
 	$(PYTHON) -m menuconfig Kconfig
@@ -29,7 +36,7 @@ savedefconfig:
 
 # genconfig rewrites config.h and auto.mk only when their text changes.
 $(O)/auto.mk $(O)/config.h: $(O)/kconfig/.stamp ;
-$(O)/kconfig/.stamp: $(KCONFIG_CONFIG) $(KCONFIG_FILES)
+$(O)/kconfig/.stamp: $(KCONFIG_CONFIG) $(KCONFIG_FILES) | $(HOST_DEPS_STAMP)
 	$(KCONFIG_PY) genconfig $(O)
 	touch $@
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """kconfig.py -- Tern's glue around Debian's python3-kconfiglib.
 
-usage: kconfig.py COMMAND [ARG]   (run from the top of the tree)
+usage: kconfig.py COMMAND [ARG]
 
   defconfig FILE     write .config from a (minimal) defconfig FILE
   olddefconfig       rewrite .config: keep set values, default new symbols
@@ -22,7 +22,10 @@ except ImportError:
     sys.exit("kconfig: python3-kconfiglib is missing: run "
              "'toolchain/host-deps.sh' (or apt-get install python3-kconfiglib)")
 
-CONFIG = os.environ.get("KCONFIG_CONFIG", ".config")
+# Paths given on the command line are taken from where we were started;
+# Kconfig files are read from the top of the tree.
+CONFIG = os.path.abspath(os.environ.get("KCONFIG_CONFIG", ".config"))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def fail(msg):
@@ -132,7 +135,9 @@ def main(argv):
         sys.stderr.write(__doc__)
         sys.exit(100)
     fn, _ = cmds[argv[1]]
-    fn(*argv[2:])
+    args = [os.path.abspath(a) for a in argv[2:]]
+    os.chdir(TOP)
+    fn(*args)
 
 
 if __name__ == "__main__":

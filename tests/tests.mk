@@ -1,2 +1,53 @@
-.PHONY: test
-test:
+# tests.mk -- `make test` builds what the tests need and runs them all under
+# prove (TAP).
+#
+#   tests/unit/<prog>_<topic>.c  cmocka, host gcc, linked with app/<prog>/*.c
+#                                (minus main.c) and app/lib/*.c; built twice,
+#                                plain and with ASan/UBSan
+#   tests/build/*.t              the build system itself (kconfig, fetch,
+#                                incremental rebuilds)
+#   tests/image/*.t              the assembled image, on the host
+#   tests/qemu/*.t               the image booted in QEMU
+
+TEST_OUT   := $(O)/tests
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_NAMES := $(basename $(notdir $(UNIT_SRCS)))
+UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I$(O) -Iapp/lib
+UNIT_VARIANTS := plain asan
+UNIT_plain_FLAGS :=
+UNIT_asan_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_BINS := $(foreach v,$(UNIT_VARIANTS),$(addprefix $(TEST_OUT)/unit-$(v)/,$(UNIT_NAMES)))
+# The program a unit test is about: the prefix of its name (init_cmdline -> init).
+unit-prog = $(firstword $(subst _, ,$(1)))
+unit-srcs = $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS)
+
+define unit-test
+$(TEST_OUT)/unit-$(2)/$(1): tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
+		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h
+	echo ">>> test: cc $(1) ($(2))"
+	mkdir -p $$(dir $$@)
+	gcc $$(UNIT_CFLAGS) $$(UNIT_$(2)_FLAGS) -Iapp/$$(call unit-prog,$(1)) -o $$@ \
+		tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) -lcmocka
+endef
+$(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit-test,$(t),$(v)))))
+
+# What the scripts under tests/ read: where the build put things.
+TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_BOARD=$(CONFIG_BOARD_NAME) \
+	TERN_CMDLINE='$(CONFIG_BOARD_CMDLINE)' TERN_MEMORY=$(CONFIG_QEMU_MEMORY) \
+	TERN_KERNEL=$(KERNEL_IMG) TERN_INITRD=$(ROOTFS_CPIO) PYTHON=$(PYTHON) \
+	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+PROVE := prove --exec '' --timer
+
+.PHONY: test test-unit test-build test-image test-qemu
+test: $(UNIT_BINS) images
+	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) $(sort $(wildcard tests/build/*.t tests/image/*.t tests/qemu/*.t))
+
+test-unit: $(UNIT_BINS)
+	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
+
+test-build:
+	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/build/*.t))
+
+test-image test-qemu: test-%: images
+	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))

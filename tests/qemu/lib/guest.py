@@ -1,0 +1,170 @@
+"""guest.py -- boot the Tern image in QEMU and talk to its serial console.
+
+Used by tests/qemu/*.t (run by `make test`, which exports TERN_* variables
+naming the kernel, initramfs, board and command line).  A test boots a
+Guest, waits for lines with expect(), runs shell commands with sh() (the
+image's debug shell, switched on with tern.debug_shell=1), and checks how
+QEMU ended with wait_exit().  Everything is bounded by timeouts; a guest
+still running when the test ends is killed.
+"""
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+READY = re.compile(rb"tern: ready in ([0-9.]+) s")
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest:
+    def __init__(self, cmdline="", qemu_args=(), debug_shell=True):
+        top = os.environ["TERN_TOP"]
+        board = os.environ["TERN_BOARD"]
+        words = [os.environ.get("TERN_CMDLINE", ""), cmdline]
+        if debug_shell:
+            words.append("tern.debug_shell=1")
+        env = dict(os.environ,
+                   KERNEL=os.environ["TERN_KERNEL"],
+                   INITRD=os.environ["TERN_INITRD"],
+                   MEMORY=os.environ.get("TERN_MEMORY", "256"),
+                   CMDLINE=" ".join(w for w in words if w))
+        args = [os.path.join(top, "board", board, "qemu.sh"),
+                "-nic", "none"] + list(qemu_args)
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.buf = b""       # console output not yet consumed by expect()
+        self.log = b""       # everything, for diagnostics
+        self.serial = 0
+
+    # -- reading --------------------------------------------------------
+    def _read(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([self.proc.stdout], [], [], left)
+        if not r:
+            return False
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        if not data:
+            raise GuestError("QEMU exited (status %s)" % self.proc.poll())
+        self.buf += data
+        self.log += data
+        return True
+
+    def expect(self, pattern, timeout=10):
+        """Wait for pattern (bytes regex) on the console; return the match
+        and consume the output up to its end."""
+        rx = re.compile(pattern) if isinstance(pattern, bytes) else pattern
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                return m
+            try:
+                if not self._read(deadline):
+                    raise GuestError("timeout after %.1f s waiting for %r"
+                                     % (timeout, rx.pattern))
+            except GuestError as e:
+                raise GuestError("%s; console tail:\n%s" % (e, self.tail()))
+
+    def tail(self, n=2000):
+        return self.log[-n:].decode("utf-8", "replace")
+
+    def wait_ready(self, timeout=60):
+        """Wait for init's ready line; return the seconds it reports."""
+        m = self.expect(READY, timeout)
+        return float(m.group(1))
+
+    # -- the debug shell ------------------------------------------------
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def sh(self, cmd, timeout=10):
+        """Run cmd in the guest's shell; return (exit status, output)."""
+        self.serial += 1
+        tag = "T%d" % self.serial
+        # The markers are split in the command line, so the console's echo
+        # of what we type never matches them; only the shell's output does.
+        self.send("echo '@@'%s'B'; %s; echo '@@'%s'E'$?'@@'\n" % (tag, cmd, tag))
+        self.expect(re.escape(("@@%sB" % tag).encode()) + rb"\r?\n", timeout)
+        m = self.expect(rb"(?s)(.*?)@@" + tag.encode() + rb"E(\d+)@@", timeout)
+        out = m.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
+        return int(m.group(2)), out
+
+    def wait_shell(self, timeout=30):
+        status, _ = self.sh("true", timeout)
+        return status == 0
+
+    # -- the end --------------------------------------------------------
+    def wait_exit(self, timeout=10):
+        """Wait for QEMU to exit; return its status, or None on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            try:
+                self._read(min(deadline, time.monotonic() + 0.2))
+            except GuestError:
+                break
+        try:
+            return self.proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+
+class Tap:
+    """Minimal TAP producer: plan, ok/not ok with diagnostics, done."""
+
+    def __init__(self, plan):
+        self.n = 0
+        self.failed = 0
+        print("1..%d" % plan, flush=True)
+
+    def ok(self, cond, name, diag=""):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%sok %d - %s" % ("" if cond else "not ", self.n, name))
+        if not cond and diag:
+            for line in str(diag).splitlines():
+                print("# " + line)
+        sys.stdout.flush()
+        return cond
+
+    def bail(self, why):
+        print("Bail out! " + str(why).splitlines()[0])
+        for line in str(why).splitlines()[1:]:
+            print("# " + line)
+        sys.exit(1)
+
+    def done(self):
+        sys.exit(1 if self.failed else 0)
+
+
+def auto_mk():
+    """The build's generated out/auto.mk as a dict: CONFIG_FOO -> value."""
+    conf = {}
+    with open(os.path.join(os.environ["TERN_OUT"], "auto.mk")) as f:
+        for line in f:
+            if " := " in line:
+                k, v = line.rstrip("\n").split(" := ", 1)
+                conf[k] = v.replace("$$", "$").replace("\\#", "#")
+    return conf
