@@ -96,6 +96,9 @@ help:
 ##   test               build, then run every test under prove
 ##   test-unit          host unit tests only (cmocka, plain and ASan/UBSan)
 ##   test-qemu          QEMU boot tests only
+##   test-build         build-system tests only (kconfig, fetch, incremental)
+##   test-image         image checks only (static ELF, size)
+##   bench              measure (boot time under QEMU); see tests/bench/
 ##   host-deps          install the Debian packages the build needs
 ##   fetch              fill the download cache (DL_DIR) from Debian
 ##   <pkg>              build one package: musl linux-headers liburing

@@ -51,3 +51,8 @@ test-build:
 
 test-image test-qemu: test-%: images
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
+
+# Benchmarks measure, they do not pass or fail: see tests/bench/.
+.PHONY: bench
+bench: images
+	env $(TEST_ENV) $(PYTHON) tests/bench/boot_time.py 5
