@@ -1,87 +1,197 @@
+/* boot.c -- see boot.h. */
 #include "boot.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
-
-const char *init_root = "";
-
-char *rooted(char *buf, size_t size, const char *path)
-{
-	snprintf(buf, size, "%s%s", init_root, path);
-	return buf;
-}
+#include "root.h"
 
 static const struct {
-	const char *source, *target, *type;
+	const char *type, *dir;
 	unsigned long flags;
-	const char *data;
-	mode_t mode;
+	const char *options;
+	mode_t mode; /* of the mount point, and of the tmpfs root */
 } mounts[] = {
-	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555 },
-	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555 },
-	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0755 },
-	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666", 0755 },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0755 },
-	{ "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 01777 },
+	{ "proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
+	{ "sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
+	{ "devtmpfs", "/dev", MS_NOSUID | MS_NOEXEC, "mode=0755", 0755 },
+	{ "devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "mode=0620,ptmxmode=0666", 0755 },
+	{ "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777", 01777 },
+	{ "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755", 0755 },
+	{ "tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777", 01777 },
 };
 
-void boot_mounts(void)
+static bool fd_open(int fd)
 {
-	for (size_t i = 0; i < sizeof mounts / sizeof *mounts; i++) {
-		if (mkdir(mounts[i].target, mounts[i].mode) < 0 && errno != EEXIST)
-			log_errno("unable to create %s", mounts[i].target);
-		if (mount(mounts[i].source, mounts[i].target, mounts[i].type,
-			  mounts[i].flags, mounts[i].data) < 0 && errno != EBUSY)
-			log_errno("unable to mount %s on %s", mounts[i].type, mounts[i].target);
-	}
+	return fcntl(fd, F_GETFD) >= 0 || errno != EBADF;
 }
 
 void boot_console(void)
 {
-	if (fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0 && fcntl(2, F_GETFD) >= 0)
+	int fd;
+
+	if (fd_open(0) && fd_open(1) && fd_open(2))
 		return;
-	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	fd = root_open("/dev/console", O_RDWR | O_NOCTTY);
 	if (fd < 0)
-		fd = open("/dev/null", O_RDWR);
+		fd = root_open("/dev/null", O_RDWR);
 	if (fd < 0)
-		return;
+		return; /* nowhere to log to, and nothing to be done about it */
 	for (int i = 0; i < 3; i++)
-		if (fcntl(i, F_GETFD) < 0)
+		if (i != fd && !fd_open(i))
 			dup2(fd, i);
 	if (fd > 2)
 		close(fd);
+	else
+		fcntl(fd, F_SETFD, 0); /* it is one of 0-2 now: keep it across exec */
+}
+
+/* dir is a mount point already: on another device than its parent (or the
+ * root itself).  Linux stacks a second proc or tmpfs on top of the first
+ * without EBUSY, so "already mounted" has to be checked, not caught. */
+static bool mounted(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct stat a, b;
+
+	snprintf(parent, sizeof parent, "%s/..", dir);
+	if (stat(dir, &a) < 0 || stat(parent, &b) < 0)
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+void boot_mounts(void)
+{
+	for (size_t i = 0; i < sizeof mounts / sizeof *mounts; i++) {
+		const char *dir = mounts[i].dir;
+
+		if (mkdir(dir, mounts[i].mode) == 0)
+			chmod(dir, mounts[i].mode); /* not cut by the umask */
+		else if (errno != EEXIST)
+			log_errno("unable to create %s", dir);
+		if (mounted(dir))
+			continue;
+		if (mount(mounts[i].type, dir, mounts[i].type, mounts[i].flags,
+			  mounts[i].options) < 0 && errno != EBUSY)
+			log_errno("unable to mount %s on %s", mounts[i].type, dir);
+	}
+}
+
+void boot_disable_cad(void)
+{
+	if (reboot(RB_DISABLE_CAD) < 0)
+		log_errno("unable to disable Ctrl-Alt-Del");
+}
+
+/* Up to size - 1 bytes of path, NUL-terminated; -1 with errno on failure. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	int fd = root_open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (ssize_t)len;
+}
+
+void boot_cmdline(struct cmdline *c)
+{
+	char line[4096]; /* the kernel's limit is 2048 on x86 */
+	ssize_t len = read_small("/proc/cmdline", line, sizeof line);
+
+	if (len < 0) {
+		log_errno("unable to read /proc/cmdline");
+		len = 0;
+	}
+	if (cmdline_parse(c, line, (size_t)len) == 0)
+		return;
+	log_warn("/proc/cmdline: ignoring %.*s: %s", (int)c->err_len, line + c->err_at, c->err);
+	if (c->bad > 1)
+		log_warn("/proc/cmdline: ignoring %zu more tern. words", c->bad - 1);
 }
 
 void boot_hostname(const char *name)
 {
-	if (sethostname(name, strlen(name)) < 0)
-		log_errno("unable to set the hostname to '%s'", name);
+	char buf[CMDLINE_VALUE_MAX + 2];
+	size_t len = strlen(name);
+	int fd;
+
+	if (len > CMDLINE_VALUE_MAX)
+		len = CMDLINE_VALUE_MAX; /* the kernel refuses it anyway */
+	memcpy(buf, name, len);
+	buf[len++] = '\n';
+	fd = root_open("/proc/sys/kernel/hostname", O_WRONLY | O_TRUNC);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		log_errno("unable to set the hostname to %s", name);
+	if (fd >= 0)
+		close(fd);
 }
 
-int read_file(const char *path, char *buf, size_t size)
+bool uptime_parse(const char *text, int64_t *ms)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t n = 0;
-	ssize_t r;
-	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		n += (size_t)r;
+	int64_t sec = 0, frac = 0;
+	int digits = 0, scale = 100;
+
+	for (; *text >= '0' && *text <= '9'; text++) {
+		if (++digits > 12) /* 30000 years: not an uptime */
+			return false;
+		sec = sec * 10 + (*text - '0');
 	}
-	buf[n] = '\0';
-	close(fd);
-	return (int)n;
+	if (digits == 0)
+		return false;
+	if (*text == '.')
+		for (text++; *text >= '0' && *text <= '9' && scale; text++, scale /= 10)
+			frac += (*text - '0') * scale;
+	*ms = sec * 1000 + frac;
+	return true;
+}
+
+/* /proc/uptime counts CLOCK_BOOTTIME; read that clock if the file is not
+ * there (a test root without proc/uptime). */
+static int64_t uptime_ms(void)
+{
+	char text[64];
+	struct timespec ts;
+	int64_t ms;
+
+	if (read_small("/proc/uptime", text, sizeof text) > 0 && uptime_parse(text, &ms))
+		return ms;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void boot_ready(void)
+{
+	char line[64];
+	int64_t ms = uptime_ms();
+	int n = snprintf(line, sizeof line, "tern: ready in %lld.%03lld s\n",
+			 (long long)(ms / 1000), (long long)(ms % 1000));
+
+	if (write(STDOUT_FILENO, line, (size_t)n) != n)
+		log_errno("unable to print the ready line");
 }

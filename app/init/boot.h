@@ -1,22 +1,29 @@
-/* boot.h -- early boot: file systems, console, hostname. */
+/* boot.h -- what init does once, before it starts services. */
 #ifndef TERN_INIT_BOOT_H
 #define TERN_INIT_BOOT_H
 
-#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
 
-/* The directory every path init opens is relative to: "" on a real boot,
- * $TERN_INIT_ROOT in test mode. */
-extern const char *init_root;
+#include "cmdline.h"
 
-/* init_root + path into buf (size bytes); returns buf. */
-char *rooted(char *buf, size_t size, const char *path);
-
-/* Mount /proc, /sys, /dev, /dev/pts, /run and /tmp (already mounted is
- * fine); put the console on fds 0-2 if they are closed. */
-void boot_mounts(void);
+/* Put /dev/console (else /dev/null) on whichever of fds 0, 1, 2 is closed,
+ * so logs reach the console and no later open lands on them. */
 void boot_console(void);
+/* Mount proc, sysfs, devtmpfs, devpts and the tmpfs on /dev/shm, /run and
+ * /tmp, creating the mount points; what is already mounted is left alone. */
+void boot_mounts(void);
+/* Ctrl-Alt-Del: SIGINT to init instead of an immediate reboot. */
+void boot_disable_cad(void);
+/* Read and parse /proc/cmdline into c; rejected tern. words are logged. */
+void boot_cmdline(struct cmdline *c);
+/* Set the hostname by writing /proc/sys/kernel/hostname. */
 void boot_hostname(const char *name);
-/* Read a whole small file into buf (NUL-terminated); -1 on error. */
-int read_file(const char *path, char *buf, size_t size);
+/* "tern: ready in X.XXX s" on stdout, X the first field of /proc/uptime. */
+void boot_ready(void);
+
+/* The first field of /proc/uptime ("123.45 678.90\n") in milliseconds;
+ * false if text does not start with one.  Pure. */
+bool uptime_parse(const char *text, int64_t *ms);
 
 #endif

@@ -1,197 +1,138 @@
-/* init -- Tern's PID 1. */
+/* init -- PID 1 of Tern. */
 #define USAGE \
-"usage: init            (as PID 1, started by the kernel)\n" \
-"       TERN_INIT_ROOT=DIR init   (test mode, see below)\n" \
+"usage: init                      (run by the kernel as PID 1)\n" \
+"       TERN_INIT_ROOT=DIR init   (test mode, any PID)\n" \
+"       init -h                   (this text)\n" \
 "\n" \
-"Brings a Tern appliance up, keeps its services running, and brings it\n" \
-"down cleanly.\n" \
+"Brings a Tern appliance up, keeps its services running, reaps every\n" \
+"zombie, and brings the system down cleanly.\n" \
 "\n" \
-"Boot, in order: mount /proc, /sys, /dev (devtmpfs), /dev/pts, /run and\n" \
-"/tmp; put /dev/console on stdin, stdout and stderr; set the hostname\n" \
-"(tern.hostname= or the built-in default); apply /etc/sysctl.d/*.conf in\n" \
-"name order (sysctl.conf(5) syntax; a bad line is logged as file:line and\n" \
-"boot goes on); start the services in /etc/tern/services in file order;\n" \
-"print \"tern: ready in S s\" (seconds since the kernel started).\n" \
+"BOOT, in this order\n" \
+"  Open /dev/console on fds 0, 1 and 2 if they are closed.  Mount proc on\n" \
+"  /proc, sysfs on /sys, devtmpfs on /dev, devpts on /dev/pts, tmpfs on\n" \
+"  /dev/shm (1777), /run (0755) and /tmp (1777), creating the directories\n" \
+"  and leaving alone what is already mounted.  Make Ctrl-Alt-Del send\n" \
+"  SIGINT to init.  Read /proc/cmdline.\n" \
+"  Set the hostname.  Apply /etc/sysctl.d/*.conf in name order.  Start the\n" \
+"  services of /etc/tern/services in file order.  Print one line,\n" \
+"      tern: ready in X.XXX s\n" \
+"  X being seconds since the kernel started (/proc/uptime).  Then start\n" \
+"  the debug shell, if asked for, and supervise.\n" \
 "\n" \
-"/etc/tern/services, one service a line:\n" \
-"    name  respawn|once  /absolute/command [args...]\n" \
-"A respawn service that exits is started again after 1 s, doubling up to\n" \
-"60 s, back to 1 s once it has run for 30 s.\n" \
+"FILES\n" \
+"  /proc/cmdline        tern.<key>=<value> words, see KERNEL COMMAND LINE\n" \
+"  /etc/sysctl.d/*.conf sysctl.conf(5) lines: key = value, '#' or ';'\n" \
+"                       comments, a leading '-' ignores a missing key\n" \
+"  /etc/tern/services   one service a line, at most 32:\n" \
+"                           name respawn|once /absolute/command [args...]\n" \
+"                       name 1-31 of A-Za-z0-9_.-, args split on blanks\n" \
+"                       (no shell), '#' starts a comment line\n" \
+"  A bad line is reported as file:line and skipped; boot goes on.\n" \
 "\n" \
-"Kernel command line:\n" \
-"    tern.hostname=NAME    hostname for this boot\n" \
-"    tern.debug_shell=1    root shell on the console, respawned\n" \
+"SERVICES\n" \
+"  Each runs in its own session, stdin /dev/null, stdout and stderr on the\n" \
+"  console.  A respawn service that exits is started again after 1 s, the\n" \
+"  delay doubling up to 60 s and back to 1 s once a run lasted 30 s.\n" \
 "\n" \
-"Signals (BusyBox conventions, so poweroff, reboot and halt work):\n" \
-"    SIGUSR2 poweroff   SIGTERM reboot   SIGUSR1 halt   SIGINT reboot\n" \
-"    (Ctrl-Alt-Del).  Services get SIGTERM in reverse start order, then\n" \
-"    SIGKILL after the stop timeout; then sync and reboot(2).\n" \
+"KERNEL COMMAND LINE\n" \
+"  tern.hostname=NAME   hostname (default \"" CONFIG_HOSTNAME "\")\n" \
+"  tern.debug_shell=1   a root shell on /dev/console, respawned\n" \
+"                       (always, when built with DEBUG_SHELL)\n" \
+"  Values may be quoted: tern.key=\"a b\".\n" \
 "\n" \
-"Test mode: with TERN_INIT_ROOT=DIR every file init reads or writes is\n" \
-"under DIR, nothing is mounted, and the final reboot(2) becomes exit 0.\n" \
+"SIGNALS (those of BusyBox init, so poweroff, reboot and halt work)\n" \
+"  SIGUSR2 poweroff, SIGTERM reboot, SIGUSR1 halt, SIGINT (Ctrl-Alt-Del)\n" \
+"  reboot.  Services get SIGTERM, last started first; those still running\n" \
+"  after STOP_TIMEOUT s get SIGKILL; then every other process gets\n" \
+"  SIGTERM and SIGKILL; then sync, and reboot(2).  SIGCHLD reaps.\n" \
 "\n" \
-"Exit codes: 100 usage, 111 system call failure.\n"
+"TEST MODE\n" \
+"  With TERN_INIT_ROOT=DIR every absolute path init opens is under DIR\n" \
+"  (DIR/etc/tern/services, DIR/proc/sys/..., DIR/dev/null: an empty file\n" \
+"  will do), nothing is mounted, and init exits 0 instead of calling\n" \
+"  reboot(2).  Meant for init as PID 1 of `unshare --pid --fork`.\n" \
+"\n" \
+"EXIT STATUS\n" \
+"  As PID 1 init does not exit.  0 after -h or a test-mode shutdown,\n" \
+"  100 usage error, 111 failed system call.\n"
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/reboot.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "cmdline.h"
-#include "config.h"
 #include "log.h"
+#include "loop.h"
+#include "root.h"
+#include "settings.h"
+#include "shutdown.h"
 #include "supervise.h"
 #include "sysctl.h"
-
-#ifndef CONFIG_HOSTNAME
-#define CONFIG_HOSTNAME "tern"
-#endif
-#ifndef CONFIG_INIT_STOP_TIMEOUT
-#define CONFIG_INIT_STOP_TIMEOUT 5
-#endif
 
 static struct supervisor sv;
 static struct cmdline cl;
 
-static const struct {
-	int signo;
-	const char *name;
-	int how; /* reboot(2) command */
-} actions[] = {
-	{ SIGUSR2, "poweroff", RB_POWER_OFF },
-	{ SIGTERM, "reboot", RB_AUTOBOOT },
-	{ SIGINT, "reboot", RB_AUTOBOOT },
-	{ SIGUSR1, "halt", RB_HALT_SYSTEM },
-};
-
-static void print_ready(void)
+/* As PID 1 the arguments are what the kernel did not understand on its
+ * command line: ignored.  Otherwise only -h, or test mode. */
+static void check_usage(int argc, char **argv, const char *root)
 {
-	char up[64], path[4096];
-	if (read_file(rooted(path, sizeof path, "/proc/uptime"), up, sizeof up) <= 0 &&
-	    read_file("/proc/uptime", up, sizeof up) <= 0)
-		strcpy(up, "0");
-	up[strcspn(up, " \n")] = '\0';
-	double s = strtod(up, NULL);
-	/* Straight to the console, without the "init: " prefix: the line
-	 * tests and people look for. */
-	dprintf(1, "tern: ready in %.3f s\n", s);
-}
-
-static void boot(void)
-{
-	char path[4096], text[4096];
-
-	if (!*init_root) {
-		boot_mounts();
-		boot_console();
-		reboot(RB_DISABLE_CAD); /* Ctrl-Alt-Del becomes SIGINT to us */
-	}
-	if (read_file(rooted(path, sizeof path, "/proc/cmdline"), text, sizeof text) < 0)
-		text[0] = '\0';
-	cmdline_parse(text, &cl);
-	if (cl.bad)
-		log_warn("ignored %d tern.* word(s) on the kernel command line (too long or too many)", cl.bad);
-
-	const char *host = cmdline_get(&cl, "hostname");
-	if (!*init_root)
-		boot_hostname(host && *host ? host : CONFIG_HOSTNAME);
-
-	sysctl_apply_dir(rooted(path, sizeof path, "/etc/sysctl.d"), init_root);
-	supervisor_load(&sv, rooted(path, sizeof path, "/etc/tern/services"));
-#ifdef CONFIG_DEBUG_SHELL
-	supervisor_add_shell(&sv);
-#else
-	if (cmdline_flag(&cl, "debug_shell"))
-		supervisor_add_shell(&sv);
-#endif
-	supervisor_start_all(&sv);
-	print_ready();
-}
-
-static _Noreturn void shut_down(int how, const char *name)
-{
-	log_info("%s: stopping services", name);
-	supervisor_stop_all(&sv, CONFIG_INIT_STOP_TIMEOUT * 1000L);
-	sync();
-	if (*init_root) {
-		log_info("%s: test mode, exiting instead of reboot(2)", name);
+	if (getpid() == 1)
+		return;
+	if (argc == 2 && !strcmp(argv[1], "-h")) {
+		fputs(USAGE, stdout);
 		exit(0);
 	}
-	log_info("%s: now", name);
-	/* From a child, as BusyBox does: the kernel does not have to cope
-	 * with PID 1 itself making the final call. */
-	pid_t pid = vfork();
-	if (pid == 0) {
-		reboot(how);
-		_exit(0);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	reboot(how);
-	log_errno("%s: reboot(2) failed", name);
-	for (;;)
-		pause();
+	if (argc > 1)
+		log_err("unknown argument %s", argv[1]);
+	else if (!root || !*root)
+		log_err("not PID 1, and TERN_INIT_ROOT is not set");
+	else
+		return;
+	fputs(USAGE, stderr);
+	exit(EXIT_USAGE);
 }
 
-static int handle_signal(int fd)
+static bool want_shell(void)
 {
-	struct signalfd_siginfo si;
-	ssize_t n = read(fd, &si, sizeof si);
-	if (n != sizeof si)
-		return 0;
-	if (si.ssi_signo == SIGCHLD) {
-		int status;
-		pid_t pid;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			supervisor_reaped(&sv, pid, status);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
-		if ((int)si.ssi_signo == actions[i].signo)
-			shut_down(actions[i].how, actions[i].name);
-	return 0;
+#ifdef CONFIG_DEBUG_SHELL
+	return true;
+#else
+	return cmdline_flag(&cl, "debug_shell");
+#endif
 }
 
 int main(int argc, char **argv)
 {
-	log_init("init");
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(USAGE, stdout);
-		return 0;
-	}
 	const char *root = getenv("TERN_INIT_ROOT");
-	if (root && *root)
-		init_root = root;
-	else if (getpid() != 1)
-		die(EXIT_USAGE, "not PID 1 (and TERN_INIT_ROOT not set)\n%s", USAGE);
+	const char *hostname;
+	int sfd;
 
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
-		sigaddset(&set, actions[i].signo);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		die_errno("unable to block signals");
-	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		die_errno("unable to create a signalfd");
+	log_init("init");
+	check_usage(argc, argv, root);
+	if (root_set(root) < 0)
+		die(EXIT_USAGE, "TERN_INIT_ROOT is longer than %d bytes", ROOT_DIR_MAX);
+	boot_console(); /* first: no other fd may land on 0, 1 or 2 */
+	sfd = loop_signals();
+	umask(022);
+	setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 0);
 
-	boot();
-	for (;;) {
-		int timeout = supervisor_tick(&sv);
-		struct pollfd p = { .fd = sfd, .events = POLLIN };
-		int r = poll(&p, 1, timeout);
-		if (r < 0 && errno != EINTR)
-			log_errno("poll");
-		if (r > 0)
-			handle_signal(sfd);
+	if (!root_test_mode()) {
+		boot_mounts();
+		boot_disable_cad();
 	}
+	boot_cmdline(&cl);
+	hostname = cmdline_get(&cl, "hostname");
+	boot_hostname(hostname && *hostname ? hostname : CONFIG_HOSTNAME);
+	sysctl_apply_dir();
+	supervisor_load(&sv);
+	supervisor_start_all(&sv);
+	boot_ready();
+	if (want_shell())
+		supervisor_start_shell(&sv);
+
+	shutdown_system(&sv, sfd, loop_run(&sv, sfd));
 }

@@ -1,18 +1,30 @@
+/* services.c -- one line of /etc/tern/services.  Pure: no I/O.
+ *
+ * The file lists the services init starts at boot, in file order, one a
+ * line:
+ *
+ *     name  policy  command [args...]
+ *
+ *   name     1 to 31 of A-Z a-z 0-9 _ . - ; unique in the file
+ *   policy   respawn  restarted when it exits: 1 s after the first exit,
+ *                     the delay doubling up to 60 s, back to 1 s once a
+ *                     run lasted 30 s
+ *            once     started at boot, not restarted
+ *   command  an absolute path, executed directly (no shell, no PATH search)
+ *   args     split on blanks (spaces and tabs); no quoting, no escapes, no
+ *            variables; at most 16 words counting the command
+ *
+ * A line whose first non-blank character is '#' is a comment; blank lines
+ * are ignored; a '#' later in a line is an ordinary character.  A line of
+ * more than 1024 bytes, or with a NUL byte, is bad.  A bad line is reported
+ * as file:line and skipped; the other services still start.
+ *
+ * Each service runs in its own session with stdin on /dev/null and stdout
+ * and stderr on the console, with init's environment.
+ */
 #include "services.h"
 
 #include <string.h>
-
-static int name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n >= SERVICE_NAME_MAX)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-			return 0;
-	return 1;
-}
 
 static const struct {
 	const char *word;
@@ -22,60 +34,117 @@ static const struct {
 	{ "once", SERVICE_ONCE },
 };
 
-static enum service_kind fail(const char **err, const char *why)
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+static enum conf_result bad(const char **err, const char *why)
 {
 	*err = why;
-	return SERVICE_ERROR;
+	return CONF_BAD;
 }
 
-enum service_kind service_parse_line(const char *line, struct service_spec *out,
-				     const char **err)
+/* Split line into words, copied NUL-terminated into out; word[i] is the
+ * offset of word i.  Returns the number of words, or -1 if more than max. */
+static int split(const char *line, size_t len, char *out, size_t word[], int max)
 {
-	static const char blanks[] = " \t\r";
-	char *words[SERVICE_ARGS_MAX + 3];
+	size_t i = 0, o = 0;
 	int n = 0;
 
-	memset(out, 0, sizeof *out);
-	*err = NULL;
-	if (strlen(line) >= sizeof out->buf)
-		return fail(err, "line too long");
-	strcpy(out->buf, line);
-	for (char *save, *w = strtok_r(out->buf, blanks, &save); w;
-	     w = strtok_r(NULL, blanks, &save)) {
-		if (n == 0 && w[0] == '#')
-			return SERVICE_NONE;
-		if (n == SERVICE_ARGS_MAX + 2)
-			return fail(err, "too many arguments");
-		words[n++] = w;
+	for (;;) {
+		while (i < len && is_blank(line[i]))
+			i++;
+		if (i == len)
+			return n;
+		if (n == max)
+			return -1;
+		word[n++] = o;
+		while (i < len && !is_blank(line[i]))
+			out[o++] = line[i++];
+		out[o++] = '\0';
 	}
-	if (n == 0)
-		return SERVICE_NONE;
-	if (!name_ok(words[0]))
-		return fail(err, "bad service name (1-31 of A-Z a-z 0-9 _ . -)");
-	strcpy(out->name, words[0]);
-	if (n < 2)
-		return fail(err, "missing policy (respawn or once)");
-	size_t i;
-	for (i = 0; i < sizeof policies / sizeof *policies; i++)
-		if (!strcmp(words[1], policies[i].word))
-			break;
-	if (i == sizeof policies / sizeof *policies)
-		return fail(err, "unknown policy (respawn or once)");
-	out->policy = policies[i].policy;
-	if (n < 3)
-		return fail(err, "missing command");
-	if (words[2][0] != '/')
-		return fail(err, "command must be an absolute path");
-	out->argc = n - 2;
-	for (int a = 0; a < out->argc; a++)
-		out->argv[a] = words[a + 2];
-	out->argv[out->argc] = NULL;
-	return SERVICE_LINE;
 }
 
-unsigned backoff_next(unsigned prev_ms, long ran_ms)
+static int name_ok(const char *s)
 {
-	if (prev_ms == 0 || ran_ms >= BACKOFF_RESET_MS)
-		return BACKOFF_MIN_MS;
-	return prev_ms >= BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : prev_ms * 2;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > SERVICE_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!is_name_char(*s))
+			return 0;
+	return 1;
+}
+
+static int policy_of(const char *word, enum service_policy *p)
+{
+	for (size_t i = 0; i < sizeof policies / sizeof *policies; i++)
+		if (!strcmp(word, policies[i].word)) {
+			*p = policies[i].policy;
+			return 1;
+		}
+	return 0;
+}
+
+enum conf_result service_parse_line(const char *line, size_t len,
+				    struct service_spec *s, const char **err)
+{
+	char words[CONF_LINE_MAX + 1];
+	size_t at[SERVICE_ARGV_MAX + 2];
+	size_t first = 0;
+	int n;
+
+	if (len > CONF_LINE_MAX)
+		return bad(err, "line too long (more than 1024 bytes)");
+	if (memchr(line, '\0', len))
+		return bad(err, "NUL byte in line");
+	while (first < len && is_blank(line[first]))
+		first++;
+	if (first == len || line[first] == '#')
+		return CONF_SKIP;
+	n = split(line, len, words, at, SERVICE_ARGV_MAX + 2);
+	if (n < 0)
+		return bad(err, "too many arguments (at most 16 words with the command)");
+	if (!name_ok(words))
+		return bad(err, "bad service name (1-31 of A-Z a-z 0-9 _ . -)");
+	if (n < 2)
+		return bad(err, "missing policy (respawn or once)");
+	if (!policy_of(words + at[1], &s->policy))
+		return bad(err, "unknown policy (expected respawn or once)");
+	if (n < 3)
+		return bad(err, "missing command");
+	if (words[at[2]] != '/')
+		return bad(err, "command is not an absolute path");
+	strcpy(s->name, words);
+	s->argc = (size_t)n - 2;
+	memcpy(s->args, words + at[2], at[n - 1] + strlen(words + at[n - 1]) + 1 - at[2]);
+	return CONF_OK;
+}
+
+size_t service_argv(const struct service_spec *s, const char *argv[SERVICE_ARGV_MAX + 1])
+{
+	const char *p = s->args;
+
+	for (size_t i = 0; i < s->argc; i++) {
+		argv[i] = p;
+		p += strlen(p) + 1;
+	}
+	argv[s->argc] = NULL;
+	return s->argc;
+}
+
+const char *service_policy_name(enum service_policy p)
+{
+	for (size_t i = 0; i < sizeof policies / sizeof *policies; i++)
+		if (policies[i].policy == p)
+			return policies[i].word;
+	return "?";
 }

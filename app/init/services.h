@@ -1,46 +1,34 @@
-/* services.h -- /etc/tern/services: what init starts and keeps running.
- *
- * One service a line, started in file order:
- *
- *     name  policy  /absolute/command [args...]
- *
- * name: 1-31 of [A-Za-z0-9_.-]; policy: "respawn" (restarted with back-off
- * when it exits) or "once"; the command is an absolute path, its arguments
- * split on blanks (no shell, no quoting).  '#' starts a comment line;
- * blank lines are ignored. */
+/* services.h -- one line of /etc/tern/services; the format is described at
+ * the top of services.c. */
 #ifndef TERN_INIT_SERVICES_H
 #define TERN_INIT_SERVICES_H
 
-#include <sys/types.h>
-#include <time.h>
+#include <stddef.h>
 
-#define SERVICE_LINE_MAX 1024
-#define SERVICE_NAME_MAX 32 /* with the NUL */
-#define SERVICE_ARGS_MAX 16
-#define SERVICES_MAX 32
+#include "conf.h"
+
+#define SERVICES_FILE "/etc/tern/services"
+#define SERVICE_NAME_MAX 31
+#define SERVICE_ARGV_MAX 16 /* the command and its arguments */
 
 enum service_policy { SERVICE_RESPAWN, SERVICE_ONCE };
 
 struct service_spec {
-	char name[SERVICE_NAME_MAX];
+	char name[SERVICE_NAME_MAX + 1];
 	enum service_policy policy;
-	int argc;
-	char *argv[SERVICE_ARGS_MAX + 1]; /* point into buf: never copy a spec */
-	char buf[SERVICE_LINE_MAX];
+	size_t argc;                  /* 1..SERVICE_ARGV_MAX */
+	char args[CONF_LINE_MAX + 1]; /* argc words, each NUL-terminated, in a row */
 };
 
-enum service_kind { SERVICE_NONE, SERVICE_LINE, SERVICE_ERROR };
+/* Parse one line; on CONF_BAD *err says why.  Pure: no I/O.  A spec holds
+ * no pointers, so it may be copied freely. */
+enum conf_result service_parse_line(const char *line, size_t len,
+				    struct service_spec *s, const char **err);
 
-/* Parse one line (without its newline) into out; on SERVICE_ERROR *err
- * says why. */
-enum service_kind service_parse_line(const char *line, struct service_spec *out,
-				     const char **err);
+/* Point argv[0..argc-1] at the words of s and set argv[argc] = NULL;
+ * returns argc.  Async-signal-safe, for the child between fork and exec. */
+size_t service_argv(const struct service_spec *s, const char *argv[SERVICE_ARGV_MAX + 1]);
 
-/* Restart back-off: 1 s after the first exit, doubling up to 60 s; a
- * service that ran for 30 s or more starts again from 1 s. */
-#define BACKOFF_MIN_MS 1000
-#define BACKOFF_MAX_MS 60000
-#define BACKOFF_RESET_MS 30000
-unsigned backoff_next(unsigned prev_ms, long ran_ms);
+const char *service_policy_name(enum service_policy p);
 
 #endif

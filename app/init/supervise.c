@@ -1,147 +1,108 @@
+/* supervise.c -- see supervise.h. */
 #include "supervise.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "backoff.h"
 #include "log.h"
 
-long now_ms(void)
+int64_t now_ms(void)
 {
 	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int supervisor_load(struct supervisor *sv, const char *path)
+static struct service *find_name(struct supervisor *sv, const char *name)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		log_errno("unable to read %s", path);
-		return 1;
-	}
-	char line[SERVICE_LINE_MAX + 2];
-	int lineno = 0, problems = 0;
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->svc[i].spec.name, name))
+			return &sv->svc[i];
+	return NULL;
+}
+
+static struct service *find_pid(struct supervisor *sv, pid_t pid)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->svc[i].pid == pid)
+			return &sv->svc[i];
+	return NULL;
+}
+
+static void load_line(void *ctx, const char *file, unsigned lineno,
+		      const char *line, size_t len)
+{
+	struct supervisor *sv = ctx;
+	struct service_spec spec;
 	const char *err;
 
-	while (fgets(line, sizeof line, f)) {
-		lineno++;
-		size_t len = strlen(line);
-		if (len && line[len - 1] == '\n') {
-			line[--len] = '\0';
-		} else if (!feof(f)) {
-			log_warn("%s:%d: line longer than %d bytes", path, lineno, SERVICE_LINE_MAX - 1);
-			problems++;
-			int c;
-			while ((c = getc(f)) != EOF && c != '\n')
-				;
-			continue;
-		}
-		if (sv->n == SERVICES_MAX) {
-			log_warn("%s:%d: more than %d services; ignoring the rest", path, lineno, SERVICES_MAX);
-			problems++;
-			break;
-		}
-		struct service *s = &sv->svc[sv->n];
-		memset(s, 0, sizeof *s);
-		switch (service_parse_line(line, &s->spec, &err)) {
-		case SERVICE_NONE:
-			break;
-		case SERVICE_ERROR:
-			log_warn("%s:%d: %s", path, lineno, err);
-			problems++;
-			break;
-		case SERVICE_LINE:
-			for (int i = 0; i < sv->n; i++)
-				if (!strcmp(sv->svc[i].spec.name, s->spec.name)) {
-					log_warn("%s:%d: service %s defined twice; keeping the first",
-						 path, lineno, s->spec.name);
-					problems++;
-					goto next;
-				}
-			sv->n++;
-			break;
-		}
-next:;
+	switch (service_parse_line(line, len, &spec, &err)) {
+	case CONF_SKIP:
+		return;
+	case CONF_BAD:
+		log_warn("%s:%u: %s", file, lineno, err);
+		return;
+	case CONF_OK:
+		break;
 	}
-	fclose(f);
-	return problems;
+	if (find_name(sv, spec.name))
+		log_warn("%s:%u: service %s is already defined; ignoring this line",
+			 file, lineno, spec.name);
+	else if (sv->n == SERVICES_MAX)
+		log_warn("%s:%u: more than %d services; ignoring %s",
+			 file, lineno, SERVICES_MAX, spec.name);
+	else
+		sv->svc[sv->n++] = (struct service){ .spec = spec };
 }
 
-void supervisor_add_shell(struct supervisor *sv)
+void supervisor_load(struct supervisor *sv)
 {
-	struct service *s = &sv->svc[sv->n++];
-	const char *err;
-
-	memset(s, 0, sizeof *s);
-	service_parse_line("shell respawn /bin/sh", &s->spec, &err);
-	s->spec.argv[0] = "-sh"; /* a login shell: reads /etc/profile */
-	s->console = 1;
-}
-
-/* In the child: a new session; the console shell also takes the console
- * as its controlling terminal.  Only async-signal-safe calls here. */
-static void exec_child(const struct service *s)
-{
-	static const char path[] = "/bin/sh";
-	sigset_t all;
-
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	setsid();
-	if (s->console) {
-		int fd = open("/dev/console", O_RDWR);
-		if (fd >= 0) {
-			ioctl(fd, TIOCSCTTY, 1);
-			dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
-		char *envp[] = { "HOME=/root", "TERM=vt100", "USER=root",
-				 "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL };
-		execve(path, s->spec.argv, envp);
-	} else {
-		int fd = open("/dev/null", O_RDONLY);
-		if (fd > 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
-		char *envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL };
-		execve(s->spec.argv[0], s->spec.argv, envp);
-	}
-	_exit(127);
+	if (conf_read(SERVICES_FILE, load_line, sv) < 0)
+		log_errno("unable to read %s", SERVICES_FILE);
 }
 
 static void start(struct service *s)
 {
-	pid_t pid = fork();
+	pid_t pid = spawn(s);
+
+	s->restart_ms = 0;
 	if (pid < 0) {
-		log_errno("unable to fork for service %s", s->spec.name);
-		s->restart_ms = now_ms() + BACKOFF_MIN_MS;
+		/* Try again later, as if it had exited at once. */
+		log_errno("unable to start %s: fork", s->spec.name);
+		s->delay_s = backoff_next(s->delay_s, 0);
+		s->restart_ms = now_ms() + s->delay_s * 1000LL;
 		return;
 	}
-	if (pid == 0)
-		exec_child(s);
 	s->pid = pid;
 	s->started_ms = now_ms();
-	s->restart_ms = 0;
 	log_info("started %s (pid %d)", s->spec.name, (int)pid);
 }
 
 void supervisor_start_all(struct supervisor *sv)
 {
-	for (int i = 0; i < sv->n; i++)
+	for (size_t i = 0; i < sv->n; i++)
 		start(&sv->svc[i]);
 }
 
+void supervisor_start_shell(struct supervisor *sv)
+{
+	struct service *s = &sv->svc[sv->n++];
+	static const char line[] = "shell respawn /bin/sh";
+	const char *err;
+
+	*s = (struct service){ .console = true };
+	service_parse_line(line, sizeof line - 1, &s->spec, &err);
+	start(s);
+}
+
+/* "exited with status 1", "killed by signal 9 (Killed)". */
 static void describe(int status, char *buf, size_t size)
 {
 	if (WIFEXITED(status))
@@ -150,111 +111,100 @@ static void describe(int status, char *buf, size_t size)
 		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(status),
 			 strsignal(WTERMSIG(status)));
 	else
-		snprintf(buf, size, "stopped");
+		snprintf(buf, size, "ended with wait status %#x", (unsigned)status);
 }
 
-void supervisor_reaped(struct supervisor *sv, pid_t pid, int status)
+static void exited(struct supervisor *sv, struct service *s, int status)
 {
+	int64_t now = now_ms(), ran = now - s->started_ms;
+	pid_t pid = s->pid;
 	char how[96];
 
-	for (int i = 0; i < sv->n; i++) {
-		struct service *s = &sv->svc[i];
-		if (s->pid != pid)
-			continue;
-		s->pid = 0;
-		describe(status, how, sizeof how);
-		if (sv->stopping || s->spec.policy == SERVICE_ONCE) {
-			log_info("%s (pid %d) %s", s->spec.name, (int)pid, how);
-			return;
-		}
-		long ran = now_ms() - s->started_ms;
-		s->backoff_ms = backoff_next(s->backoff_ms, ran);
-		s->restart_ms = now_ms() + s->backoff_ms;
-		if (s->backoff_ms == BACKOFF_MAX_MS && !s->crashloop) {
-			s->crashloop = 1;
-			log_warn("%s is crash-looping; retrying every %d s", s->spec.name,
-				 BACKOFF_MAX_MS / 1000);
-		} else if (s->backoff_ms == BACKOFF_MIN_MS) {
-			s->crashloop = 0;
-		}
-		log_info("%s (pid %d) %s after %ld ms; restarting in %u ms", s->spec.name,
-			 (int)pid, how, ran, s->backoff_ms);
+	s->pid = 0;
+	describe(status, how, sizeof how);
+	if (sv->stopping || s->spec.policy == SERVICE_ONCE) {
+		log_info("%s (pid %d) %s", s->spec.name, (int)pid, how);
 		return;
+	}
+	s->delay_s = backoff_next(s->delay_s, ran);
+	s->restart_ms = now + s->delay_s * 1000LL;
+	log_info("%s (pid %d) %s after %lld.%03lld s; restarting in %u s",
+		 s->spec.name, (int)pid, how, (long long)(ran / 1000),
+		 (long long)(ran % 1000), s->delay_s);
+}
+
+bool supervisor_reap(struct supervisor *sv)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		struct service *s;
+
+		if (pid > 0) {
+			if ((s = find_pid(sv, pid)))
+				exited(sv, s, status);
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		return pid == 0;
 	}
 }
 
 int supervisor_tick(struct supervisor *sv)
 {
-	long now = now_ms(), next = -1;
+	int64_t now = now_ms(), next = -1;
 
 	if (sv->stopping)
 		return -1;
-	for (int i = 0; i < sv->n; i++) {
+	for (size_t i = 0; i < sv->n; i++) {
 		struct service *s = &sv->svc[i];
-		if (!s->restart_ms)
-			continue;
-		if (s->restart_ms <= now) {
+
+		if (s->restart_ms && s->restart_ms <= now)
 			start(s);
-			continue;
-		}
-		if (next < 0 || s->restart_ms - now < next)
+		if (s->restart_ms && (next < 0 || s->restart_ms - now < next))
 			next = s->restart_ms - now;
 	}
-	return (int)next;
+	return next > INT_MAX ? INT_MAX : (int)next;
 }
 
-static int running(const struct supervisor *sv)
+static void signal_all(struct supervisor *sv, int sig)
 {
-	int n = 0;
-	for (int i = 0; i < sv->n; i++)
-		n += sv->svc[i].pid != 0;
-	return n;
-}
-
-static void reap_all(struct supervisor *sv)
-{
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		supervisor_reaped(sv, pid, status);
-}
-
-void supervisor_stop_all(struct supervisor *sv, long timeout_ms)
-{
-	sv->stopping = 1;
-	for (int i = sv->n - 1; i >= 0; i--) {
+	for (size_t i = sv->n; i-- > 0;) {
 		struct service *s = &sv->svc[i];
+
 		s->restart_ms = 0;
-		if (s->pid) {
-			log_info("stopping %s (pid %d)", s->spec.name, (int)s->pid);
-			kill(-s->pid, SIGTERM); /* its session's process group */
-			kill(s->pid, SIGTERM);
-		}
+		if (s->pid <= 0)
+			continue;
+		if (kill(s->pid, sig) < 0)
+			log_errno("unable to send signal %d to %s (pid %d)", sig,
+				  s->spec.name, (int)s->pid);
+		if (sig != SIGTERM)
+			continue;
+		/* An interactive shell ignores SIGTERM; a hangup ends it. */
+		if (s->console)
+			kill(s->pid, SIGHUP);
+		kill(s->pid, SIGCONT); /* a stopped process must run to exit */
 	}
-	long deadline = now_ms() + timeout_ms;
-	reap_all(sv);
-	while (running(sv) && now_ms() < deadline) {
-		struct timespec pause = { 0, 20 * 1000000L };
-		nanosleep(&pause, NULL);
-		reap_all(sv);
-	}
-	for (int i = sv->n - 1; i >= 0; i--) {
-		struct service *s = &sv->svc[i];
-		if (s->pid) {
-			log_warn("%s (pid %d) did not stop in %ld ms; killing it",
-				 s->spec.name, (int)s->pid, timeout_ms);
-			kill(-s->pid, SIGKILL);
-			kill(s->pid, SIGKILL);
-		}
-	}
-	/* Whatever else is left (orphans, helpers): the same two steps.  Only
-	 * as PID 1, where kill(-1) means "every process in this namespace". */
-	if (getpid() != 1)
-		return;
-	kill(-1, SIGTERM);
-	struct timespec pause = { 0, 100 * 1000000L };
-	nanosleep(&pause, NULL);
-	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
+}
+
+void supervisor_stop(struct supervisor *sv)
+{
+	sv->stopping = true;
+	signal_all(sv, SIGTERM);
+}
+
+void supervisor_kill(struct supervisor *sv)
+{
+	sv->stopping = true;
+	signal_all(sv, SIGKILL);
+}
+
+size_t supervisor_running(const struct supervisor *sv)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sv->n; i++)
+		n += sv->svc[i].pid > 0;
+	return n;
 }

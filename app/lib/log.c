@@ -1,3 +1,4 @@
+/* log.c -- see log.h. */
 #include "log.h"
 
 #include <errno.h>
@@ -7,50 +8,95 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *prog = "tern";
+#define LOG_LINE_MAX 1024
+
+static const char *log_name = "tern";
 
 void log_init(const char *progname)
 {
 	const char *slash = strrchr(progname, '/');
-	prog = slash ? slash + 1 : progname;
+
+	log_name = slash ? slash + 1 : progname;
 }
 
-/* The length after appending m more bytes at n, cut to what fits in cap. */
-static size_t fit(size_t n, int m, size_t cap)
+/* Append str to the len bytes in buf, keeping within room; *cut is set
+ * when it did not fit. */
+static size_t append(char *buf, size_t len, size_t room, const char *str, int *cut)
 {
-	if (m < 0)
-		return n;
-	return n + (size_t)m >= cap ? cap - 1 : n + (size_t)m;
+	size_t n = strlen(str);
+
+	if (n > room - len) {
+		n = room - len;
+		*cut = 1;
+	}
+	memcpy(buf + len, str, n);
+	return len + n;
 }
 
-/* One write(2) per line, so lines from several processes sharing the
- * console never interleave mid-line.  Over-long lines are cut. */
-static void emit(const char *level, const char *fmt, va_list ap, int err)
+/* "<name>: <level><message>[: <strerror(err)>]\n", cut with "..." when it
+ * does not fit in one line. */
+static void log_line(const char *level, int err, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t cap = sizeof line - 1; /* room for the newline */
-	size_t n = fit(0, snprintf(line, cap, "%s: %s", prog, level), cap);
-	n = fit(n, vsnprintf(line + n, cap - n, fmt, ap), cap);
-	if (err)
-		n = fit(n, snprintf(line + n, cap - n, ": %s", strerror(err)), cap);
-	line[n++] = '\n';
-	ssize_t w = write(2, line, n);
-	(void)w;
+	char buf[LOG_LINE_MAX];
+	size_t room = sizeof buf - 1; /* one byte kept for the newline */
+	size_t len = 0;
+	int saved = errno;
+	int cut = 0;
+	int n;
+
+	len = append(buf, len, room, log_name, &cut);
+	len = append(buf, len, room, ": ", &cut);
+	len = append(buf, len, room, level, &cut);
+	/* Its NUL may land on buf[room], where the newline goes later. */
+	n = vsnprintf(buf + len, room - len + 1, fmt, ap);
+	if (n > 0 && (size_t)n > room - len) {
+		len = room;
+		cut = 1;
+	} else if (n > 0) {
+		len += (size_t)n;
+	}
+	if (err) {
+		len = append(buf, len, room, ": ", &cut);
+		len = append(buf, len, room, strerror(err), &cut);
+	}
+	if (cut)
+		memcpy(buf + len - 3, "...", 3);
+	buf[len++] = '\n';
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(STDERR_FILENO, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	errno = saved;
 }
 
 void log_info(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
-	emit("", fmt, ap, 0);
+	log_line("", 0, fmt, ap);
 	va_end(ap);
 }
 
 void log_warn(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
-	emit("warning: ", fmt, ap, 0);
+	log_line("warning: ", 0, fmt, ap);
+	va_end(ap);
+}
+
+void log_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line("error: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -58,16 +104,18 @@ void log_errno(const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
+
 	va_start(ap, fmt);
-	emit("warning: ", fmt, ap, err);
+	log_line("error: ", err, fmt, ap);
 	va_end(ap);
 }
 
 void die(int code, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
-	emit("fatal: ", fmt, ap, 0);
+	log_line("fatal: ", 0, fmt, ap);
 	va_end(ap);
 	exit(code);
 }
@@ -76,8 +124,9 @@ void die_errno(const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
+
 	va_start(ap, fmt);
-	emit("fatal: ", fmt, ap, err);
+	log_line("fatal: ", err, fmt, ap);
 	va_end(ap);
 	exit(EXIT_SYSCALL);
 }

@@ -1,106 +1,234 @@
-/* init's /etc/tern/services line parser and restart back-off. */
-#include <setjmp.h>
+/* init_services -- one line of /etc/tern/services (app/init/services.c):
+ * name policy command [args...], comments, and every kind of bad line. */
 #include <stdarg.h>
 #include <stddef.h>
-#include <string.h>
+#include <stdint.h>
+#include <setjmp.h>
 #include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
 
 #include "services.h"
 
 static struct service_spec s;
 static const char *err;
+static const char *argv[SERVICE_ARGV_MAX + 1];
+
+static enum conf_result parse(const char *line)
+{
+	err = NULL;
+	return service_parse_line(line, strlen(line), &s, &err);
+}
+
+static void assert_bad(const char *line, const char *why)
+{
+	assert_int_equal(parse(line), CONF_BAD);
+	assert_non_null(err);
+	assert_string_equal(err, why);
+}
 
 static void full_line(void **state)
 {
 	(void)state;
-	assert_int_equal(service_parse_line("tftpd respawn /usr/sbin/tftpd -f -r /srv/tftp", &s, &err),
-			 SERVICE_LINE);
+	assert_int_equal(parse("tftpd respawn /usr/sbin/tftpd -f /srv/tftp"), CONF_OK);
+	assert_null(err);
 	assert_string_equal(s.name, "tftpd");
 	assert_int_equal(s.policy, SERVICE_RESPAWN);
-	assert_int_equal(s.argc, 4);
-	assert_string_equal(s.argv[0], "/usr/sbin/tftpd");
-	assert_string_equal(s.argv[3], "/srv/tftp");
-	assert_null(s.argv[4]);
+	assert_int_equal(service_argv(&s, argv), 3);
+	assert_string_equal(argv[0], "/usr/sbin/tftpd");
+	assert_string_equal(argv[1], "-f");
+	assert_string_equal(argv[2], "/srv/tftp");
+	assert_null(argv[3]);
 }
 
-static void once_and_blanks(void **state)
+static void once_policy_and_command_alone(void **state)
 {
 	(void)state;
-	assert_int_equal(service_parse_line("\tsetup.net-1   once\t/bin/true  \r", &s, &err), SERVICE_LINE);
-	assert_string_equal(s.name, "setup.net-1");
+	assert_int_equal(parse("setup once /sbin/setup-net"), CONF_OK);
 	assert_int_equal(s.policy, SERVICE_ONCE);
-	assert_int_equal(s.argc, 1);
+	assert_int_equal(service_argv(&s, argv), 1);
+	assert_string_equal(argv[0], "/sbin/setup-net");
+	assert_null(argv[1]);
+	assert_string_equal(service_policy_name(SERVICE_ONCE), "once");
+	assert_string_equal(service_policy_name(SERVICE_RESPAWN), "respawn");
 }
 
-static void comments_and_blank(void **state)
+static void blanks_split_words(void **state)
 {
 	(void)state;
-	assert_int_equal(service_parse_line("", &s, &err), SERVICE_NONE);
-	assert_int_equal(service_parse_line("   ", &s, &err), SERVICE_NONE);
-	assert_int_equal(service_parse_line("# tftpd respawn /x", &s, &err), SERVICE_NONE);
-	assert_int_equal(service_parse_line("  #", &s, &err), SERVICE_NONE);
+	assert_int_equal(parse(" \t relay.1\t respawn   /usr/sbin/relayd\t-c  /etc/r.conf \r"),
+			 CONF_OK);
+	assert_string_equal(s.name, "relay.1");
+	assert_int_equal(service_argv(&s, argv), 3);
+	assert_string_equal(argv[1], "-c");
+	assert_string_equal(argv[2], "/etc/r.conf");
 }
 
-static void errors(void **state)
+static void no_quoting(void **state)
 {
 	(void)state;
-	assert_int_equal(service_parse_line("tftpd", &s, &err), SERVICE_ERROR);
-	assert_string_equal(err, "missing policy (respawn or once)");
-	assert_int_equal(service_parse_line("tftpd always /x", &s, &err), SERVICE_ERROR);
-	assert_string_equal(err, "unknown policy (respawn or once)");
-	assert_int_equal(service_parse_line("tftpd respawn", &s, &err), SERVICE_ERROR);
-	assert_string_equal(err, "missing command");
-	assert_int_equal(service_parse_line("tftpd respawn tftpd -f", &s, &err), SERVICE_ERROR);
-	assert_string_equal(err, "command must be an absolute path");
-	assert_int_equal(service_parse_line("tft/pd respawn /x", &s, &err), SERVICE_ERROR);
-	assert_int_equal(service_parse_line("0123456789012345678901234567890123 once /x", &s, &err),
-			 SERVICE_ERROR);
-	assert_non_null(strstr(err, "bad service name"));
+	assert_int_equal(parse("x once /bin/echo \"a b\""), CONF_OK);
+	assert_int_equal(service_argv(&s, argv), 3);
+	assert_string_equal(argv[1], "\"a");
+	assert_string_equal(argv[2], "b\"");
 }
 
-static void argument_limits(void **state)
+static void comments_and_blank_lines_are_skipped(void **state)
 {
-	(void)state;
-	char line[512] = "a once /bin/x";
-	for (int i = 1; i < SERVICE_ARGS_MAX; i++)
-		strcat(line, " y");
-	assert_int_equal(service_parse_line(line, &s, &err), SERVICE_LINE);
-	assert_int_equal(s.argc, SERVICE_ARGS_MAX);
-	strcat(line, " z");
-	assert_int_equal(service_parse_line(line, &s, &err), SERVICE_ERROR);
-	assert_string_equal(err, "too many arguments");
+	char line[512];
 
-	char big[SERVICE_LINE_MAX + 10];
-	memset(big, 'a', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	assert_int_equal(service_parse_line(big, &s, &err), SERVICE_ERROR);
-	assert_string_equal(err, "line too long");
+	(void)state;
+	assert_int_equal(parse(""), CONF_SKIP);
+	assert_int_equal(parse(" \t "), CONF_SKIP);
+	assert_int_equal(parse("# tftpd respawn /usr/sbin/tftpd"), CONF_SKIP);
+	assert_int_equal(parse("   #"), CONF_SKIP);
+	/* however many words it has */
+	strcpy(line, "#");
+	for (int i = 0; i < 40; i++)
+		strcat(line, " word");
+	assert_int_equal(parse(line), CONF_SKIP);
 }
 
-static void backoff(void **state)
+static void hash_after_the_start_is_ordinary(void **state)
 {
 	(void)state;
-	assert_int_equal(backoff_next(0, 10), 1000);
-	assert_int_equal(backoff_next(1000, 10), 2000);
-	assert_int_equal(backoff_next(2000, 29999), 4000);
-	assert_int_equal(backoff_next(32000, 10), 60000);
-	assert_int_equal(backoff_next(60000, 10), 60000);
-	assert_int_equal(backoff_next(60000, 30000), 1000); /* ran long enough: reset */
-	unsigned d = 0;
-	for (int i = 0; i < 10; i++)
-		d = backoff_next(d, 0);
-	assert_int_equal(d, 60000);
+	assert_int_equal(parse("x once /bin/echo #not-a-comment"), CONF_OK);
+	assert_int_equal(service_argv(&s, argv), 2);
+	assert_string_equal(argv[1], "#not-a-comment");
+}
+
+static void bad_names(void **state)
+{
+	static const char why[] = "bad service name (1-31 of A-Z a-z 0-9 _ . -)";
+	char line[128];
+
+	(void)state;
+	assert_bad("tf/tp respawn /bin/x", why);
+	assert_bad("tf:tp respawn /bin/x", why);
+	assert_bad("t\001 respawn /bin/x", why);
+	memset(line, 'n', 32);
+	strcpy(line + 32, " respawn /bin/x");
+	assert_bad(line, why);
+	strcpy(line + 31, " respawn /bin/x");
+	assert_int_equal(parse(line), CONF_OK);
+	assert_int_equal(strlen(s.name), 31);
+}
+
+static void bad_policies(void **state)
+{
+	static const char why[] = "unknown policy (expected respawn or once)";
+
+	(void)state;
+	assert_bad("x forever /bin/x", why);
+	assert_bad("x Respawn /bin/x", why);
+	assert_bad("x respawn! /bin/x", why);
+	assert_bad("x /bin/x", why);
+}
+
+static void missing_words(void **state)
+{
+	(void)state;
+	assert_bad("lonely", "missing policy (respawn or once)");
+	assert_bad("x respawn", "missing command");
+	assert_bad("x once   \t", "missing command");
+}
+
+static void command_must_be_absolute(void **state)
+{
+	(void)state;
+	assert_bad("x respawn sleep 1", "command is not an absolute path");
+	assert_bad("x respawn ./sleep 1", "command is not an absolute path");
+}
+
+static void argument_count_limit(void **state)
+{
+	char line[512] = "x respawn /bin/cmd";
+
+	(void)state;
+	for (int i = 1; i < SERVICE_ARGV_MAX; i++)
+		sprintf(line + strlen(line), " a%d", i);
+	assert_int_equal(parse(line), CONF_OK);
+	assert_int_equal(service_argv(&s, argv), SERVICE_ARGV_MAX);
+	assert_string_equal(argv[SERVICE_ARGV_MAX - 1], "a15");
+	assert_null(argv[SERVICE_ARGV_MAX]);
+	strcat(line, " one-too-many");
+	assert_bad(line, "too many arguments (at most 16 words with the command)");
+}
+
+static void line_length_limit(void **state)
+{
+	char line[CONF_LINE_MAX + 2];
+
+	(void)state;
+	memset(line, 'a', sizeof line);
+	memcpy(line, "x once /", 8);
+	assert_int_equal(service_parse_line(line, CONF_LINE_MAX, &s, &err), CONF_OK);
+	assert_int_equal(service_argv(&s, argv), 1);
+	assert_int_equal(strlen(argv[0]), CONF_LINE_MAX - 7);
+	assert_int_equal(service_parse_line(line, CONF_LINE_MAX + 1, &s, &err), CONF_BAD);
+	assert_string_equal(err, "line too long (more than 1024 bytes)");
+}
+
+static void most_words_in_longest_line(void **state)
+{
+	char line[CONF_LINE_MAX + 1];
+	size_t len;
+
+	(void)state;
+	/* 16 words separated by single blanks, filling the line exactly: the
+	 * copy of the words must fit in the spec. */
+	len = (size_t)sprintf(line, "x once /");
+	for (int i = 1; i < SERVICE_ARGV_MAX; i++)
+		len += (size_t)sprintf(line + len, " a");
+	memmove(line + 8 + (CONF_LINE_MAX - len), line + 8, len - 8);
+	memset(line + 8, 'c', CONF_LINE_MAX - len);
+	assert_int_equal(service_parse_line(line, CONF_LINE_MAX, &s, &err), CONF_OK);
+	assert_int_equal(service_argv(&s, argv), SERVICE_ARGV_MAX);
+	assert_int_equal(strlen(argv[0]), 1 + CONF_LINE_MAX - len);
+	assert_string_equal(argv[SERVICE_ARGV_MAX - 1], "a");
+}
+
+static void nul_byte_is_bad(void **state)
+{
+	static const char line[] = "x once /bin/x\0y";
+
+	(void)state;
+	assert_int_equal(service_parse_line(line, sizeof line - 1, &s, &err), CONF_BAD);
+	assert_string_equal(err, "NUL byte in line");
+}
+
+static void spec_survives_a_copy(void **state)
+{
+	struct service_spec copy;
+
+	(void)state;
+	assert_int_equal(parse("a respawn /bin/sleep 1"), CONF_OK);
+	copy = s;
+	memset(&s, 0x55, sizeof s);
+	assert_int_equal(service_argv(&copy, argv), 2);
+	assert_string_equal(argv[0], "/bin/sleep");
+	assert_string_equal(argv[1], "1");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_line),
-		cmocka_unit_test(once_and_blanks),
-		cmocka_unit_test(comments_and_blank),
-		cmocka_unit_test(errors),
-		cmocka_unit_test(argument_limits),
-		cmocka_unit_test(backoff),
+		cmocka_unit_test(once_policy_and_command_alone),
+		cmocka_unit_test(blanks_split_words),
+		cmocka_unit_test(no_quoting),
+		cmocka_unit_test(comments_and_blank_lines_are_skipped),
+		cmocka_unit_test(hash_after_the_start_is_ordinary),
+		cmocka_unit_test(bad_names),
+		cmocka_unit_test(bad_policies),
+		cmocka_unit_test(missing_words),
+		cmocka_unit_test(command_must_be_absolute),
+		cmocka_unit_test(argument_count_limit),
+		cmocka_unit_test(line_length_limit),
+		cmocka_unit_test(most_words_in_longest_line),
+		cmocka_unit_test(nul_byte_is_bad),
+		cmocka_unit_test(spec_survives_a_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,20 @@
+/* settings.h -- the Kconfig symbols init uses (from the generated
+ * config.h), with the defaults that apply when config.h leaves them out.
+ *
+ *   CONFIG_HOSTNAME           hostname unless tern.hostname= is given
+ *   CONFIG_DEBUG_SHELL        defined: always run the console root shell
+ *   CONFIG_INIT_STOP_TIMEOUT  seconds services get between SIGTERM and SIGKILL
+ */
+#ifndef TERN_INIT_SETTINGS_H
+#define TERN_INIT_SETTINGS_H
+
+#include "config.h"
+
+#ifndef CONFIG_HOSTNAME
+#define CONFIG_HOSTNAME "tern"
+#endif
+#ifndef CONFIG_INIT_STOP_TIMEOUT
+#define CONFIG_INIT_STOP_TIMEOUT 5
+#endif
+
+#endif
