@@ -20,7 +20,10 @@ KCONFIG_CONFIG ?= $(TOP)/.config
 DEFAULT_BOARD  := qemu_x86_64
 JOBS   ?= $(shell nproc)
 
-export O DL_DIR KCONFIG_CONFIG
+# Nothing of ours leaks into the packages' own builds: the kernel's and
+# BusyBox's kconfig read KCONFIG_CONFIG and would write their config over
+# ours.  Scripts get what they need on their command lines.
+unexport O DL_DIR KCONFIG_CONFIG
 
 # Quiet unless V=1: every step announces itself with a ">>>" line instead.
 ifneq ($(V),1)
@@ -48,9 +51,10 @@ include kconfig/kconfig.mk
 ifneq ($(CONFIG_GOALS),)
 # Reading auto.mk makes Make (re)generate it from .config first.
 include $(O)/auto.mk
+# In data-flow order: a stage's rules name what the earlier ones define.
 include toolchain/toolchain.mk
-include rootfs/rootfs.mk
 include app/app.mk
+include rootfs/rootfs.mk
 include images/images.mk
 include tests/tests.mk
 endif
@@ -64,7 +68,7 @@ host-deps:
 
 .PHONY: fetch
 fetch:
-	toolchain/fetch.sh --all
+	DL_DIR=$(DL_DIR) toolchain/fetch.sh --all
 
 .PHONY: clean distclean
 clean:

@@ -4,7 +4,7 @@
 # Makefile) and out/kconfig/deps/ (one file per symbol, touched when its
 # value changes, so a stage rebuilds only when a symbol it reads changes).
 
-KCONFIG_PY    := $(PYTHON) $(TOP)/kconfig/kconfig.py
+KCONFIG_PY    := KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) $(TOP)/kconfig/kconfig.py
 KCONFIG_FILES := $(shell find $(TOP) -name Kconfig -not -path '$(O)/*' -not -path '$(DL_DIR)/*' -not -path '*/.git/*')
 BOARDS        := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
 
@@ -26,7 +26,7 @@ $(KCONFIG_CONFIG): | $(HOST_DEPS_STAMP)
 menuconfig olddefconfig savedefconfig: | $(HOST_DEPS_STAMP)
 menuconfig:
 	test -f $(KCONFIG_CONFIG) || $(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
-	$(PYTHON) -m menuconfig Kconfig
+	KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m menuconfig Kconfig
 
 olddefconfig:
 	$(KCONFIG_PY) olddefconfig
@@ -35,8 +35,14 @@ savedefconfig:
 	$(KCONFIG_PY) savedefconfig defconfig
 
 # genconfig rewrites config.h and auto.mk only when their text changes.
+# out/kconfig/config-path names the .config they came from, so that
+# switching KCONFIG_CONFIG to another (older) file regenerates them too.
+ifneq ($(CONFIG_GOALS),)
+$(shell mkdir -p $(O)/kconfig && { echo '$(KCONFIG_CONFIG)' | cmp -s - $(O)/kconfig/config-path || \
+	echo '$(KCONFIG_CONFIG)' >$(O)/kconfig/config-path; })
+endif
 $(O)/auto.mk $(O)/config.h: $(O)/kconfig/.stamp ;
-$(O)/kconfig/.stamp: $(KCONFIG_CONFIG) $(KCONFIG_FILES) | $(HOST_DEPS_STAMP)
+$(O)/kconfig/.stamp: $(KCONFIG_CONFIG) $(O)/kconfig/config-path $(KCONFIG_FILES) | $(HOST_DEPS_STAMP)
 	$(KCONFIG_PY) genconfig $(O)
 	touch $@
 

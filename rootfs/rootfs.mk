@@ -4,7 +4,9 @@
 include rootfs/busybox.mk
 
 ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig)
-ROOTFS_FILES := $(shell find rootfs/skeleton)
+# Files and directories (a directory changes when an entry, such as a
+# symlink, is added or removed; symlinks themselves may dangle on the host).
+ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)
 # Directories every image has; /run and /tmp are tmpfs mounted by init.
 ROOTFS_DIRS  := bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt var etc
 ETC_DIR      := $(BUILD)/etc

@@ -32,7 +32,8 @@ endef
 $(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit-test,$(t),$(v)))))
 
 # What the scripts under tests/ read: where the build put things.
-TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_BOARD=$(CONFIG_BOARD_NAME) \
+TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFIG_CONFIG) \
+	TERN_BOARD=$(CONFIG_BOARD_NAME) \
 	TERN_CMDLINE='$(CONFIG_BOARD_CMDLINE)' TERN_MEMORY=$(CONFIG_QEMU_MEMORY) \
 	TERN_KERNEL=$(KERNEL_IMG) TERN_INITRD=$(ROOTFS_CPIO) PYTHON=$(PYTHON) \
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \

@@ -33,7 +33,7 @@ $(2)_MK := $(lastword $(MAKEFILE_LIST))
 
 $$($(2)_DIR)/.stamp_extracted:
 	@echo ">>> $(1) $$($(2)_VERSION): fetch and extract"
-	$$(if $$($(2)_LOCK),toolchain/fetch.sh $$($(2)_LOCK))
+	$$(if $$($(2)_LOCK),DL_DIR=$$(DL_DIR) toolchain/fetch.sh $$($(2)_LOCK))
 	rm -rf $$($(2)_DIR) && mkdir -p $$($(2)_DIR)
 	$$($(2)_EXTRACT_CMDS)
 	touch $$@

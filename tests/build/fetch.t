@@ -4,7 +4,7 @@
 # from Debian; a name not in sources.lock is refused.
 set -u
 top=$TERN_TOP
-real_dl=${DL_DIR:-$top/dl}
+real_dl=$TERN_DL
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "1..5"
