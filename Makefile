@@ -18,7 +18,10 @@ DL_DIR ?= $(TOP)/dl
 PYTHON := /usr/bin/python3
 KCONFIG_CONFIG ?= $(TOP)/.config
 DEFAULT_BOARD  := qemu_x86_64
+# Parallel by default, one jobserver for everything: the small packages
+# build while the kernel does, and no sub-make adds jobs of its own.
 JOBS   ?= $(shell nproc)
+MAKEFLAGS += -j$(JOBS)
 
 # Nothing of ours leaks into the packages' own builds: the kernel's and
 # BusyBox's kconfig read KCONFIG_CONFIG and would write their config over
@@ -113,4 +116,4 @@ help:
 ##   distclean          also remove .config and dl/
 ##
 ## Variables: O=<dir> output (out), DL_DIR=<dir> download cache (dl),
-##            JOBS=<n> parallel jobs inside packages, V=1 verbose
+##            JOBS=<n> parallel jobs in all (default: nproc), V=1 verbose

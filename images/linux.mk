@@ -20,7 +20,7 @@ define LINUX_EXTRACT_CMDS
 		tar -xJ -C $(LINUX_DIR) --strip-components=1
 endef
 LINUX_CONFIGURE_CMDS = kconfig/merge-fragments.sh linux allconfig "$(LINUX_KMAKE)" $(LINUX_OBJ) $(LINUX_FRAGMENTS)
-LINUX_BUILD_CMDS = $(call run-logged,linux,$(LINUX_OBJ)/build.log,$(LINUX_KMAKE) -j$(JOBS) $(notdir $(CONFIG_KERNEL_IMAGE)))
+LINUX_BUILD_CMDS = $(call run-logged,linux,$(LINUX_OBJ)/build.log,$(LINUX_KMAKE) $(notdir $(CONFIG_KERNEL_IMAGE)))
 define LINUX_INSTALL_CMDS
 	mkdir -p $(IMAGES)
 	cp $(LINUX_OBJ)/$(CONFIG_KERNEL_IMAGE) $(IMAGES)/$(notdir $(CONFIG_KERNEL_IMAGE))

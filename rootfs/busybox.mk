@@ -14,7 +14,7 @@ BUSYBOX_MAKE = $(MAKE) -C $(BUSYBOX_DIR) CC=$(TARGET_CC) HOSTCC=gcc \
 
 BUSYBOX_CONFIGURE_CMDS = kconfig/merge-fragments.sh busybox oldconfig "$(BUSYBOX_MAKE)" \
 	$(BUSYBOX_DIR) rootfs/busybox.config
-BUSYBOX_BUILD_CMDS = $(call run-logged,busybox,$(BUSYBOX_DIR)/build.log,$(BUSYBOX_MAKE) -j$(JOBS))
+BUSYBOX_BUILD_CMDS = $(call run-logged,busybox,$(BUSYBOX_DIR)/build.log,$(BUSYBOX_MAKE))
 define BUSYBOX_INSTALL_CMDS
 	rm -rf $(BUSYBOX_INSTALL_DIR)
 	$(call run-logged,busybox,$(BUSYBOX_DIR)/install.log,$(BUSYBOX_MAKE) install)

@@ -14,7 +14,7 @@ define LIBURING_CONFIGURE_CMDS
 		--includedir=$(SYSROOT)/usr/include >configure.log
 endef
 LIBURING_BUILD_CMDS = $(call run-logged,liburing,$(LIBURING_DIR)/build.log,\
-	$(MAKE) -C $(LIBURING_DIR)/src -j$(JOBS) ENABLE_SHARED=0 CFLAGS="$(TARGET_CFLAGS)")
+	$(MAKE) -C $(LIBURING_DIR)/src ENABLE_SHARED=0 CFLAGS="$(TARGET_CFLAGS)")
 LIBURING_INSTALL_CMDS = $(MAKE) -C $(LIBURING_DIR)/src ENABLE_SHARED=0 install \
 	>$(LIBURING_DIR)/install.log
 

@@ -10,7 +10,7 @@ MBEDTLS_CONFIG_DEPS = $(TOOLCHAIN_KDEPS)
 MBEDTLS_CONFIGURE_CMDS := true
 # Only the libraries: the sample programs and the test suite are not shipped.
 MBEDTLS_BUILD_CMDS = $(call run-logged,mbedtls,$(MBEDTLS_DIR)/build.log,\
-	$(MAKE) -C $(MBEDTLS_DIR)/library -j$(JOBS) CC=$(TARGET_CC) AR=$(TARGET_AR) CFLAGS="$(TARGET_CFLAGS)" static)
+	$(MAKE) -C $(MBEDTLS_DIR)/library CC=$(TARGET_CC) AR=$(TARGET_AR) CFLAGS="$(TARGET_CFLAGS)" static)
 define MBEDTLS_INSTALL_CMDS
 	mkdir -p $(SYSROOT)/usr/include $(SYSROOT)/usr/lib
 	cp -a $(MBEDTLS_DIR)/include/mbedtls $(MBEDTLS_DIR)/include/psa $(SYSROOT)/usr/include/

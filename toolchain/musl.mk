@@ -15,7 +15,7 @@ define MUSL_CONFIGURE_CMDS
 		--prefix=$(SYSROOT)/usr \
 		--syslibdir=$(SYSROOT)/lib --disable-shared --enable-wrapper=gcc >configure.log
 endef
-MUSL_BUILD_CMDS = $(call run-logged,musl,$(MUSL_DIR)/build.log,$(MAKE) -C $(MUSL_DIR) -j$(JOBS))
+MUSL_BUILD_CMDS = $(call run-logged,musl,$(MUSL_DIR)/build.log,$(MAKE) -C $(MUSL_DIR))
 define MUSL_INSTALL_CMDS
 	$(MAKE) -C $(MUSL_DIR) install >$(MUSL_DIR)/install.log
 	mkdir -p $(HOST)/bin
