@@ -99,7 +99,8 @@ help:
 ## Build (a missing .config starts from the qemu_x86_64 defconfig):
 ##   all (default)      out/images/bzImage and out/images/rootfs.cpio.gz
 ##   run                build, then boot the image in QEMU on this terminal
-##                      (Ctrl-A X quits QEMU)
+##                      (Ctrl-A X quits QEMU); CMDLINE='tern.debug_shell=1'
+##                      adds kernel command-line words
 ##   test               build, then run every test under prove
 ##   test-unit          host unit tests only (cmocka, plain and ASan/UBSan)
 ##   test-qemu          QEMU boot tests only
@@ -112,6 +113,8 @@ help:
 ##                      mbedtls busybox linux apps rootfs
 ##   <pkg>-rebuild      build <pkg> again from its unpacked source
 ##   <pkg>-dirclean     remove <pkg>'s build directory
+##   linux-menuconfig   explore the kernel config (keep changes in
+##   busybox-menuconfig board/<b>/linux.config, rootfs/busybox.config)
 ##   clean              remove out/ (keeps .config and dl/)
 ##   distclean          also remove .config and dl/
 ##

@@ -61,9 +61,15 @@ apt_update() {
 	[ -n "$apt_ready" ] && return 0
 	command -v apt-get >/dev/null || die "apt-get not found: the build fetches sources from a Debian archive"
 	apt_setup
+	# Lists younger than an hour are good enough to find a pinned version.
+	if [ -n "$(find "$apt_dir/updated" -mmin -60 2>/dev/null)" ]; then
+		apt_ready=1
+		return 0
+	fi
 	echo "fetch: apt-get update (project-local lists in $apt_dir)"
 	apt_local update >"$apt_dir/update.log" 2>&1 ||
 		{ cat "$apt_dir/update.log" >&2; die "apt-get update failed (see above)"; }
+	touch "$apt_dir/updated"
 	apt_ready=1
 }
 
@@ -94,6 +100,10 @@ fetch_one() { # name kind version file sha256
 
 [ $# -gt 0 ] || { echo "usage: fetch.sh NAME... | --all" >&2; exit 100; }
 mkdir -p "$DL_DIR"
+# One fetch at a time per cache: a parallel make fetches several packages,
+# and apt locks its lists.
+exec 9>"$DL_DIR/.fetch.lock"
+flock 9 || die "unable to lock $DL_DIR/.fetch.lock"
 found=0
 while read -r name kind version file sum; do
 	case $name in ''|'#'*) continue ;; esac
