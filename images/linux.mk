@@ -30,5 +30,5 @@ $(eval $(call pkg,linux,LINUX))
 
 .PHONY: linux-menuconfig
 linux-menuconfig: $(LINUX_DIR)/.stamp_configured
-	$(LINUX_KMAKE) menuconfig
+	+$(LINUX_KMAKE) menuconfig
 	@echo "linux: to keep a change, add its CONFIG_ lines to board/$(CONFIG_BOARD_NAME)/linux.config"

@@ -15,14 +15,12 @@ BUSYBOX_MAKE = $(MAKE) -C $(BUSYBOX_DIR) CC=$(TARGET_CC) HOSTCC=gcc \
 BUSYBOX_CONFIGURE_CMDS = kconfig/merge-fragments.sh busybox oldconfig "$(BUSYBOX_MAKE)" \
 	$(BUSYBOX_DIR) rootfs/busybox.config
 BUSYBOX_BUILD_CMDS = $(call run-logged,busybox,$(BUSYBOX_DIR)/build.log,$(BUSYBOX_MAKE))
-define BUSYBOX_INSTALL_CMDS
-	rm -rf $(BUSYBOX_INSTALL_DIR)
+BUSYBOX_INSTALL_CMDS = rm -rf $(BUSYBOX_INSTALL_DIR) && \
 	$(call run-logged,busybox,$(BUSYBOX_DIR)/install.log,$(BUSYBOX_MAKE) install)
-endef
 
 $(eval $(call pkg,busybox,BUSYBOX))
 
 .PHONY: busybox-menuconfig
 busybox-menuconfig: $(BUSYBOX_DIR)/.stamp_configured
-	$(BUSYBOX_MAKE) menuconfig
+	+$(BUSYBOX_MAKE) menuconfig
 	@echo "busybox: to keep a change, add its CONFIG_ lines to rootfs/busybox.config"

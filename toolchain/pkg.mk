@@ -13,6 +13,10 @@
 #   FOO_EXTRACT_CMDS    default: unpack FOO_SOURCE into FOO_DIR
 #   FOO_CONFIGURE_CMDS  FOO_BUILD_CMDS  FOO_INSTALL_CMDS
 #
+# The steps run with '+': they call $(MAKE) through variables, and only so
+# do the packages' own makes share our jobserver (JOBS in all).  A define of
+# several lines puts its $(MAKE) line first.
+#
 # Each step leaves a stamp in FOO_DIR; `make foo` builds to the installed
 # stamp, `make foo-rebuild` configures, builds and installs again from the
 # unpacked source, `make foo-dirclean` removes FOO_DIR.
@@ -41,17 +45,17 @@ $$($(2)_DIR)/.stamp_extracted:
 $$($(2)_DIR)/.stamp_configured: $$($(2)_DIR)/.stamp_extracted \
 		$$(foreach d,$$($(2)_DEPENDS),$$($$(call uc,$$(d))_STAMP)) $$($(2)_CONFIG_DEPS) $$($(2)_MK)
 	@echo ">>> $(1) $$($(2)_VERSION): configure"
-	$$($(2)_CONFIGURE_CMDS)
+	+$$($(2)_CONFIGURE_CMDS)
 	touch $$@
 
 $$($(2)_DIR)/.stamp_built: $$($(2)_DIR)/.stamp_configured
 	@echo ">>> $(1) $$($(2)_VERSION): build"
-	$$($(2)_BUILD_CMDS)
+	+$$($(2)_BUILD_CMDS)
 	touch $$@
 
 $$($(2)_DIR)/.stamp_installed: $$($(2)_DIR)/.stamp_built
 	@echo ">>> $(1) $$($(2)_VERSION): install"
-	$$($(2)_INSTALL_CMDS)
+	+$$($(2)_INSTALL_CMDS)
 	touch $$@
 
 .PHONY: $(1) $(1)-rebuild $(1)-dirclean
