@@ -27,6 +27,9 @@ MAKEFLAGS += -j$(JOBS)
 # BusyBox's kconfig read KCONFIG_CONFIG and would write their config over
 # ours.  Scripts get what they need on their command lines.
 unexport O DL_DIR KCONFIG_CONFIG
+# Nor do variables given on our command line (make O=... KCONFIG_CONFIG=...),
+# which Make would otherwise hand to every sub-make through MAKEFLAGS.
+MAKEOVERRIDES :=
 
 # Quiet unless V=1: every step announces itself with a ">>>" line instead.
 ifneq ($(V),1)

@@ -62,7 +62,7 @@ $$($(2)_DIR)/.stamp_installed: $$($(2)_DIR)/.stamp_built
 $(1): $$($(2)_STAMP)
 $(1)-rebuild:
 	rm -f $$($(2)_DIR)/.stamp_configured $$($(2)_DIR)/.stamp_built $$($(2)_DIR)/.stamp_installed
-	$$(MAKE) $(1)
+	$$(MAKE) O=$$(O) DL_DIR=$$(DL_DIR) KCONFIG_CONFIG=$$(KCONFIG_CONFIG) V=$$(V) $(1)
 $(1)-dirclean:
 	rm -rf $$($(2)_DIR)
 endef

@@ -10,7 +10,8 @@ cfg=$TERN_CONFIG
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 mk() { make -C "$top" O="$TERN_OUT" DL_DIR="$TERN_DL" KCONFIG_CONFIG="$cfg" "$@"; }
 trap 'mk >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-echo "1..9"
+echo "1..10"
+sum_before=$(sha256sum <"$cfg")
 i=0
 ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 build() { # log-name [make args]: run make, keep the ">>>" step lines
@@ -59,3 +60,10 @@ ok $? "changing INIT_STOP_TIMEOUT recompiles init's users of it ($n files) and n
 total=$(ls "$top"/app/init/*.c "$top"/app/lib/*.c | wc -l)
 [ "$n" -lt "$total" ] || [ "$users" -ge "$total" ]
 ok $? "and not every source file ($n of $total)"
+
+# The kernel's kconfig honours KCONFIG_CONFIG: given on our command line,
+# it must not reach the kernel's make (it once wrote the kernel's config
+# over ours).  linux-rebuild runs the kernel's allnoconfig for real.
+build relinux linux-rebuild KCONFIG_CONFIG="$cfg" O="$TERN_OUT"
+[ "$(sha256sum <"$cfg")" = "$sum_before" ] && ! grep -q "Linux/x86" "$cfg"
+ok $? "the builds, linux-rebuild among them, left $(basename "$cfg") as it was"

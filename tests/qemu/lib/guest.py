@@ -22,7 +22,9 @@ class GuestError(Exception):
 
 
 class Guest:
-    def __init__(self, cmdline="", qemu_args=(), debug_shell=True):
+    def __init__(self, cmdline="", qemu_args=(), debug_shell=True, argv=None):
+        """Boot with the board's qemu.sh (and qemu_args), or with argv (a
+        command that boots the image itself, such as `make run`)."""
         top = os.environ["TERN_TOP"]
         board = os.environ["TERN_BOARD"]
         words = [os.environ.get("TERN_CMDLINE", ""), cmdline]
@@ -33,8 +35,8 @@ class Guest:
                    INITRD=os.environ["TERN_INITRD"],
                    MEMORY=os.environ.get("TERN_MEMORY", "256"),
                    CMDLINE=" ".join(w for w in words if w))
-        args = [os.path.join(top, "board", board, "qemu.sh"),
-                "-nic", "none"] + list(qemu_args)
+        args = argv or [os.path.join(top, "board", board, "qemu.sh"),
+                        "-nic", "none"] + list(qemu_args)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
