@@ -5,7 +5,7 @@
 #                                (minus main.c) and app/lib/*.c; built twice,
 #                                plain and with ASan/UBSan
 #   tests/build/*.t              the build system itself (kconfig, fetch,
-#                                incremental rebuilds)
+#                                incremental rebuilds, the sysroot)
 #   tests/image/*.t              the assembled image, on the host
 #   tests/qemu/*.t               the image booted in QEMU
 
@@ -47,10 +47,7 @@ test: $(UNIT_BINS) images
 test-unit: $(UNIT_BINS)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
 
-test-build:
-	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/build/*.t))
-
-test-image test-qemu: test-%: images
+test-build test-image test-qemu: test-%: images
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
