@@ -5,6 +5,8 @@
 set -eu
 dir=$1
 cd "$dir"
+# "." is the root itself: the kernel chmods it as it unpacks.
+echo "dir . 0755 0 0"
 echo "dir /dev 0755 0 0"
 echo "nod /dev/console 0600 0 0 c 5 1"
 echo "nod /dev/null 0666 0 0 c 1 3"

@@ -20,10 +20,10 @@ $(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ETC_DIR)/.stamp
 	echo ">>> rootfs: assemble $(TARGET)"
 	rm -rf $(TARGET)
 	mkdir -p $(addprefix $(TARGET)/,$(ROOTFS_DIRS))
-	chmod 1777 $(TARGET)/tmp
-	chmod 0700 $(TARGET)/root
 	cp -a $(BUSYBOX_INSTALL_DIR)/. $(TARGET)/
 	cp -a rootfs/skeleton/. $(TARGET)/
+	chmod 1777 $(TARGET)/tmp
+	chmod 0700 $(TARGET)/root
 	cp -a $(ETC_DIR)/. $(TARGET)/etc/
 	$(foreach a,$(APPS),install -m 0755 $(APP_OUT)/$(a) $(TARGET)/$(APP_$(a)_DEST)/$(a) &&) true
 	ln -sf /run $(TARGET)/var/run

@@ -25,7 +25,7 @@ MOUNTS = [("proc", "/proc"), ("sysfs", "/sys"), ("devtmpfs", "/dev"),
 APPLETS = ["sh", "mount", "ip", "ping", "udhcpc", "tftp", "sysctl", "ps",
            "dmesg", "vi", "poweroff", "reboot", "halt"]
 
-t = Tap(7 + len(SYSCTLS) + len(MOUNTS))
+t = Tap(8 + len(SYSCTLS) + len(MOUNTS))
 with Guest() as g:
     try:
         ready = g.wait_ready(timeout=120)
@@ -56,6 +56,11 @@ with Guest() as g:
         t.ok(any(l.split()[1:3] == [where, fstype] for l in mounts.splitlines()
                  if len(l.split()) > 2),
              "%s mounted on %s" % (fstype, where), mounts)
+
+    st, out = g.sh("stat -c '%n %a %U' / /root /tmp /etc/passwd")
+    t.ok(out.split() == ["/", "755", "root", "/root", "700", "root", "/tmp", "1777", "root",
+                         "/etc/passwd", "644", "root"],
+         "modes and owners of /, /root, /tmp, /etc/passwd", out)
 
     st, out = g.sh("for a in %s; do command -v $a >/dev/null || echo missing $a; done"
                    % " ".join(APPLETS))
