@@ -66,7 +66,7 @@ include tests/tests.mk
 endif
 
 .PHONY: all
-all: images
+all: toolchain images
 
 .PHONY: host-deps
 host-deps:
@@ -100,7 +100,8 @@ help:
 ##                      ./defconfig (copy it to board/<board>/defconfig)
 ##
 ## Build (a missing .config starts from the qemu_x86_64 defconfig):
-##   all (default)      out/images/bzImage and out/images/rootfs.cpio.gz
+##   all (default)      the toolchain (out/sysroot) and out/images/bzImage,
+##                      out/images/rootfs.cpio.gz
 ##   run                build, then boot the image in QEMU on this terminal
 ##                      (Ctrl-A X quits QEMU); CMDLINE='tern.debug_shell=1'
 ##                      adds kernel command-line words

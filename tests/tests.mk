@@ -41,13 +41,13 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 PROVE := prove --exec '' --timer
 
 .PHONY: test test-unit test-build test-image test-qemu
-test: $(UNIT_BINS) images
+test: $(UNIT_BINS) all
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) $(sort $(wildcard tests/build/*.t tests/image/*.t tests/qemu/*.t))
 
 test-unit: $(UNIT_BINS)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
 
-test-build test-image test-qemu: test-%: images
+test-build test-image test-qemu: test-%: all
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
