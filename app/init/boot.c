@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "log.h"
 #include "root.h"
 
@@ -92,37 +93,10 @@ void boot_disable_cad(void)
 		log_errno("unable to disable Ctrl-Alt-Del");
 }
 
-/* Up to size - 1 bytes of path, NUL-terminated; -1 with errno on failure. */
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	int fd = root_open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while (len < size - 1) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			errno = err;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(fd);
-	return (ssize_t)len;
-}
-
 void boot_cmdline(struct cmdline *c)
 {
 	char line[4096]; /* the kernel's limit is 2048 on x86 */
-	ssize_t len = read_small("/proc/cmdline", line, sizeof line);
+	ssize_t len = conf_read_small("/proc/cmdline", line, sizeof line);
 
 	if (len < 0) {
 		log_errno("unable to read /proc/cmdline");
@@ -179,7 +153,7 @@ static int64_t uptime_ms(void)
 	struct timespec ts;
 	int64_t ms;
 
-	if (read_small("/proc/uptime", text, sizeof text) > 0 && uptime_parse(text, &ms))
+	if (conf_read_small("/proc/uptime", text, sizeof text) > 0 && uptime_parse(text, &ms))
 		return ms;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -7,6 +7,44 @@
 
 #include "root.h"
 
+/* read(2), again after EINTR. */
+static ssize_t read_retry(int fd, char *buf, size_t n)
+{
+	ssize_t r;
+
+	while ((r = read(fd, buf, n)) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+/* close(fd), keeping the errno of what failed before; returns -1. */
+static int close_failed(int fd)
+{
+	int err = errno;
+
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+ssize_t conf_read_small(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = root_open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (len < size - 1 && (n = read_retry(fd, buf + len, size - 1 - len)) != 0) {
+		if (n < 0)
+			return close_failed(fd);
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (ssize_t)len;
+}
+
 int conf_read(const char *path, conf_line_fn *fn, void *ctx)
 {
 	char chunk[4096];
@@ -18,15 +56,9 @@ int conf_read(const char *path, conf_line_fn *fn, void *ctx)
 	if (fd < 0)
 		return -1;
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			errno = err;
-			return -1;
-		}
+		ssize_t n = read_retry(fd, chunk, sizeof chunk);
+		if (n < 0)
+			return close_failed(fd);
 		if (n == 0)
 			break;
 		for (ssize_t i = 0; i < n; i++) {

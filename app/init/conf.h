@@ -10,6 +10,7 @@
 #define TERN_INIT_CONF_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define CONF_LINE_MAX 1024 /* bytes in a line, newline excluded */
 
@@ -22,5 +23,9 @@ typedef void conf_line_fn(void *ctx, const char *file, unsigned lineno,
  * order.  A last line without a newline counts.  Returns 0, or -1 with
  * errno when the file cannot be opened or read. */
 int conf_read(const char *path, conf_line_fn *fn, void *ctx);
+
+/* Up to size - 1 bytes of the small file path (opened with root_open),
+ * NUL-terminated; the length, or -1 with errno. */
+ssize_t conf_read_small(const char *path, char *buf, size_t size);
 
 #endif
