@@ -7,6 +7,8 @@
 #   tests/build/*.t              the build system itself (kconfig, fetch,
 #                                incremental rebuilds, the sysroot)
 #   tests/image/*.t              the assembled image, on the host
+#   tests/host/*.t               our programs run on the host (as root), in
+#                                namespaces the test makes (PID, mount, net)
 #   tests/qemu/*.t               the image booted in QEMU
 
 TEST_OUT   := $(O)/tests
@@ -36,18 +38,19 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 	TERN_BOARD=$(CONFIG_BOARD_NAME) \
 	TERN_CMDLINE='$(CONFIG_BOARD_CMDLINE)' TERN_MEMORY=$(CONFIG_QEMU_MEMORY) \
 	TERN_KERNEL=$(KERNEL_IMG) TERN_INITRD=$(ROOTFS_CPIO) PYTHON=$(PYTHON) \
+	TERN_APPS=$(APP_OUT) \
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 PROVE := prove --exec '' --timer
 
-.PHONY: test test-unit test-build test-image test-qemu
+.PHONY: test test-unit test-build test-image test-host test-qemu
 test: $(UNIT_BINS) all
-	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) $(sort $(wildcard tests/build/*.t tests/image/*.t tests/qemu/*.t))
+	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/qemu/*.t))
 
 test-unit: $(UNIT_BINS)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
 
-test-build test-image test-qemu: test-%: all
+test-build test-image test-host test-qemu: test-%: all
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
