@@ -1,7 +1,7 @@
 /* loop.h -- init's event loop.  Every signal is blocked and read from one
- * signalfd; poll(2) on it with the time to the next service restart as its
- * timeout.  More event sources (a control socket, netlink) are more fds in
- * the same poll. */
+ * signalfd; poll(2) on it and on the services' output pipes, with the time
+ * to the next service event as its timeout.  More event sources (a
+ * control socket, netlink) are more fds in the same poll. */
 #ifndef TERN_INIT_LOOP_H
 #define TERN_INIT_LOOP_H
 
@@ -11,9 +11,11 @@
 /* Block every signal; return a signalfd that reads them all. */
 int loop_signals(void);
 
-/* Wait up to timeout_ms (-1: no limit) for signals and handle them:
- * SIGCHLD reaps every exited child.  Returns the shutdown action the first
- * shutdown signal asked for, or NULL.  Other signals are ignored. */
+/* Wait up to timeout_ms (-1: no limit) for signals and service output,
+ * and handle them: output is forwarded (output.h), SIGCHLD reaps every
+ * exited child, SIGHUP reloads the services (unless shutting down).
+ * Returns the shutdown action the first shutdown signal asked for, or
+ * NULL.  Other signals are ignored. */
 const struct shutdown_action *loop_wait(struct supervisor *sv, int sfd, int timeout_ms);
 
 /* Supervise until a shutdown signal arrives; return its action. */

@@ -2,7 +2,7 @@
  *
  * Every service: signal mask cleared (init blocks everything), a session
  * of its own (setsid), init's environment.  A plain service gets stdin on
- * /dev/null and keeps init's stdout and stderr, the console.  The debug
+ * /dev/null and stdout and stderr on its output pipe to init (output.h).  The debug
  * shell opens /dev/console, makes it its controlling terminal, puts it on
  * 0, 1 and 2, and runs as a login shell ("-sh") with a small fixed
  * environment.  A failed exec is logged; the child exits 127 when the
@@ -71,6 +71,10 @@ static _Noreturn void child(const struct service *s)
 		execve(path, (char *const *)argv, shell_env);
 	} else {
 		stdin_null(s->spec.name);
+		if (s->log_wr >= 0) { /* see output.h */
+			dup2(s->log_wr, STDOUT_FILENO);
+			dup2(s->log_wr, STDERR_FILENO);
+		}
 		execv(path, (char *const *)argv);
 	}
 	log_errno("unable to start %s: exec %s", s->spec.name, path);

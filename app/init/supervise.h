@@ -1,7 +1,13 @@
-/* supervise.h -- init's table of services: start, reap, restart, stop.
+/* supervise.h -- init's table of services: start, reap, restart, reload,
+ * stop.
  *
- * Fixed size, filled once at boot; nothing here allocates, so the signal
- * path (reap, restart, stop) never calls malloc. */
+ * Fixed size; nothing here allocates, so the signal path (reap, restart,
+ * reload, stop) never calls malloc.
+ *
+ * The table, in start order: the builtin services network setup asked for
+ * (a DHCP client), the services of SERVICES_FILE in file order, services a
+ * reload is retiring, and last the debug shell.  Shutdown stops them last
+ * first. */
 #ifndef TERN_INIT_SUPERVISE_H
 #define TERN_INIT_SUPERVISE_H
 
@@ -9,22 +15,33 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "output.h"
 #include "services.h"
 
 #define SERVICES_MAX 32 /* lines of /etc/tern/services */
+#define BUILTINS_MAX 8  /* network's services, and the debug shell */
+/* Room for every service of the file twice: the running ones a reload
+ * retires and their replacements, while the old ones stop. */
+#define SUPERVISOR_MAX (2 * SERVICES_MAX + BUILTINS_MAX)
 
 struct service {
 	struct service_spec spec;
 	bool console;       /* the debug shell: /dev/console as controlling tty */
+	bool builtin;       /* not from SERVICES_FILE: a reload leaves it alone */
+	bool retiring;      /* a reload removed or changed it: stop, then drop */
 	pid_t pid;          /* > 0 while running */
 	int64_t started_ms; /* monotonic: when the current run began */
-	int64_t restart_ms; /* monotonic: when to start it again; 0: not due */
+	int64_t restart_ms; /* monotonic: when to start it (again); 0: not due */
+	int64_t kill_ms;    /* monotonic: SIGKILL if still running; 0: none */
 	unsigned delay_s;   /* back-off before the last restart; 0: none yet */
+	unsigned fails;     /* exits in a row, each before BACKOFF_RESET_S */
+	int log_rd, log_wr; /* its stdout+stderr pipe to init; -1: none yet */
+	struct outbuf out;  /* what came after its last newline */
 };
 
 struct supervisor {
 	size_t n;
-	struct service svc[SERVICES_MAX + 1]; /* + the debug shell */
+	struct service svc[SUPERVISOR_MAX];
 	bool stopping; /* shutting down: nothing is restarted */
 };
 
@@ -34,16 +51,29 @@ int64_t now_ms(void);
 /* Fill the table from SERVICES_FILE; bad lines, duplicate names and lines
  * past SERVICES_MAX are logged as file:line and skipped. */
 void supervisor_load(struct supervisor *sv);
+/* Add the service of one services-file line (builtin: kept across a
+ * reload of SERVICES_FILE), e.g. the DHCP client network setup asks for;
+ * `what` names the asker in messages.  Returns false, having logged why,
+ * when the line is bad or the table is full. */
+bool supervisor_add_line(struct supervisor *sv, const char *what, const char *line);
 /* Start every service in table order. */
 void supervisor_start_all(struct supervisor *sv);
 /* Add the debug shell (/bin/sh as a login shell on the console, respawned)
  * and start it. */
 void supervisor_start_shell(struct supervisor *sv);
+/* Read SERVICES_FILE again (SIGHUP).  A service whose line is unchanged
+ * keeps running, untouched; a new one starts; a removed one gets SIGTERM
+ * and, after CONFIG_INIT_STOP_TIMEOUT s, SIGKILL; a changed one is stopped
+ * that way and started anew once the old one is gone.  The new file order
+ * is the new start order.  A file that cannot be read, or that has a bad
+ * line, changes nothing: its errors are logged as file:line. */
+void supervisor_reload(struct supervisor *sv);
 /* Reap every child that has exited (services and orphans alike) and
  * schedule restarts.  Returns false once no child is left at all. */
 bool supervisor_reap(struct supervisor *sv);
-/* Start the restarts that are due; returns the milliseconds until the next
- * one, or -1 if none is scheduled (a poll(2) timeout). */
+/* Start what is due, SIGKILL retiring services past their time; returns
+ * the milliseconds until the next such event, or -1 if none is scheduled
+ * (a poll(2) timeout). */
 int supervisor_tick(struct supervisor *sv);
 /* Stop restarting; send SIGTERM (and SIGCONT, and to the debug shell
  * SIGHUP) to every running service, last in the table first. */
