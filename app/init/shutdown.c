@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "root.h"
 #include "settings.h"
+#include "unmount.h"
 
 /* How long the last steps wait for processes to go: after SIGKILL to the
  * services, and after kill(-1, ...).  Anything slower is stuck in the
@@ -115,5 +116,7 @@ void shutdown_system(struct supervisor *sv, int sfd, const struct shutdown_actio
 	}
 	stop_stragglers(sv, sfd);
 	sync();
+	if (!root_test_mode())
+		unmount_all();
 	finish(a);
 }

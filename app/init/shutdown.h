@@ -15,8 +15,9 @@ struct shutdown_action {
 const struct shutdown_action *shutdown_action_for(int signo);
 
 /* Stop the services (SIGTERM in reverse start order, SIGKILL after
- * CONFIG_INIT_STOP_TIMEOUT seconds), then every other process, sync, and
- * call reboot(2) from a child; in test mode exit 0 instead. */
+ * CONFIG_INIT_STOP_TIMEOUT seconds), then every other process, sync,
+ * unmount (unmount.h), and call reboot(2) from a child; in test mode
+ * exit 0 instead, without unmounting. */
 _Noreturn void shutdown_system(struct supervisor *sv, int sfd,
 			       const struct shutdown_action *a);
 
