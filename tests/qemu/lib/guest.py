@@ -77,6 +77,20 @@ class Guest:
             except GuestError as e:
                 raise GuestError("%s; console tail:\n%s" % (e, self.tail()))
 
+    def wait_log(self, pattern, since=0, timeout=10):
+        """Wait for pattern (bytes regex) anywhere in the console output
+        from offset since on, whether or not expect() or sh() consumed it;
+        return the match (its offsets are into self.log)."""
+        rx = re.compile(pattern) if isinstance(pattern, bytes) else pattern
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.log, since)
+            if m:
+                return m
+            if not self._read(deadline):
+                raise GuestError("timeout after %.1f s waiting for %r; "
+                                 "console tail:\n%s" % (timeout, rx.pattern, self.tail()))
+
     def tail(self, n=2000):
         return self.log[-n:].decode("utf-8", "replace")
 
