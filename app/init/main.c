@@ -30,9 +30,19 @@
 "  A bad line is reported as file:line and skipped; boot goes on.\n" \
 "\n" \
 "SERVICES\n" \
-"  Each runs in its own session, stdin /dev/null, stdout and stderr on the\n" \
-"  console.  A respawn service that exits is started again after 1 s, the\n" \
-"  delay doubling up to 60 s and back to 1 s once a run lasted 30 s.\n" \
+"  Each runs in its own session with init's environment and stdin on\n" \
+"  /dev/null.  Its stdout and stderr are a pipe to init, which writes each\n" \
+"  line as \"name: line\" to the console and as \"<30>name: line\" to\n" \
+"  /dev/kmsg (the console copy is left out when the kernel prints info\n" \
+"  messages there anyway; lines the console cannot take are counted and\n" \
+"  dropped, never waited for).  A respawn service that exits is started\n" \
+"  again after 1 s, the delay doubling up to 60 s and back to 1 s once a\n" \
+"  run lasted 30 s; one that reaches 60 s is reported as crash-looping\n" \
+"  and retried every 60 s.\n" \
+"  SIGHUP re-reads /etc/tern/services: new services start, removed ones\n" \
+"  get SIGTERM (SIGKILL after STOP_TIMEOUT s), changed ones are stopped\n" \
+"  and started anew, unchanged ones keep running untouched.  A file with a\n" \
+"  bad line changes nothing.\n" \
 "\n" \
 "KERNEL COMMAND LINE\n" \
 "  tern.hostname=NAME   hostname (default \"" CONFIG_HOSTNAME "\")\n" \
@@ -44,7 +54,9 @@
 "  SIGUSR2 poweroff, SIGTERM reboot, SIGUSR1 halt, SIGINT (Ctrl-Alt-Del)\n" \
 "  reboot.  Services get SIGTERM, last started first; those still running\n" \
 "  after STOP_TIMEOUT s get SIGKILL; then every other process gets\n" \
-"  SIGTERM and SIGKILL; then sync, and reboot(2).  SIGCHLD reaps.\n" \
+"  SIGTERM and SIGKILL; then sync, unmount every filesystem (or remount\n" \
+"  it read-only when busy), and reboot(2) from a child process.  SIGCHLD\n" \
+"  reaps every child, orphans included.  SIGHUP reloads the services.\n" \
 "\n" \
 "TEST MODE\n" \
 "  With TERN_INIT_ROOT=DIR every absolute path init opens is under DIR\n" \

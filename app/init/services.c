@@ -19,8 +19,8 @@
  * more than 1024 bytes, or with a NUL byte, is bad.  A bad line is reported
  * as file:line and skipped; the other services still start.
  *
- * Each service runs in its own session with stdin on /dev/null and stdout
- * and stderr on the console, with init's environment.
+ * Each service runs in its own session with stdin on /dev/null, stdout
+ * and stderr on a pipe to init (see output.h), and init's environment.
  */
 #include "services.h"
 
