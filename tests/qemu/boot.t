@@ -18,6 +18,7 @@ SYSCTLS = {
     "net.ipv4.udp_mem": conf["CONFIG_SYSCTL_UDP_MEM"],
     "net.ipv4.udp_rmem_min": conf["CONFIG_SYSCTL_UDP_RMEM_MIN"],
     "net.ipv4.udp_wmem_min": conf["CONFIG_SYSCTL_UDP_WMEM_MIN"],
+    "kernel.printk_devkmsg": "on",  # rootfs/skeleton/etc/sysctl.d/10-tern-kernel.conf
 }
 MOUNTS = [("proc", "/proc"), ("sysfs", "/sys"), ("devtmpfs", "/dev"),
           ("devpts", "/dev/pts"), ("tmpfs", "/dev/shm"), ("tmpfs", "/run"),
