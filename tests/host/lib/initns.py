@@ -237,6 +237,8 @@ class Init:
         self.out = []         # (time read, line), everything init wrote
         self.pos = 0          # the first line expect() has not consumed
         self.partial = None   # bytes of a line without its newline yet
+        self.closed = None    # when the output closed: init and all of
+                              # its namespace are gone
         for d in ("etc/tern", "etc/sysctl.d", "proc/sys/kernel", "dev", "bin"):
             os.makedirs(self.path(d))
         self.write("/proc/cmdline", cmdline + "\n")
@@ -352,6 +354,7 @@ class Init:
             if self.partial:
                 self.out.append((now, self.partial.decode("utf-8", "replace")))
             self.partial = None
+            self.closed = now
             return
         parts = (self.partial + data).split(b"\n")
         self.partial = parts.pop()
