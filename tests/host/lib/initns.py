@@ -1,4 +1,4 @@
-"""initns.py -- run Tern's init as PID 1 of a fresh PID + mount namespace.
+r"""initns.py -- run Tern's init as PID 1 of a fresh PID + mount namespace.
 
 Used by tests/host/init_*.t (run by `make test` as root, which exports
 TERN_APPS, the folder of the built programs, and TERN_OUT).  A test makes
@@ -12,17 +12,20 @@ so init is PID 1 of its namespace and, in test mode, exits 0 where it would
 call reboot(2).  init's stdout and stderr are one pipe (init writes each
 line with one write(2), so lines keep their order and never mix).  The test
 then waits for lines with expect() (each line carries the monotonic time it
-was read), signals
-init, looks its processes up in /proc by their namespace pids, and checks
-how it ended with wait_exit().  Every wait is bounded; whatever is still
-running when the test ends, or dies, is killed and the root removed.
+was read), signals init, looks its processes up in /proc by their
+namespace pids, and checks how it ended with wait_exit().  Every wait is
+bounded; whatever is still running when the test ends, or dies, is killed
+and the root removed.
 
     with Init() as init:
         sh = init.script("a", "echo a >> @ROOT@/started; exec sleep 1000")
         init.services("a respawn " + sh)
         init.start()
-        m, t = init.expect(r"started a \\(pid (\\d+)\\)")
+        m, t = init.expect(r"started a \(pid (\d+)\)")
         os.kill(init.host_pid(int(m.group(1))), signal.SIGKILL)
+        init.services("b once " + init.script("b", "exit 0"))  # a reload
+        init.signal(signal.SIGHUP)
+        init.expect(r"started b ")
 
 `@ROOT@` in a script stands for the test root.  Output is read for every
 running Init whenever any of them waits (expect, sleep, until), so line
@@ -124,8 +127,11 @@ def config_value(name, default=None):
 
 def serial_available():
     """Whether Init(serial=True) works here (SCHED_FIFO is allowed)."""
-    return subprocess.call(["chrt", "-f", "1", "true"],
-                           stderr=subprocess.DEVNULL) == 0
+    try:
+        return subprocess.call(["chrt", "-f", "1", "true"],
+                               stderr=subprocess.DEVNULL) == 0
+    except OSError:  # no chrt
+        return False
 
 
 # -- /proc ---------------------------------------------------------------
@@ -150,7 +156,7 @@ def proc_status(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
             return dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
-    except (FileNotFoundError, ProcessLookupError):
+    except OSError:  # gone, or going
         return None
 
 
@@ -231,6 +237,7 @@ class Init:
         self.serial = serial
         self.keep = keep
         self.proc = None
+        self.started = time.monotonic()
         self.pid = None     # init's host pid
         self.ns = None      # its PID namespace, as /proc/PID/ns/pid reads
         self.exit_status = None
