@@ -2,8 +2,9 @@
 # Shutdown, for each of BusyBox's signals (SIGUSR2 poweroff, SIGTERM
 # reboot, SIGUSR1 halt, SIGINT reboot): init stops the services in reverse
 # start order with SIGTERM (each traps it, appends its name to a file and
-# exits); one that ignores SIGTERM gets SIGKILL after STOP_TIMEOUT s
-# (CONFIG_INIT_STOP_TIMEOUT, measured); an orphan that is no service gets
+# exits), one of them stopped (SIGSTOP) beforehand; one that ignores
+# SIGTERM gets SIGKILL after STOP_TIMEOUT s (CONFIG_INIT_STOP_TIMEOUT,
+# measured); an orphan that is no service gets
 # SIGTERM too; then init exits 0 (test mode) and nothing of its namespace
 # is left.  The four run side by side, each init in its own namespace.
 import os
@@ -22,6 +23,7 @@ BOUND = int(config_value("INIT_STOP_TIMEOUT", "5"))
 SLACK = 1.5
 ORDER = ["a", "b", "stubborn", "c"]  # start order
 STOPPED = ["c", "b", "a"]            # the order they must stop in
+FROZEN = "b"                         # SIGSTOPped before the shutdown
 
 POLITE = """trap 'echo %s >> @ROOT@/stopped; kill $! 2>/dev/null; exit 0' TERM
 sleep 1000 &
@@ -51,7 +53,7 @@ def make(serial):
 
 serial = serial_available()
 todo = None if serial else "no SCHED_FIFO here: the order they stop in is racy"
-t = Tap(7 * len(SIGNALS))
+t = Tap(8 * len(SIGNALS))
 t.diag("STOP_TIMEOUT is %d s (%s/config.h)" % (BOUND, os.environ.get("TERN_OUT")))
 inits = [make(serial) for _ in SIGNALS]
 try:
@@ -62,11 +64,18 @@ try:
         if not until(lambda: len(init.words("/started")) == len(ORDER) + 1, 5):
             raise InitError("services did not all start: %s%s"
                             % (init.words("/started"), init.tail()))
+    frozen = []
+    for init in inits:
+        m = init.matches(r"^init: started %s \(pid (\d+)\)" % FROZEN)[0][0]
+        host = init.host_pid(int(m.group(1)))
+        os.kill(host, signal.SIGSTOP)
+        frozen.append(until(lambda: [p for p in init.processes()
+                                     if p.host == host and p.state == "T"], 2))
     sent = [init.signal(sig) for init, (sig, _) in zip(inits, SIGNALS)]
 except InitError as e:
     t.abort(e)
 
-for init, (sig, action), t0 in zip(inits, SIGNALS, sent):
+for init, (sig, action), t0, stopped in zip(inits, SIGNALS, sent, frozen):
     what = "%s (%s)" % (signal.Signals(sig).name, action)
     try:
         init.expect(r"^init: %s: stopping services$" % action, 2)
@@ -75,6 +84,9 @@ for init, (sig, action), t0 in zip(inits, SIGNALS, sent):
         t.ok(init.words("/stopped") == STOPPED,
              "%s: they get SIGTERM in reverse start order" % what,
              "stopped: %s" % init.words("/stopped"), todo=todo)
+        t.ok(stopped and FROZEN in init.words("/stopped"),
+             "%s: the one stopped with SIGSTOP is continued and stops too" % what,
+             "stopped: %s, was %s" % (init.words("/stopped"), stopped))
         _, warned = init.expect(r"^init: warning: %s: 1 service\(s\) still running after %d s; "
                                 r"sending SIGKILL$" % (action, BOUND), BOUND + SLACK + 1)
         _, killed = init.expect(r"^init: stubborn \(pid \d+\) killed by signal 9 ", 2)
