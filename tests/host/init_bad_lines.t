@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # A bad line in a sysctl.d file or in the services file is reported as
-# file:line (the path init reads, the line's number) and skipped: the good
-# lines around it, and the files after it, still apply.
+# file:line (the path init reads, the line's number, right after a line too
+# long to keep too) and skipped: the good lines around it, and the files
+# after it, still apply; a last line without its newline counts.
 import os
 import re
 import sys
@@ -23,18 +24,21 @@ SYSCTL_LINES = [
     "net.core.wmem_max =",                    # 8: empty value
     "; a comment",
     "net/core/somaxconn = 4096",
+    "kernel.long = " + "x" * 2000,            # 11: too long
     "kernel.last = ok",
 ]
-SYSCTL_BAD = {3: "net.core.no_such_key", 4: "", 7: "/proc/sys/net/core", 8: ""}
+SYSCTL_BAD = {3: "net.core.no_such_key", 4: "", 7: "/proc/sys/net/core", 8: "",
+              11: "too long"}
 SYSCTL_GOOD = {"net.core.rmem_max": "16777216", "net.ipv4.udp_mem": "65536 131072 262144",
                "net.core.somaxconn": "4096", "kernel.last": "ok",
                "kernel.first": "1", "kernel.after": "9"}  # the other files
-UNTOUCHED = ["net.core.wmem_max"]
+UNTOUCHED = ["net.core.wmem_max", "kernel.long"]
 
 SERVICES = "/etc/tern/services"
-# 3 bad name, 5 unknown policy, 6 relative command, 7 duplicate, 8 no command
-SERVICE_BAD = [3, 5, 6, 7, 8]
-GOOD = ["good1", "good2", "good3"]
+# 3 bad name, 5 unknown policy, 6 relative command, 7 duplicate, 8 no command,
+# 9 too long
+SERVICE_BAD = [3, 5, 6, 7, 8, 9]
+GOOD = ["good1", "good2", "good3", "good4"]
 
 
 def problems(init, path):
@@ -50,7 +54,7 @@ with Init() as init:
     os.makedirs(init.path("/proc/sys/net/core"), exist_ok=True)
     init.sysctl_conf("10-first.conf", "kernel.first = 1")
     init.sysctl_conf("50-mixed.conf", *SYSCTL_LINES)
-    init.sysctl_conf("90-last.conf", "kernel.after = 9")
+    init.write("/etc/sysctl.d/90-last.conf", "kernel.after = 9")  # no newline
     init.write("/etc/sysctl.d/README", "not a .conf file: never read\n")
     sh = {n: init.script(n, "echo %s >> @ROOT@/started\nexec sleep 1000" % n) for n in GOOD}
     init.services("# good and bad lines",
@@ -61,7 +65,11 @@ with Init() as init:
                   "relative respawn bin/true",
                   "good1 once " + sh["good1"],
                   "nocommand once",
-                  "good3 respawn " + sh["good3"])
+                  "toolong once /bin/true " + "x " * 600,
+                  "good3 respawn " + sh["good3"],
+                  "good4 respawn " + sh["good4"])
+    with open(init.path("/etc/tern/services"), "rb+") as f:  # the last line
+        f.truncate(os.path.getsize(f.name) - 1)              # without newline
     try:
         init.start()
         init.expect(READY)
@@ -90,8 +98,8 @@ with Init() as init:
     t.ok(sorted(got) == SERVICE_BAD,
          "the bad service lines are reported as %s:%s" % (SERVICES, SERVICE_BAD),
          "got %s%s" % (got, init.tail()))
-    t.ok("good1" in got.get(7, ""), "a second good1 is reported as a duplicate",
-         got.get(7))
+    t.ok("good1" in got.get(7, "") and "too long" in got.get(9, ""),
+         "a second good1 is reported as a duplicate, a long line as too long", got)
     started = [m.group(1) for m, _ in init.matches(r"^init: started (\S+) ")]
     t.ok(started == GOOD, "the good services around them start (%s)" % ", ".join(GOOD),
          init.tail())
