@@ -24,6 +24,29 @@ net.ipv4.udp_rmem_min = $CONFIG_SYSCTL_UDP_RMEM_MIN
 net.ipv4.udp_wmem_min = $CONFIG_SYSCTL_UDP_WMEM_MIN
 EOT
 
+# The interfaces init configures, from rootfs/Kconfig "Network".
+mtu=
+[ "${CONFIG_NETWORK_MTU:-0}" = 0 ] || mtu=" mtu $CONFIG_NETWORK_MTU"
+gw=
+for g in $CONFIG_NETWORK_GATEWAY; do gw="$gw gw $g"; done
+{
+	cat <<EOT
+# Generated from .config (make menuconfig: Root filesystem -> Network).
+# One interface a line, or several lines that add to one:
+#   interface  static  ADDRESS/PREFIX...  [gw GATEWAY]...  [mtu N]
+#   interface  dhcp    [mtu N]
+#   interface  up      [mtu N]
+# e.g. eth0 static 192.0.2.10/24 2001:db8::10/64 gw 192.0.2.1 mtu 1500
+# The kernel command line overrides it for one boot: tern.ip=ADDRESS/PREFIX
+# (or dhcp, or off), tern.gw=, tern.mtu=, tern.iface=.  See init -h.
+EOT
+	if [ "$CONFIG_NETWORK_STATIC" = y ]; then
+		echo "$CONFIG_NETWORK_IFACE static $CONFIG_NETWORK_ADDRESS$gw$mtu"
+	elif [ "$CONFIG_NETWORK_DHCP" = y ]; then
+		echo "$CONFIG_NETWORK_IFACE dhcp$mtu"
+	fi
+} >"$etc/tern/network.conf"
+
 # The services init starts, in order: name policy command [args...].
 cat >"$etc/tern/services" <<EOT
 # Generated from .config.  One service a line, started in this order:

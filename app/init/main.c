@@ -13,8 +13,9 @@
 "  /dev/shm (1777), /run (0755) and /tmp (1777), creating the directories\n" \
 "  and leaving alone what is already mounted.  Make Ctrl-Alt-Del send\n" \
 "  SIGINT to init.  Read /proc/cmdline.\n" \
-"  Set the hostname.  Apply /etc/sysctl.d/*.conf in name order.  Start the\n" \
-"  services of /etc/tern/services in file order.  Print one line,\n" \
+"  Set the hostname.  Apply /etc/sysctl.d/*.conf in name order.  Bring up\n" \
+"  loopback and the network (see NETWORK).  Start the services of\n" \
+"  /etc/tern/services in file order.  Print one line,\n" \
 "      tern: ready in X.XXX s\n" \
 "  X being seconds since the kernel started (/proc/uptime).  Then start\n" \
 "  the debug shell, if asked for, and supervise.\n" \
@@ -27,6 +28,8 @@
 "                           name respawn|once /absolute/command [args...]\n" \
 "                       name 1-31 of A-Za-z0-9_.-, args split on blanks\n" \
 "                       (no shell), '#' starts a comment line\n" \
+"  /etc/tern/network.conf\n" \
+"                       the interfaces, see NETWORK\n" \
 "  A bad line is reported as file:line and skipped; boot goes on.\n" \
 "\n" \
 "SERVICES\n" \
@@ -44,10 +47,32 @@
 "  and started anew, unchanged ones keep running untouched.  A file with a\n" \
 "  bad line changes nothing.\n" \
 "\n" \
+"NETWORK\n" \
+"  Loopback always goes up.  /etc/tern/network.conf (none: nothing more)\n" \
+"  has a line per interface, or several lines that add to one:\n" \
+"      IFACE static ADDRESS/PREFIX... [gw GATEWAY]... [mtu N]\n" \
+"      IFACE dhcp [mtu N]     IPv4 from udhcpc, run as service dhcp-IFACE\n" \
+"      IFACE up [mtu N]       link up, no address\n" \
+"  e.g. eth0 static 192.0.2.10/24 2001:db8::10/64 gw 192.0.2.1 mtu 1500\n" \
+"  IPv4 and IPv6; at most 8 interfaces, 8 addresses each, one gateway per\n" \
+"  address family.  Each interface gets its MTU and goes up; init waits\n" \
+"  for carrier on all of them together, CARRIER_TIMEOUT s at most, then\n" \
+"  adds addresses and default routes and logs a line per interface.  A\n" \
+"  missing interface is logged and skipped, without waiting.\n" \
+"\n" \
 "KERNEL COMMAND LINE\n" \
 "  tern.hostname=NAME   hostname (default \"" CONFIG_HOSTNAME "\")\n" \
 "  tern.debug_shell=1   a root shell on /dev/console, respawned\n" \
 "                       (always, when built with DEBUG_SHELL)\n" \
+"  tern.ip=ADDRESS/PREFIX[,ADDRESS/PREFIX...]\n" \
+"                       static addresses for one interface, instead of\n" \
+"                       its addresses and gateways in network.conf\n" \
+"  tern.ip=dhcp         DHCP for it instead; tern.ip=off: leave it alone\n" \
+"  tern.gw=GATEWAY[,GATEWAY]\n" \
+"                       its default routes (one IPv4, one IPv6)\n" \
+"  tern.mtu=N           its MTU\n" \
+"  tern.iface=NAME      the interface those words are about (default: the\n" \
+"                       first in network.conf, else " CONFIG_NETWORK_IFACE ")\n" \
 "  Values may be quoted: tern.key=\"a b\".\n" \
 "\n" \
 "SIGNALS (those of BusyBox init, so poweroff, reboot and halt work)\n" \
@@ -62,7 +87,8 @@
 "  With TERN_INIT_ROOT=DIR every absolute path init opens is under DIR\n" \
 "  (DIR/etc/tern/services, DIR/proc/sys/..., DIR/dev/null: an empty file\n" \
 "  will do), nothing is mounted, and init exits 0 instead of calling\n" \
-"  reboot(2).  Meant for init as PID 1 of `unshare --pid --fork`.\n" \
+"  reboot(2).  Meant for init as PID 1 of `unshare --pid --fork`, with\n" \
+"  --net too: the network is set up in init's network namespace.\n" \
 "\n" \
 "EXIT STATUS\n" \
 "  As PID 1 init does not exit.  0 after -h or a test-mode shutdown,\n" \
@@ -79,6 +105,7 @@
 #include "cmdline.h"
 #include "log.h"
 #include "loop.h"
+#include "network.h"
 #include "root.h"
 #include "settings.h"
 #include "shutdown.h"
@@ -106,6 +133,12 @@ static void check_usage(int argc, char **argv, const char *root)
 		return;
 	fputs(USAGE, stderr);
 	exit(EXIT_USAGE);
+}
+
+/* network_up's way to start the DHCP client: a built-in service. */
+static bool add_service(void *ctx, const char *line)
+{
+	return supervisor_add_line(ctx, "network", line);
 }
 
 static bool want_shell(void)
@@ -140,6 +173,7 @@ int main(int argc, char **argv)
 	hostname = cmdline_get(&cl, "hostname");
 	boot_hostname(hostname && *hostname ? hostname : CONFIG_HOSTNAME);
 	sysctl_apply_dir();
+	network_up(&cl, add_service, &sv);
 	supervisor_load(&sv);
 	supervisor_start_all(&sv);
 	boot_ready();

@@ -4,6 +4,9 @@
  *   CONFIG_HOSTNAME           hostname unless tern.hostname= is given
  *   CONFIG_DEBUG_SHELL        defined: always run the console root shell
  *   CONFIG_INIT_STOP_TIMEOUT  seconds services get between SIGTERM and SIGKILL
+ *   CONFIG_NETWORK_IFACE      the interface tern.ip= and friends configure when
+ *                             neither tern.iface= nor network.conf names one
+ *   CONFIG_NETWORK_CARRIER_TIMEOUT  seconds boot waits for carrier, at most
  */
 #ifndef TERN_INIT_SETTINGS_H
 #define TERN_INIT_SETTINGS_H
@@ -15,6 +18,12 @@
 #endif
 #ifndef CONFIG_INIT_STOP_TIMEOUT
 #define CONFIG_INIT_STOP_TIMEOUT 5
+#endif
+#ifndef CONFIG_NETWORK_IFACE
+#define CONFIG_NETWORK_IFACE "eth0"
+#endif
+#ifndef CONFIG_NETWORK_CARRIER_TIMEOUT
+#define CONFIG_NETWORK_CARRIER_TIMEOUT 5
 #endif
 
 #endif
