@@ -255,8 +255,11 @@ def case_nothing(t):
 
 try:
     new_netns()
+    veth("probe")
 except OSError as e:
     skip_all(str(e))
+except subprocess.CalledProcessError as e:
+    skip_all("no veth here: " + e.stderr.strip())
 t = Tap(25)
 case_static(t)
 case_no_carrier(t)
