@@ -96,7 +96,7 @@ void boot_disable_cad(void)
 void boot_cmdline(struct cmdline *c)
 {
 	char line[4096]; /* the kernel's limit is 2048 on x86 */
-	ssize_t len = conf_read_small("/proc/cmdline", line, sizeof line);
+	ssize_t len = root_read_small("/proc/cmdline", line, sizeof line);
 
 	if (len < 0) {
 		log_errno("unable to read /proc/cmdline");
@@ -153,7 +153,7 @@ static int64_t uptime_ms(void)
 	struct timespec ts;
 	int64_t ms;
 
-	if (conf_read_small("/proc/uptime", text, sizeof text) > 0 && uptime_parse(text, &ms))
+	if (root_read_small("/proc/uptime", text, sizeof text) > 0 && uptime_parse(text, &ms))
 		return ms;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

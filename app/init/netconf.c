@@ -73,34 +73,17 @@ static const char why_address[] = "bad address (expected IPv4 or IPv6 ADDRESS/PR
 static const char why_mtu[] = "bad MTU (68-65535)";
 static const char why_gw_static[] = "gw only goes with static";
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static bool is_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
-static enum conf_result bad(const char **err, const char *why)
-{
-	*err = why;
-	return CONF_BAD;
-}
-
 /* The next word of [*p, end) in *w, *n bytes; false at the end. */
 static bool next_word(const char **p, const char *end, const char **w, size_t *n)
 {
 	const char *s = *p;
 
-	while (s < end && is_blank(*s))
+	while (s < end && conf_is_blank(*s))
 		s++;
 	if (s == end)
 		return false;
 	*w = s;
-	while (s < end && !is_blank(*s))
+	while (s < end && !conf_is_blank(*s))
 		s++;
 	*n = (size_t)(s - *w);
 	*p = s;
@@ -118,7 +101,7 @@ static bool name_ok(const char *w, size_t n)
 	if (n == 0 || n > NETCONF_IFNAME_MAX || word_is(w, n, ".") || word_is(w, n, ".."))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!is_name_char(w[i]))
+		if (!conf_is_name_char(w[i]))
 			return false;
 	return true;
 }
@@ -376,24 +359,24 @@ enum conf_result netconf_parse_line(struct netconf *nc, const char *line, size_t
 	bool known;
 
 	if (len > CONF_LINE_MAX)
-		return bad(err, "line too long (more than 1024 bytes)");
+		return conf_bad(err, "line too long (more than 1024 bytes)");
 	if (memchr(line, '\0', len))
-		return bad(err, "NUL byte in line");
+		return conf_bad(err, "NUL byte in line");
 	if (!next_word(&p, end, &w, &n) || *w == '#')
 		return CONF_SKIP;
 	if (!name_ok(w, n))
-		return bad(err, why_name);
+		return conf_bad(err, why_name);
 	known = find(nc, w, n) != NULL;
 	start_iface(nc, w, n, &t);
 	if (!next_word(&p, end, &w, &n))
-		return bad(err, "missing method (static, dhcp or up)");
+		return conf_bad(err, "missing method (static, dhcp or up)");
 	if (!method_of(w, n, &m))
-		return bad(err, "unknown method (expected static, dhcp or up)");
+		return conf_bad(err, "unknown method (expected static, dhcp or up)");
 	if (known && m != t.method)
-		return bad(err, "method differs from an earlier line for this interface");
+		return conf_bad(err, "method differs from an earlier line for this interface");
 	t.method = m;
 	if ((why = parse_options(nc, &t, p, end)) || (why = commit(nc, &t)))
-		return bad(err, why);
+		return conf_bad(err, why);
 	return CONF_OK;
 }
 
@@ -502,26 +485,26 @@ enum conf_result netconf_override(struct netconf *nc, const struct cmdline *cl,
 	if (!name)
 		name = default_iface(nc, fallback);
 	if (!name_ok(name, strlen(name)))
-		return bad(err, why_name);
+		return conf_bad(err, why_name);
 	start_iface(nc, name, strlen(name), &t);
 	if (ipw) {
 		*key = "ip";
 		if ((why = override_ip(&t, ipw, &off)))
-			return bad(err, why);
+			return conf_bad(err, why);
 	}
 	if (off && (gw || mtu)) {
 		*key = gw ? "gw" : "mtu";
-		return bad(err, "nothing to set: tern.ip=off leaves the interface alone");
+		return conf_bad(err, "nothing to set: tern.ip=off leaves the interface alone");
 	}
 	if (gw) {
 		*key = "gw";
 		if ((why = override_gw(&t, gw)))
-			return bad(err, why);
+			return conf_bad(err, why);
 	}
 	if (mtu) {
 		*key = "mtu";
 		if (!number(mtu, strlen(mtu), MTU_MIN, MTU_MAX, &t.mtu))
-			return bad(err, why_mtu);
+			return conf_bad(err, why_mtu);
 	}
 	if (off) {
 		remove_iface(nc, t.name);
@@ -529,7 +512,7 @@ enum conf_result netconf_override(struct netconf *nc, const struct cmdline *cl,
 	}
 	*key = ipw ? "ip" : gw ? "gw" : "mtu";
 	if ((why = commit(nc, &t)))
-		return bad(err, why);
+		return conf_bad(err, why);
 	if (gw)
 		take_gateways(nc, &t);
 	return CONF_OK;

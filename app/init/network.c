@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "root.h"
 #include "netconf.h"
 #include "rtnl.h"
 #include "settings.h"
@@ -59,7 +60,7 @@ static void load(struct netconf *nc, const struct cmdline *cl)
 	const char *key, *err, *value;
 
 	memset(nc, 0, sizeof *nc);
-	if (conf_read(NETCONF_FILE, load_line, nc) < 0 && errno != ENOENT)
+	if (root_conf_read(NETCONF_FILE, load_line, nc) < 0 && errno != ENOENT)
 		log_errno("unable to read %s", NETCONF_FILE);
 	if (netconf_override(nc, cl, CONFIG_NETWORK_IFACE, &key, &err) == CONF_BAD) {
 		value = cmdline_get(cl, key);

@@ -47,7 +47,7 @@ static int console_loglevel(void)
 	char text[64];
 	int level;
 
-	if (conf_read_small("/proc/sys/kernel/printk", text, sizeof text) <= 0 ||
+	if (root_read_small("/proc/sys/kernel/printk", text, sizeof text) <= 0 ||
 	    sscanf(text, "%d", &level) != 1)
 		return -1;
 	return level;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *root_dir;
 static size_t root_len;
@@ -51,4 +52,32 @@ int root_open(const char *path, int flags)
 	const char *real = root_path(path, buf, sizeof buf);
 
 	return real ? open(real, flags | O_CLOEXEC) : -1;
+}
+
+/* Close fd keeping errno; returns r. */
+static int close_keep(int fd, int r)
+{
+	int err = errno;
+
+	close(fd);
+	errno = err;
+	return r;
+}
+
+int root_conf_read(const char *path, conf_line_fn *fn, void *ctx)
+{
+	int fd = root_open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	return close_keep(fd, conf_read_fd(fd, path, fn, ctx));
+}
+
+ssize_t root_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = root_open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	return close_keep(fd, (int)conf_read_small_fd(fd, buf, size));
 }

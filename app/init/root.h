@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "conf.h"
+
 /* NULL or "": a real boot; otherwise the test root (at most ROOT_DIR_MAX
  * bytes, which leaves room for every path init builds). */
 #define ROOT_DIR_MAX 2048
@@ -25,5 +27,10 @@ const char *root_path(const char *path, char *buf, size_t size);
 
 /* open(2) of root_path(path), always O_CLOEXEC. */
 int root_open(const char *path, int flags);
+
+/* conf_read() and a conf_read_small_fd() of root_path(path); messages
+ * name path as init sees it. */
+int root_conf_read(const char *path, conf_line_fn *fn, void *ctx);
+ssize_t root_read_small(const char *path, char *buf, size_t size);
 
 #endif

@@ -34,23 +34,6 @@ static const struct {
 	{ "once", SERVICE_ONCE },
 };
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static int is_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
-static enum conf_result bad(const char **err, const char *why)
-{
-	*err = why;
-	return CONF_BAD;
-}
-
 /* Split line into words, copied NUL-terminated into out; word[i] is the
  * offset of word i.  Returns the number of words, or -1 if more than max. */
 static int split(const char *line, size_t len, char *out, size_t word[], int max)
@@ -59,14 +42,14 @@ static int split(const char *line, size_t len, char *out, size_t word[], int max
 	int n = 0;
 
 	for (;;) {
-		while (i < len && is_blank(line[i]))
+		while (i < len && conf_is_blank(line[i]))
 			i++;
 		if (i == len)
 			return n;
 		if (n == max)
 			return -1;
 		word[n++] = o;
-		while (i < len && !is_blank(line[i]))
+		while (i < len && !conf_is_blank(line[i]))
 			out[o++] = line[i++];
 		out[o++] = '\0';
 	}
@@ -79,7 +62,7 @@ static int name_ok(const char *s)
 	if (n == 0 || n > SERVICE_NAME_MAX)
 		return 0;
 	for (; *s; s++)
-		if (!is_name_char(*s))
+		if (!conf_is_name_char(*s))
 			return 0;
 	return 1;
 }
@@ -103,26 +86,26 @@ enum conf_result service_parse_line(const char *line, size_t len,
 	int n;
 
 	if (len > CONF_LINE_MAX)
-		return bad(err, "line too long (more than 1024 bytes)");
+		return conf_bad(err, "line too long (more than 1024 bytes)");
 	if (memchr(line, '\0', len))
-		return bad(err, "NUL byte in line");
-	while (first < len && is_blank(line[first]))
+		return conf_bad(err, "NUL byte in line");
+	while (first < len && conf_is_blank(line[first]))
 		first++;
 	if (first == len || line[first] == '#')
 		return CONF_SKIP;
 	n = split(line, len, words, at, SERVICE_ARGV_MAX + 2);
 	if (n < 0)
-		return bad(err, "too many arguments (at most 16 words with the command)");
+		return conf_bad(err, "too many arguments (at most 16 words with the command)");
 	if (!name_ok(words))
-		return bad(err, "bad service name (1-31 of A-Z a-z 0-9 _ . -)");
+		return conf_bad(err, "bad service name (1-31 of A-Z a-z 0-9 _ . -)");
 	if (n < 2)
-		return bad(err, "missing policy (respawn or once)");
+		return conf_bad(err, "missing policy (respawn or once)");
 	if (!policy_of(words + at[1], &s->policy))
-		return bad(err, "unknown policy (expected respawn or once)");
+		return conf_bad(err, "unknown policy (expected respawn or once)");
 	if (n < 3)
-		return bad(err, "missing command");
+		return conf_bad(err, "missing command");
 	if (words[at[2]] != '/')
-		return bad(err, "command is not an absolute path");
+		return conf_bad(err, "command is not an absolute path");
 	strcpy(s->name, words);
 	s->argc = (size_t)n - 2;
 	memcpy(s->args, words + at[2], at[n - 1] + strlen(words + at[n - 1]) + 1 - at[2]);

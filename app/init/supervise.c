@@ -13,6 +13,7 @@
 
 #include "backoff.h"
 #include "log.h"
+#include "root.h"
 #include "settings.h"
 
 int64_t now_ms(void)
@@ -118,7 +119,7 @@ static int read_services(void)
 {
 	file.n = 0;
 	file.bad = 0;
-	return conf_read(SERVICES_FILE, read_line, &file);
+	return root_conf_read(SERVICES_FILE, read_line, &file);
 }
 
 void supervisor_load(struct supervisor *sv)

@@ -3,29 +3,18 @@
 
 #include <string.h>
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 static const char *skip_blanks(const char *p, const char *end)
 {
-	while (p < end && is_blank(*p))
+	while (p < end && conf_is_blank(*p))
 		p++;
 	return p;
 }
 
 static const char *trim_end(const char *start, const char *end)
 {
-	while (end > start && is_blank(end[-1]))
+	while (end > start && conf_is_blank(end[-1]))
 		end--;
 	return end;
-}
-
-static enum conf_result bad(const char **err, const char *why)
-{
-	*err = why;
-	return CONF_BAD;
 }
 
 /* The /proc/sys path of key: see sysctl.h for the dot/slash rule. */
@@ -61,9 +50,9 @@ enum conf_result sysctl_parse_line(const char *line, size_t len,
 	const char *end = line + len, *p, *eq, *key_end, *v, *v_end;
 
 	if (len > CONF_LINE_MAX)
-		return bad(err, "line too long (more than 1024 bytes)");
+		return conf_bad(err, "line too long (more than 1024 bytes)");
 	if (memchr(line, '\0', len))
-		return bad(err, "NUL byte in line");
+		return conf_bad(err, "NUL byte in line");
 	p = skip_blanks(line, end);
 	if (p == end || *p == '#' || *p == ';')
 		return CONF_SKIP;
@@ -71,23 +60,23 @@ enum conf_result sysctl_parse_line(const char *line, size_t len,
 	if (s->ignore_missing)
 		p = skip_blanks(p + 1, end);
 	if (!(eq = memchr(p, '=', (size_t)(end - p))))
-		return bad(err, "missing '=' (expected key = value)");
+		return conf_bad(err, "missing '=' (expected key = value)");
 	key_end = trim_end(p, eq);
 	if (key_end == p)
-		return bad(err, "empty key");
+		return conf_bad(err, "empty key");
 	for (const char *k = p; k < key_end; k++)
 		if ((unsigned char)*k <= ' ' || *k == 0x7f)
-			return bad(err, "blank or control character in key");
+			return conf_bad(err, "blank or control character in key");
 	v = skip_blanks(eq + 1, end);
 	v_end = trim_end(v, end);
 	if (v == v_end)
-		return bad(err, "empty value");
+		return conf_bad(err, "empty value");
 	memcpy(s->key, p, (size_t)(key_end - p));
 	s->key[key_end - p] = '\0';
 	memcpy(s->value, v, (size_t)(v_end - v));
 	s->value[v_end - v] = '\0';
 	key_to_path(s->key, s->path);
 	if (!path_ok(s->path + sizeof SYSCTL_PREFIX - 1))
-		return bad(err, "bad key: empty, \".\" or \"..\" component");
+		return conf_bad(err, "bad key: empty, \".\" or \"..\" component");
 	return CONF_OK;
 }

@@ -76,7 +76,7 @@ void sysctl_apply_dir(void)
 	}
 	for (int i = 0; i < n; i++) {
 		snprintf(file, sizeof file, "%s/%s", SYSCTL_DIR, names[i]->d_name);
-		if (conf_read(file, apply_line, NULL) < 0)
+		if (root_conf_read(file, apply_line, NULL) < 0)
 			log_errno("unable to read %s", file);
 		free(names[i]);
 	}

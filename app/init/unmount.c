@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "log.h"
+#include "root.h"
 
 #define MOUNTS_MAX 64
 
@@ -99,7 +100,7 @@ void unmount_all(void)
 	unsigned gone = 0, ro = 0;
 
 	mounts.n = 0;
-	if (conf_read("/proc/mounts", add, &mounts) < 0) {
+	if (root_conf_read("/proc/mounts", add, &mounts) < 0) {
 		log_errno("unable to read /proc/mounts; nothing unmounted");
 		return;
 	}

@@ -5,8 +5,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "root.h"
-
 /* read(2), again after EINTR. */
 static ssize_t read_retry(int fd, char *buf, size_t n)
 {
@@ -27,38 +25,31 @@ static int close_failed(int fd)
 	return -1;
 }
 
-ssize_t conf_read_small(const char *path, char *buf, size_t size)
+ssize_t conf_read_small_fd(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 	ssize_t n;
-	int fd = root_open(path, O_RDONLY);
 
-	if (fd < 0)
-		return -1;
 	while (len < size - 1 && (n = read_retry(fd, buf + len, size - 1 - len)) != 0) {
 		if (n < 0)
-			return close_failed(fd);
+			return -1;
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	close(fd);
 	return (ssize_t)len;
 }
 
-int conf_read(const char *path, conf_line_fn *fn, void *ctx)
+int conf_read_fd(int fd, const char *name, conf_line_fn *fn, void *ctx)
 {
 	char chunk[4096];
 	char line[CONF_LINE_MAX + 2]; /* + the byte that says "too long", + NUL */
 	size_t len = 0;
 	unsigned lineno = 1;
-	int fd = root_open(path, O_RDONLY);
 
-	if (fd < 0)
-		return -1;
 	for (;;) {
 		ssize_t n = read_retry(fd, chunk, sizeof chunk);
 		if (n < 0)
-			return close_failed(fd);
+			return -1;
 		if (n == 0)
 			break;
 		for (ssize_t i = 0; i < n; i++) {
@@ -68,14 +59,25 @@ int conf_read(const char *path, conf_line_fn *fn, void *ctx)
 				continue;
 			}
 			line[len] = '\0';
-			fn(ctx, path, lineno++, line, len);
+			fn(ctx, name, lineno++, line, len);
 			len = 0;
 		}
 	}
 	if (len) {
 		line[len] = '\0';
-		fn(ctx, path, lineno, line, len);
+		fn(ctx, name, lineno, line, len);
 	}
+	return 0;
+}
+
+int conf_read(const char *path, conf_line_fn *fn, void *ctx)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (conf_read_fd(fd, path, fn, ctx) < 0)
+		return close_failed(fd);
 	close(fd);
 	return 0;
 }
