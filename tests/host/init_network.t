@@ -83,7 +83,7 @@ def default_routes(family):
 def boot(t, cmdline="", conf=None, timeout=3):
     """A started init with network.conf conf (None: no file), at its ready
     line; None (having failed a test) if it did not get there."""
-    init = Init(cmdline=cmdline)
+    init = Init(cmdline=cmdline, net=False)
     init.services()
     if conf is not None:
         init.write(CONF, conf)
@@ -178,7 +178,7 @@ def case_no_carrier(t):
 def case_carrier_comes(t):
     new_netns()
     veth("eth0", peer_up=False)
-    init = Init()
+    init = Init(net=False)
     init.services()
     init.write(CONF, "eth0 static 192.0.2.10/24\n")
     try:

@@ -227,14 +227,18 @@ for _sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
 
 # -- one init ------------------------------------------------------------
 class Init:
-    def __init__(self, cmdline="", serial=False, keep=False):
+    def __init__(self, cmdline="", serial=False, keep=False, net=True):
         """A fresh test root.  serial: init and everything it starts run
         SCHED_FIFO on one CPU, so processes that init makes runnable one
         after the other (by fork or by a signal) also run in that order and
         the order of their effects is the order of init's actions.  keep:
-        leave the root behind (to debug a test)."""
+        leave the root behind (to debug a test).  net: init gets a network
+        namespace of its own (unshare --net), so its network setup never
+        touches the host's; False leaves init in the test's own namespace
+        (which a network test has made for it)."""
         self.root = tempfile.mkdtemp(prefix="tern-init-")
         self.serial = serial
+        self.net = net
         self.keep = keep
         self.proc = None
         self.started = time.monotonic()
@@ -301,8 +305,9 @@ class Init:
 
     # -- running ----------------------------------------------------------
     def start(self, timeout=5):
-        argv = ["unshare", "--pid", "--fork", "--mount", "--kill-child",
-                "env", "TERN_INIT_ROOT=" + self.root, init_path()]
+        argv = ["unshare", "--pid", "--fork", "--mount", "--kill-child"] + \
+            (["--net"] if self.net else []) + \
+            ["env", "TERN_INIT_ROOT=" + self.root, init_path()]
         if self.serial:
             cpu = min(os.sched_getaffinity(0))
             argv = ["taskset", "-c", str(cpu), "chrt", "-f", "1"] + argv
