@@ -9,6 +9,7 @@ APP_init_DEST := sbin
 
 APP_OUT    := $(BUILD)/app
 APP_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(TARGET_CFLAGS) \
+	-fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections -I$(O) -Iapp/lib
 APP_LDFLAGS := -Wl,--gc-sections
 APP_LIB_SRCS := $(wildcard app/lib/*.c)
@@ -24,7 +25,8 @@ $$(APP_OUT)/$(1): $$(APP_$(1)_OBJS)
 endef
 $(foreach a,$(APPS),$(eval $(call app,$(a))))
 
-$(APP_OUT)/obj/%.o: app/%.c $(MUSL_STAMP) $(LINUX_HEADERS_STAMP) | $(O)/config.h
+# app.mk itself: a change of flags rebuilds every object.
+$(APP_OUT)/obj/%.o: app/%.c app/app.mk $(MUSL_STAMP) $(LINUX_HEADERS_STAMP) | $(O)/config.h
 	echo ">>> app: cc $<"
 	mkdir -p $(dir $@)
 	$(TARGET_CC) $(APP_CFLAGS) -I$(dir $<) -MMD -MP -MF $@.d -c -o $@ $<
