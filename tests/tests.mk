@@ -10,6 +10,10 @@
 #   tests/host/*.t               our programs run on the host (as root), in
 #                                namespaces the test makes (PID, mount, net)
 #   tests/qemu/*.t               the image booted in QEMU
+#   tests/fuzz/<prog>_<topic>.c  libFuzzer harnesses (Debian's clang), linked
+#                                like the unit tests; tests/fuzz/run.t runs
+#                                each briefly under make test, make fuzz for
+#                                FUZZ_SECONDS each
 
 TEST_OUT   := $(O)/tests
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
@@ -33,6 +37,22 @@ $(TEST_OUT)/unit-$(2)/$(1): tests/unit/$(1).c $$(call unit-srcs,$$(call unit-pro
 endef
 $(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit-test,$(t),$(v)))))
 
+# libFuzzer with ASan and UBSan; any sanitizer report is a crash.
+FUZZ_NAMES  := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_BINS   := $(addprefix $(TEST_OUT)/fuzz/,$(FUZZ_NAMES))
+FUZZ_CFLAGS := $(UNIT_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+
+define fuzz-harness
+$(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
+		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h
+	echo ">>> test: clang $(1) (libFuzzer)"
+	mkdir -p $$(dir $$@)
+	clang $$(FUZZ_CFLAGS) -Iapp/$$(call unit-prog,$(1)) -o $$@ \
+		tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1)))
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
+
 # What the scripts under tests/ read: where the build put things.
 TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFIG_CONFIG) \
 	TERN_BOARD=$(CONFIG_BOARD_NAME) \
@@ -43,12 +63,19 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 PROVE := prove --exec '' --timer
 
-.PHONY: test test-unit test-build test-image test-host test-qemu
-test: $(UNIT_BINS) all
-	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/qemu/*.t))
+.PHONY: test test-unit test-fuzz test-build test-image test-host test-qemu fuzz
+test: $(UNIT_BINS) $(FUZZ_BINS) all
+	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/qemu/*.t))
 
 test-unit: $(UNIT_BINS)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
+
+test-fuzz: $(FUZZ_BINS)
+	env $(TEST_ENV) $(PROVE) tests/fuzz/run.t
+
+fuzz: $(FUZZ_BINS)
+	env $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=-1 \
+		FUZZ_CORPUS=$(TEST_OUT)/fuzz-corpus $(PROVE) --verbose tests/fuzz/run.t
 
 test-build test-image test-host test-qemu: test-%: all
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))

@@ -1,0 +1,51 @@
+#!/bin/sh
+# run.t -- every libFuzzer harness of tests/fuzz/, one TAP line each.
+#
+# `make test` runs each for FUZZ_SECONDS (5) or FUZZ_RUNS (300000) inputs,
+# whichever ends first, from a fresh corpus seeded with
+# tests/fuzz/corpus/<name>/; `make fuzz` runs each for FUZZ_SECONDS (60)
+# with no run cap and keeps what it finds in FUZZ_CORPUS
+# (out/tests/fuzz-corpus/<name>/).  A crash leaves the input that caused it
+# in out/tests/fuzz-artifacts/; rerun it with `<harness> <that file>`.
+set -u
+top=${TERN_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+out=${TERN_OUT:-$top/out}
+seconds=${FUZZ_SECONDS:-5}
+runs=${FUZZ_RUNS:-300000}
+artifacts=$out/tests/fuzz-artifacts
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$artifacts"
+
+names=
+for src in "$top"/tests/fuzz/*.c; do
+	names="$names $(basename "$src" .c)"
+done
+set -- $names
+echo "1..$#"
+
+i=0
+for name; do
+	i=$((i + 1))
+	bin=$out/tests/fuzz/$name
+	corpus=$scratch/$name
+	[ -n "${FUZZ_CORPUS:-}" ] && corpus=$FUZZ_CORPUS/$name
+	mkdir -p "$corpus"
+	log=$scratch/$name.log
+	if [ ! -x "$bin" ]; then
+		echo "not ok $i - $name: $bin not built (make $bin)"
+		continue
+	fi
+	"$bin" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$artifacts/$name-" \
+		"$corpus" "$top/tests/fuzz/corpus/$name" >"$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+	if [ "$rc" = 0 ]; then
+		echo "ok $i - $name: ${execs:-?} runs, ${rate:-?} per second"
+	else
+		echo "not ok $i - $name: exit $rc after ${execs:-?} runs"
+		grep -E 'ERROR|SUMMARY|Assertion|runtime error|artifact' "$log" | head -20 | sed 's/^/# /'
+	fi
+done
