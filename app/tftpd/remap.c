@@ -27,11 +27,6 @@ static const struct {
 	{ REMAP_GET | REMAP_PUT, 0, "flags G and P cannot be combined" },
 };
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 __attribute__((format(printf, 2, 3)))
 static enum conf_result bad(char why[REMAP_WHY_MAX], const char *fmt, ...)
 {
@@ -52,13 +47,13 @@ static bool take_field(const char **p, const char *end, char *out, bool plain)
 	const char *s = *p;
 	size_t n = 0;
 
-	while (s < end && is_blank(*s))
+	while (s < end && conf_is_blank(*s))
 		s++;
 	if (s == end || *s == '#')
 		return false;
-	while (s < end && !is_blank(*s) && *s != '#') {
+	while (s < end && !conf_is_blank(*s) && *s != '#') {
 		if (*s == '\\' && s + 1 < end) {
-			if (!plain || !(is_blank(s[1]) || s[1] == '#'))
+			if (!plain || !(conf_is_blank(s[1]) || s[1] == '#'))
 				out[n++] = *s;
 			s++;
 		}
