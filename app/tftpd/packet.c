@@ -66,8 +66,8 @@ static const struct {
 	[TFTP_NON_NUMERIC_VALUE] = { "option value not a number", TFTP_EOPTION },
 	[TFTP_VALUE_OUT_OF_RANGE] = { "option value out of range", TFTP_EOPTION },
 	[TFTP_DUPLICATE_OPTION] = { "option given twice", TFTP_EOPTION },
-	/* RFC 2349: a receiver that cannot take the announced tsize answers
-	 * error 3. */
+	/* RFC 2349 has a client that cannot take a file of the OACK's tsize
+	 * abort with error 3; a server refusing a WRQ's tsize does the same. */
 	[TFTP_UPLOAD_TOO_LARGE] = { "file too large", TFTP_ENOSPACE },
 };
 

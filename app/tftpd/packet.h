@@ -125,11 +125,11 @@ struct tftp_packet {
 };
 
 /* Parse one datagram of len bytes from a client.  On TFTP_OK *p describes
- * it; otherwise *p is unspecified.  An ACK may carry bytes after its block
- * number, which are ignored (tftpd-hpa, atftpd and dnsmasq all accept
- * them).  An ERROR whose message is not NUL-terminated (a 4-byte ERROR, for
- * one) is TFTP_MISSING_NUL: the loop should still end the transfer that
- * address was part of, and never answer an ERROR (RFC 1350 section 7). */
+ * it.  Otherwise only p->opcode is set, and only when the opcode is one a
+ * client may send: an ERROR refused for its message (a 4-byte ERROR has no
+ * NUL) is still an ERROR, which ends its transfer and is never answered
+ * (RFC 1350 section 7).  An ACK may carry bytes after its block number,
+ * which are ignored (tftpd-hpa, atftpd and dnsmasq all accept them). */
 enum tftp_cause tftp_parse(const void *buf, size_t len, struct tftp_packet *p);
 
 /* The error code to answer a packet refused for cause c with, and a
