@@ -4,8 +4,10 @@
 # other .c files there and app/lib/*.c are linked in.  Host unit tests
 # (tests/tests.mk) link the same files minus main.c.
 
-APPS := init
+APPS := init tftpd
 APP_init_DEST := sbin
+APP_tftpd_DEST := usr/sbin
+APP_tftpd_LIBS := -luring
 
 APP_OUT    := $(BUILD)/app
 APP_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(TARGET_CFLAGS) \
@@ -26,7 +28,7 @@ endef
 $(foreach a,$(APPS),$(eval $(call app,$(a))))
 
 # app.mk itself: a change of flags rebuilds every object.
-$(APP_OUT)/obj/%.o: app/%.c app/app.mk $(MUSL_STAMP) $(LINUX_HEADERS_STAMP) | $(O)/config.h
+$(APP_OUT)/obj/%.o: app/%.c app/app.mk $(MUSL_STAMP) $(LINUX_HEADERS_STAMP) $(LIBURING_STAMP) | $(O)/config.h
 	echo ">>> app: cc $<"
 	mkdir -p $(dir $@)
 	$(TARGET_CC) $(APP_CFLAGS) -I$(dir $<) -MMD -MP -MF $@.d -c -o $@ $<

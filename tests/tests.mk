@@ -25,6 +25,9 @@ UNIT_asan_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 UNIT_BINS := $(foreach v,$(UNIT_VARIANTS),$(addprefix $(TEST_OUT)/unit-$(v)/,$(UNIT_NAMES)))
 # The program a unit test is about: the prefix of its name (init_cmdline -> init).
 unit-prog = $(firstword $(subst _, ,$(1)))
+# Host libraries a program's unit tests link with (the host's own liburing,
+# the same 2.3 as the target's).
+UNIT_LIBS_tftpd := -luring
 unit-srcs = $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS)
 
 define unit-test
@@ -33,7 +36,8 @@ $(TEST_OUT)/unit-$(2)/$(1): tests/unit/$(1).c $$(call unit-srcs,$$(call unit-pro
 	echo ">>> test: cc $(1) ($(2))"
 	mkdir -p $$(dir $$@)
 	gcc $$(UNIT_CFLAGS) $$(UNIT_$(2)_FLAGS) -Iapp/$$(call unit-prog,$(1)) -o $$@ \
-		tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) -lcmocka
+		tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) -lcmocka \
+		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
 endef
 $(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit-test,$(t),$(v)))))
 

@@ -1,0 +1,38 @@
+/* files.h -- the files being read, mapped once: a PXE lab where 200
+ * clients fetch the same initrd maps it once and serves every one of them
+ * from the page cache, with no read(2) and no copy in tftpd.
+ *
+ * A file is known by device and inode, and only while its size and mtime
+ * are what they were when it was mapped: a file replaced or rewritten in
+ * place is mapped anew for the next client, while transfers already
+ * running keep the old mapping.  (A file truncated under a running
+ * transfer makes the kernel fail that transfer's sends with EFAULT; it
+ * cannot crash the server, since the pages are only touched by the kernel.)
+ */
+#ifndef TERN_TFTPD_FILES_H
+#define TERN_TFTPD_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mapped {
+	dev_t dev;
+	ino_t ino;
+	int64_t mtime_ns;
+	uint64_t size;
+	const uint8_t *data; /* NULL for an empty file */
+	unsigned refs;
+	struct mapped *next;
+};
+
+/* The mapping of the regular file open on fd (which the caller still
+ * closes), shared with other transfers of the same file; NULL with errno
+ * on failure. */
+struct mapped *files_get(int fd);
+/* A transfer is done with m; the last one unmaps it. */
+void files_put(struct mapped *m);
+/* Files mapped now. */
+unsigned files_count(void);
+
+#endif

@@ -1,0 +1,345 @@
+/* tftpd -- the TFTP server of Tern. */
+#define USAGE \
+"usage: tftpd [-fvoABj] [-r ROOT] [-a ADDRESS] [-p PORT] [-P LOW:HIGH]\n" \
+"             [-b BLKSIZE] [-w WINDOWSIZE] [-t TIMEOUT] [-R RETRIES] [-O 0|1]\n" \
+"             [-m REMAPFILE] [-W UPLOADDIR] [-s MAXUPLOAD] [-c TRANSFERS]\n" \
+"             [-C PERCLIENT] [-u USER] [-n WORKERS]\n" \
+"       tftpd [-m REMAPFILE] [-r ROOT] -T NAME [CLIENT]\n" \
+"       tftpd -h\n" \
+"\n" \
+"Serves the files under ROOT over TFTP: RFC 1350 (octet and netascii),\n" \
+"option negotiation (RFC 2347), blksize (RFC 2348), timeout and tsize\n" \
+"(RFC 2349) and windowsize (RFC 7440), over IPv4 and IPv6, with one\n" \
+"io_uring event loop per worker.  Runs in the foreground, logs to stderr.\n" \
+"\n" \
+"  -r ROOT       the directory served (default /srv/tftp).  Nothing outside\n" \
+"                it is ever read or written: names are checked, then opened\n" \
+"                with openat2(RESOLVE_BENEATH), so \"..\", absolute paths and\n" \
+"                symlinks leading out are refused.  A leading '/' is dropped\n" \
+"                (\"/pxelinux.0\" is ROOT/pxelinux.0) unless -A.\n" \
+"  -a ADDRESS    listen on this IPv4 or IPv6 address (default :: and\n" \
+"                0.0.0.0, one dual-stack socket)\n" \
+"  -p PORT       listen port (default 69)\n" \
+"  -P LOW:HIGH   transfer ports from this range (for firewalls; default any)\n" \
+"  -b BLKSIZE    largest blksize granted, 8-65464 (default 65464); never\n" \
+"                more than the interface MTU allows without fragments\n" \
+"  -w WINDOWSIZE largest windowsize granted, 1-1024 (default 64)\n" \
+"  -t TIMEOUT    seconds before a retransmission when the client does not\n" \
+"                set one, 1-255 (default 1)\n" \
+"  -R RETRIES    timeouts in a row before a transfer is given up (default 5)\n" \
+"  -O 0|1        the block number after 65535 (default 0)\n" \
+"  -m REMAPFILE  filename rewriting rules (tftpd-hpa's map-file syntax: r g\n" \
+"                i e a G P flags, \\0-\\9, \\i for the client's address);\n" \
+"                reloaded on SIGHUP, a bad file keeps the old rules\n" \
+"  -B            a backslash in a filename is a slash (Windows boot files)\n" \
+"  -A            refuse names that start with '/'\n" \
+"  -W UPLOADDIR  accept uploads (WRQ) into this directory: written to a\n" \
+"                temporary file, fsync'ed and renamed into place after the\n" \
+"                last block; a failed upload leaves nothing (default: off)\n" \
+"  -s MAXUPLOAD  largest upload in bytes (default 0, no limit); a larger\n" \
+"                tsize is refused before any data\n" \
+"  -o            an upload may replace an existing file\n" \
+"  -c TRANSFERS  transfers at once per worker (default 2000)\n" \
+"  -C PERCLIENT  transfers at once from one address (default 16)\n" \
+"  -u USER       run as USER once the socket is bound (default nobody when\n" \
+"                started as root; -u root keeps root)\n" \
+"  -j            also chroot(2) into ROOT (the upload directory must then\n" \
+"                be inside it)\n" \
+"  -n WORKERS    worker processes, each with its own socket (SO_REUSEPORT)\n" \
+"                and ring (default 1)\n" \
+"  -f            foreground (always; accepted for habit)\n" \
+"  -v            log every transfer as it starts, and every file not found\n" \
+"  -T NAME [CLIENT]\n" \
+"                print what NAME maps to (for a client at address CLIENT,\n" \
+"                default 192.0.2.1) and whether it may be served; then exit\n" \
+"  -h            this text\n" \
+"\n" \
+"SIGNALS\n" \
+"  SIGTERM, SIGINT: tell running transfers and stop.  SIGHUP: reload the\n" \
+"  remap file.  SIGUSR1: log the counters (requests, transfers, bytes,\n" \
+"  retransmissions, every kind of bad packet and refused filename).\n" \
+"\n" \
+"EXIT STATUS\n" \
+"  0 after SIGTERM or -h, 1 when -T refuses the name, 100 usage error,\n" \
+"  111 failed system call.\n"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server.h"
+
+struct args {
+	const char *address;
+	unsigned port;
+	const char *user;
+	bool chroot;
+	unsigned workers;
+	const char *test_name, *test_client;
+};
+
+static _Noreturn void usage_error(const char *fmt, const char *what)
+{
+	log_err(fmt, what);
+	fputs(USAGE, stderr);
+	exit(EXIT_USAGE);
+}
+
+static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
+		char msg[96];
+
+		snprintf(msg, sizeof msg, "%s wants a number from %u to %u, not %%s", flag, lo, hi);
+		usage_error(msg, s);
+	}
+	return (unsigned)v;
+}
+
+static void parse(int argc, char **argv, struct config *c, struct args *a)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "hfvoABjr:a:p:P:b:w:t:R:O:m:W:s:c:C:u:n:T:")) != -1) {
+		switch (opt) {
+		case 'h': fputs(USAGE, stdout); exit(0);
+		case 'f': break;
+		case 'v': c->verbose = true; break;
+		case 'o': c->overwrite = true; break;
+		case 'A': c->path.refuse_absolute = true; break;
+		case 'B': c->path.backslash_to_slash = true; break;
+		case 'j': a->chroot = true; break;
+		case 'r': c->root = optarg; break;
+		case 'a': a->address = optarg; break;
+		case 'p': a->port = number(optarg, 1, 65535, "-p"); break;
+		case 'P': {
+			char *colon = strchr(optarg, ':');
+
+			if (!colon)
+				usage_error("-P wants LOW:HIGH, not %s", optarg);
+			*colon = '\0';
+			c->port_lo = number(optarg, 1, 65535, "-P");
+			c->port_hi = number(colon + 1, c->port_lo, 65535, "-P");
+			break;
+		}
+		case 'b': c->lim.max_blksize = number(optarg, TFTP_BLKSIZE_MIN, TFTP_BLKSIZE_MAX, "-b"); break;
+		case 'w': c->lim.max_windowsize = number(optarg, 1, 1024, "-w"); break;
+		case 't': c->lim.timeout = number(optarg, TFTP_TIMEOUT_MIN, TFTP_TIMEOUT_MAX, "-t"); break;
+		case 'R': c->retries = number(optarg, 0, 100, "-R"); break;
+		case 'O': c->lim.rollover = number(optarg, 0, 1, "-O"); break;
+		case 'm': c->remap_file = optarg; break;
+		case 'W': c->upload_dir = optarg; break;
+		case 's': {
+			char *end;
+
+			errno = 0;
+			c->lim.max_upload = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-')
+				usage_error("-s wants a size in bytes, not %s", optarg);
+			break;
+		}
+		case 'c': c->max_transfers = number(optarg, 1, 1000000, "-c"); break;
+		case 'C': c->per_client = number(optarg, 1, 1000000, "-C"); break;
+		case 'u': a->user = optarg; break;
+		case 'n': a->workers = number(optarg, 1, 64, "-n"); break;
+		case 'T': a->test_name = optarg; break;
+		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (a->test_name && optind < argc)
+		a->test_client = argv[optind++];
+	if (optind < argc)
+		usage_error("unexpected argument %s", argv[optind]);
+}
+
+/* -T: what a name maps to, and whether it may be served. */
+static int test_name(const struct config *c, const char *name, const char *client)
+{
+	char mapped[PATH_MAX], rel[PATH_MAX];
+	enum path_cause pc;
+
+	if (c->remap) {
+		switch (remap_apply(c->remap, false, name, client, mapped, sizeof mapped)) {
+		case REMAP_OK:
+			name = mapped;
+			break;
+		case REMAP_DENIED:
+			printf("%s: denied by a rule of %s\n", name, c->remap_file);
+			return 1;
+		default:
+			printf("%s: mapped name too long\n", name);
+			return 1;
+		}
+	}
+	printf("maps to: %s\n", name);
+	pc = path_check(&c->path, name, strlen(name), rel, sizeof rel);
+	if (pc != PATH_OK) {
+		printf("refused: %s\n", path_cause_message(pc));
+		return 1;
+	}
+	printf("serves: %s/%s\n", c->root, rel);
+	return 0;
+}
+
+/* The listening socket: a dual-stack [::] by default. */
+static int listen_socket(const struct args *a, int *family, bool reuseport)
+{
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)a->port) };
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
+	const int on = 1, off = 0, rcvbuf = 4 << 20;
+	int fd;
+
+	if (a->address && inet_pton(AF_INET, a->address, &in.sin_addr) == 1)
+		*family = AF_INET;
+	else if (!a->address || inet_pton(AF_INET6, a->address, &in6.sin6_addr) == 1)
+		*family = AF_INET6;
+	else
+		usage_error("-a wants an IPv4 or IPv6 address, not %s", a->address);
+	fd = socket(*family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && !a->address && errno == EAFNOSUPPORT) { /* a kernel without IPv6 */
+		*family = AF_INET;
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		die_errno("unable to create a UDP socket");
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+	/* A burst of requests (a lab powering on) must not overflow it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+	if (*family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+	}
+	if (*family == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof in)
+			       : bind(fd, (struct sockaddr *)&in6, sizeof in6))
+		die_errno("unable to bind to %s port %u", a->address ? a->address : "::", a->port);
+	return fd;
+}
+
+static void drop_privileges(const struct args *a, const struct config *c)
+{
+	const char *name = a->user;
+	struct passwd *pw;
+
+	if (a->chroot && (chroot(c->root) < 0 || chdir("/") < 0))
+		die_errno("unable to chroot into %s", c->root);
+	if (geteuid() != 0) {
+		if (name)
+			log_warn("not root: -u %s ignored", name);
+		return;
+	}
+	if (!name)
+		name = "nobody";
+	if (!strcmp(name, "root"))
+		return;
+	pw = getpwnam(name);
+	if (!pw)
+		die(EXIT_USAGE, "no user %s in /etc/passwd (-u root keeps root)", name);
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		die_errno("unable to become user %s", name);
+}
+
+static int open_dir(const char *dir, const char *what)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		die_errno("unable to open the %s %s", what, dir);
+	return fd;
+}
+
+static int signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		die_errno("unable to set up a signalfd");
+	signal(SIGPIPE, SIG_IGN);
+	return fd;
+}
+
+/* Workers 1..n-1: forked with a socket each; they die with the parent. */
+static int workers[64];
+static unsigned nworkers;
+
+static int run_workers(struct config *c, const struct args *a)
+{
+	int family, fd, sfd, status = 0;
+
+	for (unsigned i = 1; i < a->workers; i++) {
+		pid_t pid;
+
+		fd = listen_socket(a, &family, true);
+		pid = fork();
+		if (pid < 0)
+			die_errno("unable to start worker %u", i);
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			sfd = signals();
+			drop_privileges(a, c);
+			exit(server_run(c, fd, family, sfd));
+		}
+		workers[nworkers++] = pid;
+		close(fd);
+	}
+	fd = listen_socket(a, &family, a->workers > 1);
+	sfd = signals();
+	c->workers = workers;
+	c->nworkers = nworkers;
+	drop_privileges(a, c);
+	log_info("serving %s on %s port %u (%u worker%s)%s%s", c->root,
+		 a->address ? a->address : "::", a->port, a->workers, a->workers > 1 ? "s" : "",
+		 c->upload_dir ? ", uploads into " : "", c->upload_dir ? c->upload_dir : "");
+	status = server_run(c, fd, family, sfd);
+	for (unsigned i = 0; i < nworkers; i++) {
+		kill(workers[i], SIGTERM);
+		waitpid(workers[i], NULL, 0);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct config c = {
+		.root = "/srv/tftp", .lim = TFTP_LIMITS_DEFAULT, .retries = 5,
+		.max_transfers = 2000, .per_client = 16, .ring_entries = 4096,
+	};
+	struct args a = { .port = 69, .workers = 1 };
+
+	log_init("tftpd");
+	parse(argc, argv, &c, &a);
+	if (c.remap_file && !(c.remap = remap_load(c.remap_file)))
+		die(EXIT_USAGE, "%s: not loaded (see above)", c.remap_file);
+	if (a.test_name)
+		return test_name(&c, a.test_name, a.test_client ? a.test_client : "192.0.2.1");
+	c.root_fd = open_dir(c.root, "root directory");
+	c.upload_fd = c.upload_dir ? open_dir(c.upload_dir, "upload directory") : -1;
+	return run_workers(&c, &a);
+}

@@ -1,0 +1,90 @@
+/* wheel.c -- see wheel.h.  Pure. */
+#include "wheel.h"
+
+#include <string.h>
+
+static unsigned slot_of(int64_t at)
+{
+	return (unsigned)((uint64_t)(at / WHEEL_TICK_MS) % WHEEL_SLOTS);
+}
+
+void wheel_init(struct wheel *w, int64_t now)
+{
+	memset(w, 0, sizeof *w);
+	w->now = now;
+}
+
+void wheel_cancel(struct wheel *w, struct timer *t)
+{
+	if (!t->pprev)
+		return;
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+	t->next = 0;
+	t->pprev = 0;
+	w->count--;
+}
+
+void wheel_set(struct wheel *w, struct timer *t, int64_t at)
+{
+	struct timer **head;
+
+	wheel_cancel(w, t);
+	if (at < w->now)
+		at = w->now; /* due at once: the next expiry takes it */
+	t->at = at;
+	head = &w->slot[slot_of(at)];
+	t->next = *head;
+	if (*head)
+		(*head)->pprev = &t->next;
+	t->pprev = head;
+	*head = t;
+	w->count++;
+}
+
+void wheel_expire(struct wheel *w, int64_t now, void (*fire)(struct timer *, void *),
+		  void *ctx)
+{
+	int64_t tick = w->now / WHEEL_TICK_MS, end = now / WHEEL_TICK_MS;
+
+	if (end - tick >= WHEEL_SLOTS) /* asleep for a whole turn: see them all */
+		tick = end - WHEEL_SLOTS + 1;
+	for (; tick <= end && w->count; tick++) {
+		struct timer **p = &w->slot[(uint64_t)tick % WHEEL_SLOTS];
+
+		while (*p) {
+			struct timer *t = *p;
+
+			if (t->at > now) {
+				p = &t->next;
+				continue;
+			}
+			wheel_cancel(w, t);
+			fire(t, ctx);
+			/* fire may have set timers anywhere, this slot too:
+			 * start the slot again; what is due goes now. */
+			p = &w->slot[(uint64_t)tick % WHEEL_SLOTS];
+		}
+	}
+	if (now > w->now)
+		w->now = now;
+}
+
+int wheel_next(const struct wheel *w, int64_t now)
+{
+	int64_t tick = now / WHEEL_TICK_MS;
+
+	if (!w->count)
+		return -1;
+	for (int64_t i = 0; i < WHEEL_SLOTS; i++) {
+		const struct timer *t = w->slot[(uint64_t)(tick + i) % WHEEL_SLOTS];
+
+		for (; t; t = t->next)
+			if (t->at <= now + (i + 1) * WHEEL_TICK_MS) {
+				int64_t ms = t->at - now;
+				return ms < 0 ? 0 : (int)ms;
+			}
+	}
+	return WHEEL_SLOTS * WHEEL_TICK_MS;
+}
