@@ -4,7 +4,7 @@
 # other .c files there and app/lib/*.c are linked in.  Host unit tests
 # (tests/tests.mk) link the same files minus main.c.
 
-APPS := init tftpd
+APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd)
 APP_init_DEST := sbin
 APP_tftpd_DEST := usr/sbin
 APP_tftpd_LIBS := -luring

@@ -49,4 +49,4 @@ $(O)/kconfig/.stamp: $(KCONFIG_CONFIG) $(O)/kconfig/config-path $(KCONFIG_FILES)
 # $(call kdeps,SYM...): prerequisites for "rebuild when SYM changes".
 kdeps = $(wildcard $(foreach s,$(1),$(O)/kconfig/deps/$(subst _,/,$(shell echo $(s) | tr A-Z a-z)).h))
 # The symbols a folder's Kconfig defines: what its stage reads.
-ksyms = $(shell sed -n 's/^config[[:space:]]\{1,\}//p' $(1))
+ksyms = $(shell sed -n 's/^\(menu\)\{0,1\}config[[:space:]]\{1,\}//p' $(1))

@@ -53,3 +53,26 @@ cat >"$etc/tern/services" <<EOT
 #   name  policy  command [args...]
 # policy: respawn (restart with back-off when it exits) or once.
 EOT
+
+# tftpd, from "Applications -> tftpd" (app/Kconfig).
+if [ "${CONFIG_TFTPD:-}" = y ]; then
+	args="-r $CONFIG_TFTPD_ROOT -u nobody -b $CONFIG_TFTPD_MAX_BLKSIZE"
+	args="$args -w $CONFIG_TFTPD_MAX_WINDOWSIZE -t $CONFIG_TFTPD_TIMEOUT"
+	args="$args -R $CONFIG_TFTPD_RETRIES -c $CONFIG_TFTPD_MAX_TRANSFERS"
+	args="$args -C $CONFIG_TFTPD_PER_CLIENT -m /etc/tern/tftpd.remap"
+	if [ "${CONFIG_TFTPD_BACKSLASH:-}" = y ]; then
+		args="$args -B"
+	fi
+	if [ "${CONFIG_TFTPD_UPLOAD:-}" = y ]; then
+		args="$args -W $CONFIG_TFTPD_UPLOAD_DIR -s $CONFIG_TFTPD_MAX_UPLOAD"
+	fi
+	echo "tftpd respawn /usr/sbin/tftpd $args ${CONFIG_TFTPD_EXTRA_ARGS:-}" >>"$etc/tern/services"
+	cat >"$etc/tern/tftpd.remap" <<EOT
+# Filename rewriting rules of tftpd (tftpd -h; tftpd-hpa's map-file
+# syntax): one rule a line, "flags regex replacement", applied in order.
+#   rg  \\\\  /        backslashes to slashes (Windows boot files)
+#   r   ^/tftpboot/  \\0   ...
+# \\i in a replacement is the client's address.  After editing:
+# kill -HUP \$(pidof tftpd); a file with a bad line keeps the old rules.
+EOT
+fi

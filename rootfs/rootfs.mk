@@ -3,7 +3,7 @@
 
 include rootfs/busybox.mk
 
-ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig)
+ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig) $(call ksyms,app/Kconfig)
 # Files and directories (a directory changes when an entry, such as a
 # symlink, is added or removed; symlinks themselves may dangle on the host).
 ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)
@@ -24,6 +24,9 @@ $(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ETC_DIR)/.stamp
 	cp -a rootfs/skeleton/. $(TARGET)/
 	chmod 1777 $(TARGET)/tmp
 	chmod 0700 $(TARGET)/root
+	$(if $(filter y,$(CONFIG_TFTPD)),mkdir -p $(TARGET)$(CONFIG_TFTPD_ROOT))
+	$(if $(filter y,$(CONFIG_TFTPD_UPLOAD)),mkdir -p $(TARGET)$(CONFIG_TFTPD_UPLOAD_DIR) && \
+		chmod 1777 $(TARGET)$(CONFIG_TFTPD_UPLOAD_DIR))
 	cp -a $(ETC_DIR)/. $(TARGET)/etc/
 	$(foreach a,$(APPS),install -m 0755 $(APP_OUT)/$(a) $(TARGET)/$(APP_$(a)_DEST)/$(a) &&) true
 	ln -sf /run $(TARGET)/var/run

@@ -27,6 +27,7 @@
 "  /etc/tern/services   one service a line, at most 32:\n" \
 "                           name respawn|once /absolute/command [args...]\n" \
 "                       name 1-31 of A-Za-z0-9_.-, args split on blanks\n" \
+"                       (64 words at most with the command)\n" \
 "                       (no shell), '#' starts a comment line\n" \
 "  /etc/tern/network.conf\n" \
 "                       the interfaces, see NETWORK\n" \

@@ -111,6 +111,12 @@ void output_line(const char *name, const char *line, size_t len)
 		output_open();
 	if (len > OUTPUT_LINE_MAX)
 		len = OUTPUT_LINE_MAX;
+	/* Our daemons name themselves ("tftpd: ..."): not "tftpd: tftpd: ...". */
+	if (len > name_len + 1 && !memcmp(line, name, name_len) && line[name_len] == ':' &&
+	    line[name_len + 1] == ' ') {
+		line += name_len + 2;
+		len -= name_len + 2;
+	}
 	memcpy(buf, KMSG_PREFIX, pre);
 	memcpy(buf + n, name, name_len);
 	n += name_len;

@@ -3,7 +3,8 @@
  * Each service's stdout and stderr are one pipe to init.  init cuts what
  * arrives into lines and writes each as "name: text" to the console and as
  * "<30>name: text" (facility daemon, level info) to /dev/kmsg, where dmesg
- * and a serial console both keep it.  When the kernel would print that
+ * and a serial console both keep it.  A line that already starts with
+ * "name: " (our daemons log so) is not prefixed twice.  When the kernel would print that
  * kmsg record on the console anyway (console_loglevel above 6, i.e. no
  * "quiet"), init does not write it there a second time.
  *

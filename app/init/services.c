@@ -12,7 +12,7 @@
  *            once     started at boot, not restarted
  *   command  an absolute path, executed directly (no shell, no PATH search)
  *   args     split on blanks (spaces and tabs); no quoting, no escapes, no
- *            variables; at most 16 words counting the command
+ *            variables; at most 64 words counting the command
  *
  * A line whose first non-blank character is '#' is a comment; blank lines
  * are ignored; a '#' later in a line is an ordinary character.  A line of
@@ -95,7 +95,7 @@ enum conf_result service_parse_line(const char *line, size_t len,
 		return CONF_SKIP;
 	n = split(line, len, words, at, SERVICE_ARGV_MAX + 2);
 	if (n < 0)
-		return conf_bad(err, "too many arguments (at most 16 words with the command)");
+		return conf_bad(err, "too many arguments (at most 64 words with the command)");
 	if (!name_ok(words))
 		return conf_bad(err, "bad service name (1-31 of A-Z a-z 0-9 _ . -)");
 	if (n < 2)

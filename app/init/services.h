@@ -9,7 +9,7 @@
 
 #define SERVICES_FILE "/etc/tern/services"
 #define SERVICE_NAME_MAX 31
-#define SERVICE_ARGV_MAX 16 /* the command and its arguments */
+#define SERVICE_ARGV_MAX 64 /* the command and its arguments */
 
 enum service_policy { SERVICE_RESPAWN, SERVICE_ONCE };
 

@@ -150,10 +150,10 @@ static void argument_count_limit(void **state)
 		sprintf(line + strlen(line), " a%d", i);
 	assert_int_equal(parse(line), CONF_OK);
 	assert_int_equal(service_argv(&s, argv), SERVICE_ARGV_MAX);
-	assert_string_equal(argv[SERVICE_ARGV_MAX - 1], "a15");
+	assert_string_equal(argv[SERVICE_ARGV_MAX - 1], "a63");
 	assert_null(argv[SERVICE_ARGV_MAX]);
 	strcat(line, " one-too-many");
-	assert_bad(line, "too many arguments (at most 16 words with the command)");
+	assert_bad(line, "too many arguments (at most 64 words with the command)");
 }
 
 static void line_length_limit(void **state)
@@ -176,7 +176,7 @@ static void most_words_in_longest_line(void **state)
 	size_t len;
 
 	(void)state;
-	/* 16 words separated by single blanks, filling the line exactly: the
+	/* SERVICE_ARGV_MAX words separated by single blanks, filling the line exactly: the
 	 * copy of the words must fit in the spec. */
 	len = (size_t)sprintf(line, "x once /");
 	for (int i = 1; i < SERVICE_ARGV_MAX; i++)

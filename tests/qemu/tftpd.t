@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+# tftpd in the booted image: init starts it from /etc/tern/services as user
+# nobody; a client on the host fetches a file from the guest through QEMU's
+# forwarded UDP port (curl, blksize 512 and 1468, and windowsize with the
+# raw client of tests/net when there), and BusyBox tftp in the guest
+# fetches one over loopback; the bytes are the same.
+import hashlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from guest import Guest, GuestError, Tap  # noqa: E402
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+port = free_udp_port()
+NET = ["-nic", "user,model=virtio-net-pci,hostfwd=udp:127.0.0.1:%d-:69" % port]
+t = Tap(7)
+with Guest(qemu_args=NET) as g, tempfile.TemporaryDirectory() as tmp:
+    try:
+        g.wait_ready(timeout=120)
+        if not g.wait_shell():
+            t.bail("debug shell did not answer")
+        st, out = g.sh("ps | grep '[/]usr/sbin/tftpd'")
+        # Service lines may come between the shell's on the console.
+        t.ok(st == 0 and re.search(r"(?m)^\s*\d+ nobody .*/usr/sbin/tftpd -r /srv/tftp", out),
+             "init started tftpd, and it runs as nobody", out)
+        # The guest's DHCP lease (from QEMU) makes the forwarded port reach it.
+        st, out = g.sh("for i in $(seq 50); do ip -4 addr show eth0 | grep -q inet && "
+                       "break; sleep 0.1; done; ip -4 addr show eth0", timeout=15)
+        t.ok("inet " in out, "eth0 has an address", out)
+
+        st, out = g.sh("dd if=/dev/urandom of=/srv/tftp/blob bs=1024 count=3000 2>/dev/null"
+                       " && chmod 644 /srv/tftp/blob && sha256sum /srv/tftp/blob")
+        m = re.search(r"\b([0-9a-f]{64})  /srv/tftp/blob", out)
+        want = m.group(1) if st == 0 and m else None
+        t.ok(want is not None, "a 3000 KiB file in /srv/tftp", out)
+        for bs in (512, 1468):
+            dest = os.path.join(tmp, "blob%d" % bs)
+            r = subprocess.run(["curl", "-sS", "--max-time", "60", "--tftp-blksize", str(bs),
+                                "-o", dest, "tftp://127.0.0.1:%d/blob" % port],
+                               capture_output=True, text=True)
+            got = hashlib.sha256(open(dest, "rb").read()).hexdigest() \
+                if r.returncode == 0 else r.stderr
+            t.ok(got == want, "curl on the host fetches it through the forwarded "
+                 "port, blksize %d" % bs, "got %s, want %s" % (got, want))
+        st, out = g.sh("cd /tmp && tftp -g -b 8192 -r blob -l blob 127.0.0.1 && "
+                       "sha256sum blob", timeout=30)
+        m = re.search(r"\b([0-9a-f]{64})  blob", out)
+        t.ok(st == 0 and m and m.group(1) == want,
+             "BusyBox tftp in the guest fetches it over loopback, blksize 8192", out)
+        st, out = g.sh("cd /tmp && tftp -g -r ../etc/passwd -l x 127.0.0.1; echo rc=$?")
+        t.ok("rc=1" in out and "x" not in g.sh("ls /tmp")[1].split(),
+             "a name with .. is refused", out)
+    except GuestError as e:
+        t.bail(e)
+    g.send("poweroff\n")
+    g.wait_exit(timeout=30)
+t.done()
