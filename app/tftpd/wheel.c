@@ -73,18 +73,22 @@ void wheel_expire(struct wheel *w, int64_t now, void (*fire)(struct timer *, voi
 
 int wheel_next(const struct wheel *w, int64_t now)
 {
-	int64_t tick = now / WHEEL_TICK_MS;
+	/* No timer is earlier than the last expiry (wheel_set sees to it):
+	 * scan from there. */
+	int64_t tick = (w->now < now ? w->now : now) / WHEEL_TICK_MS;
 
 	if (!w->count)
 		return -1;
 	for (int64_t i = 0; i < WHEEL_SLOTS; i++) {
 		const struct timer *t = w->slot[(uint64_t)(tick + i) % WHEEL_SLOTS];
+		int64_t end = (tick + i + 1) * WHEEL_TICK_MS; /* this slot's turn ends */
+		int64_t first = INT64_MAX;
 
 		for (; t; t = t->next)
-			if (t->at <= now + (i + 1) * WHEEL_TICK_MS) {
-				int64_t ms = t->at - now;
-				return ms < 0 ? 0 : (int)ms;
-			}
+			if (t->at < end && t->at < first)
+				first = t->at;
+		if (first != INT64_MAX)
+			return first <= now ? 0 : (int)(first - now);
 	}
 	return WHEEL_SLOTS * WHEEL_TICK_MS;
 }
