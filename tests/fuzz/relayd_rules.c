@@ -1,0 +1,101 @@
+/* relayd_rules -- libFuzzer: relay_parse_line on any line.  What it
+ * accepts must hold together (outputs, ports, names, families) and, written
+ * back out in the file's syntax, parse to an equal rule. */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static size_t put_addr(char *buf, size_t size, const union relay_addr *a, bool port)
+{
+	char host[INET6_ADDRSTRLEN];
+	bool v6 = a->sa.sa_family == AF_INET6;
+
+	assert(v6 || a->sa.sa_family == AF_INET);
+	inet_ntop(a->sa.sa_family, v6 ? (const void *)&a->in6.sin6_addr : (const void *)&a->in.sin_addr,
+		  host, sizeof host);
+	if (!port)
+		return (size_t)snprintf(buf, size, "%s", host);
+	return (size_t)snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", host,
+				ntohs(v6 ? a->in6.sin6_port : a->in.sin_port));
+}
+
+static void check_name(const char *dev, bool empty_ok)
+{
+	size_t n = strnlen(dev, IFNAMSIZ);
+
+	assert(n < IFNAMSIZ && (n > 0 || empty_ok));
+	for (size_t i = 0; i < n; i++)
+		assert(conf_is_name_char(dev[i]));
+}
+
+/* The rule in the file's syntax. */
+static size_t write_rule(const struct relay_rule *r, char *line, size_t size)
+{
+	size_t n = (size_t)snprintf(line, size, "relay from %s %s ", r->dev,
+				    r->multicast ? "group" : "address");
+
+	n += put_addr(line + n, size - n, &r->in, false);
+	n += (size_t)snprintf(line + n, size - n, " port %u", ntohs(r->in.in.sin_port));
+	if (r->source.sa.sa_family) {
+		n += (size_t)snprintf(line + n, size - n, " source ");
+		n += put_addr(line + n, size - n, &r->source, false);
+	}
+	n += (size_t)snprintf(line + n, size - n, " to");
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct relay_output *o = &r->out[i];
+
+		n += (size_t)snprintf(line + n, size - n, "%s ", i ? "," : "");
+		n += put_addr(line + n, size - n, &o->to, true);
+		if (o->dev[0])
+			n += (size_t)snprintf(line + n, size - n, " dev %s", o->dev);
+		if (o->ttl)
+			n += (size_t)snprintf(line + n, size - n, " ttl %u", o->ttl);
+		if (o->src.sa.sa_family) {
+			n += (size_t)snprintf(line + n, size - n, " src ");
+			n += put_addr(line + n, size - n, &o->src, false);
+		}
+	}
+	assert(n < size);
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct relay_rule r, again;
+	char why[RELAY_WHY_MAX], text[RELAY_TEXT_MAX], line[4096];
+	enum conf_result c = relay_parse_line((const char *)data, size, &r, why);
+	size_t n;
+
+	if (c == CONF_BAD)
+		assert(why[0] && strnlen(why, sizeof why) < sizeof why);
+	if (c != CONF_OK)
+		return 0;
+	check_name(r.dev, false);
+	assert(r.nout >= 1 && r.nout <= RELAY_OUTPUTS_MAX);
+	assert(r.in.sa.sa_family == AF_INET || r.in.sa.sa_family == AF_INET6);
+	assert(r.in.in.sin_port != 0); /* sin_port and sin6_port share their place */
+	assert(!r.source.sa.sa_family || (r.multicast && r.source.sa.sa_family == r.in.sa.sa_family));
+	relay_input_text(&r, text);
+	assert(strlen(text) < sizeof text);
+	for (unsigned i = 0; i < r.nout; i++) {
+		const struct relay_output *o = &r.out[i];
+
+		check_name(o->dev, true);
+		assert(o->to.in.sin_port != 0 && o->ttl <= 255);
+		assert(!o->src.sa.sa_family || o->src.sa.sa_family == o->to.sa.sa_family);
+		relay_output_text(o, text);
+		assert(strlen(text) < sizeof text);
+	}
+	n = write_rule(&r, line, sizeof line);
+	if (n <= CONF_LINE_MAX) {
+		assert(relay_parse_line(line, n, &again, why) == CONF_OK);
+		assert(relay_rule_equal(&r, &again));
+	}
+	return 0;
+}
