@@ -10,6 +10,10 @@
 #   tests/host/*.t               our programs run on the host (as root), in
 #                                namespaces the test makes (PID, mount, net)
 #   tests/qemu/*.t               the image booted in QEMU
+#   tests/net/*.t                tftpd with real clients, in network
+#                                namespaces the test makes (as root); their
+#                                helpers wire (a link with delay and loss)
+#                                and tftpload (the load client) are host gcc
 #   tests/fuzz/<prog>_<topic>.c  libFuzzer harnesses (Debian's clang), linked
 #                                like the unit tests; tests/fuzz/run.t runs
 #                                each briefly under make test, make fuzz for
@@ -57,6 +61,20 @@ $(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
 
+# Host tools of the network tests and the bench (host gcc, -O2).
+NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload
+$(TEST_OUT)/wire: tests/net/lib/wire.c
+$(TEST_OUT)/tftpload: tests/bench/tftpload.c
+$(NET_TOOLS):
+	echo ">>> test: cc $(notdir $@)"
+	mkdir -p $(dir $@)
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The servers tftpd is measured against, unpacked from Debian's .debs.
+BENCH_PEERS := $(O)/bench/peers
+$(BENCH_PEERS)/versions: tests/bench/tftp_peers.sh
+	DL_DIR=$(DL_DIR) sh tests/bench/tftp_peers.sh $(BENCH_PEERS)
+
 # What the scripts under tests/ read: where the build put things.
 TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFIG_CONFIG) \
 	TERN_BOARD=$(CONFIG_BOARD_NAME) \
@@ -67,9 +85,9 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 PROVE := prove --exec '' --timer
 
-.PHONY: test test-unit test-fuzz test-build test-image test-host test-qemu fuzz
-test: $(UNIT_BINS) $(FUZZ_BINS) all
-	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/qemu/*.t))
+.PHONY: test test-unit test-fuzz test-build test-image test-host test-net test-qemu fuzz
+test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) all
+	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/net/*.t tests/qemu/*.t))
 
 test-unit: $(UNIT_BINS)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
@@ -84,7 +102,11 @@ fuzz: $(FUZZ_BINS)
 test-build test-image test-host test-qemu: test-%: all
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
+test-net: all $(NET_TOOLS)
+	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/net/*.t))
+
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
 .PHONY: bench
-bench: images
+bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/boot_time.py 5
+	env $(TEST_ENV) $(PYTHON) tests/bench/tftp.py
