@@ -57,7 +57,8 @@ $(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1
 	echo ">>> test: clang $(1) (libFuzzer)"
 	mkdir -p $$(dir $$@)
 	clang $$(FUZZ_CFLAGS) -Iapp/$$(call unit-prog,$(1)) -o $$@ \
-		tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1)))
+		tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
+		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
 
