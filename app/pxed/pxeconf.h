@@ -1,0 +1,91 @@
+/* pxeconf.h -- /etc/tern/pxed.conf: what pxed serves, one directive a line.
+ *
+ *   # comments and blank lines are skipped
+ *   mode proxy                 proxy (default): boot files only, next to the
+ *                              site's DHCP server; server: addresses too
+ *   next-server 192.0.2.1      the TFTP server (siaddr); default: the
+ *                              address of the interface the request came on
+ *   arch 0 file pxelinux.0     the boot file for client architecture(s)
+ *   arch 7,9 file ipxe.efi       (option 93: 0 BIOS, 6 EFI IA32, 7 and 9
+ *                                EFI x64, 10/11 ARM, 16 x64 HTTP boot...)
+ *   ipxe file boot.ipxe        what a client that already is iPXE (option
+ *                              77 "iPXE" or option 175) gets instead: a
+ *                              file or a URL (http://192.0.2.1/boot.ipxe)
+ *   host 52:54:00:12:34:56 file special.efi ipxe other.ipxe address 192.0.2.50
+ *                              per-MAC overrides, each part optional
+ *   pool 192.0.2.100 192.0.2.199     server mode: addresses to lease
+ *   netmask 255.255.255.0      server mode (default 255.255.255.0)
+ *   lease 3600                 seconds, 60 to 31536000 (default 3600)
+ *   router 192.0.2.1           server mode: option 3
+ *   dns 192.0.2.1 198.51.100.53      up to 4: option 6
+ *   domain lab.example         option 15
+ *
+ * Every line either parses whole or is refused with a reason; a file is
+ * taken whole or not at all (pxeconf_load).  Names (files, URLs, the
+ * domain) are one word of printable characters.
+ */
+#ifndef TERN_PXED_PXECONF_H
+#define TERN_PXED_PXECONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "dhcp.h"
+
+#define PXECONF_ARCHES_MAX 32
+#define PXECONF_HOSTS_MAX 256
+#define PXECONF_DNS_MAX 4
+#define PXECONF_POOL_MAX 65536  /* addresses */
+#define PXECONF_WHY_MAX 128
+#define PXECONF_NAME_MAX DHCP_FILE_LEN /* with its NUL */
+#define PXECONF_DOMAIN_MAX 64
+
+enum pxed_mode { PXED_PROXY, PXED_SERVER };
+
+struct pxed_arch {
+	uint16_t arch;
+	char file[PXECONF_NAME_MAX];
+};
+
+struct pxed_host {
+	uint8_t mac[6];
+	char file[PXECONF_NAME_MAX]; /* "" when not set */
+	char ipxe[PXECONF_NAME_MAX];
+	uint32_t addr;               /* 0 when not set */
+};
+
+struct pxed_conf {
+	enum pxed_mode mode;
+	uint32_t next_server;        /* 0: the receiving interface's address */
+	unsigned narch, nhost, ndns;
+	struct pxed_arch arch[PXECONF_ARCHES_MAX];
+	struct pxed_host host[PXECONF_HOSTS_MAX];
+	char ipxe[PXECONF_NAME_MAX];
+	uint32_t pool_lo, pool_hi;   /* 0: none */
+	uint32_t netmask, router, dns[PXECONF_DNS_MAX];
+	uint32_t lease;
+	char domain[PXECONF_DOMAIN_MAX];
+	unsigned seen;               /* directives given once, so far */
+};
+
+/* The defaults: proxy mode, lease 3600, netmask 255.255.255.0. */
+void pxeconf_init(struct pxed_conf *c);
+
+/* One line into c.  CONF_BAD with why set, c unchanged, when the line is
+ * wrong (unknown word, bad address, a directive given twice...). */
+enum conf_result pxeconf_parse_line(struct pxed_conf *c, const char *line, size_t len,
+				    char why[PXECONF_WHY_MAX]);
+
+/* What the whole file must satisfy: server mode has a pool, inside the
+ * netmask's subnet with the router and host addresses.  false with why. */
+bool pxeconf_check(const struct pxed_conf *c, char why[PXECONF_WHY_MAX]);
+
+/* The host line of mac, or NULL. */
+const struct pxed_host *pxeconf_host(const struct pxed_conf *c, const uint8_t mac[6]);
+
+/* path read and checked whole: a new config, or NULL after logging every
+ * bad line as file:line (and a missing file). */
+struct pxed_conf *pxeconf_load(const char *path);
+
+#endif

@@ -1,0 +1,201 @@
+/* pxed_pxeconf -- pxed.conf (app/pxed/pxeconf.c): each directive, its bad
+ * lines and their reasons, whole-file checks, and a file taken whole or
+ * not at all (pxeconf_load.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pxeconf.h"
+
+static struct pxed_conf c;
+static char why[PXECONF_WHY_MAX];
+
+static enum conf_result line(const char *s)
+{
+	why[0] = '\0';
+	return pxeconf_parse_line(&c, s, strlen(s), why);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	pxeconf_init(&c);
+	return 0;
+}
+
+static void assert_bad(const char *s, const char *reason)
+{
+	struct pxed_conf before = c;
+
+	assert_int_equal(line(s), CONF_BAD);
+	if (!strstr(why, reason))
+		fail_msg("%s: said \"%s\", wanted \"%s\"", s, why, reason);
+	assert_memory_equal(&before, &c, sizeof c);
+}
+
+static void defaults_and_skips(void **state)
+{
+	(void)state;
+	assert_int_equal(c.mode, PXED_PROXY);
+	assert_int_equal(c.lease, 3600);
+	assert_int_equal(c.netmask, 0xffffff00);
+	assert_int_equal(line(""), CONF_SKIP);
+	assert_int_equal(line("   \t"), CONF_SKIP);
+	assert_int_equal(line("# mode server"), CONF_SKIP);
+	assert_true(pxeconf_check(&c, why));
+}
+
+static void every_directive(void **state)
+{
+	(void)state;
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_int_equal(line("next-server 192.0.2.1"), CONF_OK);
+	assert_int_equal(line("arch 0 file pxelinux.0   # BIOS"), CONF_OK);
+	assert_int_equal(line("arch 7,9 file ipxe.efi"), CONF_OK);
+	assert_int_equal(line("ipxe file http://192.0.2.1/boot.ipxe"), CONF_OK);
+	assert_int_equal(line("host 52:54:00:12:34:56 file special.efi address 192.0.2.50"), CONF_OK);
+	assert_int_equal(line("host 52:54:00:AB:CD:EF ipxe other.ipxe"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.100 192.0.2.199"), CONF_OK);
+	assert_int_equal(line("netmask 255.255.255.0"), CONF_OK);
+	assert_int_equal(line("lease 600"), CONF_OK);
+	assert_int_equal(line("router 192.0.2.1"), CONF_OK);
+	assert_int_equal(line("dns 192.0.2.1 198.51.100.53"), CONF_OK);
+	assert_int_equal(line("domain lab.example"), CONF_OK);
+	assert_int_equal(c.mode, PXED_SERVER);
+	assert_int_equal(c.next_server, 0xc0000201);
+	assert_int_equal(c.narch, 3);
+	assert_int_equal(c.arch[2].arch, 9);
+	assert_string_equal(c.arch[2].file, "ipxe.efi");
+	assert_string_equal(c.ipxe, "http://192.0.2.1/boot.ipxe");
+	assert_int_equal(c.nhost, 2);
+	assert_int_equal(c.host[0].addr, 0xc0000232);
+	assert_string_equal(c.host[0].file, "special.efi");
+	assert_string_equal(c.host[1].ipxe, "other.ipxe");
+	assert_non_null(pxeconf_host(&c, (const uint8_t[]){ 0x52, 0x54, 0, 0xab, 0xcd, 0xef }));
+	assert_null(pxeconf_host(&c, (const uint8_t[]){ 0x52, 0x54, 0, 0xab, 0xcd, 0xee }));
+	assert_int_equal(c.pool_lo, 0xc0000264);
+	assert_int_equal(c.pool_hi, 0xc00002c7);
+	assert_int_equal(c.lease, 600);
+	assert_int_equal(c.ndns, 2);
+	assert_int_equal(c.dns[1], 0xc6336435);
+	assert_string_equal(c.domain, "lab.example");
+	assert_true(pxeconf_check(&c, why));
+}
+
+static void bad_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(line("arch 7 file ipxe.efi"), CONF_OK);
+	assert_bad("nonsense 1", "unknown directive nonsense");
+	assert_bad("mode dhcp", "proxy or server");
+	assert_int_equal(line("mode proxy"), CONF_OK);
+	assert_bad("mode server", "mode given twice");
+	assert_bad("mode", "expected: mode proxy|server");
+	assert_bad("arch 7 file other.efi", "arch 7 given twice");
+	assert_bad("arch 6,6 file x", "arch 6 given twice");
+	assert_bad("arch 65536 file x", "0 to 65535");
+	assert_bad("arch 6,,9 file x", "not a list");
+	assert_bad("arch 6, file x", "not a list");
+	assert_bad("arch -1 file x", "0 to 65535");
+	assert_bad("arch 6 path x", "expected: arch");
+	assert_bad("ipxe script boot.ipxe", "expected: ipxe file");
+	assert_bad("host 52:54:00:12:34 file x", "not a MAC address");
+	assert_bad("host 52:54:00:12:34:5g file x", "not a MAC address");
+	assert_bad("host 52:54:00:12:34:56", "expected: host");
+	assert_bad("host 52:54:00:12:34:56 file", "expected: host");
+	assert_bad("host 52:54:00:12:34:56 file a file b", "each once");
+	assert_bad("host 52:54:00:12:34:56 color red", "expected file, ipxe or address");
+	assert_bad("host 52:54:00:12:34:56 address 192.0.2.300", "not an IPv4 address");
+	assert_bad("pool 192.0.2.199 192.0.2.100", "after the last");
+	assert_bad("pool 10.0.0.1 10.2.0.1", "larger than");
+	assert_bad("netmask 255.0.255.0", "not a netmask");
+	assert_bad("lease 59", "60 to 31536000");
+	assert_bad("lease 1h", "60 to 31536000");
+	assert_bad("router 0.0.0.0", "not an IPv4 address");
+	assert_bad("dns 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5", "expected: dns");
+	assert_bad("domain lab/example", "not a domain name");
+	assert_bad("next-server 2001:db8::1", "not an IPv4 address");
+	{
+		char l[300] = "arch 1 file ";
+		memset(l + strlen(l), 'a', 200);
+		assert_bad(l, "name longer than 127 bytes");
+	}
+	{
+		char l[CONF_LINE_MAX + 2];
+		memset(l, 'a', sizeof l - 1);
+		l[sizeof l - 1] = '\0';
+		assert_bad(l, "line too long");
+	}
+}
+
+static void whole_file_checks(void **state)
+{
+	(void)state;
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+	assert_string_equal(why, "mode server needs a pool");
+	assert_int_equal(line("pool 192.0.2.100 192.0.2.199"), CONF_OK);
+	assert_true(pxeconf_check(&c, why));
+	assert_int_equal(line("router 198.51.100.1"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+	assert_string_equal(why, "router outside the pool's subnet");
+	setup(NULL);
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.100 192.0.3.10"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+}
+
+static const char *write_file(const char *text)
+{
+	static char path[] = "/tmp/pxed_pxeconf.XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/pxed_pxeconf.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void load_whole_or_nothing(void **state)
+{
+	struct pxed_conf *p;
+	const char *path;
+
+	(void)state;
+	path = write_file("mode server\npool 192.0.2.100 192.0.2.110\narch 0 file pxelinux.0\n");
+	p = pxeconf_load(path);
+	unlink(path);
+	assert_non_null(p);
+	assert_int_equal(p->mode, PXED_SERVER);
+	assert_int_equal(p->narch, 1);
+	free(p);
+	path = write_file("arch 0 file pxelinux.0\nbogus line\n");
+	assert_null(pxeconf_load(path));
+	unlink(path);
+	path = write_file("mode server\n");
+	assert_null(pxeconf_load(path));
+	unlink(path);
+	assert_null(pxeconf_load("/nonexistent/pxed.conf"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(defaults_and_skips, setup),
+		cmocka_unit_test_setup(every_directive, setup),
+		cmocka_unit_test_setup(bad_lines, setup),
+		cmocka_unit_test_setup(whole_file_checks, setup),
+		cmocka_unit_test_setup(load_whole_or_nothing, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
