@@ -133,7 +133,7 @@ static int find_option(const char *name, size_t len)
 
 /* One known option o with its value; seen collects the options met so far,
  * kept or not, to catch duplicates. */
-static enum tftp_cause take_option(int o, const char *value, size_t len,
+static enum tftp_cause take_option(int o, const char *value, size_t len, bool read,
 				   unsigned *seen, struct tftp_options *opts)
 {
 	uint64_t v;
@@ -143,7 +143,15 @@ static enum tftp_cause take_option(int o, const char *value, size_t len,
 	if (*seen & 1u << o)
 		return TFTP_DUPLICATE_OPTION;
 	*seen |= 1u << o;
-	if ((c = parse_number(value, len, &v)) != TFTP_OK)
+	c = parse_number(value, len, &v);
+	/* In a read request tsize only asks for the size: RFC 2349 has the
+	 * client send 0, and the value is never used.  atftp sends "enable"
+	 * (its --option "tsize enable"), as tftpd-hpa and atftpd accept. */
+	if (c == TFTP_NON_NUMERIC_VALUE && read && o == TFTP_OPT_TSIZE) {
+		v = 0;
+		c = TFTP_OK;
+	}
+	if (c != TFTP_OK)
 		return c;
 	if (v < option_table[o].min)
 		action = option_table[o].below;
@@ -166,7 +174,7 @@ static bool only_padding(const uint8_t *p, const uint8_t *end)
 	return true;
 }
 
-static enum tftp_cause parse_options(const uint8_t *p, const uint8_t *end,
+static enum tftp_cause parse_options(const uint8_t *p, const uint8_t *end, bool read,
 				     struct tftp_options *opts)
 {
 	unsigned seen = 0;
@@ -188,7 +196,7 @@ static enum tftp_cause parse_options(const uint8_t *p, const uint8_t *end,
 			return TFTP_MISSING_NUL;
 		if ((o = find_option(name, name_len)) < 0)
 			continue;
-		if ((c = take_option(o, value, value_len, &seen, opts)) != TFTP_OK)
+		if ((c = take_option(o, value, value_len, read, &seen, opts)) != TFTP_OK)
 			return c;
 	}
 	return TFTP_OK;
@@ -213,7 +221,7 @@ static enum tftp_cause parse_request(const uint8_t *buf, size_t len, struct tftp
 		if (mode_table[i].cause != TFTP_OK)
 			return mode_table[i].cause;
 		r->mode = mode_table[i].mode;
-		return parse_options(p, end, &r->opts);
+		return parse_options(p, end, pkt->opcode == TFTP_RRQ, &r->opts);
 	}
 	return TFTP_BAD_MODE;
 }

@@ -249,10 +249,22 @@ static void non_numeric_values(void **state)
 	assert_refused(PKT("\0\1f\0octet\0blksize\0 512\0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
 	assert_refused(PKT("\0\1f\0octet\0blksize\000512 \0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
 	assert_refused(PKT("\0\1f\0octet\0blksize\0000x200\0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
-	assert_refused(PKT("\0\1f\0octet\0tsize\0001e6\0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
+	/* A WRQ's tsize is the size: it must be a number. */
+	assert_refused(PKT("\0\2f\0octet\0tsize\0001e6\0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
+	assert_refused(PKT("\0\2f\0octet\0tsize\0enable\0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
 	assert_refused(PKT("\0\1f\0octet\0timeout\0001.5\0"), TFTP_NON_NUMERIC_VALUE, TFTP_EOPTION);
 	assert_refused(PKT("\0\1f\0octet\0windowsize\0\xd9\xa1\0"), TFTP_NON_NUMERIC_VALUE,
 		       TFTP_EOPTION);
+}
+
+/* atftp --option "tsize enable" sends the word: an RRQ's tsize only asks. */
+static void read_tsize_any_value_asks_for_the_size(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(PKT("\0\1f\0octet\0tsize\0enable\0blksize\0001468\0")), TFTP_OK);
+	assert_true(pkt.req.opts.mask & 1u << TFTP_OPT_TSIZE);
+	assert_int_equal(pkt.req.opts.value[TFTP_OPT_TSIZE], 0);
+	assert_int_equal(pkt.req.opts.value[TFTP_OPT_BLKSIZE], 1468);
 }
 
 static void values_no_answer_can_meet(void **state)
@@ -465,6 +477,7 @@ int main(void)
 		cmocka_unit_test(option_without_value),
 		cmocka_unit_test(empty_option_name_before_more_bytes),
 		cmocka_unit_test(non_numeric_values),
+		cmocka_unit_test(read_tsize_any_value_asks_for_the_size),
 		cmocka_unit_test(values_no_answer_can_meet),
 		cmocka_unit_test(duplicated_options),
 		cmocka_unit_test(every_cause_has_a_message_and_a_code),
