@@ -4,10 +4,11 @@
 # other .c files there and app/lib/*.c are linked in.  Host unit tests
 # (tests/tests.mk) link the same files minus main.c.
 
-APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd)
+APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd) pxed
 APP_init_DEST := sbin
 APP_tftpd_DEST := usr/sbin
 APP_tftpd_LIBS := -luring
+APP_pxed_DEST := usr/sbin
 
 APP_OUT    := $(BUILD)/app
 APP_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(TARGET_CFLAGS) \

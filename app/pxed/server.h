@@ -1,0 +1,54 @@
+/* server.h -- pxed's loop: poll(2) over the DHCP (67) and boot server
+ * (4011) sockets of each interface and a signalfd.
+ *
+ * poll and not io_uring: DHCP comes at a few packets a second even when
+ * a lab powers on, every ACK waits for the lease file's fsync anyway
+ * (RFC 2131 4.3.1: the binding is stored before the ACK goes), and a
+ * synchronous loop of a dozen lines is one nobody has to debug.
+ *
+ * Plain UDP sockets, no packet socket: a client without an address is
+ * answered by broadcast (which RFC 2131 4.1 allows whatever its broadcast
+ * flag says), so no ARP entry has to be forged for an address it does not
+ * have yet; IP_PKTINFO tells which interface and address a request came
+ * to, and sends the reply out of that interface from that address.
+ */
+#ifndef TERN_PXED_SERVER_H
+#define TERN_PXED_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "answer.h"
+#include "dhcp.h"
+#include "lease.h"
+#include "pxeconf.h"
+
+#define PXED_IFACES_MAX 16
+
+struct stats {
+	uint64_t received, sent, send_errors, oversized, lease_saves, lease_save_errors;
+	uint64_t bad[DHCP_CAUSE_COUNT];
+	uint64_t outcome[ANS_COUNT];
+};
+
+struct pxed {
+	const char *conf_path;
+	const char *lease_path;
+	struct pxed_conf *conf;
+	struct leases leases;       /* server mode */
+	const char *iface[PXED_IFACES_MAX];
+	unsigned niface;            /* 0: every interface */
+	uint16_t port, pxe_port;    /* 67, 4011 */
+	bool verbose;
+	struct stats st;
+};
+
+/* The pool of p->conf with the leases of p->lease_path; false when out of
+ * memory.  Also what a reload calls, keeping the leases in the new pool. */
+bool server_leases(struct pxed *p, bool load);
+
+/* Bind the sockets, then serve until SIGTERM or SIGINT (sfd: a signalfd
+ * for SIGTERM, SIGINT, SIGHUP, SIGUSR1).  Returns the exit status. */
+int server_run(struct pxed *p, int sfd);
+
+#endif
