@@ -100,13 +100,17 @@ class PxedLab:
         return bound[-1] if bound else None
 
     def dhclient(self, *args, timeout=20):
-        """dhclient -1 (once, then gone): its events."""
+        """dhclient -1 (one try; it goes to the background once bound, and
+        is stopped with -x here, without a release): its events."""
+        common = ["-sf", self.path("script"), "-lf", self.path("dhclient.leases"), "-pf",
+                  self.path("dhclient.pid"), "-cf", self.path("dhclient.conf")]
         self.clear_events()
-        r = self.cli.run(["dhclient", "-1", "-d", "-sf", self.path("script"), "-lf",
-                          self.path("dhclient.leases"), "-pf", self.path("dhclient.pid"),
-                          "-cf", self.path("dhclient.conf")] + list(args) + [self.cli.dev],
+        r = self.cli.run(["dhclient", "-1"] + common + list(args) + [self.cli.dev],
                          timeout=timeout)
-        return self.read_events(), r
+        events = self.read_events()
+        if "-r" not in args:
+            self.cli.run(["dhclient", "-x"] + common + [self.cli.dev], timeout=10)
+        return events, r
 
     def stats(self):
         """SIGUSR1, then the stats lines: {text: count}."""
