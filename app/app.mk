@@ -8,6 +8,8 @@ APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd) pxed
 APP_init_DEST := sbin
 APP_tftpd_DEST := usr/sbin
 APP_tftpd_LIBS := -luring
+APP_relayd_DEST := usr/sbin
+APP_relayd_LIBS := -luring
 APP_pxed_DEST := usr/sbin
 
 APP_OUT    := $(BUILD)/app

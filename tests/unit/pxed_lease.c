@@ -1,0 +1,125 @@
+/* pxed_lease -- the pool (app/pxed/lease.c): picking an address, offers
+ * and bindings, reserved addresses, a lease file's lines, and the file
+ * saved and read back (lease_file.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lease.h"
+
+#define LO 0xc0000264u /* 192.0.2.100 */
+static const uint8_t mac_a[6] = { 0x52, 0x54, 0, 0, 0, 0xa }, mac_b[6] = { 0x52, 0x54, 0, 0, 0, 0xb };
+
+static bool reserve_101(uint32_t addr, const void *ctx)
+{
+	(void)ctx;
+	return addr == LO + 1;
+}
+
+static void pick_and_bind(void **state)
+{
+	struct leases ls = { 0 };
+	uint8_t a[LEASE_KEY_MAX], b[LEASE_KEY_MAX];
+	uint8_t na = lease_key(NULL, 0, mac_a, a), nb = lease_key(NULL, 0, mac_b, b);
+
+	(void)state;
+	assert_int_equal(na, 7);
+	assert_true(lease_pool_init(&ls, LO, LO + 2));
+	assert_int_equal(lease_pick(&ls, a, na, 0, 1000, reserve_101, NULL), LO);
+	lease_set(&ls, LO, LEASE_BOUND, a, na, mac_a, 2000);
+	/* Its own address again; b gets the next one not reserved. */
+	assert_int_equal(lease_pick(&ls, a, na, LO + 2, 1000, reserve_101, NULL), LO);
+	assert_int_equal(lease_pick(&ls, b, nb, LO, 1000, reserve_101, NULL), LO + 2);
+	lease_set(&ls, LO + 2, LEASE_OFFERED, b, nb, mac_b, 1060);
+	assert_false(lease_usable(&ls, LO + 2, a, na, 1000, reserve_101, NULL));
+	assert_int_equal(lease_pick(&ls, (const uint8_t *)"\1xyzxyz", 7, 0, 1000, reserve_101, NULL), 0);
+	/* An expired offer or lease is free again. */
+	assert_true(lease_usable(&ls, LO + 2, a, na, 1060, reserve_101, NULL));
+	assert_true(lease_usable(&ls, LO, b, nb, 2000, NULL, NULL));
+	assert_false(lease_usable(&ls, LO + 3, a, na, 0, NULL, NULL));
+	assert_ptr_equal(lease_of(&ls, b, nb), lease_at(&ls, LO + 2));
+	/* A reload to a pool that keeps LO only. */
+	assert_true(lease_pool_move(&ls, LO - 5, LO));
+	assert_ptr_equal(lease_of(&ls, a, na), lease_at(&ls, LO));
+	assert_null(lease_of(&ls, b, nb));
+	lease_pool_free(&ls);
+}
+
+static void lines(void **state)
+{
+	struct lease l = { .addr = LO, .state = LEASE_BOUND, .key_len = 3, .key = { 0, 0xab, 1 },
+			   .mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, .expires = 1732370000 };
+	struct lease back;
+	char buf[LEASE_LINE_MAX];
+	size_t n = lease_format(&l, buf);
+
+	(void)state;
+	assert_string_equal(buf, "192.0.2.100 52:54:00:12:34:56 00ab01 1732370000");
+	assert_int_equal(lease_parse_line(buf, n, &back), CONF_OK);
+	assert_memory_equal(&back, &l, sizeof l);
+	assert_int_equal(lease_parse_line("# x", 3, &back), CONF_SKIP);
+	assert_int_equal(lease_parse_line("", 0, &back), CONF_SKIP);
+	static const char *const bad[] = {
+		"192.0.2.100 52:54:00:12:34:56 00ab01",
+		"192.0.2.300 52:54:00:12:34:56 00ab01 1",
+		"192.0.2.100 52:54:00:12:34 00ab01 1",
+		"192.0.2.100 52:54:00:12:34:56 0ab01 1",
+		"192.0.2.100 52:54:00:12:34:56 00xb01 1",
+		"192.0.2.100 52:54:00:12:34:56 00ab01 1 extra",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(lease_parse_line(bad[i], strlen(bad[i]), &back), CONF_BAD);
+}
+
+static void file_round_trip(void **state)
+{
+	struct leases ls = { 0 }, again = { 0 };
+	char dir[] = "/tmp/pxed_lease.XXXXXX", path[64], tmp[80];
+	uint8_t a[LEASE_KEY_MAX];
+	uint8_t na = lease_key((const uint8_t *)"\xff\1\2", 3, mac_a, a);
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/leases", dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	assert_true(lease_pool_init(&ls, LO, LO + 9));
+	lease_set(&ls, LO + 3, LEASE_BOUND, a, na, mac_a, 5000);
+	lease_set(&ls, LO + 4, LEASE_OFFERED, a, na, mac_b, 5000); /* offers are not saved */
+	lease_set(&ls, LO + 5, LEASE_BOUND, a, na, mac_b, 900);    /* expired by 1000 */
+	assert_int_equal(lease_save(&ls, path), 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	/* A line a person broke is skipped, the rest read. */
+	f = fopen(path, "a");
+	fputs("garbage\n", f);
+	fclose(f);
+	assert_true(lease_pool_init(&again, LO, LO + 9));
+	assert_int_equal(lease_load(&again, path, 1000), 1);
+	assert_int_equal(lease_at(&again, LO + 3)->state, LEASE_BOUND);
+	assert_memory_equal(lease_at(&again, LO + 3)->key, "\xff\1\2", 3);
+	assert_int_equal(lease_at(&again, LO + 4)->state, LEASE_FREE);
+	assert_int_equal(lease_load(&again, "/nonexistent/leases", 0), -1);
+	assert_int_equal(lease_save(&ls, "/nonexistent/leases"), -1);
+	unlink(path);
+	rmdir(dir);
+	lease_pool_free(&ls);
+	lease_pool_free(&again);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pick_and_bind),
+		cmocka_unit_test(lines),
+		cmocka_unit_test(file_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
