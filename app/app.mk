@@ -4,10 +4,12 @@
 # other .c files there and app/lib/*.c are linked in.  Host unit tests
 # (tests/tests.mk) link the same files minus main.c.
 
-APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd) pxed
+APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd) pxed relayd
 APP_init_DEST := sbin
 APP_tftpd_DEST := usr/sbin
 APP_tftpd_LIBS := -luring
+APP_relayd_DEST := usr/sbin
+APP_relayd_LIBS := -luring
 APP_relayd_DEST := usr/sbin
 APP_relayd_LIBS := -luring
 APP_pxed_DEST := usr/sbin

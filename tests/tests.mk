@@ -32,6 +32,7 @@ unit-prog = $(firstword $(subst _, ,$(1)))
 # Host libraries a program's unit tests link with (the host's own liburing,
 # the same 2.3 as the target's).
 UNIT_LIBS_tftpd := -luring
+UNIT_LIBS_relayd := -luring
 unit-srcs = $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS)
 
 define unit-test

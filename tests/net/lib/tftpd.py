@@ -221,14 +221,20 @@ class Lab:
             r = lab.cli.run(["curl", ...])
     """
 
-    def __init__(self, t, files, srv_addr="192.0.2.1", mtu=None, start=True, **server_args):
+    def __init__(self, t, files, srv_addr="192.0.2.1", mtu=None, start=True, wire=None,
+                 **server_args):
+        """wire: (delay_us, loss_ppm) for wire.c's link instead of a veth."""
         self.t = t
         self.tmp = tempfile.mkdtemp(prefix="tern-net-")
         os.chmod(self.tmp, 0o755)
         self.root = tree(os.path.join(self.tmp, "root"), files)
         self.net = Net()
         self.srv, self.cli = self.net.ns("srv"), self.net.ns("cli")
-        self.net.veth(self.srv, self.cli, mtu=mtu)
+        self.wire = None
+        if wire:
+            self.wire = self.net.wire(self.srv, self.cli, *wire)
+        else:
+            self.net.veth(self.srv, self.cli, mtu=mtu)
         self.server = Server(self.srv, self.root, srv_addr, **server_args)
         if start:
             self.start()

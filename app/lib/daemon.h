@@ -1,0 +1,20 @@
+/* daemon.h -- what every daemon's main() does the same way: a flag's
+ * number checked against its range, a usage error, the signals a daemon
+ * answers read from a signalfd (in its event loop).
+ *
+ * The usage text is given at each call (every program's USAGE #define). */
+#ifndef TERN_DAEMON_H
+#define TERN_DAEMON_H
+
+/* Log fmt (one %s: what), print usage on stderr, exit(EXIT_USAGE). */
+_Noreturn void usage_error(const char *usage, const char *fmt, const char *what);
+
+/* s as a decimal number from lo to hi, or a usage error naming flag. */
+unsigned flag_number(const char *usage, const char *s, unsigned lo, unsigned hi,
+		     const char *flag);
+
+/* SIGTERM, SIGINT, SIGHUP and SIGUSR1 blocked and readable from the
+ * returned signalfd; SIGPIPE ignored.  Dies (EXIT_SYSCALL) if it cannot. */
+int daemon_signals(void);
+
+#endif

@@ -1,0 +1,45 @@
+/* uring.h -- the io_uring setup and SQE helper every event loop uses.
+ * Header-only (static inline): programs without io_uring never see
+ * liburing. */
+#ifndef TERN_URING_H
+#define TERN_URING_H
+
+#include <errno.h>
+#include <liburing.h>
+#include <string.h>
+
+/* A ring of entries SQEs and cq_entries CQEs.  Linux 6.1: one thread
+ * submits (SINGLE_ISSUER), and completions run when the loop waits, not on
+ * interrupts (DEFER_TASKRUN); older kernels refuse the flags with EINVAL:
+ * then without.  0 or -errno. */
+static inline int uring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries)
+{
+	struct io_uring_params p;
+	int r;
+
+	memset(&p, 0, sizeof p);
+	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	p.cq_entries = cq_entries;
+	r = io_uring_queue_init_params(entries, ring, &p);
+	if (r == -EINVAL) {
+		memset(&p, 0, sizeof p);
+		p.flags = IORING_SETUP_CQSIZE;
+		p.cq_entries = cq_entries;
+		r = io_uring_queue_init_params(entries, ring, &p);
+	}
+	return r;
+}
+
+/* An SQE, submitting what is queued if the ring is full. */
+static inline struct io_uring_sqe *uring_sqe(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	while (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+	}
+	return sqe;
+}
+
+#endif
