@@ -48,6 +48,7 @@
 "  111 failed system call.\n"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,30 +56,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "server.h"
 
-static _Noreturn void usage_error(const char *fmt, const char *what)
-{
-	log_err(fmt, what);
-	fputs(USAGE, stderr);
-	exit(EXIT_USAGE);
-}
-
 static uint16_t port_number(const char *s, const char *flag)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < 1 || v > 65535) {
-		char msg[64];
-
-		snprintf(msg, sizeof msg, "%s wants a port from 1 to 65535, not %%s", flag);
-		usage_error(msg, s);
-	}
-	return (uint16_t)v;
+	return (uint16_t)flag_number(USAGE, s, 1, 65535, flag);
 }
 
 static bool parse(int argc, char **argv, struct pxed *p)
@@ -96,9 +80,9 @@ static bool parse(int argc, char **argv, struct pxed *p)
 		case 'l': p->lease_path = optarg; break;
 		case 'i':
 			if (p->niface == PXED_IFACES_MAX)
-				usage_error("too many -i (at most 16): %s", optarg);
+				usage_error(USAGE, "too many -i (at most 16): %s", optarg);
 			if (!*optarg || strlen(optarg) >= 16)
-				usage_error("-i wants an interface name, not \"%s\"", optarg);
+				usage_error(USAGE, "-i wants an interface name, not \"%s\"", optarg);
 			p->iface[p->niface++] = optarg;
 			break;
 		case 'p': p->port = port_number(optarg, "-p"); break;
@@ -107,24 +91,8 @@ static bool parse(int argc, char **argv, struct pxed *p)
 		}
 	}
 	if (optind < argc)
-		usage_error("unexpected argument %s", argv[optind]);
+		usage_error(USAGE, "unexpected argument %s", argv[optind]);
 	return check;
-}
-
-static int signals(void)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		die_errno("unable to set up a signalfd");
-	return fd;
 }
 
 int main(int argc, char **argv)
@@ -134,6 +102,7 @@ int main(int argc, char **argv)
 		.port = 67, .pxe_port = 4011,
 	};
 	bool check;
+	int sfd;
 
 	log_init("pxed");
 	check = parse(argc, argv, &p);
@@ -146,5 +115,7 @@ int main(int argc, char **argv)
 	}
 	if (!server_leases(&p, true))
 		return EXIT_SYSCALL;
-	return server_run(&p, signals());
+	sfd = daemon_signals();
+	fcntl(sfd, F_SETFL, O_NONBLOCK); /* the poll loop reads until EAGAIN */
+	return server_run(&p, sfd);
 }

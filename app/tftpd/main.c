@@ -80,6 +80,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "server.h"
 
@@ -92,27 +93,9 @@ struct args {
 	const char *test_name, *test_client;
 };
 
-static _Noreturn void usage_error(const char *fmt, const char *what)
-{
-	log_err(fmt, what);
-	fputs(USAGE, stderr);
-	exit(EXIT_USAGE);
-}
-
 static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
-		char msg[96];
-
-		snprintf(msg, sizeof msg, "%s wants a number from %u to %u, not %%s", flag, lo, hi);
-		usage_error(msg, s);
-	}
-	return (unsigned)v;
+	return flag_number(USAGE, s, lo, hi, flag);
 }
 
 static void parse(int argc, char **argv, struct config *c, struct args *a)
@@ -135,7 +118,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 			char *colon = strchr(optarg, ':');
 
 			if (!colon)
-				usage_error("-P wants LOW:HIGH, not %s", optarg);
+				usage_error(USAGE, "-P wants LOW:HIGH, not %s", optarg);
 			*colon = '\0';
 			c->port_lo = number(optarg, 1, 65535, "-P");
 			c->port_hi = number(colon + 1, c->port_lo, 65535, "-P");
@@ -154,7 +137,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 			errno = 0;
 			c->lim.max_upload = strtoull(optarg, &end, 10);
 			if (errno || end == optarg || *end || *optarg == '-')
-				usage_error("-s wants a size in bytes, not %s", optarg);
+				usage_error(USAGE, "-s wants a size in bytes, not %s", optarg);
 			break;
 		}
 		case 'c': c->max_transfers = number(optarg, 1, 1000000, "-c"); break;
@@ -168,7 +151,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 	if (a->test_name && optind < argc)
 		a->test_client = argv[optind++];
 	if (optind < argc)
-		usage_error("unexpected argument %s", argv[optind]);
+		usage_error(USAGE, "unexpected argument %s", argv[optind]);
 }
 
 /* -T: what a name maps to, and whether it may be served. */
@@ -213,7 +196,7 @@ static int listen_socket(const struct args *a, int *family, bool reuseport)
 	else if (!a->address || inet_pton(AF_INET6, a->address, &in6.sin6_addr) == 1)
 		*family = AF_INET6;
 	else
-		usage_error("-a wants an IPv4 or IPv6 address, not %s", a->address);
+		usage_error(USAGE, "-a wants an IPv4 or IPv6 address, not %s", a->address);
 	fd = socket(*family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 && !a->address && errno == EAFNOSUPPORT) { /* a kernel without IPv6 */
 		*family = AF_INET;
@@ -268,23 +251,6 @@ static int open_dir(const char *dir, const char *what)
 	return fd;
 }
 
-static int signals(void)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		die_errno("unable to set up a signalfd");
-	signal(SIGPIPE, SIG_IGN);
-	return fd;
-}
-
 /* Workers 1..n-1: forked with a socket each; they die with the parent. */
 static int workers[64];
 static unsigned nworkers;
@@ -302,7 +268,7 @@ static int run_workers(struct config *c, const struct args *a)
 			die_errno("unable to start worker %u", i);
 		if (pid == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			sfd = signals();
+			sfd = daemon_signals();
 			drop_privileges(a, c);
 			exit(server_run(c, fd, family, sfd));
 		}
@@ -310,7 +276,7 @@ static int run_workers(struct config *c, const struct args *a)
 		close(fd);
 	}
 	fd = listen_socket(a, &family, a->workers > 1);
-	sfd = signals();
+	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
 	drop_privileges(a, c);
