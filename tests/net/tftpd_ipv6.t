@@ -13,20 +13,12 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import tftpraw as R  # noqa: E402
 from clients import atftp, curl, tftp_hpa  # noqa: E402
-from tftpd import Lab, Tap, differs, pattern, require_server  # noqa: E402
+from tftpd import Lab, Tap, differs, pattern, require_server, sha256_file  # noqa: E402
 
 require_server()
 content = pattern(200000, 6)
 want = hashlib.sha256(content).hexdigest()
 SRV6 = "2001:db8::1"
-
-
-def sha(path):
-    try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except OSError:
-        return None
 
 
 t = Tap(8)
@@ -37,7 +29,7 @@ with Lab(t, {"f": content}, srv_addr=SRV6) as lab:
                 "atftp": atftp("get", SRV6, "f", out, blksize=1024, tsize=False),
                 "curl": curl(SRV6, "f", out, blksize=1024)}[name]
         r = lab.cli.run(argv, timeout=15)
-        t.ok(r.returncode == 0 and sha(out) == want, "%s reads over IPv6" % name,
+        t.ok(r.returncode == 0 and sha256_file(out) == want, "%s reads over IPv6" % name,
              "exit %r %s %s" % (r.returncode, r.stdout[-300:], r.stderr[-300:]))
     x = R.get(lab.cli, SRV6, "f", blksize=1468)
     t.ok(x.ok and x.data == content, "the raw client reads over IPv6", repr(x))

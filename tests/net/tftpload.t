@@ -13,7 +13,8 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from clients import atftp, curl  # noqa: E402
-from tftpd import Lab, Tap, pattern, require_server, supports, tern_out  # noqa: E402
+from tftpd import Lab, Tap, pattern, require_server, sha256_file, supports, \
+    tern_out  # noqa: E402
 
 require_server()
 LOAD = tern_out("tests", "tftpload")
@@ -23,14 +24,6 @@ if not os.access(LOAD, os.X_OK):
 SIZE = 3 * 1000 * 1000 + 7
 content = pattern(SIZE, 5)
 want = hashlib.sha256(content).hexdigest()
-
-
-def sha(path):
-    try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except OSError:
-        return None
 
 
 def fields(stdout):
@@ -50,7 +43,7 @@ with Lab(t, {"f": content, "ref-short": content[:1000]}, per_client=100, max_tra
                 ("atftp", atftp("get", "192.0.2.1", "f", lab.path("atftp"), blksize=blksize,
                                 tsize=False))):
             r = lab.cli.run(argv, timeout=30)
-            out[name] = (sha(lab.path({"tftpload": "load"}.get(name, name))), r)
+            out[name] = (sha256_file(lab.path({"tftpload": "load"}.get(name, name))), r)
         t.ok(out["tftpload"][0] == out["curl"][0] == out["atftp"][0] == want,
              "blksize %d: tftpload, curl and atftp write the same bytes" % blksize,
              "\n".join("%s: %s exit %r %s" % (k, v[0], v[1].returncode, v[1].stderr[-300:])
@@ -65,7 +58,7 @@ with Lab(t, {"f": content, "ref-short": content[:1000]}, per_client=100, max_tra
         r = lab.cli.run([LOAD, "-b", "1468", "-w", "8", "-o", lab.path("w8"),
                          "192.0.2.1", "69", "f"], timeout=30)
         f = fields(r.stdout)
-        t.ok(sha(lab.path("w8")) == want and f.get("windowsize") == "8",
+        t.ok(sha256_file(lab.path("w8")) == want and f.get("windowsize") == "8",
              "windowsize 8: the same bytes, the OACK's windowsize read",
              r.stdout + r.stderr)
     else:

@@ -24,6 +24,7 @@ Every server runs in the foreground in a namespace of the test, logs to
 its stderr (the Daemon keeps the lines) and, given an address, binds
 only it.  Peers for the bench: peer_server("hpa" | "atftpd" | "dnsmasq").
 """
+import hashlib
 import os
 import shutil
 import stat
@@ -122,6 +123,15 @@ def pattern(size, seed=0):
         out += n.to_bytes(8, "big") + piece
         n += 1
     return bytes(out[:size])
+
+
+def sha256_file(path):
+    """The sha256 of a file's bytes (hex), or None if it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
 
 
 class Server:

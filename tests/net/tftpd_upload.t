@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+# Uploads (WRQ) with -W UPLOADDIR: a file appears in UPLOADDIR, whole,
+# only after its last block, and nothing else is ever left there.
+#   tftp-hpa put (512, no options), atftp put (blksize 1468) and the raw
+#   client (blksize 1024, tsize announced and echoed in the OACK) store
+#   the exact bytes; tftp-hpa -m ascii put stores the text as it was;
+#   the same name again: ERROR 6, the first file unchanged; with -o it is
+#   replaced;
+#   an upload ended by the client's ERROR after 3 blocks, and one that
+#   goes silent after 2 (the server gives up after -t 1 -R 1): neither
+#   name ever appears, and no temporary file stays behind;
+#   with -s 10000: a WRQ announcing tsize 20000 is refused with ERROR 3
+#   before any data, and one sending 20000 bytes without tsize is stopped
+#   with ERROR 3; nothing of either is left;
+#   WRQ ../evil: ERROR 2, nothing written outside; without -W: every WRQ
+#   is refused with an ERROR and writes nothing.
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import tftpraw as R  # noqa: E402
+from clients import atftp, tftp_hpa  # noqa: E402
+from tftpd import Lab, Server, Tap, pattern, require, require_server, upload_dir  # noqa: E402
+
+require_server()
+require("upload_dir", "max_upload", "no_overwrite", "retries")
+big = pattern(100000, 11)
+text = b"one\ntwo\r\nthree\rfour\n" * 50
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+t = Tap(16)
+with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
+    up = upload_dir(lab.path("up"))
+    small = upload_dir(lab.path("small"))
+    for name, content in (("big", big), ("text", text), ("other", pattern(5000, 12))):
+        with open(lab.path(name), "wb") as f:
+            f.write(content)
+    servers = []
+    for port, kw in ((69, dict(upload=up)), (1069, dict(upload=up, overwrite=True)),
+                     (1070, dict(upload=small, max_upload=10000)), (1071, {})):
+        s = Server(lab.srv, lab.root, "192.0.2.1", port=port, timeout=1, retries=1, **kw)
+        try:
+            servers.append(s.start())
+        except Exception as e:
+            t.abort("server on port %d starts: %s" % (port, e))
+
+    r = lab.cli.run(tftp_hpa("put", "192.0.2.1", "up-hpa", lab.path("big")), timeout=20)
+    t.ok(read(os.path.join(up, "up-hpa")) == big, "tftp-hpa put: the exact bytes",
+         r.stdout + r.stderr)
+    r = lab.cli.run(atftp("put", "192.0.2.1", "up-atftp", lab.path("big"), blksize=1468,
+                          tsize=False), timeout=20)
+    t.ok(read(os.path.join(up, "up-atftp")) == big, "atftp put, blksize 1468: the exact bytes",
+         r.stdout + r.stderr)
+    r = lab.cli.run(tftp_hpa("put", "192.0.2.1", "up-text", lab.path("text"), mode="ascii"),
+                    timeout=20)
+    t.ok(read(os.path.join(up, "up-text")) == text, "tftp-hpa -m ascii put: the text as it was",
+         "%r %s" % ((read(os.path.join(up, "up-text")) or b"")[:60], r.stderr))
+    x = R.put(lab.cli, "192.0.2.1", "up-raw", big, blksize=1024, tsize=True)
+    t.ok(x.ok and read(os.path.join(up, "up-raw")) == big
+         and x.oack is not None and x.oack.option("tsize") == str(len(big)),
+         "raw put, blksize 1024 and tsize: the exact bytes, tsize echoed", repr(x))
+
+    other = pattern(5000, 12)
+    x = R.put(lab.cli, "192.0.2.1", "up-hpa", other)
+    t.ok(x.error is not None and x.error.code == 6 and read(os.path.join(up, "up-hpa")) == big,
+         "the same name again: ERROR 6, the file unchanged", repr(x))
+    x = R.put(lab.cli, "192.0.2.1", "up-hpa", other, port=1069)
+    t.ok(x.ok and read(os.path.join(up, "up-hpa")) == other, "with -o: replaced", repr(x))
+
+    before = set(os.listdir(up))
+    with R.Peer(lab.cli, "192.0.2.1") as p:
+        p.send(R.request(R.WRQ, "abort-err", "octet"))
+        pkt, tid = p.recv(2)
+        for block in range(1, 4):
+            if pkt is None or pkt.op != R.ACK:
+                break
+            p.send(R.data(block, big[:512]), tid)
+            pkt, _ = p.recv(2)
+        mid = set(os.listdir(up))
+        p.send(R.error(0, "client gives up"), tid)
+    time.sleep(0.5)
+    t.ok("abort-err" not in mid and set(os.listdir(up)) == before,
+         "ended by the client's ERROR after 3 blocks: nothing left",
+         "during: %s, after: %s" % (sorted(mid - before), sorted(set(os.listdir(up)) - before)))
+
+    x = R.put(lab.cli, "192.0.2.1", "abort-quiet", big, stop_after=2)
+    mid = set(os.listdir(up))
+    deadline = time.monotonic() + 8
+    while set(os.listdir(up)) != before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    t.ok(x.blocks == 2 and "abort-quiet" not in mid and set(os.listdir(up)) == before,
+         "silent after 2 blocks: the server gives up, nothing left",
+         "%r; during: %s, after: %s" % (x, sorted(mid - before),
+                                         sorted(set(os.listdir(up)) - before)))
+
+    x = R.put(lab.cli, "192.0.2.1", "too-big", pattern(20000, 13), port=1070, tsize=True)
+    t.ok(x.error is not None and x.error.code == 3 and x.blocks == 0,
+         "-s 10000, tsize 20000 announced: ERROR 3 before any data", repr(x))
+    x = R.put(lab.cli, "192.0.2.1", "too-big2", pattern(20000, 13), port=1070)
+    t.ok(x.error is not None and x.error.code == 3 and x.blocks <= 20,
+         "-s 10000, 20000 bytes without tsize: stopped with ERROR 3", repr(x))
+    time.sleep(0.3)
+    t.ok(os.listdir(small) == [], "nothing of either is left", repr(os.listdir(small)))
+    x = R.put(lab.cli, "192.0.2.1", "fits", pattern(10000, 14), port=1070, tsize=True)
+    t.ok(x.ok and read(os.path.join(small, "fits")) == pattern(10000, 14),
+         "-s 10000: 10000 bytes fit", repr(x))
+
+    x = R.put(lab.cli, "192.0.2.1", "../evil", other)
+    t.ok(x.error is not None and x.error.code == 2 and not os.path.exists(lab.path("evil")),
+         "WRQ ../evil: ERROR 2, nothing outside", repr(x))
+    x = R.put(lab.cli, "192.0.2.1", "/../evil", other)
+    t.ok(x.error is not None and x.error.code == 2 and not os.path.exists(lab.path("evil")),
+         "WRQ /../evil: ERROR 2, nothing outside", repr(x))
+
+    listing = sorted(os.listdir(lab.root))
+    x = R.put(lab.cli, "192.0.2.1", "nope", other, port=1071)
+    t.ok(x.error is not None and sorted(os.listdir(lab.root)) == listing,
+         "without -W: WRQ refused with an ERROR, nothing written", repr(x))
+    t.ok(all(s.running() for s in servers), "every server still runs",
+         "".join(s.tail() for s in servers))
+t.done()
