@@ -287,7 +287,9 @@ static void relay_datagram(struct relay *s, struct rule *x, unsigned bid, int re
 		return;
 	}
 	count_drops(x, o);
-	if (o->flags & MSG_TRUNC) {
+	/* Longer than -m: the buffer's slack may have held it, but -m is
+	 * the promise. */
+	if ((o->flags & MSG_TRUNC) || o->payloadlen > s->cfg->max_datagram) {
 		x->truncated++;
 		buf_return(s, bid);
 		return;
