@@ -401,6 +401,15 @@ static void log_stats(const struct relay *s)
 	}
 }
 
+static void log_running(const struct relay *s)
+{
+	unsigned n = 0, up = 0;
+
+	for (const struct rule *x = s->rules; x; x = x->next, n++)
+		up += x->fd >= 0;
+	log_info("%u of %u rules running", up, n);
+}
+
 /* Unchanged rules keep their sockets, receive and counters; the others
  * go, the new ones start.  A bad file changes nothing. */
 static void reload(struct relay *s)
@@ -444,6 +453,7 @@ static void reload(struct relay *s)
 			rule_start(s, x);
 	log_info("SIGHUP: %s reloaded: %u rules kept, %u added, %u removed", s->cfg->conf_file,
 		 kept, added, removed);
+	log_running(s);
 }
 
 /* An input whose interface was deleted and made again (another ifindex)
@@ -624,6 +634,7 @@ int relay_run(const struct relay_config *cfg, const struct relay_rules *rules, i
 		tail = &x->next;
 		rule_start(s, x);
 	}
+	log_running(s);
 	arm_signal(s);
 	arm_tick(s);
 	while (!s->stopping) {

@@ -36,7 +36,8 @@ HEADER = struct.Struct("!IQI")  # stream, sequence, CRC-32 of the filler
 
 def relayd(ns, rules, args=(), name="relayd"):
     """relayd in ns with these rules (a string, one a line); returns its
-    Daemon after the 'rule(s) from' line, with .conf the file's path."""
+    Daemon once every rule that can run has joined ('N of M rules
+    running'), with .conf the file's path."""
     exe = os.environ.get("TERN_APPS", tern_out("build", "app")) + "/relayd"
     if not os.access(exe, os.X_OK):
         raise NetError("%s is not built (make apps)" % exe)
@@ -45,7 +46,7 @@ def relayd(ns, rules, args=(), name="relayd"):
         f.write(rules + "\n")
     d = ns.daemon([exe, "-f", "-c", conf] + list(args), name=name)
     d.conf = conf
-    d.expect(r"rules? from ", 5)
+    d.expect(r"\d+ of \d+ rules running", 5)
     return d
 
 
