@@ -22,6 +22,7 @@
 #include "log.h"
 #include "netascii.h"
 #include "upload.h"
+#include "uring.h"
 #include "wheel.h"
 #include "window.h"
 
@@ -151,16 +152,9 @@ static uint64_t tagged(void *p, enum tag t)
 	return (uint64_t)(uintptr_t)p | t;
 }
 
-/* An SQE, submitting what is queued if the ring is full. */
 static struct io_uring_sqe *sqe_get(struct server *s)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->ring);
-
-	while (!sqe) {
-		io_uring_submit(&s->ring);
-		sqe = io_uring_get_sqe(&s->ring);
-	}
-	return sqe;
+	return uring_sqe(&s->ring);
 }
 
 static void addr_text(const union addr *a, char *buf, size_t size)
@@ -1126,27 +1120,6 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	}
 }
 
-static int ring_init(struct server *s)
-{
-	struct io_uring_params p = { 0 };
-	unsigned entries = s->cfg->ring_entries;
-	int r;
-
-	/* Linux 6.1: one thread submits (SINGLE_ISSUER), and completions run
-	 * when the loop waits, not on interrupts (DEFER_TASKRUN).  Older
-	 * kernels refuse the flags: go without. */
-	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-	p.cq_entries = entries * 4;
-	r = io_uring_queue_init_params(entries, &s->ring, &p);
-	if (r == -EINVAL) {
-		memset(&p, 0, sizeof p);
-		p.flags = IORING_SETUP_CQSIZE;
-		p.cq_entries = entries * 4;
-		r = io_uring_queue_init_params(entries, &s->ring, &p);
-	}
-	return r;
-}
-
 int server_run(struct config *cfg, int fd, int family, int sfd)
 {
 	static struct server srv; /* big (receive buffer, reply slots): not on the stack */
@@ -1159,7 +1132,7 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	s->sfd = sfd;
 	wheel_init(&s->wheel, now_ms());
 	srandom((unsigned)now_ms() ^ (unsigned)getpid());
-	if ((r = ring_init(s)) < 0) {
+	if ((r = uring_init(&s->ring, s->cfg->ring_entries, s->cfg->ring_entries * 4)) < 0) {
 		errno = -r;
 		log_errno("unable to set up io_uring");
 		return EXIT_SYSCALL;
