@@ -25,6 +25,7 @@ $(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ETC_DIR)/.stamp
 	chmod 1777 $(TARGET)/tmp
 	chmod 0700 $(TARGET)/root
 	$(if $(filter y,$(CONFIG_TFTPD)),mkdir -p $(TARGET)$(CONFIG_TFTPD_ROOT))
+	$(if $(filter y,$(CONFIG_PXED)),mkdir -p $(TARGET)$(dir $(CONFIG_PXED_LEASE_FILE)))
 	$(if $(filter y,$(CONFIG_TFTPD_UPLOAD)),mkdir -p $(TARGET)$(CONFIG_TFTPD_UPLOAD_DIR) && \
 		chmod 1777 $(TARGET)$(CONFIG_TFTPD_UPLOAD_DIR))
 	cp -a $(ETC_DIR)/. $(TARGET)/etc/
