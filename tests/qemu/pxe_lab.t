@@ -16,9 +16,10 @@
 # lab link does not have before it calls the configuration done, 2 s for
 # the TFTP transfers, 2 s for the client's kernel and init.
 #
-# The lab's files reach the appliance the way a site adds its own: a
-# second cpio archive after the image's initramfs (the kernel unpacks
-# both), holding /etc/tern/pxed.conf (server mode) and /srv/tftp.
+# The lab's files reach the appliance the way README's "PXE lab in five
+# minutes" adds a site's own: a second gzipped cpio archive after the
+# image's initramfs (the kernel unpacks both), holding /etc/tern/pxed.conf
+# (server mode) and /srv/tftp.
 import os
 import re
 import socket
@@ -94,15 +95,14 @@ with tempfile.TemporaryDirectory() as tmp:
         "dir /etc/tern 0755 0 0",
         "file /etc/tern/pxed.conf %s 0644 0 0" % put("pxed.conf", CONF),
     ]) + "\n")
-    appliance_initrd = os.path.join(tmp, "appliance.cpio")
+    # The README's recipe: a gzipped cpio after the image's own.
+    appliance_initrd = os.path.join(tmp, "appliance.cpio.gz")
     with open(appliance_initrd, "wb") as f:
         with open(INITRD, "rb") as base:
             f.write(base.read())
-        # The kernel reads an uncompressed archive only at a 4-byte
-        # boundary; zeros between archives are skipped.
-        f.write(b"\0" * (-f.tell() % 4))
         f.flush()
-        subprocess.run([os.path.join(OUT, "host/bin/gen_init_cpio"), lst], stdout=f, check=True)
+        subprocess.run("%s %s | gzip -1" % (os.path.join(OUT, "host/bin/gen_init_cpio"), lst),
+                       shell=True, stdout=f, check=True)
     os.environ["TERN_INITRD"] = appliance_initrd   # for the appliance's Guest only
 
     port = free_tcp_port()
