@@ -457,8 +457,10 @@ int main(int argc, char **argv)
 		for (int e = 0; e < n; e++) {
 			size_t i = evs[e].data.u64;
 			struct xfer *x = &xs[i];
-			/* drain this socket, a bounded batch for fairness */
-			for (int k = 0; k < 64 && !x->done; k++) {
+			/* What one window brings, at most 64: lockstep reads once
+			 * (no EAGAIN round trip); more waiting is reported again. */
+			unsigned batch = x->windowsize > 1 ? x->windowsize : 1;
+			for (unsigned k = 0; k < batch && k < 64 && !x->done; k++) {
 				struct sockaddr_storage from;
 				socklen_t from_len = sizeof from;
 				ssize_t len = recvfrom(x->fd, buf, sizeof buf, 0,

@@ -11,6 +11,8 @@
 #   32 MiB + 1000 bytes at blksize 512: 65538 blocks, so block numbers
 #   roll over from 65535 to 0 (RFC 1350 has 16 bits; tftpd wraps to 0
 #   by default, which every one of these clients expects).
+# atftp as its manual says, --option "tsize enable", which puts the word
+# "enable" where RFC 2349 has 0 (tftpd-hpa takes it too).
 # Then the server is still running.
 import hashlib
 import os
@@ -19,7 +21,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from clients import CLIENTS, get_argv  # noqa: E402
+from clients import CLIENTS, atftp, get_argv  # noqa: E402
 from tftpd import Lab, Tap, pattern, require_server  # noqa: E402
 
 require_server()
@@ -30,12 +32,13 @@ files = {name: pattern(size, i) for i, (name, size) in enumerate(SMALL.items())}
 files["rollover"] = pattern(ROLLOVER, 99)
 sums = {name: hashlib.sha256(b).hexdigest() for name, b in files.items()}
 
-t = Tap(len(CLIENTS) * (len(SMALL) + 1))
+t = Tap(len(CLIENTS) * (len(SMALL) + 1) + 1)
 with Lab(t, files) as lab:
-    def fetch(client, name, blksize, timeout):
+    def fetch(client, name, blksize, timeout, argv=None, how=""):
         out = lab.path("%s.%s" % (client, name))
         start = time.monotonic()
-        r = lab.cli.run(get_argv(client, "192.0.2.1", name, out, blksize), timeout=timeout)
+        r = lab.cli.run(argv or get_argv(client, "192.0.2.1", name, out, blksize),
+                        timeout=timeout)
         took = time.monotonic() - start
         try:
             with open(out, "rb") as f:
@@ -43,8 +46,8 @@ with Lab(t, files) as lab:
             os.unlink(out)
         except OSError:
             got = None
-        what = "%s reads %s (%d bytes) at blksize %s" % (
-            client, name, len(files[name]), blksize or 512)
+        what = "%s reads %s (%d bytes) at blksize %s%s" % (
+            client, name, len(files[name]), blksize or 512, how)
         t.ok(r.returncode == 0 and got == sums[name], what,
              "exit %r, sha256 %s (want %s), %.2f s\n%s%s%s"
              % (r.returncode, got, sums[name], took, r.stdout[-500:], r.stderr[-500:],
@@ -58,5 +61,8 @@ with Lab(t, files) as lab:
                 fetch(client, name, blksize, 10)
         took = fetch(client, "rollover", None if client == "tftp-hpa" else 512, 40)
         t.diag("%s: %d blocks of 512 in %.2f s" % (client, ROLLOVER // 512 + 1, took))
+    fetch("atftp", "b100k", 1468, 10,
+          atftp("get", "192.0.2.1", "b100k", lab.path("atftp.b100k"), blksize=1468, tsize=True),
+          how=', --option "tsize enable"')
     t.ok(lab.server.running(), "the server still runs", lab.server.tail())
 t.done()

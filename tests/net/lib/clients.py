@@ -7,7 +7,9 @@ Debian 12 (tftp-hpa 5.2, atftp 0.8.0, curl 7.88.1, BusyBox 1.35.0):
             blksize 512, no tsize, lockstep.
   atftp     atftp --option "blksize N" --option "windowsize N"
             --option "tsize enable" --option "timeout N" -g|-p -r REMOTE
-            -l LOCAL HOST PORT.  Octet only from the command line.
+            -l LOCAL HOST PORT.  Octet only from the command line.  Its
+            "tsize enable" sends the word: an RRQ carries tsize=enable,
+            not tsize=0 (a WRQ carries the size); "tsize 0" sends 0.
   curl      curl -sS --tftp-blksize N -o LOCAL tftp://HOST:PORT/REMOTE,
             [HOST] for IPv6, REMOTE;mode=netascii for netascii, which curl
             writes as it came (CR LF, CR NUL: no decoding).  Always asks
@@ -60,11 +62,11 @@ def busybox(op, host, remote, local, port=69, blksize=None):
 def get_argv(client, host, remote, local, blksize=None, port=69):
     """A plain octet read of remote into local with client (tftp-hpa,
     atftp, curl, busybox) at blksize (None: the client's default; tftp-hpa
-    always 512)."""
+    always 512).  atftp asks no tsize (see above); curl and busybox do."""
     if client == "tftp-hpa":
         return tftp_hpa("get", host, remote, local, port)
     if client == "atftp":
-        return atftp("get", host, remote, local, port, blksize=blksize)
+        return atftp("get", host, remote, local, port, blksize=blksize, tsize=False)
     if client == "curl":
         return curl(host, remote, local, port, blksize=blksize)
     if client == "busybox":
