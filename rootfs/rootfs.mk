@@ -3,7 +3,10 @@
 
 include rootfs/busybox.mk
 
-ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig) $(call ksyms,app/Kconfig)
+# Of app/Kconfig, only the symbols gen-etc.sh reads: INIT_STOP_TIMEOUT,
+# say, recompiles init and leaves /etc alone.
+ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig) $(filter $(call ksyms,app/Kconfig),\
+	$(sort $(patsubst CONFIG_%,%,$(shell grep -o 'CONFIG_[A-Z0-9_]*' rootfs/gen-etc.sh))))
 # Files and directories (a directory changes when an entry, such as a
 # symlink, is added or removed; symlinks themselves may dangle on the host).
 ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)
