@@ -115,3 +115,21 @@ EOT
 		fi
 	} >"$etc/tern/pxed.conf"
 fi
+
+# relayd, from "Applications -> relayd" (app/Kconfig).
+if [ "${CONFIG_RELAYD:-}" = y ]; then
+	{
+		cat <<EOT
+# Generated from .config (make menuconfig: Applications -> relayd).
+# One rule a line (relayd -h):
+#   relay from IFACE group G port P [source S] to OUTPUT, ...
+#   relay from IFACE address A port P to OUTPUT, ...
+# OUTPUT: ADDR[:PORT] or [ADDR6][:PORT], then dev IFACE, ttl N, src ADDR.
+# After editing: kill -HUP \$(pidof relayd); a bad line changes nothing.
+EOT
+		printf '%s\n' "${CONFIG_RELAYD_RULES:-}" | tr ';' '\n' | sed 's/^ *//; /^$/d'
+	} >"$etc/tern/relayd.conf"
+	args="-c /etc/tern/relayd.conf -q $CONFIG_RELAYD_RING_DEPTH -b $CONFIG_RELAYD_BATCH"
+	args="$args -s $CONFIG_RELAYD_SNDBUF -r $CONFIG_RELAYD_RCVBUF -m $CONFIG_RELAYD_MAX_DATAGRAM"
+	echo "relayd respawn /usr/sbin/relayd $args ${CONFIG_RELAYD_EXTRA_ARGS:-}" >>"$etc/tern/services"
+fi
