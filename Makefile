@@ -110,7 +110,12 @@ help:
 ##   test-qemu          QEMU boot tests only
 ##   test-build         build-system tests only (kconfig, fetch, incremental)
 ##   test-image         image checks only (static ELF, size)
-##   bench              measure (boot time under QEMU); see tests/bench/
+##   test-host          our programs on the host in namespaces (init as PID 1)
+##   test-net           network tests in namespaces (real TFTP/DHCP clients)
+##   test-fuzz          every libFuzzer harness, a few seconds each
+##   fuzz               every harness for FUZZ_SECONDS (default 60)
+##   bench              measure: boot time under QEMU, tftpd against
+##                      tftpd-hpa, atftpd and dnsmasq; see tests/bench/
 ##   host-deps          install the Debian packages the build needs
 ##   fetch              fill the download cache (DL_DIR) from Debian
 ##   <pkg>              build one package: musl linux-headers liburing
