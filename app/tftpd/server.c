@@ -85,13 +85,16 @@ struct xfer {
 	uint8_t *rbuf;
 	size_t rsize;
 
-	/* Control packets: OACK, ACK, ERROR. */
+	/* Control packets: OACK, ACK, ERROR.  The next one is built in cnext
+	 * (clen bytes) and copied to cbuf when it goes: one still in the
+	 * kernel is never overwritten, and the latest one waiting wins. */
 	struct msghdr cmsg;
 	struct iovec ciov;
 	uint8_t cbuf[TFTP_OACK_MAX + 128];
-	bool ctl_busy;
-	bool ctl_again;           /* one more to send once the last is done */
+	uint8_t cnext[TFTP_OACK_MAX + 128];
 	size_t clen;
+	bool ctl_busy;
+	bool ctl_again;           /* cnext to send once cbuf's is done */
 
 	/* RRQ */
 	struct mapped *file;
@@ -248,7 +251,7 @@ static void arm_recv(struct xfer *x)
 	x->pending++;
 }
 
-/* Send the control packet in cbuf (clen bytes). */
+/* Send the control packet built in cnext (clen bytes). */
 static void send_ctl(struct xfer *x)
 {
 	struct io_uring_sqe *sqe;
@@ -258,6 +261,7 @@ static void send_ctl(struct xfer *x)
 		return;
 	}
 	x->ctl_busy = true;
+	memcpy(x->cbuf, x->cnext, x->clen);
 	x->ciov = (struct iovec){ x->cbuf, x->clen };
 	x->cmsg = (struct msghdr){ .msg_name = &x->peer, .msg_namelen = x->peer_len,
 				   .msg_iov = &x->ciov, .msg_iovlen = 1 };
@@ -343,7 +347,7 @@ static void xfer_fail(struct xfer *x, enum tftp_error code, const char *why, boo
 	x->srv->st.failed++;
 	xfer_log_end(x, false, why);
 	if (tell) {
-		x->clen = tftp_build_error(x->cbuf, sizeof x->cbuf, code, why);
+		x->clen = tftp_build_error(x->cnext, sizeof x->cnext, code, why);
 		send_ctl(x);
 	}
 	xfer_end(x);
@@ -408,7 +412,7 @@ static void pump(struct xfer *x)
 		return;
 	window_due(&x->w, &from, &to);
 	if (from == 0) { /* the OACK; data waits for its ACK 0 */
-		x->clen = tftp_build_oack(x->cbuf, sizeof x->cbuf, &x->t.oack);
+		x->clen = tftp_build_oack(x->cnext, sizeof x->cnext, &x->t.oack);
 		send_ctl(x);
 		window_sent(&x->w, 1);
 		return;
@@ -457,7 +461,7 @@ static void rrq_ack(struct xfer *x, uint16_t n)
 
 static void send_ack(struct xfer *x, uint64_t i)
 {
-	x->clen = tftp_build_ack(x->cbuf, sizeof x->cbuf, tftp_block_number(i, x->t.rollover));
+	x->clen = tftp_build_ack(x->cnext, sizeof x->cnext, tftp_block_number(i, x->t.rollover));
 	send_ctl(x);
 }
 
@@ -817,7 +821,7 @@ static void xfer_start(struct xfer *x)
 	if (x->put) {
 		window_start(&x->w, 0, 1, x->t.rollover); /* retries only */
 		if (x->t.oack.mask) {
-			x->clen = tftp_build_oack(x->cbuf, sizeof x->cbuf, &x->t.oack);
+			x->clen = tftp_build_oack(x->cnext, sizeof x->cnext, &x->t.oack);
 			send_ctl(x);
 		} else {
 			send_ack(x, 0);
@@ -939,7 +943,7 @@ static void on_request(struct server *s, size_t len, bool truncated)
 	if (!xfer_open(x, &p.req, rel, interface_mtu(x->fd, ifindex), &code, &why)) {
 		if (cfg->verbose || code != TFTP_ENOTFOUND)
 			log_info("%s %s from %s: %s", x->put ? "WRQ" : "RRQ", x->name, who, why);
-		x->clen = tftp_build_error(x->cbuf, sizeof x->cbuf, code, why);
+		x->clen = tftp_build_error(x->cnext, sizeof x->cnext, code, why);
 		send_ctl(x);
 		xfer_end(x);
 		return;
