@@ -10,8 +10,6 @@ APP_tftpd_DEST := usr/sbin
 APP_tftpd_LIBS := -luring
 APP_relayd_DEST := usr/sbin
 APP_relayd_LIBS := -luring
-APP_relayd_DEST := usr/sbin
-APP_relayd_LIBS := -luring
 APP_pxed_DEST := usr/sbin
 
 APP_OUT    := $(BUILD)/app

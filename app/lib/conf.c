@@ -1,8 +1,12 @@
-/* conf.c -- see conf.h.  read(2) into fixed buffers: no stdio, no malloc. */
+/* conf.c -- see conf.h.  read(2) into fixed buffers: no stdio, no malloc
+ * (conf_badf formats with vsnprintf; a program that never calls it does not
+ * link it). */
 #include "conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <unistd.h>
 
 /* read(2), again after EINTR. */
@@ -80,4 +84,14 @@ int conf_read(const char *path, conf_line_fn *fn, void *ctx)
 		return close_failed(fd);
 	close(fd);
 	return 0;
+}
+
+enum conf_result conf_badf(char why[CONF_WHY_MAX], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, CONF_WHY_MAX, fmt, ap);
+	va_end(ap);
+	return CONF_BAD;
 }

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #define CONF_LINE_MAX 1024 /* bytes in a line, newline excluded */
+#define CONF_WHY_MAX 160   /* a bad line's message, NUL included */
 
 enum conf_result { CONF_SKIP, CONF_OK, CONF_BAD };
 
@@ -46,6 +47,10 @@ static inline bool conf_is_name_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
+
+/* For parsers: the message printf-style into why; returns CONF_BAD. */
+enum conf_result conf_badf(char why[CONF_WHY_MAX], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* For parsers: *err = why; returns CONF_BAD. */
 static inline enum conf_result conf_bad(const char **err, const char *why)

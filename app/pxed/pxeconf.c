@@ -3,7 +3,6 @@
 #include "pxeconf.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +47,6 @@ static const struct {
 	[D_DOMAIN] = { "domain", 2, 2, false, parse_domain, "domain NAME" },
 };
 
-__attribute__((format(printf, 2, 3)))
-static enum conf_result bad(char *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, PXECONF_WHY_MAX, fmt, ap);
-	va_end(ap);
-	return CONF_BAD;
-}
-
 /* Split at blanks, up to a '#' that starts a word.  False when there are
  * more than WORDS_MAX words. */
 static bool split(const char *line, size_t len, struct words *w)
@@ -96,7 +84,7 @@ static enum conf_result want_address(const char *s, uint32_t *a, char *why)
 	uint32_t v;
 
 	if (!address(s, &v) || v == 0 || v == 0xffffffffu)
-		return bad(why, "not an IPv4 address: %s", s);
+		return conf_badf(why, "not an IPv4 address: %s", s);
 	*a = v;
 	return CONF_OK;
 }
@@ -107,10 +95,10 @@ static enum conf_result want_name(const char *s, char *out, size_t size, char *w
 	size_t n = strlen(s);
 
 	if (n >= size)
-		return bad(why, "name longer than %zu bytes: %.32s...", size - 1, s);
+		return conf_badf(why, "name longer than %zu bytes: %.32s...", size - 1, s);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
-			return bad(why, "control or non-ASCII character in %s", s);
+			return conf_badf(why, "control or non-ASCII character in %s", s);
 	memcpy(out, s, n + 1);
 	return CONF_OK;
 }
@@ -149,7 +137,7 @@ static enum conf_result parse_mode(struct pxed_conf *c, const struct words *w, c
 	else if (!strcmp(w->w[1], "server"))
 		c->mode = PXED_SERVER;
 	else
-		return bad(why, "mode is proxy or server, not %s", w->w[1]);
+		return conf_badf(why, "mode is proxy or server, not %s", w->w[1]);
 	return CONF_OK;
 }
 
@@ -174,22 +162,22 @@ static enum conf_result parse_arch(struct pxed_conf *c, const struct words *w, c
 	char list[CONF_LINE_MAX + 1], *save = NULL;
 
 	if (strcmp(w->w[2], "file"))
-		return bad(why, "expected: arch N[,N...] file NAME");
+		return conf_badf(why, "expected: arch N[,N...] file NAME");
 	if (want_name(w->w[3], file, sizeof file, why) != CONF_OK)
 		return CONF_BAD;
 	strcpy(list, w->w[1]);
 	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
-		return bad(why, "not a list of architectures: %s", w->w[1]);
+		return conf_badf(why, "not a list of architectures: %s", w->w[1]);
 	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (!number(t, 0, 65535, &a[n]))
-			return bad(why, "an architecture is a number from 0 to 65535, not %s", t);
+			return conf_badf(why, "an architecture is a number from 0 to 65535, not %s", t);
 		if (find_arch(c, a[n]))
-			return bad(why, "arch %lu given twice", a[n]);
+			return conf_badf(why, "arch %lu given twice", a[n]);
 		for (unsigned i = 0; i < n; i++)
 			if (a[i] == a[n])
-				return bad(why, "arch %lu given twice", a[n]);
+				return conf_badf(why, "arch %lu given twice", a[n]);
 		if (c->narch + ++n > PXECONF_ARCHES_MAX)
-			return bad(why, "too many architectures (at most %d)", PXECONF_ARCHES_MAX);
+			return conf_badf(why, "too many architectures (at most %d)", PXECONF_ARCHES_MAX);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		c->arch[c->narch].arch = (uint16_t)a[i];
@@ -201,7 +189,7 @@ static enum conf_result parse_arch(struct pxed_conf *c, const struct words *w, c
 static enum conf_result parse_ipxe(struct pxed_conf *c, const struct words *w, char *why)
 {
 	if (strcmp(w->w[1], "file"))
-		return bad(why, "expected: ipxe file NAME|URL");
+		return conf_badf(why, "expected: ipxe file NAME|URL");
 	return want_name(w->w[2], c->ipxe, sizeof c->ipxe, why);
 }
 
@@ -210,13 +198,13 @@ static enum conf_result parse_host(struct pxed_conf *c, const struct words *w, c
 	struct pxed_host h = { .addr = 0 };
 
 	if (!mac_address(w->w[1], h.mac))
-		return bad(why, "not a MAC address (like 52:54:00:12:34:56): %s", w->w[1]);
+		return conf_badf(why, "not a MAC address (like 52:54:00:12:34:56): %s", w->w[1]);
 	if (pxeconf_host(c, h.mac))
-		return bad(why, "host %s given twice", w->w[1]);
+		return conf_badf(why, "host %s given twice", w->w[1]);
 	if (c->nhost == PXECONF_HOSTS_MAX)
-		return bad(why, "too many hosts (at most %d)", PXECONF_HOSTS_MAX);
+		return conf_badf(why, "too many hosts (at most %d)", PXECONF_HOSTS_MAX);
 	if (w->n % 2)
-		return bad(why, "expected: %s", directive_table[D_HOST].usage);
+		return conf_badf(why, "expected: %s", directive_table[D_HOST].usage);
 	for (unsigned i = 2; i < w->n; i += 2) {
 		const char *k = w->w[i], *v = w->w[i + 1];
 		enum conf_result r;
@@ -228,7 +216,7 @@ static enum conf_result parse_host(struct pxed_conf *c, const struct words *w, c
 		else if (!strcmp(k, "address") && !h.addr)
 			r = want_address(v, &h.addr, why);
 		else
-			return bad(why, "%s: expected file, ipxe or address, each once", k);
+			return conf_badf(why, "%s: expected file, ipxe or address, each once", k);
 		if (r != CONF_OK)
 			return r;
 	}
@@ -243,9 +231,9 @@ static enum conf_result parse_pool(struct pxed_conf *c, const struct words *w, c
 	if (want_address(w->w[1], &lo, why) != CONF_OK || want_address(w->w[2], &hi, why) != CONF_OK)
 		return CONF_BAD;
 	if (lo > hi)
-		return bad(why, "pool %s %s: the first address is after the last", w->w[1], w->w[2]);
+		return conf_badf(why, "pool %s %s: the first address is after the last", w->w[1], w->w[2]);
 	if (hi - lo >= PXECONF_POOL_MAX)
-		return bad(why, "pool larger than %d addresses", PXECONF_POOL_MAX);
+		return conf_badf(why, "pool larger than %d addresses", PXECONF_POOL_MAX);
 	c->pool_lo = lo;
 	c->pool_hi = hi;
 	return CONF_OK;
@@ -256,7 +244,7 @@ static enum conf_result parse_netmask(struct pxed_conf *c, const struct words *w
 	uint32_t m;
 
 	if (!address(w->w[1], &m) || m == 0 || (~m & (~m + 1)))
-		return bad(why, "not a netmask: %s", w->w[1]);
+		return conf_badf(why, "not a netmask: %s", w->w[1]);
 	c->netmask = m;
 	return CONF_OK;
 }
@@ -266,7 +254,7 @@ static enum conf_result parse_lease(struct pxed_conf *c, const struct words *w, 
 	unsigned long v;
 
 	if (!number(w->w[1], 60, 31536000, &v))
-		return bad(why, "lease is 60 to 31536000 seconds, not %s", w->w[1]);
+		return conf_badf(why, "lease is 60 to 31536000 seconds, not %s", w->w[1]);
 	c->lease = (uint32_t)v;
 	return CONF_OK;
 }
@@ -294,9 +282,9 @@ static enum conf_result parse_domain(struct pxed_conf *c, const struct words *w,
 
 	for (const char *p = s; *p; p++)
 		if (!conf_is_name_char(*p))
-			return bad(why, "not a domain name: %s", s);
+			return conf_badf(why, "not a domain name: %s", s);
 	if (strlen(s) >= sizeof c->domain)
-		return bad(why, "domain longer than %zu bytes", sizeof c->domain - 1);
+		return conf_badf(why, "domain longer than %zu bytes", sizeof c->domain - 1);
 	strcpy(c->domain, s);
 	return CONF_OK;
 }
@@ -316,19 +304,19 @@ enum conf_result pxeconf_parse_line(struct pxed_conf *c, const char *line, size_
 	unsigned d;
 
 	if (len > CONF_LINE_MAX)
-		return bad(why, "line too long (more than %d bytes)", CONF_LINE_MAX);
+		return conf_badf(why, "line too long (more than %d bytes)", CONF_LINE_MAX);
 	if (!split(line, len, &w))
-		return bad(why, "too many words");
+		return conf_badf(why, "too many words");
 	if (w.n == 0)
 		return CONF_SKIP;
 	for (d = 0; d < D_COUNT && strcmp(w.w[0], directive_table[d].name); d++)
 		;
 	if (d == D_COUNT)
-		return bad(why, "unknown directive %s", w.w[0]);
+		return conf_badf(why, "unknown directive %s", w.w[0]);
 	if (w.n < directive_table[d].min || w.n > directive_table[d].max)
-		return bad(why, "expected: %s", directive_table[d].usage);
+		return conf_badf(why, "expected: %s", directive_table[d].usage);
 	if (!directive_table[d].repeat && (c->seen & 1u << d))
-		return bad(why, "%s given twice", w.w[0]);
+		return conf_badf(why, "%s given twice", w.w[0]);
 	if (directive_table[d].fn(c, &w, why) != CONF_OK)
 		return CONF_BAD;
 	c->seen |= 1u << d;
@@ -342,14 +330,14 @@ bool pxeconf_check(const struct pxed_conf *c, char why[PXECONF_WHY_MAX])
 	if (c->mode != PXED_SERVER)
 		return true;
 	if (!c->pool_lo)
-		return bad(why, "mode server needs a pool"), false;
+		return conf_badf(why, "mode server needs a pool"), false;
 	if ((c->pool_hi & c->netmask) != net)
-		return bad(why, "pool crosses its subnet (netmask)"), false;
+		return conf_badf(why, "pool crosses its subnet (netmask)"), false;
 	if (c->router && (c->router & c->netmask) != net)
-		return bad(why, "router outside the pool's subnet"), false;
+		return conf_badf(why, "router outside the pool's subnet"), false;
 	for (unsigned i = 0; i < c->nhost; i++)
 		if (c->host[i].addr && (c->host[i].addr & c->netmask) != net)
-			return bad(why, "host %u's address outside the pool's subnet", i + 1), false;
+			return conf_badf(why, "host %u's address outside the pool's subnet", i + 1), false;
 	return true;
 }
 

@@ -37,7 +37,7 @@
 #define PXECONF_HOSTS_MAX 256
 #define PXECONF_DNS_MAX 4
 #define PXECONF_POOL_MAX 65536  /* addresses */
-#define PXECONF_WHY_MAX 128
+#define PXECONF_WHY_MAX CONF_WHY_MAX /* a bad line's message (conf.h) */
 #define PXECONF_NAME_MAX DHCP_FILE_LEN /* with its NUL */
 #define PXECONF_DOMAIN_MAX 64
 

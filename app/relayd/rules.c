@@ -3,7 +3,6 @@
 #include "rules.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,23 +42,12 @@ static bool next_word(struct scan *s)
 	return true;
 }
 
-static enum conf_result bad(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static enum conf_result bad(char *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, RELAY_WHY_MAX, fmt, ap);
-	va_end(ap);
-	return CONF_BAD;
-}
-
 /* The next word, which must be there: what `after` wants. */
 static bool want_word(struct scan *s, const char *after, const char *what, char *why)
 {
 	if (next_word(s) && strcmp(s->word, ","))
 		return true;
-	bad(why, "'%s' wants %s", after, what);
+	conf_badf(why, "'%s' wants %s", after, what);
 	return false;
 }
 
@@ -178,56 +166,56 @@ static enum conf_result parse_output(struct scan *s, struct relay_rule *r, char 
 	bool more;
 
 	if (r->nout == RELAY_OUTPUTS_MAX)
-		return bad(why, "too many outputs (at most %d)", RELAY_OUTPUTS_MAX);
+		return conf_badf(why, "too many outputs (at most %d)", RELAY_OUTPUTS_MAX);
 	o = &r->out[r->nout];
 	if (!next_word(s) || !strcmp(s->word, ","))
-		return bad(why, n == 1 ? "'to' wants an output" : "output %u is empty", n);
+		return conf_badf(why, n == 1 ? "'to' wants an output" : "output %u is empty", n);
 	if (s->too_long || !parse_destination(s->word, &o->to))
-		return bad(why, "output %u: '%.40s' is not an address, address:port or [IPv6]:port",
+		return conf_badf(why, "output %u: '%.40s' is not an address, address:port or [IPv6]:port",
 			   n, s->word);
 	if (get_port(&o->to) == 0)
 		set_port(&o->to, get_port(&r->in));
 	if (is_any(&o->to))
-		return bad(why, "output %u: %.40s is not a destination", n, s->word);
+		return conf_badf(why, "output %u: %.40s is not a destination", n, s->word);
 	while ((more = next_word(s)) && strcmp(s->word, ",")) {
 		if (!strcmp(s->word, "dev")) {
 			if (o->dev[0])
-				return bad(why, "output %u: dev given twice", n);
+				return conf_badf(why, "output %u: dev given twice", n);
 			if (!want_word(s, "dev", "an interface name", why))
 				return CONF_BAD;
 			if (s->too_long || !parse_dev(s->word, o->dev))
-				return bad(why, "output %u: bad interface name '%.40s' (1-15 of A-Z a-z 0-9 _ . -)",
+				return conf_badf(why, "output %u: bad interface name '%.40s' (1-15 of A-Z a-z 0-9 _ . -)",
 					   n, s->word);
 		} else if (!strcmp(s->word, "ttl")) {
 			if (o->ttl)
-				return bad(why, "output %u: ttl given twice", n);
+				return conf_badf(why, "output %u: ttl given twice", n);
 			if (!want_word(s, "ttl", "a number from 1 to 255", why))
 				return CONF_BAD;
 			if (!parse_number(s->word, 1, 255, &o->ttl))
-				return bad(why, "output %u: ttl wants a number from 1 to 255, not '%.40s'",
+				return conf_badf(why, "output %u: ttl wants a number from 1 to 255, not '%.40s'",
 					   n, s->word);
 		} else if (!strcmp(s->word, "src")) {
 			if (o->src.sa.sa_family)
-				return bad(why, "output %u: src given twice", n);
+				return conf_badf(why, "output %u: src given twice", n);
 			if (!want_word(s, "src", "a local address", why))
 				return CONF_BAD;
 			if (s->too_long || !parse_ip(s->word, &o->src))
-				return bad(why, "output %u: src '%.40s' is not an address", n, s->word);
+				return conf_badf(why, "output %u: src '%.40s' is not an address", n, s->word);
 			if (o->src.sa.sa_family != o->to.sa.sa_family)
-				return bad(why, "output %u: src %.40s is not of the destination's family",
+				return conf_badf(why, "output %u: src %.40s is not of the destination's family",
 					   n, s->word);
 			if (is_multicast(&o->src) || is_any(&o->src))
-				return bad(why, "output %u: src %.40s is not a unicast address", n, s->word);
+				return conf_badf(why, "output %u: src %.40s is not a unicast address", n, s->word);
 		} else {
-			return bad(why, "output %u: unknown word '%.40s' (expected dev, ttl, src or ',')",
+			return conf_badf(why, "output %u: unknown word '%.40s' (expected dev, ttl, src or ',')",
 				   n, s->word);
 		}
 	}
 	if (is_multicast(&o->to) && !o->dev[0])
-		return bad(why, "output %u: a multicast destination needs 'dev IFACE'", n);
+		return conf_badf(why, "output %u: a multicast destination needs 'dev IFACE'", n);
 	r->nout++;
 	if (!strcmp(o->dev, r->dev) && !memcmp(&o->to, &r->in, sizeof o->to))
-		return bad(why, "output %u is the rule's own input (a loop)", n);
+		return conf_badf(why, "output %u is the rule's own input (a loop)", n);
 	if (more)
 		return parse_output(s, r, why);
 	return CONF_OK;
@@ -239,41 +227,41 @@ static enum conf_result parse_input(struct scan *s, struct relay_rule *r, char *
 	unsigned port;
 
 	if (!next_word(s) || (strcmp(s->word, "group") && strcmp(s->word, "address")))
-		return bad(why, "expected 'group' or 'address' after the interface");
+		return conf_badf(why, "expected 'group' or 'address' after the interface");
 	r->multicast = !strcmp(s->word, "group");
 	if (!want_word(s, r->multicast ? "group" : "address", "an IPv4 or IPv6 address", why))
 		return CONF_BAD;
 	if (s->too_long || !parse_ip(s->word, &r->in))
-		return bad(why, "'%.40s' is not an IPv4 or IPv6 address", s->word);
+		return conf_badf(why, "'%.40s' is not an IPv4 or IPv6 address", s->word);
 	if (r->multicast && !is_multicast(&r->in))
-		return bad(why, "%.40s is not a multicast group (say 'address' for unicast)", s->word);
+		return conf_badf(why, "%.40s is not a multicast group (say 'address' for unicast)", s->word);
 	if (!r->multicast && is_multicast(&r->in))
-		return bad(why, "%.40s is a multicast group (say 'group')", s->word);
+		return conf_badf(why, "%.40s is a multicast group (say 'group')", s->word);
 	if (!next_word(s) || strcmp(s->word, "port"))
-		return bad(why, "expected 'port' after the %s", r->multicast ? "group" : "address");
+		return conf_badf(why, "expected 'port' after the %s", r->multicast ? "group" : "address");
 	if (!want_word(s, "port", "a number from 1 to 65535", why))
 		return CONF_BAD;
 	if (!parse_number(s->word, 1, 65535, &port))
-		return bad(why, "port wants a number from 1 to 65535, not '%.40s'", s->word);
+		return conf_badf(why, "port wants a number from 1 to 65535, not '%.40s'", s->word);
 	set_port(&r->in, port);
 	if (!next_word(s))
-		return bad(why, "missing 'to' and the outputs");
+		return conf_badf(why, "missing 'to' and the outputs");
 	if (!strcmp(s->word, "source")) {
 		if (!r->multicast)
-			return bad(why, "'source' goes with a group, not an address");
+			return conf_badf(why, "'source' goes with a group, not an address");
 		if (!want_word(s, "source", "a unicast address", why))
 			return CONF_BAD;
 		if (s->too_long || !parse_ip(s->word, &r->source))
-			return bad(why, "source '%.40s' is not an IPv4 or IPv6 address", s->word);
+			return conf_badf(why, "source '%.40s' is not an IPv4 or IPv6 address", s->word);
 		if (r->source.sa.sa_family != r->in.sa.sa_family)
-			return bad(why, "source %.40s is not of the group's family", s->word);
+			return conf_badf(why, "source %.40s is not of the group's family", s->word);
 		if (is_multicast(&r->source) || is_any(&r->source))
-			return bad(why, "source %.40s is not a unicast address", s->word);
+			return conf_badf(why, "source %.40s is not a unicast address", s->word);
 		if (!next_word(s))
-			return bad(why, "missing 'to' and the outputs");
+			return conf_badf(why, "missing 'to' and the outputs");
 	}
 	if (strcmp(s->word, "to"))
-		return bad(why, "expected 'to', not '%.40s'", s->word);
+		return conf_badf(why, "expected 'to', not '%.40s'", s->word);
 	return CONF_OK;
 }
 
@@ -285,19 +273,19 @@ enum conf_result relay_parse_line(const char *line, size_t len, struct relay_rul
 	memset(r, 0, sizeof *r);
 	why[0] = '\0';
 	if (len > CONF_LINE_MAX)
-		return bad(why, "line too long (more than %d bytes)", CONF_LINE_MAX);
+		return conf_badf(why, "line too long (more than %d bytes)", CONF_LINE_MAX);
 	if (memchr(line, '\0', len))
-		return bad(why, "NUL byte in line");
+		return conf_badf(why, "NUL byte in line");
 	if (!next_word(&s))
 		return CONF_SKIP;
 	if (strcmp(s.word, "relay"))
-		return bad(why, "expected 'relay', not '%.40s'", s.word);
+		return conf_badf(why, "expected 'relay', not '%.40s'", s.word);
 	if (!next_word(&s) || strcmp(s.word, "from"))
-		return bad(why, "expected 'from' after 'relay'");
+		return conf_badf(why, "expected 'from' after 'relay'");
 	if (!want_word(&s, "from", "an interface name", why))
 		return CONF_BAD;
 	if (s.too_long || !parse_dev(s.word, r->dev))
-		return bad(why, "bad interface name '%.40s' (1-15 of A-Z a-z 0-9 _ . -)", s.word);
+		return conf_badf(why, "bad interface name '%.40s' (1-15 of A-Z a-z 0-9 _ . -)", s.word);
 	if (parse_input(&s, r, why) != CONF_OK || parse_output(&s, r, why) != CONF_OK) {
 		memset(r, 0, sizeof *r);
 		return CONF_BAD;

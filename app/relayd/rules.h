@@ -48,7 +48,7 @@
 
 #define RELAY_OUTPUTS_MAX 16
 #define RELAY_RULES_MAX 256
-#define RELAY_WHY_MAX 160      /* a bad line's message */
+#define RELAY_WHY_MAX CONF_WHY_MAX /* a bad line's message (conf.h) */
 #define RELAY_TEXT_MAX 128     /* relay_input_text, relay_output_text */
 
 /* An address and port; sa_family AF_UNSPEC when absent. */

@@ -2,7 +2,6 @@
  * Pure: regcomp/regexec and memory, no I/O. */
 #include "remap.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +25,6 @@ static const struct {
 	{ REMAP_DENY | REMAP_END, 0, "flags a and e cannot be combined" },
 	{ REMAP_GET | REMAP_PUT, 0, "flags G and P cannot be combined" },
 };
-
-__attribute__((format(printf, 2, 3)))
-static enum conf_result bad(char why[REMAP_WHY_MAX], const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, REMAP_WHY_MAX, fmt, ap);
-	va_end(ap);
-	return CONF_BAD;
-}
 
 /* The next field of [*p, end): blanks skipped, then up to an unescaped
  * blank or '#'.  Copied to out (CONF_LINE_MAX + 1 bytes), with "\ " and
@@ -69,20 +57,20 @@ static enum conf_result parse_flags(const char *f, unsigned *flags, char why[REM
 	char c[2] = "";
 
 	if (*f == ':')
-		return bad(why, "labels (%s) are not supported", f);
+		return conf_badf(why, "labels (%s) are not supported", f);
 	for (*flags = 0; *f; f++) {
 		size_t i = 0;
 		while (i < sizeof flag_table / sizeof flag_table[0] && flag_table[i].c != *f)
 			i++;
 		c[0] = *f;
 		if (i == sizeof flag_table / sizeof flag_table[0])
-			return bad(why, "unknown flag '%s' (expected r g i e a G P)", c);
+			return conf_badf(why, "unknown flag '%s' (expected r g i e a G P)", c);
 		*flags |= flag_table[i].flag;
 	}
 	for (size_t i = 0; i < sizeof combo_table / sizeof combo_table[0]; i++)
 		if ((*flags & combo_table[i].has) == combo_table[i].has &&
 		    !(*flags & combo_table[i].lacks))
-			return bad(why, "%s", combo_table[i].why);
+			return conf_badf(why, "%s", combo_table[i].why);
 	return CONF_OK;
 }
 
@@ -98,11 +86,11 @@ static enum conf_result check_replacement(const char *rep, size_t groups, char w
 		esc[1] = *++rep;
 		if (*rep >= '0' && *rep <= '9') {
 			if ((size_t)(*rep - '0') > groups)
-				return bad(why, "%s names a group the regex does not have", esc);
+				return conf_badf(why, "%s names a group the regex does not have", esc);
 		} else if (!*rep) {
-			return bad(why, "%s", "replacement ends with a lone backslash");
+			return conf_badf(why, "%s", "replacement ends with a lone backslash");
 		} else if (!strchr("i\\ \t#", *rep)) {
-			return bad(why, "unknown escape %s (expected \\0-\\9 \\i \\\\ \\# or \\ and a blank)", esc);
+			return conf_badf(why, "unknown escape %s (expected \\0-\\9 \\i \\\\ \\# or \\ and a blank)", esc);
 		}
 	}
 	return CONF_OK;
@@ -117,27 +105,27 @@ enum conf_result remap_parse_line(const char *line, size_t len, struct remap_rul
 	int err;
 
 	if (len > CONF_LINE_MAX)
-		return bad(why, "%s", "line too long (more than 1024 bytes)");
+		return conf_badf(why, "%s", "line too long (more than 1024 bytes)");
 	if (memchr(line, '\0', len))
-		return bad(why, "%s", "NUL byte in line");
+		return conf_badf(why, "%s", "NUL byte in line");
 	if (!take_field(&p, end, flags, true))
 		return CONF_SKIP;
 	if (parse_flags(flags, &r->flags, why) != CONF_OK)
 		return CONF_BAD;
 	if (!take_field(&p, end, regex, true))
-		return bad(why, "%s", "missing regex");
+		return conf_badf(why, "%s", "missing regex");
 	has_rep = take_field(&p, end, r->replacement, false);
 	if (!has_rep)
 		r->replacement[0] = '\0';
 	if (has_rep && !(r->flags & REMAP_REPLACE))
-		return bad(why, "%s", "replacement given without flag r");
+		return conf_badf(why, "%s", "replacement given without flag r");
 	if (take_field(&p, end, extra, false))
-		return bad(why, "text after the replacement: %s", extra);
+		return conf_badf(why, "text after the replacement: %s", extra);
 	err = regcomp(&r->re, regex, REG_EXTENDED | (r->flags & REMAP_ICASE ? REG_ICASE : 0));
 	if (err) {
 		char msg[REMAP_WHY_MAX - 16];
 		regerror(err, &r->re, msg, sizeof msg);
-		return bad(why, "bad regex: %s", msg);
+		return conf_badf(why, "bad regex: %s", msg);
 	}
 	if (check_replacement(r->replacement, r->re.re_nsub, why) != CONF_OK) {
 		regfree(&r->re);

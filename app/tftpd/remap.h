@@ -45,7 +45,7 @@
 
 #define REMAP_RULES_MAX 64
 #define REMAP_NAME_MAX (PATH_MAX - 1) /* longest name in or out, NUL excluded */
-#define REMAP_WHY_MAX 160             /* a bad line's message */
+#define REMAP_WHY_MAX CONF_WHY_MAX /* a bad line's message (conf.h) */
 
 enum remap_flag {
 	REMAP_REPLACE = 1 << 0, /* r */
