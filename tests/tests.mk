@@ -33,14 +33,22 @@ unit-prog = $(firstword $(subst _, ,$(1)))
 # the same 2.3 as the target's).
 UNIT_LIBS_tftpd := -luring
 UNIT_LIBS_relayd := -luring
-unit-srcs = $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS)
+# fwupdate's bundle code with mbedtls built for the host (out/host), which
+# its tests and fuzzers therefore wait for.
+UNIT_CFLAGS_fwupdate := $(HOST_MBEDTLS_CFLAGS)
+UNIT_LIBS_fwupdate := $(HOST_MBEDTLS_LIBS)
+UNIT_DEPS_fwupdate := $(HOST_MBEDTLS_STAMP)
+# (lib_<topic> tests app/lib alone: sorted, its files are named once.)
+unit-srcs = $(sort $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS))
 
 define unit-test
 $(TEST_OUT)/unit-$(2)/$(1): tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
-		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h
+		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h \
+		$$(UNIT_DEPS_$$(call unit-prog,$(1)))
 	echo ">>> test: cc $(1) ($(2))"
 	mkdir -p $$(dir $$@)
-	gcc $$(UNIT_CFLAGS) $$(UNIT_$(2)_FLAGS) -Iapp/$$(call unit-prog,$(1)) -o $$@ \
+	gcc $$(UNIT_CFLAGS) $$(UNIT_$(2)_FLAGS) $$(UNIT_CFLAGS_$$(call unit-prog,$(1))) \
+		-Iapp/$$(call unit-prog,$(1)) -o $$@ \
 		tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) -lcmocka \
 		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
 endef
@@ -54,10 +62,12 @@ FUZZ_SECONDS ?= 60
 
 define fuzz-harness
 $(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
-		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h
+		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h \
+		$$(UNIT_DEPS_$$(call unit-prog,$(1)))
 	echo ">>> test: clang $(1) (libFuzzer)"
 	mkdir -p $$(dir $$@)
-	clang $$(FUZZ_CFLAGS) -Iapp/$$(call unit-prog,$(1)) -o $$@ \
+	clang $$(FUZZ_CFLAGS) $$(UNIT_CFLAGS_$$(call unit-prog,$(1))) \
+		-Iapp/$$(call unit-prog,$(1)) -o $$@ \
 		tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
 		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
 endef
