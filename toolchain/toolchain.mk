@@ -21,6 +21,8 @@ include images/linux.mk
 include toolchain/linux-headers.mk
 include toolchain/liburing.mk
 include toolchain/mbedtls.mk
+# The host's own build of it, for the bundle tool and the tests.
+include toolchain/host-mbedtls.mk
 
 .PHONY: toolchain
 toolchain: $(MUSL_STAMP) $(LINUX_HEADERS_STAMP) $(LIBURING_STAMP) $(MBEDTLS_STAMP)
