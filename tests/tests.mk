@@ -13,7 +13,9 @@
 #   tests/net/*.t                tftpd with real clients, in network
 #                                namespaces the test makes (as root); their
 #                                helpers wire (a link with delay and loss)
-#                                and tftpload (the load client) are host gcc
+#                                and tftpload (the load client), udpgen and
+#                                udpsink (a UDP stream and its counter) are
+#                                host gcc
 #   tests/fuzz/<prog>_<topic>.c  libFuzzer harnesses (Debian's clang), linked
 #                                like the unit tests; tests/fuzz/run.t runs
 #                                each briefly under make test, make fuzz for
@@ -74,9 +76,11 @@ endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
 
 # Host tools of the network tests and the bench (host gcc, -O2).
-NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload
+NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink
 $(TEST_OUT)/wire: tests/net/lib/wire.c
 $(TEST_OUT)/tftpload: tests/bench/tftpload.c
+$(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h
+$(TEST_OUT)/udpsink: tests/bench/udpsink.c tests/bench/udpstream.h
 $(NET_TOOLS):
 	echo ">>> test: cc $(notdir $@)"
 	mkdir -p $(dir $@)
