@@ -86,10 +86,11 @@ $(NET_TOOLS):
 	mkdir -p $(dir $@)
 	gcc -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
-# The servers tftpd is measured against, unpacked from Debian's .debs.
+# The daemons ours are measured against (TFTP servers, smcroute), unpacked
+# from Debian's .debs.
 BENCH_PEERS := $(O)/bench/peers
-$(BENCH_PEERS)/versions: tests/bench/tftp_peers.sh
-	DL_DIR=$(DL_DIR) sh tests/bench/tftp_peers.sh $(BENCH_PEERS)
+$(BENCH_PEERS)/versions: tests/bench/peers.sh
+	DL_DIR=$(DL_DIR) sh tests/bench/peers.sh $(BENCH_PEERS)
 
 # What the scripts under tests/ read: where the build put things.
 TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFIG_CONFIG) \

@@ -3,7 +3,7 @@
 machine, the same files, the same client (tests/bench/tftpload, built by
 tests/tests.mk), each server alone in a network namespace on port 69 of
 192.0.2.1, the client in another.  Run by `make bench` (as root; it
-needs TERN_OUT, and the peers unpacked by tests/bench/tftp_peers.sh).
+needs TERN_OUT, and the peers unpacked by tests/bench/peers.sh).
 
 Scenarios (blksize 1468 unless said; every transfer asks tsize and
 timeout 1, and is checked byte by byte against the file):
@@ -25,7 +25,8 @@ whole timeout).
 Bounded: every run has a deadline (tftpload -d), every server start and
 stop a timeout; the whole bench ends by itself.  Until tftpd is built
 the peers run alone and the table says ours is missing.  TFTP_BENCH_QUICK=1
-shrinks every file 16 times (to try the bench itself).
+shrinks every file 16 times (to try the bench itself);
+TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named.
 """
 import datetime
 import os
@@ -46,7 +47,10 @@ MiB = 1 << 20
 QUICK = 16 if os.environ.get("TFTP_BENCH_QUICK") else 1
 LOAD = tern_out("tests", "tftpload")
 SERVERS = ["tftpd", "tftpd-hpa", "atftpd", "dnsmasq"]
-PEERS = SERVERS[1:]
+# TFTP_BENCH_SERVERS=tftpd,dnsmasq: only those (to try a change quickly).
+if os.environ.get("TFTP_BENCH_SERVERS"):
+    SERVERS = [s for s in SERVERS if s in os.environ["TFTP_BENCH_SERVERS"].split(",")]
+PEERS = [s for s in SERVERS if s != "tftpd"]
 RUNS = 1
 
 

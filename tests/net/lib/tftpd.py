@@ -6,7 +6,7 @@ TFTPD_UNDER_TEST picks the server tests/net/tftpd_*.t start:
   tern (default)  $TERN_APPS/tftpd, ours.  Until it is built a test
                   prints `1..0 # SKIP tftpd not built yet`.
   hpa             Debian's tftpd-hpa (in.tftpd), unpacked by
-                  tests/bench/tftp_peers.sh into $TERN_OUT/bench/peers/: a
+                  tests/bench/peers.sh into $TERN_OUT/bench/peers/: a
                   server nobody here wrote, to prove the tests themselves.
                   What it does not have (windowsize, a separate upload
                   directory, upload size cap, no-overwrite, transfer
@@ -50,7 +50,7 @@ def peers_dir():
 
 
 def peer_binary(name):
-    """A peer's binary from tests/bench/tftp_peers.sh's tree (run now if
+    """A peer's binary from tests/bench/peers.sh's tree (run now if
     it is not there), or from PATH for dnsmasq; None if it cannot be had."""
     if name == "dnsmasq":
         return shutil.which("dnsmasq") or (os.access("/usr/sbin/dnsmasq", os.X_OK)
@@ -59,7 +59,7 @@ def peer_binary(name):
     exe = os.path.join(peers_dir(), pkg, "usr", "sbin", name)
     if not os.access(exe, os.X_OK):
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench",
-                              "tftp_peers.sh")
+                              "peers.sh")
         subprocess.call(["sh", script, peers_dir()], stdout=sys.stderr)
     return exe if os.access(exe, os.X_OK) else None
 
@@ -77,7 +77,7 @@ def require_server():
             skip_all("tftpd not built yet")
     elif KIND == "hpa":
         if not peer_binary("in.tftpd"):
-            skip_all("in.tftpd could not be had (tests/bench/tftp_peers.sh)")
+            skip_all("in.tftpd could not be had (tests/bench/peers.sh)")
     else:
         print("Bail out! TFTPD_UNDER_TEST=%s: tern or hpa" % KIND, flush=True)
         sys.exit(1)
