@@ -4,12 +4,13 @@
 # other .c files there and app/lib/*.c are linked in.  Host unit tests
 # (tests/tests.mk) link the same files minus main.c.
 
-APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd) pxed relayd
+APPS := init $(if $(filter y,$(CONFIG_TFTPD)),tftpd) pxed relayd relayctl
 APP_init_DEST := sbin
 APP_tftpd_DEST := usr/sbin
 APP_tftpd_LIBS := -luring
 APP_relayd_DEST := usr/sbin
 APP_relayd_LIBS := -luring
+APP_relayctl_DEST := usr/sbin
 APP_pxed_DEST := usr/sbin
 
 APP_OUT    := $(BUILD)/app

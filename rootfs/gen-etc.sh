@@ -125,11 +125,14 @@ if [ "${CONFIG_RELAYD:-}" = y ]; then
 #   relay from IFACE group G port P [source S] to OUTPUT, ...
 #   relay from IFACE address A port P to OUTPUT, ...
 # OUTPUT: ADDR[:PORT] or [ADDR6][:PORT], then dev IFACE, ttl N, src ADDR.
-# After editing: kill -HUP \$(pidof relayd); a bad line changes nothing.
+# After editing: relayctl reload (or kill -HUP \$(pidof relayd)); a bad line
+# changes nothing.  relayctl add/remove change the running rules until the
+# next reload, never this file.
 EOT
 		printf '%s\n' "${CONFIG_RELAYD_RULES:-}" | tr ';' '\n' | sed 's/^ *//; /^$/d'
 	} >"$etc/tern/relayd.conf"
-	args="-c /etc/tern/relayd.conf -q $CONFIG_RELAYD_RING_DEPTH -b $CONFIG_RELAYD_BATCH"
+	args="-c /etc/tern/relayd.conf -w $CONFIG_RELAYD_WORKERS -S $CONFIG_RELAYD_SOCKET"
+	args="$args -q $CONFIG_RELAYD_RING_DEPTH -b $CONFIG_RELAYD_BATCH"
 	args="$args -s $CONFIG_RELAYD_SNDBUF -r $CONFIG_RELAYD_RCVBUF -m $CONFIG_RELAYD_MAX_DATAGRAM"
 	echo "relayd respawn /usr/sbin/relayd $args ${CONFIG_RELAYD_EXTRA_ARGS:-}" >>"$etc/tern/services"
 fi

@@ -1,13 +1,13 @@
 /* relayd -- the UDP / multicast relay of Tern. */
 #define USAGE \
-"usage: relayd [-fv] [-c FILE] [-q DEPTH] [-b BATCH] [-m BYTES] [-s SNDBUF]\n" \
-"              [-r RCVBUF]\n" \
+"usage: relayd [-fv] [-c FILE] [-w WORKERS] [-S SOCKET] [-q DEPTH] [-b BATCH]\n" \
+"              [-m BYTES] [-s SNDBUF] [-r RCVBUF]\n" \
 "       relayd [-c FILE] -t\n" \
 "       relayd -h\n" \
 "\n" \
 "Relays UDP datagrams, multicast or unicast, IPv4 or IPv6, that arrive on\n" \
-"one interface to one or more outputs, by the rules of FILE: one io_uring\n" \
-"loop, multishot receives into provided buffers, one buffer sent to every\n" \
+"one interface to one or more outputs, by the rules of FILE: io_uring\n" \
+"loops, multishot receives into provided buffers, one buffer sent to every\n" \
 "output of its rule.  Runs in the foreground, logs to stderr.\n" \
 "\n" \
 "  -c FILE    the rules (default " CONFIG_RELAYD_CONF "), one a line:\n" \
@@ -19,8 +19,13 @@
 "             e.g. relay from eth0 group 239.1.1.1 port 5000 to\n" \
 "                    239.2.2.2:6000 dev eth1 ttl 8, 198.51.100.7:7000\n" \
 "  -t         check FILE, print its rules, exit (0: good, 100: bad)\n" \
-"  -q DEPTH   io_uring depth and receive buffers, a power of 2 from 64 to\n" \
-"             32768 (default " STR(CONFIG_RELAYD_RING_DEPTH) ")\n" \
+"  -w WORKERS threads relaying, 1-64 (default " STR(CONFIG_RELAYD_WORKERS) "), each with its own\n" \
+"             io_uring and buffers; a rule runs in one of them (the one with\n" \
+"             the fewest rules when it came), so its datagrams stay in order\n" \
+"  -S SOCKET  relayctl's Unix socket (default " CONFIG_RELAYD_SOCKET "), mode 0600,\n" \
+"             root only; -S '' for none\n" \
+"  -q DEPTH   io_uring depth and receive buffers of each worker, a power\n" \
+"             of 2 from 64 to 32768 (default " STR(CONFIG_RELAYD_RING_DEPTH) ")\n" \
 "  -b BATCH   datagrams relayed per loop turn, 1-4096 (default " STR(CONFIG_RELAYD_BATCH) ")\n" \
 "  -m BYTES   largest datagram relayed, 1-65535 (default " STR(CONFIG_RELAYD_MAX_DATAGRAM) ");\n" \
 "             a longer one is dropped and counted as truncated\n" \
@@ -34,28 +39,38 @@
 "interface and takes nothing from elsewhere; outputs are connected UDP\n" \
 "sockets whose multicast never loops back to this box.  A rule whose\n" \
 "interface is missing is reported and retried every 2 s while the others\n" \
-"run; an interface deleted and made again is rejoined.\n" \
+"run; an interface deleted and made again is rejoined.  Rules have IDs\n" \
+"(relayctl list), kept for as long as the rule is unchanged.\n" \
 "\n" \
 "SIGNALS\n" \
 "  SIGTERM, SIGINT: log the counters and stop.  SIGHUP: reload FILE;\n" \
-"  unchanged rules keep running with their counters, added and removed\n" \
-"  ones take effect, a file with a bad line changes nothing (each bad line\n" \
-"  is logged as FILE:LINE).  SIGUSR1: log the counters of each rule\n" \
-"  (packets, bytes; dropped for want of buffers, truncated) and of each\n" \
-"  output (packets, bytes; dropped by send error, no route).\n" \
+"  unchanged rules keep running with their counters, losing nothing,\n" \
+"  added and removed ones take effect, a file with a bad line changes\n" \
+"  nothing (each bad line is logged as FILE:LINE).  SIGUSR1: log the\n" \
+"  counters (relayctl stats): of each rule, packets, bytes and packets per\n" \
+"  second over the last second in, dropped for want of buffers and\n" \
+"  truncated; of each output, packets, bytes and packets per second out,\n" \
+"  dropped by send error and for want of a route.\n" \
+"\n" \
+"RELAYCTL\n" \
+"  relayctl list, stats, add RULE, remove ID|RULE and reload talk to\n" \
+"  SOCKET (relayctl -h).  Rules added or removed that way last until the\n" \
+"  next reload, which returns to FILE; FILE is never written.\n" \
 "\n" \
 "EXIT STATUS\n" \
 "  0 after SIGTERM or -h, 100 usage error or bad FILE, 111 failed system\n" \
-"  call.\n"
+"  call (or another relayd answering on SOCKET).\n"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "control.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "log.h"
-#include "relay.h"
 #include "settings.h"
 
 #define STR(x) STR_(x)
@@ -71,13 +86,19 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:q:b:m:s:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
 		case 'v': c->verbose = true; break;
 		case 't': check = true; break;
 		case 'c': c->conf_file = optarg; break;
+		case 'w': c->workers = number(optarg, 1, 64, "-w"); break;
+		case 'S':
+			if (strlen(optarg) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+				usage_error(USAGE, "-S: %s is too long for a Unix socket", optarg);
+			c->socket_path = optarg;
+			break;
 		case 'q':
 			c->depth = number(optarg, 64, 32768, "-q");
 			if (c->depth & (c->depth - 1))
@@ -99,18 +120,10 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 static void print_rules(const struct relay_rules *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
-		const struct relay_rule *r = &rs->rule[i];
-		char text[RELAY_TEXT_MAX];
+		char line[RELAY_LINE_MAX];
 
-		relay_input_text(r, text);
-		printf("line %u: %s ->", rs->line[i], text);
-		for (unsigned j = 0; j < r->nout; j++) {
-			relay_output_text(&r->out[j], text);
-			printf("%s %s", j ? "," : "", text);
-			if (r->out[j].ttl)
-				printf(" ttl %u", r->out[j].ttl);
-		}
-		putchar('\n');
+		relay_rule_line(&rs->rule[i], line);
+		printf("line %u: %s\n", rs->line[i], line);
 	}
 }
 
@@ -118,7 +131,8 @@ int main(int argc, char **argv)
 {
 	static struct relay_rules rules; /* big: not on the stack */
 	struct relay_config c = {
-		.conf_file = CONFIG_RELAYD_CONF, .depth = CONFIG_RELAYD_RING_DEPTH,
+		.conf_file = CONFIG_RELAYD_CONF, .socket_path = CONFIG_RELAYD_SOCKET,
+		.workers = CONFIG_RELAYD_WORKERS, .depth = CONFIG_RELAYD_RING_DEPTH,
 		.batch = CONFIG_RELAYD_BATCH, .max_datagram = CONFIG_RELAYD_MAX_DATAGRAM,
 		.sndbuf = CONFIG_RELAYD_SNDBUF, .rcvbuf = CONFIG_RELAYD_RCVBUF,
 	};
@@ -127,14 +141,15 @@ int main(int argc, char **argv)
 
 	log_init("relayd");
 	check = parse(argc, argv, &c);
-	if (rules_load(c.conf_file, &rules) < 0)
+	if (rules_load(c.conf_file, &rules, NULL, 0) < 0)
 		die(EXIT_USAGE, "%s: not loaded (see above)", c.conf_file);
 	if (check) {
 		print_rules(&rules);
 		return 0;
 	}
 	sfd = daemon_signals();
-	log_info("%zu rule%s from %s; ring depth %u, batch %u, datagrams up to %u bytes",
-		 rules.n, rules.n == 1 ? "" : "s", c.conf_file, c.depth, c.batch, c.max_datagram);
-	return relay_run(&c, &rules, sfd);
+	log_info("%zu rule%s from %s; %u worker%s, ring depth %u, batch %u, datagrams up to %u "
+		 "bytes", rules.n, rules.n == 1 ? "" : "s", c.conf_file, c.workers,
+		 c.workers == 1 ? "" : "s", c.depth, c.batch, c.max_datagram);
+	return control_run(&c, &rules, sfd);
 }

@@ -5,12 +5,12 @@
 
 #include <errno.h>
 #include <net/if.h>
-#include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -24,46 +24,53 @@
  * carries its output (bits 3-7) and buffer id (bits 8-23); the others a
  * pointer (8-byte aligned). */
 enum tag {
-	TAG_RECV = 1, /* multishot recvmsg of a rule's input: a struct rule */
+	TAG_RECV = 1, /* multishot recvmsg of an input: a struct input */
 	TAG_SEND,     /* send of a datagram to one output */
-	TAG_CANCEL,   /* cancel of a removed rule's receive: a struct rule */
-	TAG_SIGNAL,   /* read on the signalfd */
+	TAG_CANCEL,   /* cancel of a retired input's receive: a struct input */
+	TAG_WAKE,     /* read on the eventfd: commands queued */
 	TAG_TICK,     /* the 2 s timeout */
 };
 #define TAG_MASK 7u
 
-struct output {
-	int fd;               /* connected; -1 while it cannot be opened */
-	int err;              /* errno of its last failed open, reported once */
-	uint64_t packets, bytes, send_errors, no_route;
-};
-
-struct rule {
-	struct relay_rule r;
-	unsigned line;
-	char name[RELAY_TEXT_MAX]; /* "eth0 239.1.1.1:5000" */
-	int fd;               /* input; -1 while it cannot be opened */
-	int ifindex;          /* of r.dev when fd was opened */
+/* A rule's sockets as opened once.  An input whose interface was made
+ * again is retired and a fresh one takes its place; both count into the
+ * same rule. */
+struct input {
+	struct rule *rule;
+	int fd;               /* -1 while it cannot be opened */
+	int ifindex;          /* of the rule's dev when fd was opened */
 	int err;              /* errno of its last failed open, reported once */
 	bool armed;           /* its multishot receive is in the kernel */
 	bool starved;         /* receive ended for want of buffers: re-arm */
-	bool removed;         /* no longer in the rules: freed once idle */
+	bool retired;         /* the rule is gone or reopened: freed once idle */
 	unsigned pending;     /* SQEs of ours the kernel has not answered */
-	uint32_t drops_seen;  /* the input's SO_RXQ_OVFL count so far */
+	uint32_t drops_seen;  /* the socket's SO_RXQ_OVFL count so far */
 	struct msghdr msg;    /* the layout of each received buffer */
-	uint64_t packets, bytes, no_buffer, truncated;
-	struct output out[RELAY_OUTPUTS_MAX];
-	struct rule *next;
+	int out_fd[RELAY_OUTPUTS_MAX];  /* connected; -1 while it cannot be opened */
+	int out_err[RELAY_OUTPUTS_MAX]; /* errno of the last failed open */
+	struct input *next;
 } __attribute__((aligned(8)));
 
-/* A receive buffer in use: the rule it came in on, its sends in flight. */
+/* A receive buffer in use: the input it came in on, its sends in flight. */
 struct buf {
-	struct rule *rule;
+	struct input *in;
 	unsigned refs;
 };
 
-struct relay {
+enum command { CMD_START, CMD_REMOVE, CMD_STOP };
+
+struct cmd {
+	enum command what;
+	struct rule *rule;
+};
+
+struct worker {
+	unsigned index;
 	const struct relay_config *cfg;
+	pthread_t thread;
+	int efd;              /* the control thread writes it after queueing */
+
+	/* The worker thread's. */
 	struct io_uring ring;
 	struct io_uring_buf_ring *br;
 	size_t br_bytes;
@@ -72,86 +79,110 @@ struct relay {
 	struct buf *bufs;
 	unsigned returned;    /* buffers added to the ring since the last advance */
 	unsigned free_bufs;
-	struct rule *rules;   /* in file order */
-	int sfd;
-	struct signalfd_siginfo si;
+	struct input *inputs; /* live and retired */
+	uint64_t wake;
 	struct __kernel_timespec tick;
 	bool stopping;
-	struct relay_rules spare; /* a reload is read into it */
+
+	/* Shared, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct cmd *queue;
+	size_t queued, cap;
+	bool ready;           /* the thread has set up (init is its result) */
+	int init;
 };
+
+const char *rule_label(const struct rule *x, char buf[RULE_LABEL_MAX])
+{
+	unsigned line = atomic_load_explicit(&x->line, memory_order_relaxed);
+
+	if (line)
+		snprintf(buf, RULE_LABEL_MAX, "#%u %s (line %u)", x->id, x->name, line);
+	else
+		snprintf(buf, RULE_LABEL_MAX, "#%u %s (relayctl)", x->id, x->name);
+	return buf;
+}
+
+static void set_error(struct rule *x, int err)
+{
+	atomic_store_explicit(&x->error, err, memory_order_relaxed);
+}
 
 static uint64_t tagged(void *p, enum tag t)
 {
 	return (uint64_t)(uintptr_t)p | t;
 }
 
-static struct io_uring_sqe *sqe_get(struct relay *s)
+static struct io_uring_sqe *sqe_get(struct worker *w)
 {
-	return uring_sqe(&s->ring);
+	return uring_sqe(&w->ring);
 }
 
 /* -- buffers ------------------------------------------------------------- */
 
-static uint8_t *buf_addr(struct relay *s, unsigned bid)
+static uint8_t *buf_addr(struct worker *w, unsigned bid)
 {
-	return s->mem + (size_t)bid * s->buf_size;
+	return w->mem + (size_t)bid * w->buf_size;
 }
 
 /* Back to the kernel at the next loop turn. */
-static void buf_return(struct relay *s, unsigned bid)
+static void buf_return(struct worker *w, unsigned bid)
 {
-	io_uring_buf_ring_add(s->br, buf_addr(s, bid), (unsigned)s->buf_size, (unsigned short)bid,
-			      io_uring_buf_ring_mask(s->cfg->depth), (int)s->returned++);
-	s->free_bufs++;
+	io_uring_buf_ring_add(w->br, buf_addr(w, bid), (unsigned)w->buf_size, (unsigned short)bid,
+			      io_uring_buf_ring_mask(w->cfg->depth), (int)w->returned++);
+	w->free_bufs++;
 }
 
 /* liburing 2.3 has no io_uring_setup_buf_ring: the ring's memory is ours,
  * page-aligned, registered as buffer group BGID. */
-static int buffers_init(struct relay *s)
+static int buffers_init(struct worker *w)
 {
 	struct io_uring_buf_reg reg = { 0 };
-	unsigned depth = s->cfg->depth;
+	unsigned depth = w->cfg->depth;
 	int r;
 
-	s->buf_size = (sizeof(struct io_uring_recvmsg_out) + CMSG_SPACE(sizeof(uint32_t)) +
-		       s->cfg->max_datagram + 63) & ~(size_t)63;
-	s->br_bytes = depth * sizeof(struct io_uring_buf);
-	s->mem_bytes = depth * s->buf_size;
-	s->br = mmap(NULL, s->br_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	s->mem = mmap(NULL, s->mem_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	s->bufs = calloc(depth, sizeof *s->bufs);
-	if (s->br == MAP_FAILED || s->mem == MAP_FAILED || !s->bufs) {
-		log_errno("unable to allocate %u receive buffers of %zu bytes", depth, s->buf_size);
+	w->buf_size = (sizeof(struct io_uring_recvmsg_out) + CMSG_SPACE(sizeof(uint32_t)) +
+		       w->cfg->max_datagram + 63) & ~(size_t)63;
+	w->br_bytes = depth * sizeof(struct io_uring_buf);
+	w->mem_bytes = depth * w->buf_size;
+	w->br = mmap(NULL, w->br_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	w->mem = mmap(NULL, w->mem_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	w->bufs = calloc(depth, sizeof *w->bufs);
+	if (w->br == MAP_FAILED || w->mem == MAP_FAILED || !w->bufs) {
+		log_errno("worker %u: unable to allocate %u receive buffers of %zu bytes", w->index,
+			  depth, w->buf_size);
 		return -1;
 	}
-	io_uring_buf_ring_init(s->br);
-	reg.ring_addr = (uint64_t)(uintptr_t)s->br;
+	io_uring_buf_ring_init(w->br);
+	reg.ring_addr = (uint64_t)(uintptr_t)w->br;
 	reg.ring_entries = depth;
 	reg.bgid = BGID;
-	r = io_uring_register_buf_ring(&s->ring, &reg, 0);
+	r = io_uring_register_buf_ring(&w->ring, &reg, 0);
 	if (r < 0) {
 		errno = -r;
-		log_errno("unable to register the buffer ring (Linux 5.19 or later)");
+		log_errno("worker %u: unable to register the buffer ring (Linux 5.19 or later)",
+			  w->index);
 		return -1;
 	}
 	for (unsigned i = 0; i < depth; i++)
-		buf_return(s, i);
+		buf_return(w, i);
 	return 0;
 }
 
-/* -- rules --------------------------------------------------------------- */
+/* -- inputs -------------------------------------------------------------- */
 
-static void arm_recv(struct relay *s, struct rule *x)
+static void arm_recv(struct worker *w, struct input *in)
 {
-	struct io_uring_sqe *sqe = sqe_get(s);
+	struct io_uring_sqe *sqe = sqe_get(w);
 
-	io_uring_prep_recvmsg_multishot(sqe, x->fd, &x->msg, 0);
+	io_uring_prep_recvmsg_multishot(sqe, in->fd, &in->msg, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BGID;
-	io_uring_sqe_set_data64(sqe, tagged(x, TAG_RECV));
-	x->armed = true;
-	x->starved = false;
-	x->pending++;
+	io_uring_sqe_set_data64(sqe, tagged(in, TAG_RECV));
+	in->armed = true;
+	in->starved = false;
+	in->pending++;
 }
 
 /* Report a failure once per cause, not on every retry. */
@@ -163,158 +194,185 @@ static bool first_failure(int *last, int err)
 	return first;
 }
 
-static void output_open(struct relay *s, struct rule *x, unsigned i)
+static void output_open(struct worker *w, struct input *in, unsigned i)
 {
-	struct output *o = &x->out[i];
-	char what[SOCK_WHAT_MAX], text[RELAY_TEXT_MAX];
+	struct rule *x = in->rule;
+	char what[SOCK_WHAT_MAX], text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
 
-	o->fd = sock_output(&x->r.out[i], s->cfg->sndbuf, what);
+	in->out_fd[i] = sock_output(&x->r.out[i], w->cfg->sndbuf, what);
 	relay_output_text(&x->r.out[i], text);
-	if (o->fd >= 0) {
-		if (o->err)
-			log_info("%s (line %u): output %s is back", x->name, x->line, text);
-		o->err = 0;
-	} else if (first_failure(&o->err, errno)) {
-		log_err("%s (line %u): output %s: unable to %s: %s; its datagrams are counted "
-			"as no route, retried every %d s", x->name, x->line, text, what,
-			strerror(errno), TICK_SECONDS);
+	if (in->out_fd[i] >= 0) {
+		if (in->out_err[i])
+			log_info("%s: output %s is back", rule_label(x, label), text);
+		in->out_err[i] = 0;
+	} else if (first_failure(&in->out_err[i], errno)) {
+		log_err("%s: output %s: unable to %s: %s; its datagrams are counted as no route, "
+			"retried every %d s", rule_label(x, label), text, what, strerror(errno),
+			TICK_SECONDS);
 	}
 }
 
 /* Open the input and the outputs; a rule that cannot is retried at each
  * tick, and the others run. */
-static void rule_start(struct relay *s, struct rule *x)
+static void input_start(struct worker *w, struct input *in)
 {
-	char what[SOCK_WHAT_MAX];
+	struct rule *x = in->rule;
+	char what[SOCK_WHAT_MAX], label[RULE_LABEL_MAX];
 
-	x->fd = sock_input(&x->r, s->cfg->rcvbuf, what);
-	if (x->fd < 0) {
-		if (first_failure(&x->err, errno))
-			log_err("%s (line %u): unable to %s: %s; not relayed, retried every %d s",
-				x->name, x->line, what, strerror(errno), TICK_SECONDS);
+	in->fd = sock_input(&x->r, w->cfg->rcvbuf, what);
+	if (in->fd < 0) {
+		set_error(x, errno);
+		if (first_failure(&in->err, errno))
+			log_err("%s: unable to %s: %s; not relayed, retried every %d s",
+				rule_label(x, label), what, strerror(errno), TICK_SECONDS);
 		return;
 	}
-	x->err = 0;
-	x->ifindex = (int)if_nametoindex(x->r.dev);
-	x->drops_seen = 0;
+	in->err = 0;
+	in->ifindex = (int)if_nametoindex(x->r.dev);
+	in->drops_seen = 0;
 	for (unsigned i = 0; i < x->r.nout; i++)
-		if (x->out[i].fd < 0)
-			output_open(s, x, i);
-	log_info("%s (line %u): relaying to %u output%s", x->name, x->line, x->r.nout,
-		 x->r.nout > 1 ? "s" : "");
-	arm_recv(s, x);
+		if (in->out_fd[i] < 0)
+			output_open(w, in, i);
+	set_error(x, 0);
+	log_info("%s: relaying to %u output%s (worker %u)", rule_label(x, label), x->r.nout,
+		 x->r.nout > 1 ? "s" : "", w->index);
+	arm_recv(w, in);
 }
 
-static struct rule *rule_new(const struct relay_rule *r, unsigned line)
+static struct input *input_new(struct rule *x)
 {
-	struct rule *x = calloc(1, sizeof *x);
+	struct input *in = calloc(1, sizeof *in);
 
-	if (!x) {
-		log_errno("unable to allocate a rule");
+	if (!in) {
+		log_errno("unable to allocate a rule's input");
+		set_error(x, ENOMEM);
 		return NULL;
 	}
-	x->r = *r;
-	x->line = line;
-	x->fd = -1;
-	relay_input_text(r, x->name);
+	in->rule = x;
+	in->fd = -1;
 	for (unsigned i = 0; i < RELAY_OUTPUTS_MAX; i++)
-		x->out[i].fd = -1;
+		in->out_fd[i] = -1;
 	/* Each buffer: the recvmsg_out header, the SO_RXQ_OVFL cmsg, the
 	 * datagram; no sender address (nothing needs it). */
-	x->msg.msg_controllen = CMSG_SPACE(sizeof(uint32_t));
-	return x;
+	in->msg.msg_controllen = CMSG_SPACE(sizeof(uint32_t));
+	x->refs++;
+	return in;
 }
 
-static void rule_free(struct rule *x)
+static void rule_put(struct rule *x)
 {
-	if (x->fd >= 0)
-		close(x->fd);
-	for (unsigned i = 0; i < x->r.nout; i++)
-		if (x->out[i].fd >= 0)
-			close(x->out[i].fd);
-	free(x);
+	if (--x->refs == 0)
+		free(x);
 }
 
-static void rule_idle(struct rule *x)
+static void input_free(struct input *in)
 {
-	if (x->removed && x->pending == 0)
-		rule_free(x);
+	if (in->fd >= 0)
+		close(in->fd);
+	for (unsigned i = 0; i < in->rule->r.nout; i++)
+		if (in->out_fd[i] >= 0)
+			close(in->out_fd[i]);
+	rule_put(in->rule);
+	free(in);
 }
 
-/* Out of the list already: cancel its receive, free it once the kernel
- * has answered for every SQE (its sends complete first). */
-static void rule_remove(struct relay *s, struct rule *x)
+/* A retired input with nothing in the kernel: out of the list, freed. */
+static void input_idle(struct worker *w, struct input *in)
 {
-	x->removed = true;
-	if (x->armed) {
-		struct io_uring_sqe *sqe = sqe_get(s);
-
-		io_uring_prep_cancel64(sqe, tagged(x, TAG_RECV), 0);
-		io_uring_sqe_set_data64(sqe, tagged(x, TAG_CANCEL));
-		x->pending++;
+	if (!in->retired || in->pending)
+		return;
+	for (struct input **p = &w->inputs; *p; p = &(*p)->next) {
+		if (*p == in) {
+			*p = in->next;
+			break;
+		}
 	}
-	rule_idle(x);
+	input_free(in);
+}
+
+/* Cancel its receive; it is freed once the kernel has answered for every
+ * SQE (its sends complete first). */
+static void input_retire(struct worker *w, struct input *in)
+{
+	in->retired = true;
+	if (in->armed) {
+		struct io_uring_sqe *sqe = sqe_get(w);
+
+		io_uring_prep_cancel64(sqe, tagged(in, TAG_RECV), 0);
+		io_uring_sqe_set_data64(sqe, tagged(in, TAG_CANCEL));
+		in->pending++;
+	}
+	input_idle(w, in);
+}
+
+static struct input *live_input(struct worker *w, const struct rule *x)
+{
+	for (struct input *in = w->inputs; in; in = in->next)
+		if (in->rule == x && !in->retired)
+			return in;
+	return NULL;
 }
 
 /* -- the datapath -------------------------------------------------------- */
 
-static void count_drops(struct rule *x, struct io_uring_recvmsg_out *o)
+static void count_drops(struct input *in, struct io_uring_recvmsg_out *o)
 {
-	for (struct cmsghdr *c = io_uring_recvmsg_cmsg_firsthdr(o, &x->msg); c;
-	     c = io_uring_recvmsg_cmsg_nexthdr(o, &x->msg, c)) {
+	for (struct cmsghdr *c = io_uring_recvmsg_cmsg_firsthdr(o, &in->msg); c;
+	     c = io_uring_recvmsg_cmsg_nexthdr(o, &in->msg, c)) {
 		uint32_t n;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL)
 			continue;
 		memcpy(&n, CMSG_DATA(c), sizeof n);
-		x->no_buffer += n - x->drops_seen; /* a running count, wrapping */
-		x->drops_seen = n;
+		counter_add(&in->rule->no_buffer, n - in->drops_seen); /* a running count, wrapping */
+		in->drops_seen = n;
 	}
 }
 
 /* The datagram in buffer bid, res bytes of it filled: one send per
  * output, all from the buffer. */
-static void relay_datagram(struct relay *s, struct rule *x, unsigned bid, int res)
+static void relay_datagram(struct worker *w, struct input *in, unsigned bid, int res)
 {
-	uint8_t *base = buf_addr(s, bid);
-	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(base, res, &x->msg);
-	struct buf *b = &s->bufs[bid];
+	uint8_t *base = buf_addr(w, bid);
+	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(base, res, &in->msg);
+	struct buf *b = &w->bufs[bid];
+	struct rule *x = in->rule;
 	void *payload;
 	unsigned len;
 
-	if (!o || x->removed) {
-		buf_return(s, bid);
+	if (!o || in->retired) {
+		buf_return(w, bid);
 		return;
 	}
-	count_drops(x, o);
+	count_drops(in, o);
 	/* Longer than -m: the buffer's slack may have held it, but -m is
 	 * the promise. */
-	if ((o->flags & MSG_TRUNC) || o->payloadlen > s->cfg->max_datagram) {
-		x->truncated++;
-		buf_return(s, bid);
+	if ((o->flags & MSG_TRUNC) || o->payloadlen > w->cfg->max_datagram) {
+		counter_add(&x->truncated, 1);
+		buf_return(w, bid);
 		return;
 	}
-	payload = io_uring_recvmsg_payload(o, &x->msg);
-	len = io_uring_recvmsg_payload_length(o, res, &x->msg);
-	x->packets++;
-	x->bytes += len;
-	b->rule = x;
+	payload = io_uring_recvmsg_payload(o, &in->msg);
+	len = io_uring_recvmsg_payload_length(o, res, &in->msg);
+	counter_add(&x->packets, 1);
+	counter_add(&x->bytes, len);
+	b->in = in;
 	b->refs = 0;
 	for (unsigned i = 0; i < x->r.nout; i++) {
 		struct io_uring_sqe *sqe;
 
-		if (x->out[i].fd < 0) {
-			x->out[i].no_route++;
+		if (in->out_fd[i] < 0) {
+			counter_add(&x->out[i].no_route, 1);
 			continue;
 		}
-		sqe = sqe_get(s);
-		io_uring_prep_send(sqe, x->out[i].fd, payload, len, 0);
+		sqe = sqe_get(w);
+		io_uring_prep_send(sqe, in->out_fd[i], payload, len, 0);
 		io_uring_sqe_set_data64(sqe, TAG_SEND | (uint64_t)i << 3 | (uint64_t)bid << 8);
 		b->refs++;
-		x->pending++;
+		in->pending++;
 	}
 	if (!b->refs)
-		buf_return(s, bid);
+		buf_return(w, bid);
 }
 
 static bool is_no_route(int err)
@@ -323,338 +381,374 @@ static bool is_no_route(int err)
 	       err == EADDRNOTAVAIL;
 }
 
-static void on_send(struct relay *s, uint64_t data, int res)
+static void on_send(struct worker *w, uint64_t data, int res)
 {
 	unsigned i = (unsigned)(data >> 3) & 31, bid = (unsigned)(data >> 8) & 0xffff;
-	struct buf *b = &s->bufs[bid];
-	struct rule *x = b->rule;
-	struct output *o = &x->out[i];
+	struct buf *b = &w->bufs[bid];
+	struct input *in = b->in;
+	struct rule *x = in->rule;
 
 	if (res >= 0) {
-		o->packets++;
-		o->bytes += (unsigned)res;
+		counter_add(&x->out[i].packets, 1);
+		counter_add(&x->out[i].bytes, (unsigned)res);
 	} else {
-		if (is_no_route(-res))
-			o->no_route++;
-		else
-			o->send_errors++;
-		if (s->cfg->verbose) {
-			char text[RELAY_TEXT_MAX];
+		counter_add(is_no_route(-res) ? &x->out[i].no_route : &x->out[i].send_errors, 1);
+		if (w->cfg->verbose) {
+			char text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
 
 			relay_output_text(&x->r.out[i], text);
-			log_warn("%s (line %u): send to %s: %s", x->name, x->line, text,
-				 strerror(-res));
+			log_warn("%s: send to %s: %s", rule_label(x, label), text, strerror(-res));
 		}
 	}
-	x->pending--;
+	in->pending--;
 	if (--b->refs == 0)
-		buf_return(s, bid);
-	rule_idle(x);
+		buf_return(w, bid);
+	input_idle(w, in);
 }
 
 /* Returns the datagrams it relayed (0 or 1). */
-static unsigned on_recv(struct relay *s, struct rule *x, struct io_uring_cqe *cqe)
+static unsigned on_recv(struct worker *w, struct input *in, struct io_uring_cqe *cqe)
 {
 	bool more = cqe->flags & IORING_CQE_F_MORE;
 	unsigned n = 0;
 
 	if (cqe->flags & IORING_CQE_F_BUFFER) {
-		s->free_bufs--;
-		relay_datagram(s, x, cqe->flags >> IORING_CQE_BUFFER_SHIFT, cqe->res);
+		w->free_bufs--;
+		relay_datagram(w, in, cqe->flags >> IORING_CQE_BUFFER_SHIFT, cqe->res);
 		n = 1;
 	} else if (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED) {
-		log_err("%s (line %u): unable to receive: %s", x->name, x->line,
-			strerror(-cqe->res));
+		char label[RULE_LABEL_MAX];
+
+		log_err("%s: unable to receive: %s", rule_label(in->rule, label), strerror(-cqe->res));
 	}
 	if (!more) {
 		/* The kernel ended the multishot receive: out of buffers (the
 		 * loop re-arms it once some are back), or an error (the tick
 		 * does), or a cancel. */
-		x->armed = false;
-		x->pending--;
-		x->starved = !x->removed && (cqe->res >= 0 || cqe->res == -ENOBUFS);
-		rule_idle(x);
+		in->armed = false;
+		in->pending--;
+		in->starved = !in->retired && (cqe->res >= 0 || cqe->res == -ENOBUFS);
+		input_idle(w, in);
 	}
 	return n;
 }
 
-/* -- signals, reload, counters ------------------------------------------- */
+/* -- commands, the tick -------------------------------------------------- */
 
-static void log_stats(const struct relay *s)
+static void start_rule(struct worker *w, struct rule *x)
 {
-	for (const struct rule *x = s->rules; x; x = x->next) {
-		log_info("stats: %s (line %u): %llu packets, %llu bytes in; dropped: %llu no "
-			 "buffer, %llu truncated%s", x->name, x->line,
-			 (unsigned long long)x->packets, (unsigned long long)x->bytes,
-			 (unsigned long long)x->no_buffer, (unsigned long long)x->truncated,
-			 x->fd < 0 ? "; not running" : "");
-		for (unsigned i = 0; i < x->r.nout; i++) {
-			const struct output *o = &x->out[i];
-			char text[RELAY_TEXT_MAX];
+	struct input *in = input_new(x);
 
-			relay_output_text(&x->r.out[i], text);
-			log_info("stats:   to %s: %llu packets, %llu bytes; dropped: %llu send "
-				 "error, %llu no route", text, (unsigned long long)o->packets,
-				 (unsigned long long)o->bytes, (unsigned long long)o->send_errors,
-				 (unsigned long long)o->no_route);
-		}
-	}
-}
-
-static void log_running(const struct relay *s)
-{
-	unsigned n = 0, up = 0;
-
-	for (const struct rule *x = s->rules; x; x = x->next, n++)
-		up += x->fd >= 0;
-	log_info("%u of %u rules running", up, n);
-}
-
-/* Unchanged rules keep their sockets, receive and counters; the others
- * go, the new ones start.  A bad file changes nothing. */
-static void reload(struct relay *s)
-{
-	struct rule *old = s->rules, *head = NULL, **tail = &head;
-	unsigned kept = 0, added = 0, removed = 0;
-
-	if (rules_load(s->cfg->conf_file, &s->spare) < 0) {
-		log_err("SIGHUP: %s not loaded; the running rules stay in force", s->cfg->conf_file);
+	if (!in)
 		return;
-	}
-	for (size_t i = 0; i < s->spare.n; i++) {
-		struct rule **p = &old, *x;
+	in->next = w->inputs;
+	w->inputs = in;
+	input_start(w, in);
+}
 
-		while (*p && !relay_rule_equal(&(*p)->r, &s->spare.rule[i]))
-			p = &(*p)->next;
-		if (*p) {
-			x = *p;
-			*p = x->next;
-			x->line = s->spare.line[i];
-			kept++;
-		} else if ((x = rule_new(&s->spare.rule[i], s->spare.line[i]))) {
-			added++;
-		} else {
-			continue;
+/* The control thread's reference goes; the input follows once idle. */
+static void remove_rule(struct worker *w, struct rule *x)
+{
+	struct input *in = live_input(w, x);
+
+	if (in)
+		input_retire(w, in);
+	rule_put(x);
+}
+
+static void arm_wake(struct worker *w)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_read(sqe, w->efd, &w->wake, sizeof w->wake, 0);
+	io_uring_sqe_set_data64(sqe, TAG_WAKE);
+}
+
+static void on_wake(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->queued; i++) {
+		struct cmd *c = &w->queue[i];
+
+		switch (c->what) {
+		case CMD_START:
+			start_rule(w, c->rule);
+			break;
+		case CMD_REMOVE:
+			remove_rule(w, c->rule);
+			break;
+		case CMD_STOP:
+			w->stopping = true;
+			break;
 		}
-		x->next = NULL;
-		*tail = x;
-		tail = &x->next;
 	}
-	while (old) {
-		struct rule *x = old;
-
-		old = x->next;
-		removed++;
-		rule_remove(s, x);
-	}
-	s->rules = head;
-	for (struct rule *x = s->rules; x; x = x->next)
-		if (x->fd < 0 && !x->err)
-			rule_start(s, x);
-	log_info("SIGHUP: %s reloaded: %u rules kept, %u added, %u removed", s->cfg->conf_file,
-		 kept, added, removed);
-	log_running(s);
+	w->queued = 0;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (!w->stopping)
+		arm_wake(w);
 }
 
 /* An input whose interface was deleted and made again (another ifindex)
- * receives nothing: a fresh rule takes its place, counters and all. */
-static struct rule *rule_reopen(struct relay *s, struct rule *x)
+ * receives nothing: a fresh input takes its place, counting into the
+ * same rule. */
+static void input_reopen(struct worker *w, struct input *in)
 {
-	struct rule *y = rule_new(&x->r, x->line);
+	struct input *fresh = input_new(in->rule);
+	char label[RULE_LABEL_MAX];
 
-	if (!y)
-		return x;
-	memcpy(y, x, offsetof(struct rule, next));
-	y->fd = -1;
-	y->armed = y->starved = false;
-	y->pending = 0;
-	for (unsigned i = 0; i < RELAY_OUTPUTS_MAX; i++)
-		y->out[i].fd = -1;
-	y->next = x->next;
-	log_warn("%s (line %u): interface %s changed; reopening", x->name, x->line, x->r.dev);
-	rule_remove(s, x);
-	rule_start(s, y);
-	return y;
+	if (!fresh)
+		return;
+	log_warn("%s: interface %s changed; reopening", rule_label(in->rule, label),
+		 in->rule->r.dev);
+	input_retire(w, in);
+	fresh->next = w->inputs;
+	w->inputs = fresh;
+	input_start(w, fresh);
 }
 
-static void on_tick(struct relay *s)
+static void on_tick(struct worker *w)
 {
-	for (struct rule **p = &s->rules; *p; p = &(*p)->next) {
-		struct rule *x = *p;
+	struct input *next;
 
-		if (x->fd < 0) {
-			rule_start(s, x);
+	for (struct input *in = w->inputs; in; in = next) {
+		next = in->next; /* a reopen puts the fresh input first */
+		if (in->retired)
+			continue;
+		if (in->fd < 0) {
+			input_start(w, in);
 			continue;
 		}
-		if ((int)if_nametoindex(x->r.dev) != x->ifindex) {
-			*p = rule_reopen(s, x);
+		if ((int)if_nametoindex(in->rule->r.dev) != in->ifindex) {
+			input_reopen(w, in);
 			continue;
 		}
-		for (unsigned i = 0; i < x->r.nout; i++)
-			if (x->out[i].fd < 0)
-				output_open(s, x, i);
-		if (!x->armed && !x->starved)
-			arm_recv(s, x);
+		for (unsigned i = 0; i < in->rule->r.nout; i++)
+			if (in->out_fd[i] < 0)
+				output_open(w, in, i);
+		if (!in->armed && !in->starved)
+			arm_recv(w, in);
 	}
 }
 
-static void arm_signal(struct relay *s)
+static void arm_tick(struct worker *w)
 {
-	struct io_uring_sqe *sqe = sqe_get(s);
+	struct io_uring_sqe *sqe = sqe_get(w);
 
-	io_uring_prep_read(sqe, s->sfd, &s->si, sizeof s->si, 0);
-	io_uring_sqe_set_data64(sqe, TAG_SIGNAL);
-}
-
-static void arm_tick(struct relay *s)
-{
-	struct io_uring_sqe *sqe = sqe_get(s);
-
-	s->tick = (struct __kernel_timespec){ .tv_sec = TICK_SECONDS };
-	io_uring_prep_timeout(sqe, &s->tick, 0, 0);
+	w->tick = (struct __kernel_timespec){ .tv_sec = TICK_SECONDS };
+	io_uring_prep_timeout(sqe, &w->tick, 0, 0);
 	io_uring_sqe_set_data64(sqe, TAG_TICK);
-}
-
-static void on_signal(struct relay *s, int res)
-{
-	if (res == (int)sizeof s->si) {
-		switch (s->si.ssi_signo) {
-		case SIGTERM:
-		case SIGINT:
-			log_info("%s: stopping", strsignal((int)s->si.ssi_signo));
-			s->stopping = true;
-			break;
-		case SIGHUP:
-			reload(s);
-			break;
-		case SIGUSR1:
-			log_stats(s);
-			break;
-		}
-	}
-	arm_signal(s);
 }
 
 /* -- the loop ------------------------------------------------------------ */
 
 /* Returns the datagrams relayed (0 or 1). */
-static unsigned complete(struct relay *s, struct io_uring_cqe *cqe)
+static unsigned complete(struct worker *w, struct io_uring_cqe *cqe)
 {
 	uint64_t data = io_uring_cqe_get_data64(cqe);
 	void *p = (void *)(uintptr_t)(data & ~(uint64_t)TAG_MASK);
 
 	switch ((enum tag)(data & TAG_MASK)) {
 	case TAG_RECV:
-		return on_recv(s, p, cqe);
+		return on_recv(w, p, cqe);
 	case TAG_SEND:
-		on_send(s, data, cqe->res);
+		on_send(w, data, cqe->res);
 		break;
 	case TAG_CANCEL: {
-		struct rule *x = p;
+		struct input *in = p;
 
-		x->pending--;
-		rule_idle(x);
+		in->pending--;
+		input_idle(w, in);
 		break;
 	}
-	case TAG_SIGNAL:
-		on_signal(s, cqe->res);
+	case TAG_WAKE:
+		on_wake(w);
 		break;
 	case TAG_TICK:
-		on_tick(s);
-		arm_tick(s);
+		on_tick(w);
+		arm_tick(w);
 		break;
 	}
 	return 0;
 }
 
-static int ring_init(struct relay *s)
+static int ring_init(struct worker *w)
 {
 	/* A CQ large enough for every buffer's sends to every output. */
-	unsigned cq = s->cfg->depth * 16 < 65536 ? s->cfg->depth * 16 : 65536;
-	int r = uring_init(&s->ring, s->cfg->depth, cq);
+	unsigned cq = w->cfg->depth * 16 < 65536 ? w->cfg->depth * 16 : 65536;
+	int r = uring_init(&w->ring, w->cfg->depth, cq);
 
 	if (r < 0) {
 		errno = -r;
-		log_errno("unable to set up io_uring");
+		log_errno("worker %u: unable to set up io_uring", w->index);
 	}
 	return r;
 }
 
 /* Before each wait: buffers back to the kernel, starved receives re-armed. */
-static void refill(struct relay *s)
+static void refill(struct worker *w)
 {
-	if (s->returned) {
-		io_uring_buf_ring_advance(s->br, (int)s->returned);
-		s->returned = 0;
+	if (w->returned) {
+		io_uring_buf_ring_advance(w->br, (int)w->returned);
+		w->returned = 0;
 	}
-	if (!s->free_bufs)
+	if (!w->free_bufs)
 		return;
-	for (struct rule *x = s->rules; x; x = x->next)
-		if (x->starved && x->fd >= 0 && !x->armed)
-			arm_recv(s, x);
+	for (struct input *in = w->inputs; in; in = in->next)
+		if (in->starved && in->fd >= 0 && !in->armed && !in->retired)
+			arm_recv(w, in);
 }
 
-static void relay_free(struct relay *s)
+static void run(struct worker *w)
 {
-	while (s->rules) {
-		struct rule *x = s->rules;
-
-		s->rules = x->next;
-		rule_free(x);
-	}
-	io_uring_queue_exit(&s->ring);
-	if (s->br && s->br != MAP_FAILED)
-		munmap(s->br, s->br_bytes);
-	if (s->mem && s->mem != MAP_FAILED)
-		munmap(s->mem, s->mem_bytes);
-	free(s->bufs);
-}
-
-int relay_run(const struct relay_config *cfg, const struct relay_rules *rules, int sfd)
-{
-	static struct relay relay; /* the spare rules are big: not on the stack */
-	struct relay *s = &relay;
-	struct rule **tail = &s->rules;
-	int r;
-
-	s->cfg = cfg;
-	s->sfd = sfd;
-	if (ring_init(s) < 0)
-		return EXIT_SYSCALL;
-	if (buffers_init(s) < 0) {
-		relay_free(s);
-		return EXIT_SYSCALL;
-	}
-	for (size_t i = 0; i < rules->n; i++) {
-		struct rule *x = rule_new(&rules->rule[i], rules->line[i]);
-
-		if (!x)
-			continue;
-		*tail = x;
-		tail = &x->next;
-		rule_start(s, x);
-	}
-	log_running(s);
-	arm_signal(s);
-	arm_tick(s);
-	while (!s->stopping) {
+	arm_wake(w);
+	arm_tick(w);
+	while (!w->stopping) {
 		struct io_uring_cqe *cqe;
 		unsigned relayed = 0;
+		int r;
 
-		refill(s);
-		r = io_uring_submit_and_wait(&s->ring, 1);
+		refill(w);
+		r = io_uring_submit_and_wait(&w->ring, 1);
 		if (r < 0 && r != -EINTR && r != -EBUSY && r != -ETIME) {
 			errno = -r;
-			log_errno("unable to wait for io_uring completions");
-			relay_free(s);
-			return EXIT_SYSCALL;
+			die_errno("worker %u: unable to wait for io_uring completions", w->index);
 		}
-		while (relayed < cfg->batch && !s->stopping && io_uring_peek_cqe(&s->ring, &cqe) == 0) {
-			relayed += complete(s, cqe);
-			io_uring_cqe_seen(&s->ring, cqe);
+		while (relayed < w->cfg->batch && !w->stopping &&
+		       io_uring_peek_cqe(&w->ring, &cqe) == 0) {
+			relayed += complete(w, cqe);
+			io_uring_cqe_seen(&w->ring, cqe);
 		}
 	}
-	log_stats(s);
-	relay_free(s);
-	return 0;
+}
+
+static void *thread_main(void *arg)
+{
+	struct worker *w = arg;
+	/* The ring is made here: SINGLE_ISSUER ties it to this thread. */
+	int r = ring_init(w);
+
+	if (r == 0 && (r = buffers_init(w)) < 0)
+		io_uring_queue_exit(&w->ring);
+	pthread_mutex_lock(&w->lock);
+	w->init = r;
+	w->ready = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (r < 0)
+		return NULL;
+	run(w);
+	while (w->inputs) {
+		struct input *in = w->inputs;
+
+		w->inputs = in->next;
+		input_free(in);
+	}
+	io_uring_queue_exit(&w->ring);
+	return NULL;
+}
+
+static void worker_free(struct worker *w)
+{
+	if (w->br && w->br != MAP_FAILED)
+		munmap(w->br, w->br_bytes);
+	if (w->mem && w->mem != MAP_FAILED)
+		munmap(w->mem, w->mem_bytes);
+	free(w->bufs);
+	free(w->queue);
+	if (w->efd >= 0)
+		close(w->efd);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+struct worker *worker_new(unsigned index, const struct relay_config *cfg)
+{
+	struct worker *w = calloc(1, sizeof *w);
+	int r;
+
+	if (!w) {
+		log_errno("unable to allocate worker %u", index);
+		return NULL;
+	}
+	w->index = index;
+	w->cfg = cfg;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->efd = eventfd(0, EFD_CLOEXEC);
+	if (w->efd < 0) {
+		log_errno("worker %u: unable to create an eventfd", index);
+		worker_free(w);
+		return NULL;
+	}
+	r = pthread_create(&w->thread, NULL, thread_main, w);
+	if (r) {
+		errno = r;
+		log_errno("unable to start worker %u", index);
+		worker_free(w);
+		return NULL;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (!w->ready)
+		pthread_cond_wait(&w->cond, &w->lock);
+	r = w->init;
+	pthread_mutex_unlock(&w->lock);
+	if (r < 0) {
+		pthread_join(w->thread, NULL);
+		worker_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void post(struct worker *w, enum command what, struct rule *x)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->queued == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct cmd *q = realloc(w->queue, cap * sizeof *q);
+
+		if (!q)
+			die_errno("unable to queue a command for worker %u", w->index);
+		w->queue = q;
+		w->cap = cap;
+	}
+	w->queue[w->queued++] = (struct cmd){ what, x };
+	pthread_mutex_unlock(&w->lock);
+}
+
+void worker_start_rule(struct worker *w, struct rule *x)
+{
+	x->worker = w->index;
+	x->refs = 1; /* the control thread's, until it posts the removal */
+	set_error(x, EINPROGRESS);
+	post(w, CMD_START, x);
+}
+
+void worker_remove_rule(struct worker *w, struct rule *x)
+{
+	post(w, CMD_REMOVE, x);
+}
+
+void worker_sync(struct worker *w)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->queued) {
+		if (write(w->efd, &one, sizeof one) != sizeof one)
+			die_errno("unable to wake worker %u", w->index);
+		while (w->queued)
+			pthread_cond_wait(&w->cond, &w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void worker_stop(struct worker *w)
+{
+	post(w, CMD_STOP, NULL);
+	worker_sync(w);
+	pthread_join(w->thread, NULL);
+	worker_free(w);
 }

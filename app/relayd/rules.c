@@ -339,3 +339,32 @@ void relay_output_text(const struct relay_output *o, char buf[RELAY_TEXT_MAX])
 	if (o->dev[0])
 		snprintf(buf + n, RELAY_TEXT_MAX - n, " dev %s", o->dev);
 }
+
+size_t relay_rule_line(const struct relay_rule *r, char buf[RELAY_LINE_MAX])
+{
+	size_t n = (size_t)snprintf(buf, RELAY_LINE_MAX, "relay from %s %s ", r->dev,
+				    r->multicast ? "group" : "address");
+
+	n += addr_text(&r->in, false, buf + n, RELAY_LINE_MAX - n);
+	n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, " port %u", get_port(&r->in));
+	if (r->source.sa.sa_family) {
+		n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, " source ");
+		n += addr_text(&r->source, false, buf + n, RELAY_LINE_MAX - n);
+	}
+	n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, " to");
+	for (unsigned i = 0; i < r->nout; i++) {
+		const struct relay_output *o = &r->out[i];
+
+		n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, "%s ", i ? "," : "");
+		n += addr_text(&o->to, true, buf + n, RELAY_LINE_MAX - n);
+		if (o->dev[0])
+			n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, " dev %s", o->dev);
+		if (o->ttl)
+			n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, " ttl %u", o->ttl);
+		if (o->src.sa.sa_family) {
+			n += (size_t)snprintf(buf + n, RELAY_LINE_MAX - n, " src ");
+			n += addr_text(&o->src, false, buf + n, RELAY_LINE_MAX - n);
+		}
+	}
+	return n;
+}

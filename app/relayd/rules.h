@@ -50,6 +50,7 @@
 #define RELAY_RULES_MAX 256
 #define RELAY_WHY_MAX CONF_WHY_MAX /* a bad line's message (conf.h) */
 #define RELAY_TEXT_MAX 128     /* relay_input_text, relay_output_text */
+#define RELAY_LINE_MAX 4096    /* relay_rule_line: 16 outputs of the longest kind */
 
 /* An address and port; sa_family AF_UNSPEC when absent. */
 union relay_addr {
@@ -97,10 +98,15 @@ void relay_input_text(const struct relay_rule *r, char buf[RELAY_TEXT_MAX]);
 /* "239.2.2.2:6000 dev eth1", "[2001:db8::9]:7000" */
 void relay_output_text(const struct relay_output *o, char buf[RELAY_TEXT_MAX]);
 
+/* The rule as a relayd.conf line, which relay_parse_line reads back to an
+ * equal rule (when it fits CONF_LINE_MAX).  Its length. */
+size_t relay_rule_line(const struct relay_rule *r, char buf[RELAY_LINE_MAX]);
+
 /* Read the rules of the file path into *rules: 0, or -1 when a line is
  * bad (each logged as "path:line: why") or the file unreadable (logged),
  * and then *rules is garbage: load into a spare, so that the rules in
- * force stay so. */
-int rules_load(const char *path, struct relay_rules *rules);
+ * force stay so.  When errors is not NULL, the same messages go there
+ * too, one a line, as many as fit in size bytes (NUL-terminated). */
+int rules_load(const char *path, struct relay_rules *rules, char *errors, size_t size);
 
 #endif

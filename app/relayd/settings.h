@@ -10,6 +10,8 @@
  *   CONFIG_RELAYD_MAX_DATAGRAM  largest datagram relayed; a longer one is
  *                               dropped and counted as truncated
  *   CONFIG_RELAYD_CONF          the rules file
+ *   CONFIG_RELAYD_WORKERS       threads relaying, each with its own ring
+ *   CONFIG_RELAYD_SOCKET        relayctl's Unix socket (app/lib/ctl.h)
  */
 #ifndef TERN_RELAYD_SETTINGS_H
 #define TERN_RELAYD_SETTINGS_H
@@ -33,6 +35,9 @@
 #endif
 #ifndef CONFIG_RELAYD_CONF
 #define CONFIG_RELAYD_CONF "/etc/tern/relayd.conf"
+#endif
+#ifndef CONFIG_RELAYD_WORKERS
+#define CONFIG_RELAYD_WORKERS 1
 #endif
 
 #endif

@@ -1,6 +1,6 @@
 /* relayd_rules -- libFuzzer: relay_parse_line on any line.  What it
  * accepts must hold together (outputs, ports, names, families) and, written
- * back out in the file's syntax, parse to an equal rule. */
+ * back out in the file's syntax (relay_rule_line), parse to an equal rule. */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <stdint.h>
@@ -11,20 +11,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static size_t put_addr(char *buf, size_t size, const union relay_addr *a, bool port)
-{
-	char host[INET6_ADDRSTRLEN];
-	bool v6 = a->sa.sa_family == AF_INET6;
-
-	assert(v6 || a->sa.sa_family == AF_INET);
-	inet_ntop(a->sa.sa_family, v6 ? (const void *)&a->in6.sin6_addr : (const void *)&a->in.sin_addr,
-		  host, sizeof host);
-	if (!port)
-		return (size_t)snprintf(buf, size, "%s", host);
-	return (size_t)snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", host,
-				ntohs(v6 ? a->in6.sin6_port : a->in.sin_port));
-}
-
 static void check_name(const char *dev, bool empty_ok)
 {
 	size_t n = strnlen(dev, IFNAMSIZ);
@@ -34,41 +20,10 @@ static void check_name(const char *dev, bool empty_ok)
 		assert(conf_is_name_char(dev[i]));
 }
 
-/* The rule in the file's syntax. */
-static size_t write_rule(const struct relay_rule *r, char *line, size_t size)
-{
-	size_t n = (size_t)snprintf(line, size, "relay from %s %s ", r->dev,
-				    r->multicast ? "group" : "address");
-
-	n += put_addr(line + n, size - n, &r->in, false);
-	n += (size_t)snprintf(line + n, size - n, " port %u", ntohs(r->in.in.sin_port));
-	if (r->source.sa.sa_family) {
-		n += (size_t)snprintf(line + n, size - n, " source ");
-		n += put_addr(line + n, size - n, &r->source, false);
-	}
-	n += (size_t)snprintf(line + n, size - n, " to");
-	for (unsigned i = 0; i < r->nout; i++) {
-		const struct relay_output *o = &r->out[i];
-
-		n += (size_t)snprintf(line + n, size - n, "%s ", i ? "," : "");
-		n += put_addr(line + n, size - n, &o->to, true);
-		if (o->dev[0])
-			n += (size_t)snprintf(line + n, size - n, " dev %s", o->dev);
-		if (o->ttl)
-			n += (size_t)snprintf(line + n, size - n, " ttl %u", o->ttl);
-		if (o->src.sa.sa_family) {
-			n += (size_t)snprintf(line + n, size - n, " src ");
-			n += put_addr(line + n, size - n, &o->src, false);
-		}
-	}
-	assert(n < size);
-	return n;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct relay_rule r, again;
-	char why[RELAY_WHY_MAX], text[RELAY_TEXT_MAX], line[4096];
+	char why[RELAY_WHY_MAX], text[RELAY_TEXT_MAX], line[RELAY_LINE_MAX];
 	enum conf_result c = relay_parse_line((const char *)data, size, &r, why);
 	size_t n;
 
@@ -92,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		relay_output_text(o, text);
 		assert(strlen(text) < sizeof text);
 	}
-	n = write_rule(&r, line, sizeof line);
+	n = relay_rule_line(&r, line);
+	assert(n < sizeof line && strlen(line) == n);
 	if (n <= CONF_LINE_MAX) {
 		assert(relay_parse_line(line, n, &again, why) == CONF_OK);
 		assert(relay_rule_equal(&r, &again));

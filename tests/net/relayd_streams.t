@@ -90,9 +90,9 @@ with Net() as net:
 
     lines = relayd_stats(d)
     text = "\n".join(lines)
-    m = re.search(r"239\.1\.1\.8:5800 \(line 9\): (\d+) packets, (\d+) bytes in; dropped: "
-                  r"0 no buffer, 0 truncated", text)
-    outs = re.findall(r"to 239\.2\.8\.\d:80\d\d dev v[12]a: (\d+) packets, (\d+) bytes; "
+    m = re.search(r"239\.1\.1\.8:5800 \(line 9\): (\d+) packets, (\d+) bytes in, \d+ pps; "
+                  r"dropped: 0 no buffer, 0 truncated", text)
+    outs = re.findall(r"to 239\.2\.8\.\d:80\d\d dev v[12]a: (\d+) packets, (\d+) bytes, \d+ pps; "
                       r"dropped: 0 send error, 0 no route", text)
     t.ok(m and int(m.group(1)) == N and int(m.group(2)) == N * 200 and len(outs) == 8
          and all(int(p) == N and int(b) == N * 200 for p, b in outs),

@@ -284,7 +284,7 @@ static int load_text(const char *text)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	r = rules_load(path, &rs);
+	r = rules_load(path, &rs, NULL, 0);
 	unlink(path);
 	return r;
 }
@@ -302,9 +302,59 @@ static void load_whole_or_nothing(void **state)
 			      "relay from eth0 group 239.1.1.1 port 5000 to 192.0.2.9\n"), -1);
 	assert_int_equal(load_text("relay from eth0 group 239.1.1.1 port 5000 to 239.2.2.2 dev eth1\n"
 			      "relay from eth0\n"), -1);
-	assert_int_equal(rules_load("/nonexistent/relayd.conf", &rs), -1);
+	assert_int_equal(rules_load("/nonexistent/relayd.conf", &rs, NULL, 0), -1);
 	assert_int_equal(load_text(""), 0);
 	assert_int_equal(rs.n, 0);
+}
+
+/* What relayctl reload answers: each bad line, as logged. */
+static void load_errors_collected(void **state)
+{
+	char path[] = "/tmp/relayd_rules.XXXXXX", errors[200], small[40];
+	const char *text = "relay from eth0 group 239.1.1.1 port 5000 to 239.2.2.2 dev eth1\n"
+			   "relay from eth0 group 239.1.1.1 port 5000 to 192.0.2.9\n"
+			   "relay from eth0\n";
+	int fd = mkstemp(path);
+	char want[300];
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(rules_load(path, &rs, errors, sizeof errors), -1);
+	snprintf(want, sizeof want, "%s:2: the same input as line 1\n"
+		 "%s:3: expected 'group' or 'address' after the interface\n", path, path);
+	assert_string_equal(errors, want);
+	/* Cut short, never overrun, always a string. */
+	assert_int_equal(rules_load(path, &rs, small, sizeof small), -1);
+	assert_int_equal(strlen(small), sizeof small - 1);
+	unlink(path);
+	assert_int_equal(rules_load(path, &rs, errors, sizeof errors), -1);
+	assert_non_null(strstr(errors, "unable to read"));
+}
+
+/* relay_rule_line: the rule as relayctl list shows it, and it reads back. */
+static void written_back(void **state)
+{
+	static const char *lines[] = {
+		"relay from eth0 group 239.1.1.1 port 5000 to 239.2.2.2:6000 dev eth1 ttl 8",
+		"relay from eth0 group 239.1.1.1 port 5001 source 192.0.2.1 to 239.2.2.2:5001 dev "
+		"eth1, 198.51.100.7:7000 dev eth2 src 198.51.100.1",
+		"relay from eth1 address 2001:db8:1::1 port 7000 to [ff0e::db8:5]:7000 dev eth2 ttl 4 "
+		"src 2001:db8:2::1",
+		"relay from eth0 address 0.0.0.0 port 53 to 192.0.2.53:53",
+	};
+	char buf[RELAY_LINE_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		struct relay_rule r = ok(lines[i]), again;
+
+		assert_int_equal(relay_rule_line(&r, buf), strlen(lines[i]));
+		assert_string_equal(buf, lines[i]);
+		again = ok(buf);
+		assert_true(relay_rule_equal(&r, &again));
+	}
 }
 
 int main(void)
@@ -319,6 +369,8 @@ int main(void)
 		cmocka_unit_test(too_many_and_too_long),
 		cmocka_unit_test(equality),
 		cmocka_unit_test(load_whole_or_nothing),
+		cmocka_unit_test(load_errors_collected),
+		cmocka_unit_test(written_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,10 +39,12 @@ import atexit
 import ctypes
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -331,8 +333,16 @@ class Net:
         sweep_stale()
         self.namespaces = []
         self.daemons = []
+        self.dirs = []
         self.links = 0
         _live.append(self)
+
+    def tmpdir(self, prefix):
+        """A directory of the test's own (config files, sockets), removed
+        with everything else when the Net closes."""
+        d = tempfile.mkdtemp(prefix=prefix)
+        self.dirs.append(d)
+        return d
 
     def ns(self, name):
         n = Ns(self, name)
@@ -402,6 +412,9 @@ class Net:
         for n in self.namespaces:
             subprocess.call(["ip", "netns", "del", n.name], stderr=subprocess.DEVNULL)
         self.namespaces = []
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
+        self.dirs = []
         if self in _live:
             _live.remove(self)
 

@@ -21,8 +21,8 @@ Only documentation addresses and 239.0.0.0/8 / ff0e::/16 groups are used.
 import os
 import socket
 import struct
+import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -34,20 +34,33 @@ from netns import NetError, tern_out  # noqa: E402
 HEADER = struct.Struct("!IQI")  # stream, sequence, CRC-32 of the filler
 
 
+def app(name):
+    exe = os.path.join(os.environ.get("TERN_APPS", tern_out("build", "app")), name)
+    if not os.access(exe, os.X_OK):
+        raise NetError("%s is not built (make apps)" % exe)
+    return exe
+
+
 def relayd(ns, rules, args=(), name="relayd"):
     """relayd in ns with these rules (a string, one a line); returns its
     Daemon once every rule that can run has joined ('N of M rules
-    running'), with .conf the file's path."""
-    exe = os.environ.get("TERN_APPS", tern_out("build", "app")) + "/relayd"
-    if not os.access(exe, os.X_OK):
-        raise NetError("%s is not built (make apps)" % exe)
-    fd, conf = tempfile.mkstemp(prefix="relayd-", suffix=".conf")
-    with os.fdopen(fd, "w") as f:
+    running'), with .conf the file's path and .sock relayctl's socket,
+    both in a directory the Net removes when it closes."""
+    where = ns.net.tmpdir("relayd-")
+    conf, sock = os.path.join(where, "relayd.conf"), os.path.join(where, "relayd.sock")
+    with open(conf, "w") as f:
         f.write(rules + "\n")
-    d = ns.daemon([exe, "-f", "-c", conf] + list(args), name=name)
-    d.conf = conf
+    d = ns.daemon([app("relayd"), "-f", "-c", conf, "-S", sock] + list(args), name=name)
+    d.conf, d.sock = conf, sock
     d.expect(r"\d+ of \d+ rules running", 5)
     return d
+
+
+def relayctl(d, *words, timeout=10):
+    """relayctl on d's socket: (exit status, stdout, stderr)."""
+    r = subprocess.run([app("relayctl"), "-S", d.sock] + list(words), stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=timeout)
+    return r.returncode, r.stdout, r.stderr
 
 
 def rewrite(d, rules):
