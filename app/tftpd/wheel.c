@@ -16,6 +16,8 @@ void wheel_init(struct wheel *w, int64_t now)
 
 void wheel_cancel(struct wheel *w, struct timer *t)
 {
+	unsigned i;
+
 	if (!t->pprev)
 		return;
 	*t->pprev = t->next;
@@ -24,6 +26,9 @@ void wheel_cancel(struct wheel *w, struct timer *t)
 	t->next = 0;
 	t->pprev = 0;
 	w->count--;
+	i = slot_of(t->at);
+	if (!w->slot[i])
+		w->busy[i / 64] &= ~(1ull << (i % 64));
 }
 
 void wheel_set(struct wheel *w, struct timer *t, int64_t at)
@@ -41,6 +46,7 @@ void wheel_set(struct wheel *w, struct timer *t, int64_t at)
 	t->pprev = head;
 	*head = t;
 	w->count++;
+	w->busy[slot_of(at) / 64] |= 1ull << (slot_of(at) % 64);
 }
 
 void wheel_expire(struct wheel *w, int64_t now, void (*fire)(struct timer *, void *),
@@ -80,6 +86,17 @@ int wheel_next(const struct wheel *w, int64_t now)
 	if (!w->count)
 		return -1;
 	for (int64_t i = 0; i < WHEEL_SLOTS; i++) {
+		unsigned k = (unsigned)((uint64_t)(tick + i) % WHEEL_SLOTS);
+		uint64_t bits = w->busy[k / 64] >> (k % 64);
+
+		if (!bits) { /* the rest of this word is empty */
+			i += 63 - k % 64;
+			continue;
+		}
+		i += __builtin_ctzll(bits);
+		if (i >= WHEEL_SLOTS)
+			break;
+
 		const struct timer *t = w->slot[(uint64_t)(tick + i) % WHEEL_SLOTS];
 		int64_t end = (tick + i + 1) * WHEEL_TICK_MS; /* this slot's turn ends */
 		int64_t first = INT64_MAX;

@@ -5,7 +5,9 @@
  *
  * WHEEL_SLOTS slots of WHEEL_TICK_MS each cover about 16 s; a later timer
  * waits in its slot for its turn (checked against its own time), so any
- * delay works, only less cheaply past the span.
+ * delay works, only less cheaply past the span.  A bitmap of the slots
+ * holding timers lets wheel_next, called every loop turn, skip empty ones
+ * 64 at a time.
  */
 #ifndef TERN_TFTPD_WHEEL_H
 #define TERN_TFTPD_WHEEL_H
@@ -25,6 +27,7 @@ struct wheel {
 	int64_t now;    /* the tick expiry has reached, in ms */
 	unsigned count; /* timers set */
 	struct timer *slot[WHEEL_SLOTS];
+	uint64_t busy[WHEEL_SLOTS / 64]; /* bit i: slot[i] is not empty */
 };
 
 void wheel_init(struct wheel *w, int64_t now);

@@ -1,9 +1,12 @@
 /* tftpd_wheel -- the timing wheel of tftpd's timeouts
  * (app/tftpd/wheel.c): timers fire once, in time, never early; moving and
- * cancelling; delays longer than the wheel's span; the next wake-up. */
+ * cancelling; delays longer than the wheel's span; the next wake-up, also
+ * against a plain minimum over thousands of random sets, moves, cancels and
+ * expiries (the bitmap of busy slots must never hide a timer). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -17,6 +20,12 @@ static void fire(struct timer *t, void *ctx)
 {
 	(void)ctx;
 	fired[t - tm]++;
+}
+
+static void fire_many(struct timer *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
 }
 
 static void reset(int64_t now)
@@ -94,6 +103,68 @@ static void next_wakeup(void **state)
 	assert_int_equal(wheel_next(&w, 300), 0); /* overdue: at once */
 }
 
+/* A small deterministic generator (no libc rand: same sequence everywhere). */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static unsigned next_rand(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+#define MANY 300
+
+static void next_wakeup_matches_the_minimum(void **state)
+{
+	static struct timer many[MANY];
+	int64_t now = 123456;
+	unsigned hits = 0, spans = 0;
+
+	(void)state;
+	memset(many, 0, sizeof many);
+	wheel_init(&w, now);
+	for (int round = 0; round < 20000; round++) {
+		struct timer *t = &many[next_rand(MANY)];
+		/* Phases of filling and draining, so that sometimes only timers
+		 * past the span are left. */
+		unsigned op = next_rand(10), sets = (round / 1000) % 2 ? 6 : 2;
+
+		if (op < sets) /* set or move: up to twice the span ahead */
+			wheel_set(&w, t, now + next_rand(2 * WHEEL_SLOTS * WHEEL_TICK_MS));
+		else if (op < 8)
+			wheel_cancel(&w, t);
+		else { /* time goes on; whatever is due fires */
+			now += next_rand(3000);
+			wheel_expire(&w, now, fire_many, NULL);
+		}
+
+		int64_t min = INT64_MAX, span_end = (now / WHEEL_TICK_MS + WHEEL_SLOTS) * WHEEL_TICK_MS;
+		unsigned set = 0;
+
+		for (int i = 0; i < MANY; i++)
+			if (timer_pending(&many[i])) {
+				set++;
+				if (many[i].at < min)
+					min = many[i].at;
+			}
+		assert_int_equal(w.count, set);
+		wheel_expire(&w, now, fire_many, NULL); /* w.now = now, as the loop has it */
+		if (!set) {
+			assert_int_equal(wheel_next(&w, now), -1);
+			continue;
+		}
+		if (min >= span_end) {
+			spans++;
+			assert_int_equal(wheel_next(&w, now), WHEEL_SLOTS * WHEEL_TICK_MS);
+		} else {
+			hits++;
+			assert_int_equal(wheel_next(&w, now), min <= now ? 0 : min - now);
+		}
+	}
+	assert_true(hits > 1000 && spans > 10); /* both cases were seen */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +173,7 @@ int main(void)
 		cmocka_unit_test(longer_than_the_span),
 		cmocka_unit_test(a_long_sleep_fires_everything_due),
 		cmocka_unit_test(next_wakeup),
+		cmocka_unit_test(next_wakeup_matches_the_minimum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
