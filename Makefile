@@ -4,20 +4,32 @@
 #   make run             build, then boot the image in QEMU
 #   make test            build what the tests need, then run every test
 #
-# Variables a user may set: O= (output, default out), DL_DIR= (download
-# cache, default dl), V=1 (show commands).
+# Variables a user may set: BOARD= (a board built in out/<board>, with its
+# .config there), O= (output, default out), DL_DIR= (download cache,
+# default dl), V=1 (show commands).
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
 TOP    := $(CURDIR)
+DEFAULT_BOARD  := qemu_x86_64
+# BOARD=<name> builds that board apart from the default one: its output is
+# out/<name> (O=) and its .config lives there too, so `make BOARD=pc_x86_64`
+# never touches ./.config or out/ of the default board.  Without BOARD, the
+# board is whatever ./.config says (the default board on a fresh clone).
+ifneq ($(BOARD),)
+ifeq ($(wildcard $(TOP)/board/$(BOARD)/defconfig),)
+$(error BOARD=$(BOARD): there is no board/$(BOARD)/defconfig (boards: $(notdir $(patsubst %/defconfig,%,$(wildcard $(TOP)/board/*/defconfig)))))
+endif
+O      ?= $(TOP)/out/$(BOARD)
+KCONFIG_CONFIG ?= $(O)/.config
+endif
 O      ?= $(TOP)/out
 DL_DIR ?= $(TOP)/dl
 # Debian's python sees python3-kconfiglib; a pyenv python3 on PATH may not.
 PYTHON := /usr/bin/python3
 KCONFIG_CONFIG ?= $(TOP)/.config
-DEFAULT_BOARD  := qemu_x86_64
 # Parallel by default, one jobserver for everything: the small packages
 # build while the kernel does, and no sub-make adds jobs of its own.
 JOBS   ?= $(shell nproc)
@@ -26,7 +38,7 @@ MAKEFLAGS += -j$(JOBS)
 # Nothing of ours leaks into the packages' own builds: the kernel's and
 # BusyBox's kconfig read KCONFIG_CONFIG and would write their config over
 # ours.  Scripts get what they need on their command lines.
-unexport O DL_DIR KCONFIG_CONFIG
+unexport O DL_DIR KCONFIG_CONFIG BOARD
 # Nor do variables given on our command line (make O=... KCONFIG_CONFIG=...),
 # which Make would otherwise hand to every sub-make through MAKEFLAGS.
 MAKEOVERRIDES :=
@@ -62,6 +74,11 @@ include toolchain/toolchain.mk
 include app/app.mk
 include rootfs/rootfs.mk
 include images/images.mk
+# Boards booting from a disk: the slot image and disk.img (after images.mk,
+# whose run rule it gives the disk).
+ifeq ($(CONFIG_BOOT_EFI_DISK),y)
+include images/disk.mk
+endif
 include tests/tests.mk
 endif
 
@@ -92,7 +109,7 @@ help:
 ##
 ## Configuration:
 ##   <board>_defconfig  start .config from board/<board>/defconfig
-##                      (boards: qemu_x86_64)
+##                      (boards: qemu_x86_64 pc_x86_64)
 ##   menuconfig         edit .config in a terminal menu
 ##   olddefconfig       update .config after Kconfig changed: keep what is
 ##                      set, take defaults for new symbols
@@ -127,5 +144,8 @@ help:
 ##   clean              remove out/ (keeps .config and dl/)
 ##   distclean          also remove .config and dl/
 ##
-## Variables: O=<dir> output (out), DL_DIR=<dir> download cache (dl),
+## Variables: BOARD=<b> build board <b> in out/<b> with its own .config
+##            there (out/<b>/.config, from board/<b>/defconfig when missing);
+##            `make run BOARD=pc_x86_64` boots the disk image with OVMF
+##            O=<dir> output (out), DL_DIR=<dir> download cache (dl),
 ##            JOBS=<n> parallel jobs in all (default: nproc), V=1 verbose

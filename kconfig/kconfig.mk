@@ -5,7 +5,8 @@
 # value changes, so a stage rebuilds only when a symbol it reads changes).
 
 KCONFIG_PY    := KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) $(TOP)/kconfig/kconfig.py
-KCONFIG_FILES := $(shell find $(TOP) -name Kconfig -not -path '$(O)/*' -not -path '$(DL_DIR)/*' -not -path '*/.git/*')
+# Build outputs (out/ holds every board's O) and the cache are not searched.
+KCONFIG_FILES := $(shell find $(TOP) \( -path '$(O)' -o -path '$(TOP)/out' -o -path '$(DL_DIR)' -o -name .git \) -prune -o -name Kconfig -print)
 BOARDS        := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
 
 # Python, kconfiglib and the rest come from toolchain/host-deps.sh.
@@ -16,16 +17,18 @@ $(HOST_DEPS_STAMP): toolchain/host-packages toolchain/host-deps.sh
 
 %_defconfig: | $(HOST_DEPS_STAMP)
 	test -f board/$*/defconfig || { echo "make: no board '$*' (boards: $(BOARDS))" >&2; exit 100; }
+	mkdir -p $(dir $(KCONFIG_CONFIG))
 	$(KCONFIG_PY) defconfig board/$*/defconfig
 
 $(KCONFIG_CONFIG): | $(HOST_DEPS_STAMP)
-	@echo "make: no $(notdir $@): starting from board/$(DEFAULT_BOARD)/defconfig"
-	$(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
+	@echo "make: no $@: starting from board/$(or $(BOARD),$(DEFAULT_BOARD))/defconfig"
+	mkdir -p $(dir $@)
+	$(KCONFIG_PY) defconfig board/$(or $(BOARD),$(DEFAULT_BOARD))/defconfig
 
 .PHONY: menuconfig olddefconfig savedefconfig
 menuconfig olddefconfig savedefconfig: | $(HOST_DEPS_STAMP)
 menuconfig:
-	test -f $(KCONFIG_CONFIG) || $(KCONFIG_PY) defconfig board/$(DEFAULT_BOARD)/defconfig
+	test -f $(KCONFIG_CONFIG) || $(KCONFIG_PY) defconfig board/$(or $(BOARD),$(DEFAULT_BOARD))/defconfig
 	KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m menuconfig Kconfig
 
 olddefconfig:

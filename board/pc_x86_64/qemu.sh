@@ -1,0 +1,25 @@
+#!/bin/sh
+# qemu.sh [QEMU ARGS...] -- boot the pc_x86_64 disk image with OVMF (UEFI).
+# The caller sets DISK (a raw disk image, written by the guest: pass a
+# copy of out/pc_x86_64/images/disk.img) and optionally VARS (the UEFI
+# variable store, like the box's NVRAM; default DISK.vars, made from
+# OVMF's empty template when missing) and MEMORY (MiB); the caller adds
+# the network devices.  The disk sits on q35's AHCI controller, as on a
+# real box; the serial console is on stdio.  Guest reboots stay in this
+# QEMU (fwupdate reboots into the new slot) unless the caller adds
+# -no-reboot.  Runs under TCG unless /dev/kvm is usable.
+set -eu
+code=/usr/share/OVMF/OVMF_CODE_4M.fd
+template=/usr/share/OVMF/OVMF_VARS_4M.fd
+[ -r "$code" ] || { echo "qemu.sh: $code missing: apt-get install ovmf (toolchain/host-packages)" >&2; exit 111; }
+[ -r "$DISK" ] || { echo "qemu.sh: DISK=$DISK is not readable" >&2; exit 100; }
+VARS=${VARS:-$DISK.vars}
+[ -s "$VARS" ] || cp "$template" "$VARS"
+accel=tcg
+[ -w /dev/kvm ] && accel=kvm
+exec qemu-system-x86_64 -machine q35,accel=$accel -cpu max -m "${MEMORY:-256}" \
+	-nographic \
+	-drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
+	-drive if=pflash,format=raw,unit=1,file="$VARS" \
+	-drive if=none,id=disk0,format=raw,file="$DISK" \
+	-device ide-hd,drive=disk0,bus=ide.0 "$@"

@@ -1,0 +1,21 @@
+################################################################################
+# systemd-boot -- the UEFI boot manager of the disk image (boot counting,
+# slot fallback) and the EFI stub every slot image is built around, the
+# EFI binaries of Debian's systemd-boot-efi (not built here: Debian's
+# build, pinned and checksummed in toolchain/sources.lock)
+################################################################################
+SYSTEMD_BOOT_VERSION := 252.39
+SYSTEMD_BOOT_LOCK    := systemd-boot-efi
+SYSTEMD_BOOT_SOURCE  := systemd-boot-efi_252.39-1~deb12u2_amd64.deb
+SYSTEMD_BOOT_LICENSE := LGPL-2.1-or-later
+SYSTEMD_BOOT_LICENSE_FILES = $(SYSTEMD_BOOT_DIR)/usr/share/doc/systemd-boot-efi/copyright
+SYSTEMD_BOOT_EFI_DIR  = $(SYSTEMD_BOOT_DIR)/usr/lib/systemd/boot/efi
+SYSTEMD_BOOT_LOADER   = $(SYSTEMD_BOOT_EFI_DIR)/systemd-bootx64.efi
+SYSTEMD_BOOT_STUB     = $(SYSTEMD_BOOT_EFI_DIR)/linuxx64.efi.stub
+
+SYSTEMD_BOOT_EXTRACT_CMDS = dpkg-deb -x $(DL_DIR)/$(SYSTEMD_BOOT_SOURCE) $(SYSTEMD_BOOT_DIR)
+SYSTEMD_BOOT_CONFIGURE_CMDS = true
+SYSTEMD_BOOT_BUILD_CMDS = true
+SYSTEMD_BOOT_INSTALL_CMDS = test -f $(SYSTEMD_BOOT_LOADER) && test -f $(SYSTEMD_BOOT_STUB)
+
+$(eval $(call pkg,systemd-boot,SYSTEMD_BOOT))

@@ -1,0 +1,29 @@
+#!/bin/sh
+# uki.sh STUB KERNEL INITRD CMDLINE TITLE OUT -- one EFI-bootable file (a
+# unified kernel image) from systemd's EFI stub: the kernel, the initramfs
+# and the command line as PE sections the stub hands to the kernel.
+#
+# The embedded os-release names the image for systemd-boot's menu but has
+# no ID or IMAGE_ID on purpose: without a sort key, systemd-boot 252 orders
+# the slots by file name, which is what app/lib/bootslot.c relies on.
+set -eu
+[ $# -eq 6 ] || { echo "usage: uki.sh STUB KERNEL INITRD CMDLINE TITLE OUT" >&2; exit 100; }
+stub=$1 kernel=$2 initrd=$3 cmdline=$4 title=$5 out=$6
+tmp=$out.d
+rm -rf "$tmp" && mkdir -p "$tmp"
+printf 'PRETTY_NAME="%s"\n' "$title" >"$tmp/osrel"
+printf '%s' "$cmdline" >"$tmp/cmdline"
+# Section addresses: after the stub's own (it ends below 0x20000), each
+# section 1 MiB aligned after the one before.
+size() { stat -c %s "$1"; }
+align() { echo $(( ($1 + 0xfffff) / 0x100000 * 0x100000 )); }
+linux_vma=0x2000000
+initrd_vma=$(printf '0x%x' "$(align $((linux_vma + $(size "$kernel"))))")
+objcopy \
+	--add-section .osrel="$tmp/osrel" --change-section-vma .osrel=0x20000 \
+	--add-section .cmdline="$tmp/cmdline" --change-section-vma .cmdline=0x30000 \
+	--add-section .linux="$kernel" --change-section-vma .linux=$linux_vma \
+	--add-section .initrd="$initrd" --change-section-vma .initrd="$initrd_vma" \
+	"$stub" "$out.tmp"
+rm -rf "$tmp"
+mv "$out.tmp" "$out"
