@@ -1,4 +1,25 @@
 /* init -- PID 1 of Tern. */
+#include "settings.h"
+
+#ifdef CONFIG_BOOT_EFI_DISK
+#define DISK_USAGE \
+"DISK (this board boots from a disk: GPT, EFI system partition, A/B slots)\n" \
+"  Right after the mounts: mount efivarfs (read-only), wait up to 10 s for\n" \
+"  the partition named tern-esp and mount it (vfat) on /boot, mount the\n" \
+"  partition named tern-data on the same disk (ext4) on /data, copy every\n" \
+"  regular file of /data/etc/tern over /etc/tern (before anything reads\n" \
+"  /etc/tern), bind /data/var/lib on /var/lib, and log which slot booted\n" \
+"  (systemd-boot's LoaderEntrySelected).  When that slot is on a trial\n" \
+"  boot (a boot counter in its file name), it is marked good once every\n" \
+"  respawned service has run BOOT_GOOD_DELAY s (" STR(CONFIG_BOOT_GOOD_DELAY) ") after the ready\n" \
+"  line without a restart; never marked, the boot loader goes back to the\n" \
+"  other slot after its tries.  A missing partition is logged; boot goes on.\n" \
+"\n"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#else
+#define DISK_USAGE ""
+#endif
 #define USAGE \
 "usage: init                      (run by the kernel as PID 1)\n" \
 "       TERN_INIT_ROOT=DIR init   (test mode, any PID)\n" \
@@ -20,6 +41,7 @@
 "  X being seconds since the kernel started (/proc/uptime).  Then start\n" \
 "  the debug shell, if asked for, and supervise.\n" \
 "\n" \
+DISK_USAGE \
 "FILES\n" \
 "  /proc/cmdline        tern.<key>=<value> words, see KERNEL COMMAND LINE\n" \
 "  /etc/sysctl.d/*.conf sysctl.conf(5) lines: key = value, '#' or ';'\n" \
@@ -104,6 +126,7 @@
 
 #include "boot.h"
 #include "cmdline.h"
+#include "disk.h"
 #include "log.h"
 #include "loop.h"
 #include "network.h"
@@ -169,6 +192,9 @@ int main(int argc, char **argv)
 	if (!root_test_mode()) {
 		boot_mounts();
 		boot_disable_cad();
+#ifdef CONFIG_BOOT_EFI_DISK
+		disk_mount(); /* before anything reads /etc/tern */
+#endif
 	}
 	boot_cmdline(&cl);
 	hostname = cmdline_get(&cl, "hostname");
@@ -181,5 +207,12 @@ int main(int argc, char **argv)
 	if (want_shell())
 		supervisor_start_shell(&sv);
 
+#ifdef CONFIG_BOOT_EFI_DISK
+	if (!root_test_mode()) {
+		const struct shutdown_action *a = disk_mark_good_when_up(&sv, sfd, now_ms());
+		if (a)
+			shutdown_system(&sv, sfd, a);
+	}
+#endif
 	shutdown_system(&sv, sfd, loop_run(&sv, sfd));
 }

@@ -7,6 +7,8 @@
  *   CONFIG_NETWORK_IFACE      the interface tern.ip= and friends configure when
  *                             neither tern.iface= nor network.conf names one
  *   CONFIG_NETWORK_CARRIER_TIMEOUT  seconds boot waits for carrier, at most
+ *   CONFIG_BOOT_GOOD_DELAY    seconds the services stay up before the running
+ *                             slot is marked good (boards with BOOT_EFI_DISK)
  */
 #ifndef TERN_INIT_SETTINGS_H
 #define TERN_INIT_SETTINGS_H
@@ -24,6 +26,9 @@
 #endif
 #ifndef CONFIG_NETWORK_CARRIER_TIMEOUT
 #define CONFIG_NETWORK_CARRIER_TIMEOUT 5
+#endif
+#ifndef CONFIG_BOOT_GOOD_DELAY
+#define CONFIG_BOOT_GOOD_DELAY 15
 #endif
 
 #endif

@@ -1,0 +1,300 @@
+/* disk.c -- see disk.h. */
+#include "disk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bootslot.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+#include "settings.h"
+
+#define OVERRIDE_DIR  DISK_DATA_DIR "/etc/tern"
+#define OVERRIDE_MAX  (1024 * 1024) /* bytes in one override file */
+#define SYS_BLOCK     "/sys/class/block"
+#define EFI_DIR       "/sys/firmware/efi"
+
+struct part {
+	char dev[64];    /* /dev/sda1 */
+	char parent[32]; /* sda: the disk it is on */
+};
+
+static int esp_fd = -1;
+static int running = -1;
+
+/* The value of KEY= in uevent text, cut to size; false if absent. */
+static bool uevent_value(const char *text, size_t len, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		if ((size_t)(eol - p) > klen && !memcmp(p, key, klen) && p[klen] == '=') {
+			size_t n = (size_t)(eol - p) - klen - 1;
+			if (n >= size)
+				n = size - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return n > 0;
+		}
+		p = eol + 1;
+	}
+	return false;
+}
+
+bool disk_uevent_parse(const char *text, size_t len, char *devname, size_t dsize,
+		       char *partname, size_t psize)
+{
+	return uevent_value(text, len, "DEVNAME", devname, dsize) &&
+	       uevent_value(text, len, "PARTNAME", partname, psize);
+}
+
+/* The partition named name (on the disk parent, unless that is empty). */
+static bool find_part(const char *name, const char *parent, struct part *p)
+{
+	DIR *d = opendir(SYS_BLOCK);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char path[300], text[1024], dev[32], pname[80], link[300];
+		const char *slash;
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, SYS_BLOCK "/%s/uevent", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = conf_read_small_fd(fd, text, sizeof text);
+		close(fd);
+		if (n <= 0 || !disk_uevent_parse(text, (size_t)n, dev, sizeof dev, pname, sizeof pname) ||
+		    strcmp(pname, name) != 0)
+			continue;
+		/* /sys/class/block/sda1 -> ../../devices/.../block/sda/sda1 */
+		snprintf(path, sizeof path, SYS_BLOCK "/%s", e->d_name);
+		n = readlink(path, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		*strrchr(link, '/') = '\0';
+		slash = strrchr(link, '/');
+		snprintf(p->parent, sizeof p->parent, "%.*s", (int)sizeof p->parent - 1,
+			 slash ? slash + 1 : link);
+		if (*parent && strcmp(parent, p->parent) != 0)
+			continue;
+		snprintf(p->dev, sizeof p->dev, "/dev/%s", dev);
+		found = true;
+	}
+	closedir(d);
+	return found;
+}
+
+static bool mount_on(const char *dev, const char *dir, const char *type,
+		     unsigned long flags, const char *options)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_errno("unable to create %s", dir);
+		return false;
+	}
+	if (mount(dev, dir, type, flags, options) < 0) {
+		log_errno("unable to mount %s (%s) on %s", dev, type, dir);
+		return false;
+	}
+	return true;
+}
+
+/* Copy one override file into /etc/tern: a temporary file, renamed. */
+static bool copy_override(int from_dir, const char *name)
+{
+	char buf[8192], to[300], tmp[310];
+	int in, out;
+	ssize_t n = 0;
+	off_t total = 0;
+
+	in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return false;
+	snprintf(to, sizeof to, "/etc/tern/%s", name);
+	snprintf(tmp, sizeof tmp, "%s.tmp", to);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		close(in);
+		return false;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		total += n;
+		if (total > OVERRIDE_MAX) {
+			errno = EFBIG;
+			n = -1;
+		} else if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+		}
+		if (n < 0)
+			break;
+	}
+	close(in);
+	if (n < 0 || close(out) < 0 || rename(tmp, to) < 0) {
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
+static void apply_overrides(void)
+{
+	int dfd = open(OVERRIDE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (errno != ENOENT)
+			log_errno("unable to read %s", OVERRIDE_DIR);
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	mkdir("/etc/tern", 0755);
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (copy_override(dfd, e->d_name))
+			log_info("/etc/tern/%s from %s", e->d_name, OVERRIDE_DIR);
+		else
+			log_errno("unable to copy %s/%s to /etc/tern (kept the image's)",
+				  OVERRIDE_DIR, e->d_name);
+	}
+	closedir(d);
+}
+
+static void mount_data(const char *parent)
+{
+	struct part data;
+
+	if (!find_part(DISK_DATA_NAME, parent, &data)) {
+		log_warn("no partition named %s%s%s: no site configuration, leases are not kept",
+			 DISK_DATA_NAME, *parent ? " on " : "", parent);
+		return;
+	}
+	if (!mount_on(data.dev, DISK_DATA_DIR, "ext4", MS_NOATIME | MS_NOSUID | MS_NODEV, NULL))
+		return;
+	log_info("%s: %s mounted", DISK_DATA_DIR, data.dev);
+	apply_overrides();
+	if ((mkdir(DISK_DATA_DIR "/var", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(DISK_DATA_DIR "/var/lib", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir("/var", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir("/var/lib", 0755) < 0 && errno != EEXIST) ||
+	    mount(DISK_DATA_DIR "/var/lib", "/var/lib", NULL, MS_BIND, NULL) < 0)
+		log_errno("unable to bind %s/var/lib on /var/lib", DISK_DATA_DIR);
+}
+
+static void log_slot(void)
+{
+	struct bootslot slots[BOOTSLOT_COUNT];
+	const struct bootslot *s;
+
+	running = bootslot_running(esp_fd, NULL);
+	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || !slots[running].present) {
+		log_warn("no boot slot found in %s/%s", BOOTSLOT_ESP, BOOTSLOT_DIR);
+		running = -1;
+		return;
+	}
+	s = &slots[running];
+	if (s->tries_left < 0)
+		log_info("slot %c booted (%s), good", bootslot_letter(running), s->name);
+	else
+		log_info("slot %c booted (%s), trial boot %d of %d: marked good once the services "
+			 "stay up %d s", bootslot_letter(running), s->name, s->tries_done,
+			 s->tries_done + s->tries_left, CONFIG_BOOT_GOOD_DELAY);
+}
+
+void disk_mount(void)
+{
+	struct part esp;
+	int64_t until = now_ms() + DISK_WAIT_S * 1000LL;
+	bool found;
+
+	if (access(EFI_DIR, F_OK) == 0 &&
+	    mount("efivarfs", EFI_DIR "/efivars", "efivarfs",
+		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
+		log_errno("unable to mount efivarfs on %s/efivars", EFI_DIR);
+	while (!(found = find_part(DISK_ESP_NAME, "", &esp)) && now_ms() < until)
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	if (!found) {
+		log_warn("no partition named %s after %d s: boot slots are not managed",
+			 DISK_ESP_NAME, DISK_WAIT_S);
+		mount_data("");
+		return;
+	}
+	if (mount_on(esp.dev, BOOTSLOT_ESP, "vfat",
+		     MS_NOATIME | MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0077,errors=remount-ro")) {
+		esp_fd = open(BOOTSLOT_ESP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (esp_fd < 0)
+			log_errno("unable to open %s", BOOTSLOT_ESP);
+		else
+			log_slot();
+	}
+	mount_data(esp.parent);
+}
+
+int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_ms,
+		       int64_t delay_ms)
+{
+	int64_t since = ready_ms;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct service *s = &sv->svc[i];
+		if (s->spec.policy != SERVICE_RESPAWN || s->console || s->retiring)
+			continue;
+		if (s->pid <= 0)
+			return 1000;
+		if (s->started_ms > since)
+			since = s->started_ms;
+	}
+	return since + delay_ms <= now ? 0 : since + delay_ms - now;
+}
+
+const struct shutdown_action *disk_mark_good_when_up(struct supervisor *sv, int sfd,
+						     int64_t ready_ms)
+{
+	struct bootslot slots[BOOTSLOT_COUNT];
+
+	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || slots[running].tries_left < 0)
+		return NULL;
+	for (;;) {
+		const struct shutdown_action *a;
+		int tick = supervisor_tick(sv);
+		int64_t wait = disk_good_wait(sv, now_ms(), ready_ms, CONFIG_BOOT_GOOD_DELAY * 1000LL);
+
+		if (wait == 0)
+			break;
+		if (tick >= 0 && tick < wait)
+			wait = tick;
+		if ((a = loop_wait(sv, sfd, (int)wait)))
+			return a;
+	}
+	if (bootslot_mark_good(esp_fd, running) < 0)
+		log_errno("unable to mark slot %c good in %s/%s", bootslot_letter(running),
+			  BOOTSLOT_ESP, BOOTSLOT_DIR);
+	else
+		log_info("slot %c marked good: the services stayed up %d s",
+			 bootslot_letter(running), CONFIG_BOOT_GOOD_DELAY);
+	return NULL;
+}

@@ -1,0 +1,50 @@
+/* disk.h -- boards that boot from a disk (CONFIG_BOOT_EFI_DISK): the EFI
+ * system partition with the boot slots, the data partition with the
+ * site's configuration, and marking the running slot good.
+ *
+ * The partitions are found by their GPT names (the kernel puts them in
+ * /sys/class/block/NAME/uevent as PARTNAME=): "tern-esp", mounted on
+ * /boot (BOOTSLOT_ESP), and "tern-data" on the same disk, mounted on
+ * /data.  Then every regular file in /data/etc/tern replaces the image's
+ * /etc/tern file of that name, and /data/var/lib is bind-mounted on
+ * /var/lib (leases survive reboots and updates).
+ */
+#ifndef TERN_INIT_DISK_H
+#define TERN_INIT_DISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shutdown.h"
+#include "supervise.h"
+
+#define DISK_ESP_NAME  "tern-esp"
+#define DISK_DATA_NAME "tern-data"
+#define DISK_DATA_DIR  "/data"
+#define DISK_WAIT_S    10 /* for the disk to appear (USB storage is slow) */
+
+/* From a partition's uevent text (KEY=VALUE lines): its DEVNAME and
+ * PARTNAME, each cut to its buffer.  False unless both are there.  Pure. */
+bool disk_uevent_parse(const char *text, size_t len, char *devname, size_t dsize,
+		       char *partname, size_t psize);
+
+/* Find and mount the ESP and the data partition (waiting up to
+ * DISK_WAIT_S for the ESP), apply the overrides, mount efivarfs, and log
+ * which slot booted.  Every failure is logged and boot goes on. */
+void disk_mount(void);
+
+/* Milliseconds until the running slot may be marked good: every respawned
+ * service of sv has run for delay_ms since both its start and ready_ms;
+ * 0 when that holds now.  A service not running makes it wait (1 s, then
+ * look again).  Pure. */
+int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_ms,
+		       int64_t delay_ms);
+
+/* If the running slot is on trial: supervise (as loop_run) until
+ * disk_good_wait() says the services stayed up, then mark the slot good.
+ * Returns a shutdown action if one came first, else NULL. */
+const struct shutdown_action *disk_mark_good_when_up(struct supervisor *sv, int sfd,
+						     int64_t ready_ms);
+
+#endif
