@@ -141,7 +141,8 @@ class Daemon:
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      env=env, cwd=cwd, start_new_session=True)
         self.pid = self.proc.pid  # `ip netns exec` execs the command: same pid
-        threading.Thread(target=self._reader, daemon=True).start()
+        self._thread = threading.Thread(target=self._reader, daemon=True)
+        self._thread.start()
 
     def _reader(self):
         for raw in self.proc.stdout:
@@ -258,6 +259,7 @@ class Daemon:
 
     def close(self):
         kill_group(self.proc, 0.5)
+        self._thread.join(1)  # its pipe is not closed under it
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()
