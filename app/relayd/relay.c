@@ -48,6 +48,7 @@ struct input {
 	struct msghdr msg;    /* the layout of each received buffer */
 	int out_fd[RELAY_OUTPUTS_MAX];  /* connected; -1 while it cannot be opened */
 	int out_err[RELAY_OUTPUTS_MAX]; /* errno of the last failed open */
+	int out_ifindex[RELAY_OUTPUTS_MAX]; /* of its dev when opened; 0: no dev */
 	struct input *next;
 } __attribute__((aligned(8)));
 
@@ -200,6 +201,7 @@ static void output_open(struct worker *w, struct input *in, unsigned i)
 	char what[SOCK_WHAT_MAX], text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
 
 	in->out_fd[i] = sock_output(&x->r.out[i], w->cfg->sndbuf, what);
+	in->out_ifindex[i] = x->r.out[i].dev[0] ? (int)if_nametoindex(x->r.out[i].dev) : 0;
 	relay_output_text(&x->r.out[i], text);
 	if (in->out_fd[i] >= 0) {
 		if (in->out_err[i])
@@ -507,6 +509,27 @@ static void input_reopen(struct worker *w, struct input *in)
 	input_start(w, fresh);
 }
 
+/* An output that could not be opened is tried again; one whose interface
+ * was deleted and made again (another ifindex; its socket is bound to the
+ * old one) is opened anew.  Sends already queued on the old socket fail
+ * and are counted. */
+static void output_check(struct worker *w, struct input *in, unsigned i)
+{
+	const char *dev = in->rule->r.out[i].dev;
+
+	if (in->out_fd[i] >= 0 && dev[0] && (int)if_nametoindex(dev) != in->out_ifindex[i]) {
+		char text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
+
+		relay_output_text(&in->rule->r.out[i], text);
+		log_warn("%s: output %s: interface %s changed; reopening",
+			 rule_label(in->rule, label), text, dev);
+		close(in->out_fd[i]);
+		in->out_fd[i] = -1;
+	}
+	if (in->out_fd[i] < 0)
+		output_open(w, in, i);
+}
+
 static void on_tick(struct worker *w)
 {
 	struct input *next;
@@ -524,8 +547,7 @@ static void on_tick(struct worker *w)
 			continue;
 		}
 		for (unsigned i = 0; i < in->rule->r.nout; i++)
-			if (in->out_fd[i] < 0)
-				output_open(w, in, i);
+			output_check(w, in, i);
 		if (!in->armed && !in->starved)
 			arm_recv(w, in);
 	}
