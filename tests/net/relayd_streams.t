@@ -6,6 +6,7 @@
 #   source-specific (S,G): the source's stream relayed, another's not
 #   multicast -> unicast, unicast -> multicast, unicast -> unicast
 #   IPv6 multicast -> IPv4 multicast and IPv4 -> IPv6 multicast
+#   IPv6 unicast -> IPv6 unicast
 #   fan-out to 8 outputs (8 groups and ports, two interfaces)
 # and the per-rule and per-output counters (SIGUSR1) add up.
 import os
@@ -19,7 +20,7 @@ from relay_ns import Sink, check, receiver, relayd, relayd_stats, send, sender  
 
 require_root()
 N, PPS = 3000, 20000
-t = Tap(11)
+t = Tap(12)
 
 RULES = """\
 # gen: 192.0.2.1 (v0a) | relay v0b 192.0.2.2, v1a 198.51.100.1, v2a 203.0.113.1
@@ -30,6 +31,7 @@ relay from v0b address 192.0.2.2 port 5100 to 239.2.2.4:7100 dev v1a
 relay from v0b address 0.0.0.0 port 5200 to 198.51.100.2:7200 dev v1a
 relay from v0b group ff0e::db8:1 port 5300 to 239.2.2.5:7300 dev v1a
 relay from v0b group 239.1.1.6 port 5400 to [ff0e::db8:6]:7400 dev v1a
+relay from v0b address 2001:db8::2 port 5500 to [2001:db8:1::2]:7500
 relay from v0b group 239.1.1.8 port 5800 to """ + ", ".join(
     "239.2.8.%d:%d dev %s" % (i, 8000 + i, "v1a" if i < 4 else "v2a") for i in range(8))
 
@@ -54,7 +56,7 @@ with Net() as net:
     d = relayd(rel, RULES)
     tx = sender(gen, "192.0.2.1")
     tx6 = sender(gen, "2001:db8::1", dev="v0a")
-    if not d.matches(r"239\.1\.1\.8:5800 \(line 9\): relaying to 8 outputs"):
+    if not d.matches(r"239\.1\.1\.8:5800 \(line 10\): relaying to 8 outputs"):
         t.abort("the fan-out rule is not running" + d.tail())
 
     stream("multicast 239.1.1.1:5000 -> 239.2.2.2:6000 (remap): %d datagrams" % N,
@@ -82,6 +84,8 @@ with Net() as net:
            [receiver(snk, "239.2.2.5", 7300, "198.51.100.2")], 6)
     stream("IPv4 239.1.1.6 -> IPv6 multicast [ff0e::db8:6]:7400", tx, ("239.1.1.6", 5400),
            [receiver(snk, "ff0e::db8:6", 7400, None, dev="v1b")], 7)
+    stream("IPv6 unicast [2001:db8::2]:5500 -> [2001:db8:1::2]:7500", tx6, ("2001:db8::2", 5500),
+           [receiver(snk, "2001:db8:1::2", 7500, None)], 9)
 
     fan = [receiver(snk, "239.2.8.%d" % i, 8000 + i,
                     "198.51.100.2" if i < 4 else "203.0.113.2") for i in range(8)]
@@ -90,7 +94,7 @@ with Net() as net:
 
     lines = relayd_stats(d)
     text = "\n".join(lines)
-    m = re.search(r"239\.1\.1\.8:5800 \(line 9\): (\d+) packets, (\d+) bytes in, \d+ pps; "
+    m = re.search(r"239\.1\.1\.8:5800 \(line 10\): (\d+) packets, (\d+) bytes in, \d+ pps; "
                   r"dropped: 0 no buffer, 0 truncated", text)
     outs = re.findall(r"to 239\.2\.8\.\d:80\d\d dev v[12]a: (\d+) packets, (\d+) bytes, \d+ pps; "
                       r"dropped: 0 send error, 0 no route", text)
