@@ -29,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from guest import Guest, GuestError, Tap  # noqa: E402
+from guest import Guest, GuestError, Tap, site_initrd  # noqa: E402
 
 OUT = os.environ["TERN_OUT"]
 KERNEL = os.environ["TERN_KERNEL"]
@@ -85,7 +85,8 @@ with tempfile.TemporaryDirectory() as tmp:
             f.write(text)
         return path
 
-    lst = put("overlay.list", "\n".join([
+    # The README's recipe: a gzipped cpio after the image's own.
+    appliance_initrd = site_initrd(tmp, [
         "dir /srv 0755 0 0",
         "dir /srv/tftp 0755 0 0",
         "file /srv/tftp/boot.ipxe %s 0644 0 0" % put("boot.ipxe", SCRIPT),
@@ -94,15 +95,7 @@ with tempfile.TemporaryDirectory() as tmp:
         "dir /etc 0755 0 0",
         "dir /etc/tern 0755 0 0",
         "file /etc/tern/pxed.conf %s 0644 0 0" % put("pxed.conf", CONF),
-    ]) + "\n")
-    # The README's recipe: a gzipped cpio after the image's own.
-    appliance_initrd = os.path.join(tmp, "appliance.cpio.gz")
-    with open(appliance_initrd, "wb") as f:
-        with open(INITRD, "rb") as base:
-            f.write(base.read())
-        f.flush()
-        subprocess.run("%s %s | gzip -1" % (os.path.join(OUT, "host/bin/gen_init_cpio"), lst),
-                       shell=True, stdout=f, check=True)
+    ])
     os.environ["TERN_INITRD"] = appliance_initrd   # for the appliance's Guest only
 
     port = free_tcp_port()

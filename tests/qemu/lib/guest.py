@@ -175,6 +175,26 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
+def site_initrd(tmp, entries):
+    """The image's initramfs followed by a gzipped cpio of a site's own
+    files, the way README tells a site to add them (the kernel unpacks
+    both, the second over the first).  entries are gen_init_cpio lines
+    ("dir /etc 0755 0 0", "file /etc/tern/x.conf SOURCE 0644 0 0").
+    Returns the combined archive's path, in the directory tmp."""
+    out = os.environ["TERN_OUT"]
+    lst = os.path.join(tmp, "site.list")
+    with open(lst, "w") as f:
+        f.write("\n".join(entries) + "\n")
+    path = os.path.join(tmp, "rootfs+site.cpio.gz")
+    with open(path, "wb") as f:
+        with open(os.environ["TERN_INITRD"], "rb") as base:
+            f.write(base.read())
+        f.flush()
+        subprocess.run("%s %s | gzip -1" % (os.path.join(out, "host/bin/gen_init_cpio"), lst),
+                       shell=True, stdout=f, check=True)
+    return path
+
+
 def auto_mk():
     """The build's generated out/auto.mk as a dict: CONFIG_FOO -> value."""
     conf = {}
