@@ -8,6 +8,8 @@ BUSYBOX_LICENSE := GPL-2.0-only
 BUSYBOX_DEPENDS := musl linux-headers
 BUSYBOX_CONFIG_DEPS = rootfs/busybox.config kconfig/merge-fragments.sh $(TOOLCHAIN_KDEPS)
 BUSYBOX_INSTALL_DIR = $(BUSYBOX_DIR)/_install
+# BusyBox's own link writes a map: make legal-info reads what it linked.
+BUSYBOX_LINK_MAPS = /bin/busybox=$(BUSYBOX_DIR)/busybox_unstripped.map
 BUSYBOX_MAKE = $(MAKE) -C $(BUSYBOX_DIR) CC=$(TARGET_CC) HOSTCC=gcc \
 	CROSS_COMPILE=$(TARGET_CROSS) EXTRA_CFLAGS='$(TARGET_CFLAGS)' \
 	SKIP_STRIP=y CONFIG_PREFIX=$(BUSYBOX_INSTALL_DIR)

@@ -4,6 +4,11 @@
 ################################################################################
 LINUX_HEADERS_VERSION = $(LINUX_VERSION)
 LINUX_HEADERS_LICENSE := GPL-2.0-only WITH Linux-syscall-note
+# Its source is the kernel's; its license texts are in the kernel's tree.
+LINUX_HEADERS_LOCK = $(LINUX_LOCK)
+LINUX_HEADERS_SOURCE = $(LINUX_SOURCE)
+LINUX_HEADERS_LICENSE_FILES = $(addprefix $(LINUX_DIR)/,COPYING \
+	LICENSES/preferred/GPL-2.0 LICENSES/exceptions/Linux-syscall-note)
 LINUX_HEADERS_DEPENDS := musl
 LINUX_HEADERS_CONFIG_DEPS = $(LINUX_DIR)/.stamp_extracted $(TOOLCHAIN_KDEPS)
 LINUX_HEADERS_EXTRACT_CMDS := true
