@@ -8,6 +8,11 @@
 #   FOO_LOCK            its name in toolchain/sources.lock (fetch.sh NAME)
 #   FOO_SOURCE          the tarball (or .deb) in DL_DIR
 #   FOO_LICENSE         SPDX identifier of what ends up in the image
+#   FOO_LICENSE_FILES   its license texts (default: COPYING*, LICENSE*,
+#                       COPYRIGHT*, NOTICE*, LICENSES/ at the top of FOO_DIR,
+#                       debian/copyright, a .deb's copyright file)
+#   FOO_LINK_MAPS       PATH=MAP for each program it puts in the image: the
+#                       linker map that says which libraries went in
 #   FOO_DEPENDS         packages installed before this one is configured
 #   FOO_CONFIG_DEPS     files whose change means configure again
 #   FOO_EXTRACT_CMDS    default: unpack FOO_SOURCE into FOO_DIR
@@ -16,6 +21,12 @@
 # The steps run with '+': they call $(MAKE) through variables, and only so
 # do the packages' own makes share our jobserver (JOBS in all).  A define of
 # several lines puts its $(MAKE) line first.
+#
+# make legal-info (images/legal-info.mk) publishes every package the image
+# is built from with these variables, and fails on one without a license or
+# whose FOO_SOURCE is not in sources.lock with the SHA-256 recorded there;
+# a .config in FOO_OBJ (an out-of-tree build) or FOO_DIR is published too.
+# Packages named host-* are build tools, never in the image.
 #
 # Each step leaves a stamp in FOO_DIR; `make foo` builds to the installed
 # stamp, `make foo-rebuild` configures, builds and installs again from the
