@@ -79,23 +79,15 @@ t.ok(re.search(r"(?m)^pxed respawn /usr/sbin/pxed -c /etc/tern/pxed\.conf ", ser
      "its generated pxed.conf passes pxed -t", services + r.stdout + r.stderr)
 
 with tempfile.TemporaryDirectory() as tmp:
-    def put(name, text):
-        path = os.path.join(tmp, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
     # The README's recipe: a gzipped cpio after the image's own.
     appliance_initrd = site_initrd(tmp, [
         "dir /srv 0755 0 0",
         "dir /srv/tftp 0755 0 0",
-        "file /srv/tftp/boot.ipxe %s 0644 0 0" % put("boot.ipxe", SCRIPT),
         "file /srv/tftp/bzImage %s 0644 0 0" % KERNEL,
         "file /srv/tftp/rootfs.cpio.gz %s 0644 0 0" % INITRD,
         "dir /etc 0755 0 0",
         "dir /etc/tern 0755 0 0",
-        "file /etc/tern/pxed.conf %s 0644 0 0" % put("pxed.conf", CONF),
-    ])
+    ], [("/srv/tftp/boot.ipxe", SCRIPT), ("/etc/tern/pxed.conf", CONF)])
     os.environ["TERN_INITRD"] = appliance_initrd   # for the appliance's Guest only
 
     port = free_tcp_port()

@@ -93,16 +93,8 @@ t.ok(re.search(r"(?m)^relayd respawn /usr/sbin/relayd -c /etc/tern/relayd\.conf 
      services)
 
 with tempfile.TemporaryDirectory() as tmp:
-    def put(name, text):
-        path = os.path.join(tmp, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
-    initrd = site_initrd(tmp, [
-        "dir /etc 0755 0 0", "dir /etc/tern 0755 0 0",
-        "file /etc/tern/relayd.conf %s 0644 0 0" % put("relayd.conf", RULES),
-        "file /etc/tern/network.conf %s 0644 0 0" % put("network.conf", NETWORK)])
+    initrd = site_initrd(tmp, ["dir /etc 0755 0 0", "dir /etc/tern 0755 0 0"],
+                         [("/etc/tern/relayd.conf", RULES), ("/etc/tern/network.conf", NETWORK)])
     os.environ["TERN_INITRD"] = initrd
 
     # eth0: QEMU reads q0 and writes h0 (we write q0); eth1: QEMU writes h1.

@@ -175,13 +175,20 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
-def site_initrd(tmp, entries):
+def site_initrd(tmp, entries, texts=()):
     """The image's initramfs followed by a gzipped cpio of a site's own
     files, the way README tells a site to add them (the kernel unpacks
     both, the second over the first).  entries are gen_init_cpio lines
-    ("dir /etc 0755 0 0", "file /etc/tern/x.conf SOURCE 0644 0 0").
+    ("dir /etc 0755 0 0", "file /etc/tern/x.conf SOURCE 0644 0 0"); texts
+    are (path, content) pairs, files of mode 0644 written in tmp first.
     Returns the combined archive's path, in the directory tmp."""
     out = os.environ["TERN_OUT"]
+    entries = list(entries)
+    for i, (path, text) in enumerate(texts):
+        src = os.path.join(tmp, "site-%d-%s" % (i, os.path.basename(path)))
+        with open(src, "w") as f:
+            f.write(text)
+        entries.append("file %s %s 0644 0 0" % (path, src))
     lst = os.path.join(tmp, "site.list")
     with open(lst, "w") as f:
         f.write("\n".join(entries) + "\n")
