@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "block.h"
+#include "bufring.h"
 #include "files.h"
 #include "log.h"
 #include "netascii.h"
@@ -30,7 +31,9 @@
  * pointer (every object below is at least 8-byte aligned). */
 enum tag {
 	TAG_REQUEST = 1, /* recvmsg on the listening socket: a struct server */
-	TAG_RECV,        /* recvmsg on a transfer's socket: a struct xfer */
+	TAG_RECV,        /* recvmsg on a transfer's socket (multishot into the
+			  * buffer ring for a read, one at a time into
+			  * rbuf for a write): a struct xfer */
 	TAG_SEND,        /* sendmsg of a DATA block: a struct slot */
 	TAG_CTL,         /* sendmsg of an OACK, ACK or ERROR: a struct xfer */
 	TAG_CANCEL,      /* cancel of a transfer's receive: a struct xfer */
@@ -64,6 +67,8 @@ struct xfer {
 	bool put;                 /* WRQ */
 	bool ending;              /* finished: no more I/O, freed when idle */
 	bool dallying;            /* WRQ done: re-ACK a resent last block */
+	bool armed;               /* RRQ: its multishot receive is on */
+	bool starved;             /* RRQ: ... ended for want of buffers */
 	unsigned pending;         /* SQEs in the kernel */
 	union addr peer;
 	socklen_t peer_len;
@@ -78,10 +83,12 @@ struct xfer {
 	uint64_t bytes;           /* file bytes sent or written */
 	uint64_t sent_max;        /* RRQ: highest block index sent so far */
 
-	/* Receiving. */
+	/* Receiving: who sent the last packet. */
+	union addr rpeer;
+	socklen_t rpeer_len;
+	/* WRQ: DATA into rbuf, one receive at a time. */
 	struct msghdr rmsg;
 	struct iovec riov;
-	union addr rpeer;
 	uint8_t *rbuf;
 	size_t rsize;
 
@@ -122,9 +129,23 @@ struct reply {
 } __attribute__((aligned(8)));
 #define REPLIES 64
 
+/* Read transfers receive ACKs and ERRORs into a ring of buffers shared by
+ * all: one multishot recvmsg per transfer stays armed for its life, so an
+ * ACK costs no new SQE and no poll re-arm.  A buffer holds the
+ * io_uring_recvmsg_out header, the peer's address and up to
+ * RECV_PAYLOAD bytes (a longer packet is cut and marked MSG_TRUNC). */
+#define BGID 1
+#define RECV_PAYLOAD (TFTP_HEADER + 512 + 1)
+#define RECV_BUF_SIZE ((sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6) + \
+			RECV_PAYLOAD + 63) & ~(size_t)63)
+
 struct server {
 	struct config *cfg;
 	struct io_uring ring;
+	struct bufring rb;
+	struct msghdr mmsg;       /* the multishot receives' layout: a name, no cmsg */
+	unsigned starved;         /* transfers whose receive waits for buffers */
+	int64_t now;              /* ms, read once per loop turn */
 	struct wheel wheel;
 	struct stats st;
 	int fd, family, sfd;
@@ -243,10 +264,17 @@ static void arm_recv(struct xfer *x)
 {
 	struct io_uring_sqe *sqe = sqe_get(x->srv);
 
-	x->riov = (struct iovec){ x->rbuf, x->rsize };
-	x->rmsg = (struct msghdr){ .msg_name = &x->rpeer, .msg_namelen = sizeof x->rpeer,
-				   .msg_iov = &x->riov, .msg_iovlen = 1 };
-	io_uring_prep_recvmsg(sqe, x->fd, &x->rmsg, 0);
+	if (x->put) {
+		x->riov = (struct iovec){ x->rbuf, x->rsize };
+		x->rmsg = (struct msghdr){ .msg_name = &x->rpeer, .msg_namelen = sizeof x->rpeer,
+					   .msg_iov = &x->riov, .msg_iovlen = 1 };
+		io_uring_prep_recvmsg(sqe, x->fd, &x->rmsg, 0);
+	} else {
+		io_uring_prep_recvmsg_multishot(sqe, x->fd, &x->srv->mmsg, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = BGID;
+		x->armed = true;
+	}
 	io_uring_sqe_set_data64(sqe, tagged(x, TAG_RECV));
 	x->pending++;
 }
@@ -273,7 +301,7 @@ static void send_ctl(struct xfer *x)
 
 static void arm_timer(struct xfer *x)
 {
-	wheel_set(&x->srv->wheel, &x->timer, now_ms() + x->t.timeout * 1000LL);
+	wheel_set(&x->srv->wheel, &x->timer, x->srv->now + x->t.timeout * 1000LL);
 }
 
 static void xfer_log_end(struct xfer *x, bool ok, const char *why)
@@ -304,6 +332,7 @@ static void xfer_free(struct xfer *x)
 	if (x->next)
 		x->next->prev = x->prev;
 	s->nxfers--;
+	s->starved -= x->starved;
 	wheel_cancel(&s->wheel, &x->timer);
 	/* A reply to a stranger may still be queued on this fd: let the
 	 * kernel take it before the number can be reused. */
@@ -548,8 +577,7 @@ static void on_packet(struct xfer *x, const uint8_t *buf, size_t len, bool trunc
 	if (!same_peer(&x->rpeer, &x->peer)) {
 		/* RFC 1350 section 4: another TID.  Tell it; the transfer goes on. */
 		s->st.wrong_tid++;
-		reply_error(s, x->fd, &x->rpeer, x->rmsg.msg_namelen, TFTP_EBADID,
-			    "unknown transfer ID");
+		reply_error(s, x->fd, &x->rpeer, x->rpeer_len, TFTP_EBADID, "unknown transfer ID");
 		return;
 	}
 	if (c == TFTP_OK || (c != TFTP_OK && p.opcode == TFTP_ERROR)) {
@@ -589,7 +617,8 @@ static void on_packet(struct xfer *x, const uint8_t *buf, size_t len, bool trunc
 	xfer_fail(x, tftp_cause_code(c), tftp_cause_message(c), true);
 }
 
-static void on_recv(struct xfer *x, int res)
+/* A write's receive: one packet into rbuf. */
+static void on_recv_one(struct xfer *x, int res)
 {
 	x->pending--;
 	if (x->ending) {
@@ -607,10 +636,69 @@ static void on_recv(struct xfer *x, int res)
 		xfer_idle(x);
 		return;
 	}
+	x->rpeer_len = x->rmsg.msg_namelen;
 	on_packet(x, x->rbuf, (size_t)res, x->rmsg.msg_flags & MSG_TRUNC);
 	if (!x->ending)
 		arm_recv(x);
 	xfer_idle(x);
+}
+
+/* A read's multishot receive: a packet in a ring buffer, and/or its end. */
+static void on_recv_ring(struct xfer *x, const struct io_uring_cqe *cqe)
+{
+	struct server *s = x->srv;
+	int res = cqe->res;
+
+	if (cqe->flags & IORING_CQE_F_BUFFER) {
+		unsigned id = bufring_id(cqe);
+		struct io_uring_recvmsg_out *o;
+
+		bufring_took(&s->rb);
+		o = io_uring_recvmsg_validate(bufring_addr(&s->rb, id), res, &s->mmsg);
+		if (o && !x->ending && o->namelen <= sizeof x->rpeer) {
+			memcpy(&x->rpeer, io_uring_recvmsg_name(o), o->namelen);
+			x->rpeer_len = o->namelen;
+			on_packet(x, io_uring_recvmsg_payload(o, &s->mmsg),
+				  io_uring_recvmsg_payload_length(o, res, &s->mmsg),
+				  o->flags & MSG_TRUNC);
+		}
+		bufring_put(&s->rb, id);
+	}
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	/* The kernel ended it: cancelled (the transfer is over), out of
+	 * buffers (again once some are back), or an error. */
+	x->armed = false;
+	x->pending--;
+	if (!x->ending) {
+		if (res >= 0 || res == -ENOBUFS || res == -EINTR || res == -EAGAIN ||
+		    res == -ECONNREFUSED) {
+			x->starved = true;
+			s->starved++;
+			s->st.recv_starved += res == -ENOBUFS;
+		} else {
+			errno = -res;
+			log_errno("%s from %s: unable to receive", x->name, x->who);
+			xfer_fail(x, TFTP_EUNDEF, "receive failed", false);
+		}
+	}
+	xfer_idle(x);
+}
+
+/* Before each wait: ring buffers back to the kernel, and the receives
+ * that ran out of them armed again. */
+static void refill(struct server *s)
+{
+	bufring_flush(&s->rb);
+	if (!s->starved || !s->rb.free)
+		return;
+	for (struct xfer *x = s->xfers; x && s->starved; x = x->next)
+		if (x->starved) {
+			x->starved = false;
+			s->starved--;
+			if (!x->ending)
+				arm_recv(x);
+		}
 }
 
 static void on_timer(struct timer *t, void *ctx)
@@ -744,12 +832,12 @@ static bool xfer_buffers(struct xfer *x)
 {
 	size_t bs = x->t.blksize;
 
-	x->rsize = x->put ? TFTP_HEADER + bs + 1 : TFTP_HEADER + 512 + 1;
-	x->rbuf = malloc(x->rsize);
-	if (!x->rbuf)
-		return false;
-	if (x->put)
+	if (x->put) {
+		x->rsize = TFTP_HEADER + bs + 1;
+		if (!(x->rbuf = malloc(x->rsize)))
+			return false;
 		return x->mode == TFTP_OCTET || (x->wbuf = malloc(bs + 1));
+	}
 	x->nslots = x->t.windowsize;
 	x->slots = calloc(x->nslots, sizeof *x->slots);
 	if (!x->slots)
@@ -996,8 +1084,9 @@ static void log_stats(const struct server *s)
 		 (unsigned long long)st->send_errors, (unsigned long long)st->not_found,
 		 (unsigned long long)st->denied, (unsigned long long)st->busy,
 		 (unsigned long long)st->dup_requests, (unsigned long long)st->wrong_tid);
-	log_info("stats: %llu bad packets, %llu bad filenames", (unsigned long long)bad,
-		 (unsigned long long)path);
+	log_info("stats: %llu bad packets, %llu bad filenames; receive buffers %u of %u free, "
+		 "%llu times all full", (unsigned long long)bad, (unsigned long long)path,
+		 s->rb.free, s->rb.count, (unsigned long long)st->recv_starved);
 	for (int i = 1; i < TFTP_CAUSE_COUNT; i++)
 		if (st->bad_packet[i])
 			log_info("stats:   %llu %s", (unsigned long long)st->bad_packet[i],
@@ -1081,9 +1170,15 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 			log_err("unable to receive a request: %s", strerror(-res));
 		arm_request(s);
 		break;
-	case TAG_RECV:
-		on_recv(p, res);
+	case TAG_RECV: {
+		struct xfer *x = p;
+
+		if (x->put)
+			on_recv_one(x, res);
+		else
+			on_recv_ring(x, cqe);
 		break;
+	}
 	case TAG_SEND: {
 		struct slot *sl = p;
 		struct xfer *x = sl->x;
@@ -1124,6 +1219,17 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	}
 }
 
+/* Ring buffers: one per transfer that may have an ACK waiting in the same
+ * loop turn, a power of 2 from 256 to 4096 (576 bytes each). */
+static unsigned recv_buffers(const struct config *cfg)
+{
+	unsigned n = 256;
+
+	while (n < cfg->max_transfers && n < 4096)
+		n *= 2;
+	return n;
+}
+
 int server_run(struct config *cfg, int fd, int family, int sfd)
 {
 	static struct server srv; /* big (receive buffer, reply slots): not on the stack */
@@ -1134,24 +1240,33 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	s->fd = fd;
 	s->family = family;
 	s->sfd = sfd;
-	wheel_init(&s->wheel, now_ms());
+	s->now = now_ms();
+	wheel_init(&s->wheel, s->now);
 	srandom((unsigned)now_ms() ^ (unsigned)getpid());
 	if ((r = uring_init(&s->ring, s->cfg->ring_entries, s->cfg->ring_entries * 4)) < 0) {
 		errno = -r;
 		log_errno("unable to set up io_uring");
 		return EXIT_SYSCALL;
 	}
+	if ((r = bufring_init(&s->rb, &s->ring, BGID, recv_buffers(cfg), RECV_BUF_SIZE)) < 0) {
+		errno = -r;
+		log_errno("unable to set up %u receive buffers (Linux 5.19 or later)",
+			  recv_buffers(cfg));
+		return EXIT_SYSCALL;
+	}
+	s->mmsg.msg_namelen = sizeof(struct sockaddr_in6);
 	arm_request(s);
 	arm_signal(s);
 	while (!(s->stopping && s->nxfers == 0)) {
 		struct __kernel_timespec ts, *tp = NULL;
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
-		int64_t now = now_ms();
 		int wait;
 
-		wheel_expire(&s->wheel, now, on_timer, s);
-		wait = wheel_next(&s->wheel, now);
+		s->now = now_ms();
+		wheel_expire(&s->wheel, s->now, on_timer, s);
+		refill(s);
+		wait = wheel_next(&s->wheel, s->now);
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;
 			ts.tv_nsec = (wait % 1000) * 1000000L;
@@ -1163,6 +1278,7 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 			log_errno("unable to wait for io_uring completions");
 			return EXIT_SYSCALL;
 		}
+		s->now = now_ms();
 		io_uring_for_each_cqe(&s->ring, head, cqe) {
 			complete(s, cqe);
 			n++;
@@ -1170,6 +1286,7 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 		io_uring_cq_advance(&s->ring, n);
 	}
 	log_stats(s);
+	bufring_free(&s->rb, &s->ring, BGID);
 	io_uring_queue_exit(&s->ring);
 	return 0;
 }

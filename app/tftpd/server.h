@@ -48,6 +48,7 @@ struct stats {
 	uint64_t completed, failed, timeouts, client_errors, uefi_probes;
 	uint64_t retransmits, dup_requests, wrong_tid, busy, denied, not_found;
 	uint64_t bytes_sent, bytes_received, send_errors;
+	uint64_t recv_starved; /* receives ended: all ring buffers were full */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
 };
