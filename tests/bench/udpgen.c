@@ -5,10 +5,14 @@
  * One connected socket; sendmmsg of up to -b datagrams at a time, each
  * two iovecs (its 16-byte header, its filler from the shared pattern: see
  * udpstream.h), so nothing is copied or checksummed per datagram.  At a
- * rate (-r) a token bucket of 2 x BATCH datagrams paces the batches, the
- * wait between them slept with 1 ns timer slack; a generator that falls
- * behind loses the tokens past the bucket (its pps says so) instead of
- * sending a burst.  Always bounded: -t seconds (10 by default), and -n
+ * rate (-r) a token bucket paces the batches, the wait between them slept
+ * with 1 ns timer slack.  The bucket holds -D microseconds of datagrams
+ * (10000 by default, and at least 2 x BATCH): on a busy or virtual
+ * machine a wake-up comes late (on the reference machine 0.15-0.6 ms on
+ * average, now and then 4-9 ms), and the datagrams due meanwhile go out
+ * at once, so the rate holds on average, in bursts no longer than the
+ * bucket.  A generator that falls behind by more loses the tokens past
+ * the bucket (its pps says so).  Always bounded: -t seconds (10 by default), and -n
  * datagrams when given.  A send the kernel refuses (no buffer, ICMP
  * unreachable, no route) is counted and the same datagrams retried 1 ms
  * later, so the sequence numbers sent are 0..sent-1 with no gap.
@@ -27,13 +31,15 @@
 
 #define USAGE \
 "usage: udpgen [-r PPS] [-n COUNT] [-t SECONDS] [-s SIZE] [-b BATCH] [-S STREAM]\n" \
-"              [-I IFACE] [-T TTL] [-B SRC] [-o SNDBUF] DEST PORT\n" \
+"              [-D BUCKET_US] [-I IFACE] [-T TTL] [-B SRC] [-o SNDBUF] DEST PORT\n" \
 "\n" \
 "Sends datagrams 0, 1, 2, ... of stream STREAM to DEST:PORT (IPv4 or IPv6,\n" \
 "unicast or multicast), each SIZE bytes: stream, sequence number, CRC-32\n" \
 "of the filler, filler.  Prints one line of JSON when done.\n" \
 "\n" \
 "  -r PPS      datagrams per second (token bucket); 0: flat out (default)\n" \
+"  -D US       the bucket: bursts of at most US microseconds of datagrams\n" \
+"              (default 10000; never under 2 x BATCH)\n" \
 "  -n COUNT    stop after COUNT datagrams (default: only -t bounds it)\n" \
 "  -t SECONDS  stop after SECONDS at most (default 10, at most 3600)\n" \
 "  -s SIZE     UDP payload bytes, 64 to 65507 (default 1400)\n" \
@@ -117,7 +123,8 @@ int main(int argc, char **argv)
 	uint64_t count = UINT64_MAX, rate = 0, sent = 0, errors = 0;
 	unsigned size = 1400, batch = 32, ifindex = 0, stream = 1;
 	int ttl = 0, sndbuf = 4 << 20, opt, fd;
-	double limit = 10, t0, t, last, tokens, cpu0;
+	double limit = 10, t0, t, last, tokens, depth, cpu0;
+	unsigned bucket_us = 10000;
 	const char *dev = NULL, *src = NULL, *ended = "count";
 	struct sockaddr_storage to;
 	socklen_t to_len;
@@ -125,7 +132,7 @@ int main(int argc, char **argv)
 
 	us_prog = "udpgen";
 	us_usage = USAGE;
-	while ((opt = getopt(argc, argv, "hr:n:t:s:b:S:I:T:B:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "hr:n:t:s:b:S:I:T:B:o:D:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); return 0;
 		case 'r': rate = us_number(optarg, 0, 100000000, "-r"); break;
@@ -133,6 +140,7 @@ int main(int argc, char **argv)
 		case 't': limit = us_seconds(optarg, 3600, "-t"); break;
 		case 's': size = (unsigned)us_number(optarg, 64, US_SIZE_MAX, "-s"); break;
 		case 'b': batch = (unsigned)us_number(optarg, 1, 1024, "-b"); break;
+		case 'D': bucket_us = (unsigned)us_number(optarg, 1, 1000000, "-D"); break;
 		case 'S': stream = (unsigned)us_number(optarg, 0, UINT32_MAX, "-S"); break;
 		case 'I': dev = optarg; break;
 		case 'T': ttl = (int)us_number(optarg, 1, 255, "-T"); break;
@@ -164,6 +172,9 @@ int main(int argc, char **argv)
 	cpu0 = us_cpu();
 	t0 = last = us_now();
 	tokens = batch;
+	depth = (double)rate * bucket_us / 1e6;
+	if (depth < 2.0 * batch)
+		depth = 2.0 * batch;
 	while (sent < count) {
 		unsigned n = count - sent < batch ? (unsigned)(count - sent) : batch;
 		int r;
@@ -176,8 +187,8 @@ int main(int argc, char **argv)
 		if (rate) {
 			tokens += (t - last) * (double)rate;
 			last = t;
-			if (tokens > 2.0 * batch)
-				tokens = 2.0 * batch;
+			if (tokens > depth)
+				tokens = depth;
 			if (tokens < n) {
 				sleep_until(t + (n - tokens) / (double)rate);
 				continue;

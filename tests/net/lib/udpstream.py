@@ -36,12 +36,19 @@ def json_line(text, what):
     raise NetError("%s printed no JSON:\n%s" % (what, text))
 
 
-def gen(ns, dest, port, *args, cpu=None, timeout=None):
-    """Run udpgen in ns to completion: its JSON (a dict).  cpu: pin it
-    (taskset -c).  It is bounded by its own -t (10 s by default)."""
-    argv = [tool("udpgen")] + [str(a) for a in args] + [dest, str(port)]
+def placed(argv, cpu, nice):
+    """argv pinned to cpu (taskset -c) and at a nice level, where given."""
+    if nice is not None:
+        argv = ["nice", "-n", str(nice)] + argv
     if cpu is not None:
         argv = ["taskset", "-c", str(cpu)] + argv
+    return argv
+
+
+def gen(ns, dest, port, *args, cpu=None, nice=None, timeout=None):
+    """Run udpgen in ns to completion: its JSON (a dict).  cpu, nice:
+    see placed().  It is bounded by its own -t (10 s by default)."""
+    argv = placed([tool("udpgen")] + [str(a) for a in args] + [dest, str(port)], cpu, nice)
     r = ns.run(argv, timeout=timeout or 3700)
     if r.returncode != 0:
         raise NetError("udpgen exit %r: %s" % (r.returncode, r.stderr.strip()))
@@ -51,10 +58,8 @@ def gen(ns, dest, port, *args, cpu=None, timeout=None):
 class Sink:
     """udpsink running in ns; result() waits for its JSON."""
 
-    def __init__(self, ns, addr, port, args, cpu=None):
-        argv = [tool("udpsink")] + [str(a) for a in args] + [addr, str(port)]
-        if cpu is not None:
-            argv = ["taskset", "-c", str(cpu)] + argv
+    def __init__(self, ns, addr, port, args, cpu=None, nice=None):
+        argv = placed([tool("udpsink")] + [str(a) for a in args] + [addr, str(port)], cpu, nice)
         self.d = ns.daemon(argv, name="udpsink")
         self.d.expect(r"^udpsink: listening on ", 5)
 
@@ -72,8 +77,8 @@ class Sink:
         return json_line(text, "udpsink")
 
 
-def sink(ns, addr, port, *args, cpu=None):
-    return Sink(ns, addr, port, args, cpu)
+def sink(ns, addr, port, *args, cpu=None, nice=None):
+    return Sink(ns, addr, port, args, cpu, nice)
 
 
 def udp_counters(ns):
@@ -97,8 +102,9 @@ def udp_counters(ns):
 def netns_sysctls(ns, settings):
     """Write each sysctl of settings ({'net.core.rmem_max': '16777216'})
     inside ns where the kernel keeps it per network namespace; returns
-    the names it could not set there (host-wide ones, absent from a child
-    namespace's /proc/sys; left alone: the host is not ours)."""
+    the names it could not set there (host-wide ones: absent from a child
+    namespace's /proc/sys, or shown there read-only as Linux 6.x shows
+    net.core.rmem_max; left alone: the host is not ours)."""
     host_wide = []
     for name, value in settings.items():
         path = "/proc/sys/" + name.replace(".", "/")
