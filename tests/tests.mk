@@ -123,7 +123,13 @@ test-net: all $(NET_TOOLS)
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/net/*.t))
 
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
-.PHONY: bench
+.PHONY: bench bench-relay
 bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/boot_time.py 5
 	env $(TEST_ENV) $(PYTHON) tests/bench/tftp.py
+	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
+
+# relayd against socat and kernel forwarding only (about 5 min);
+# RELAY_BENCH='-s 1400 relayd kernel' picks sizes and relays.
+bench-relay: images $(NET_TOOLS) $(BENCH_PEERS)/versions
+	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py $(RELAY_BENCH)
