@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "bufring.h"
 #include "log.h"
 #include "sockets.h"
 #include "uring.h"
@@ -73,13 +73,8 @@ struct worker {
 
 	/* The worker thread's. */
 	struct io_uring ring;
-	struct io_uring_buf_ring *br;
-	size_t br_bytes;
-	uint8_t *mem;         /* depth buffers of buf_size bytes */
-	size_t mem_bytes, buf_size;
-	struct buf *bufs;
-	unsigned returned;    /* buffers added to the ring since the last advance */
-	unsigned free_bufs;
+	struct bufring rb;    /* depth receive buffers */
+	struct buf *bufs;     /* what each is doing */
 	struct input *inputs; /* live and retired */
 	uint64_t wake;
 	struct __kernel_timespec tick;
@@ -124,50 +119,33 @@ static struct io_uring_sqe *sqe_get(struct worker *w)
 
 static uint8_t *buf_addr(struct worker *w, unsigned bid)
 {
-	return w->mem + (size_t)bid * w->buf_size;
+	return bufring_addr(&w->rb, bid);
 }
 
 /* Back to the kernel at the next loop turn. */
 static void buf_return(struct worker *w, unsigned bid)
 {
-	io_uring_buf_ring_add(w->br, buf_addr(w, bid), (unsigned)w->buf_size, (unsigned short)bid,
-			      io_uring_buf_ring_mask(w->cfg->depth), (int)w->returned++);
-	w->free_bufs++;
+	bufring_put(&w->rb, bid);
 }
 
-/* liburing 2.3 has no io_uring_setup_buf_ring: the ring's memory is ours,
- * page-aligned, registered as buffer group BGID. */
+/* depth buffers for the largest datagram, laid out as input_new says. */
 static int buffers_init(struct worker *w)
 {
-	struct io_uring_buf_reg reg = { 0 };
 	unsigned depth = w->cfg->depth;
+	size_t size = (sizeof(struct io_uring_recvmsg_out) + CMSG_SPACE(sizeof(uint32_t)) +
+		       w->cfg->max_datagram + 63) & ~(size_t)63;
 	int r;
 
-	w->buf_size = (sizeof(struct io_uring_recvmsg_out) + CMSG_SPACE(sizeof(uint32_t)) +
-		       w->cfg->max_datagram + 63) & ~(size_t)63;
-	w->br_bytes = depth * sizeof(struct io_uring_buf);
-	w->mem_bytes = depth * w->buf_size;
-	w->br = mmap(NULL, w->br_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	w->mem = mmap(NULL, w->mem_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	w->bufs = calloc(depth, sizeof *w->bufs);
-	if (w->br == MAP_FAILED || w->mem == MAP_FAILED || !w->bufs) {
-		log_errno("worker %u: unable to allocate %u receive buffers of %zu bytes", w->index,
-			  depth, w->buf_size);
+	if (!(w->bufs = calloc(depth, sizeof *w->bufs))) {
+		log_errno("worker %u: unable to allocate %u receive buffers", w->index, depth);
 		return -1;
 	}
-	io_uring_buf_ring_init(w->br);
-	reg.ring_addr = (uint64_t)(uintptr_t)w->br;
-	reg.ring_entries = depth;
-	reg.bgid = BGID;
-	r = io_uring_register_buf_ring(&w->ring, &reg, 0);
-	if (r < 0) {
+	if ((r = bufring_init(&w->rb, &w->ring, BGID, depth, size)) < 0) {
 		errno = -r;
-		log_errno("worker %u: unable to register the buffer ring (Linux 5.19 or later)",
-			  w->index);
+		log_errno("worker %u: unable to set up %u receive buffers of %zu bytes "
+			  "(Linux 5.19 or later)", w->index, depth, size);
 		return -1;
 	}
-	for (unsigned i = 0; i < depth; i++)
-		buf_return(w, i);
 	return 0;
 }
 
@@ -415,7 +393,7 @@ static unsigned on_recv(struct worker *w, struct input *in, struct io_uring_cqe 
 	unsigned n = 0;
 
 	if (cqe->flags & IORING_CQE_F_BUFFER) {
-		w->free_bufs--;
+		bufring_took(&w->rb);
 		relay_datagram(w, in, cqe->flags >> IORING_CQE_BUFFER_SHIFT, cqe->res);
 		n = 1;
 	} else if (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED) {
@@ -610,11 +588,8 @@ static int ring_init(struct worker *w)
 /* Before each wait: buffers back to the kernel, starved receives re-armed. */
 static void refill(struct worker *w)
 {
-	if (w->returned) {
-		io_uring_buf_ring_advance(w->br, (int)w->returned);
-		w->returned = 0;
-	}
-	if (!w->free_bufs)
+	bufring_flush(&w->rb);
+	if (!w->rb.free)
 		return;
 	for (struct input *in = w->inputs; in; in = in->next)
 		if (in->starved && in->fd >= 0 && !in->armed && !in->retired)
@@ -666,16 +641,13 @@ static void *thread_main(void *arg)
 		w->inputs = in->next;
 		input_free(in);
 	}
+	bufring_free(&w->rb, &w->ring, BGID);
 	io_uring_queue_exit(&w->ring);
 	return NULL;
 }
 
 static void worker_free(struct worker *w)
 {
-	if (w->br && w->br != MAP_FAILED)
-		munmap(w->br, w->br_bytes);
-	if (w->mem && w->mem != MAP_FAILED)
-		munmap(w->mem, w->mem_bytes);
 	free(w->bufs);
 	free(w->queue);
 	if (w->efd >= 0)
