@@ -74,6 +74,8 @@ include toolchain/toolchain.mk
 include app/app.mk
 include rootfs/rootfs.mk
 include images/images.mk
+# What a vendor publishes with the image (make legal-info).
+include images/legal-info.mk
 # Boards booting from a disk: the slot image and disk.img (after images.mk,
 # whose run rule it gives the disk).
 ifeq ($(CONFIG_BOOT_EFI_DISK),y)
@@ -137,6 +139,10 @@ help:
 ##   bench-relay        the relayd part alone (out/bench/relay.md)
 ##   host-deps          install the Debian packages the build needs
 ##   fetch              fill the download cache (DL_DIR) from Debian
+##   legal-info         what a vendor must publish with the image, in
+##                      out/legal-info: a manifest and an SPDX 2.3 SBOM of
+##                      every package in it (version, license, source and
+##                      its SHA-256), license texts, sources, configs
 ##   <pkg>              build one package: musl linux-headers liburing
 ##                      mbedtls busybox linux apps rootfs
 ##   <pkg>-rebuild      build <pkg> again from its unpacked source
