@@ -141,10 +141,27 @@ def image_files(graph, goal, images_dir):
 
 # --- SPDX license expressions --------------------------------------------
 
+# The SPDX license list as Debian ships it (node-spdx-license-ids,
+# node-spdx-exceptions: JSON only, no node needed; toolchain/host-packages).
+SPDX_LISTS = "/usr/share/nodejs"
+
+
+@functools.lru_cache(maxsize=None)
+def spdx_list(name):
+    path = os.path.join(SPDX_LISTS, name)
+    try:
+        with open(path, encoding="utf-8") as f:
+            return frozenset(json.load(f))
+    except OSError as e:
+        raise Problems([f"cannot read the SPDX license list {path} ({e.strerror}): "
+                        "run toolchain/host-deps.sh"])
+
+
 def check_license(expr):
-    """None if expr is a well-formed SPDX license expression, else why not."""
+    """None if expr is a valid SPDX license expression, else why not."""
     tokens = re.findall(r"\(|\)|[A-Za-z0-9.+:-]+|\S", expr)
     pos = 0
+    named = []  # (kind, identifier)
 
     def peek():
         return tokens[pos] if pos < len(tokens) else None
@@ -158,6 +175,7 @@ def check_license(expr):
         t = take() if peek() else None
         if t is None or t in ("(", ")", "AND", "OR", "WITH") or not re.fullmatch(r"[A-Za-z0-9.+:-]+", t):
             raise ValueError(f"expected {what}, found {t or 'the end'}")
+        named.append((what, t))
         return t
 
     def simple():
@@ -187,6 +205,16 @@ def check_license(expr):
             return f"unexpected '{tokens[pos]}'"
     except ValueError as e:
         return str(e)
+    for what, t in named:
+        if re.match(r"^(LicenseRef-|DocumentRef-)", t):
+            continue
+        if what == "an exception identifier":
+            if t not in spdx_list("spdx-exceptions/index.json"):
+                return f"{t} is not an SPDX license exception"
+        elif t.rstrip("+") in spdx_list("spdx-license-ids/deprecated.json"):
+            return f"{t} is a deprecated SPDX identifier"
+        elif t.rstrip("+") not in spdx_list("spdx-license-ids/index.json"):
+            return f"{t} is not an SPDX license identifier"
     return None
 
 
@@ -542,7 +570,7 @@ def build_sbom(args, rows, tool_rows, artifacts):
         "documentNamespace": f"{args.namespace_prefix.rstrip('/')}/{name}-{ns}",
         "creationInfo": {
             "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "creators": ["Tool: tern-legal-info", "Organization: NOASSERTION"],
+            "creators": ["Tool: tern-legal-info"],
         },
         "packages": packages,
         "relationships": relationships,
