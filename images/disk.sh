@@ -32,7 +32,7 @@ mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/EFI/Linux ::/loader
 mcopy -i "$esp" "$loader" ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$esp" "$tmp/loader.conf" ::/loader/loader.conf
 mcopy -i "$esp" "$slot" ::/EFI/Linux/tern-1-a.efi
-free=$(mdir -i "$esp" :: | tail -n 1 | tr -cd '0-9')
+free=$(mdir -i "$esp" :: | sed -n 's/ bytes free$//p' | tr -cd '0-9')
 need=$((2 * $(stat -c %s "$slot")))
 if [ "$free" -lt "$need" ]; then
 	echo "disk.sh: the ESP ($esp_mib MiB) has $free bytes free after slot A; slot B and an update's temporary copy need $need: raise DISK_ESP_SIZE" >&2
@@ -40,17 +40,20 @@ if [ "$free" -lt "$need" ]; then
 fi
 
 data=$tmp/data.img
+truncate -s "${data_mib}M" "$data"
 mkfs.ext4 -q -F -L tern-data -d "$data_dir" -E root_owner=0:0 "$data" "${data_mib}M"
 
 mib=1048576
 truncate -s $(((1 + esp_mib + data_mib + 1) * mib)) "$out.tmp"
-sgdisk -q \
+# (sgdisk -q would not write a table on a blank disk.)
+sgdisk \
 	-n 1:2048:+"${esp_mib}M" -t 1:ef00 -c 1:tern-esp \
 	-n 2:$((2048 + esp_mib * 2048)):+"${data_mib}M" -t 2:8300 -c 2:tern-data \
 	"$out.tmp" >/dev/null
 dd if="$esp" of="$out.tmp" bs=$mib seek=1 conv=notrunc,sparse status=none
 dd if="$data" of="$out.tmp" bs=$mib seek=$((1 + esp_mib)) conv=notrunc,sparse status=none
-sgdisk -v "$out.tmp" | grep -q 'No problems found' ||
+[ "$(sgdisk -p "$out.tmp" | grep -c -E ' tern-(esp|data)$')" = 2 ] &&
+	sgdisk -v "$out.tmp" | grep -q 'No problems found' ||
 	{ sgdisk -v "$out.tmp" >&2; echo "disk.sh: the partition table does not verify" >&2; exit 1; }
 rm -rf "$tmp"
 mv "$out.tmp" "$out"
