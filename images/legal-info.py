@@ -256,7 +256,7 @@ def sysroot_owners(sysroot, pkgs):
     the sysroot: the package whose tree holds a file with the same name and
     the same bytes."""
     wanted = {}
-    for dirpath, _, filenames in os.walk(sysroot):
+    for dirpath, _, filenames in os.walk(os.path.realpath(sysroot)):
         for f in filenames:
             if f.endswith((".a", ".o")):
                 p = os.path.join(dirpath, f)
@@ -424,7 +424,7 @@ def select(pkgs, graph, artifacts, sysroot):
         p["programs"] = dict(pair.partition("=")[::2] for pair in p.get("LINK_MAPS") or [])
     target = [p for p in pkgs.values() if not p["host"]]
     owners = sysroot_owners(sysroot, target)
-    own_dirs = [d.rstrip("/") + "/" for q in target for d in (q.get("DIR"), q.get("OBJ")) if d]
+    own_dirs = [os.path.realpath(d) + "/" for q in target for d in (q.get("DIR"), q.get("OBJ")) if d]
     linked, foreign, prog_images, problems = {}, {}, {}, []
     for p in target:
         if not p["images"]:
@@ -435,13 +435,14 @@ def select(pkgs, graph, artifacts, sysroot):
                 problems.append(f"{p['name']}: no linker map {mapfile} for {prog}: run 'make' again")
                 continue
             for used in map_inputs(mapfile):
+                used = os.path.realpath(used)
                 if used in owners:
                     linked.setdefault(owners[used], set()).add(prog)
                 elif not any(used.startswith(d) for d in own_dirs):
                     foreign.setdefault(used, set()).add(prog)
     if problems:
         raise Problems(problems)
-    chosen, notes = [], []
+    chosen, notes, libraries = [], [], set(owners.values())
     for p in sorted(target, key=lambda p: p["name"]):
         progs = sorted(linked.get(p["name"], ()))
         p["linked_into"] = progs
@@ -449,7 +450,7 @@ def select(pkgs, graph, artifacts, sysroot):
             p["images"] = sorted({a for prog in progs for a in prog_images[prog]})
             notes.append(f"{p['name']} is linked into {' '.join(progs)}, but make's rules do not "
                          "make the image depend on it (a missing prerequisite?)")
-        if progs or (p["images"] and p["name"] not in set(owners.values())):
+        if progs or (p["images"] and p["name"] not in libraries):
             chosen.append(p)
         elif p["images"]:
             notes.append(f"{p['name']} is built, but no program of the image links it: left out")
