@@ -4,7 +4,8 @@
 #              initramfs, command line; images/uki.sh); what an update
 #              bundle carries
 #   disk.img   DISK_IMG: what a user flashes (images/disk.sh): GPT, the ESP
-#              with systemd-boot and slot A, the data partition
+#              with systemd-boot and slot A, the data partition; its
+#              SHA-256 in disk.img.sha256 (sha256sum -c)
 # `make run` boots a copy of disk.img (out/<board>/run/disk.img, made again
 # when disk.img changes, so the guest never writes the build's image).
 
@@ -35,7 +36,8 @@ $(DISK_IMG): $(SLOT_IMG) $(SYSTEMD_BOOT_STAMP) $(DATA_TREE)/.stamp images/disk.s
 	echo ">>> images: $(notdir $@)"
 	images/disk.sh $@ $(SYSTEMD_BOOT_LOADER) $(SLOT_IMG) $(CONFIG_DISK_ESP_SIZE) \
 		$(CONFIG_DISK_DATA_SIZE) $(DATA_TREE)
-	echo ">>> images: $@ $$(stat -c %s $@) bytes, sha256 $$(sha256sum $@ | cut -d' ' -f1)"
+	cd $(IMAGES) && sha256sum $(notdir $@) >$(notdir $@).sha256
+	echo ">>> images: $@ $$(stat -c %s $@) bytes, sha256 $$(cut -d' ' -f1 $@.sha256)"
 
 images: $(SLOT_IMG) $(DISK_IMG)
 
