@@ -9,6 +9,10 @@
 # `make run` boots a copy of disk.img (out/<board>/run/disk.img, made again
 # when disk.img changes, so the guest never writes the build's image).
 
+# Included from images/images.mk before the bundle rules (which need
+# SLOT_IMG); the guard keeps a second include (the top Makefile's) harmless.
+ifndef DISK_IMG
+
 include images/systemd-boot.mk
 
 SLOT_IMG  := $(IMAGES)/slot.efi
@@ -47,3 +51,5 @@ $(RUN_DISK): $(DISK_IMG)
 
 QEMU_RUN := DISK=$(RUN_DISK) MEMORY=$(CONFIG_QEMU_MEMORY) board/$(CONFIG_BOARD_NAME)/qemu.sh
 run: $(RUN_DISK)
+
+endif

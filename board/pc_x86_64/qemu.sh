@@ -3,8 +3,9 @@
 # The caller sets DISK (a raw disk image, written by the guest: pass a
 # copy of out/pc_x86_64/images/disk.img) and optionally VARS (the UEFI
 # variable store, like the box's NVRAM; default DISK.vars, made from
-# OVMF's empty template when missing) and MEMORY (MiB); the caller adds
-# the network devices.  The disk sits on q35's AHCI controller, as on a
+# OVMF's empty template when missing), MEMORY (MiB) and DISK_OPTS (more
+# -drive options for the disk, e.g. throttling.bps-write=N); the caller
+# adds the network devices.  The disk sits on q35's AHCI controller, as on a
 # real box; the serial console is on stdio.  Guest reboots stay in this
 # QEMU (fwupdate reboots into the new slot) unless the caller adds
 # -no-reboot.  Runs under TCG unless /dev/kvm is usable.
@@ -21,5 +22,5 @@ exec qemu-system-x86_64 -machine q35,accel=$accel -cpu max -m "${MEMORY:-256}" \
 	-nographic \
 	-drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,unit=1,file="$VARS" \
-	-drive if=none,id=disk0,format=raw,file="$DISK" \
+	-drive if=none,id=disk0,format=raw,file="$DISK"${DISK_OPTS:+,$DISK_OPTS} \
 	-device ide-hd,drive=disk0,bus=ide.0 "$@"
