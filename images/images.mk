@@ -36,3 +36,11 @@ run: images
 	echo ">>> run: guest UDP port 69 (TFTP) is host 127.0.0.1:$(CONFIG_RUN_TFTP_PORT); quit with Ctrl-A X"
 	$(QEMU_RUN) -netdev user,id=net0,hostfwd=udp:127.0.0.1:$(CONFIG_RUN_TFTP_PORT)-:69 \
 		-device virtio-net-pci,netdev=net0
+
+# Boards booting from a disk: the slot image (SLOT_IMG) and disk.img.
+ifeq ($(CONFIG_BOOT_EFI_DISK),y)
+include images/disk.mk
+endif
+
+# Signed update bundles, the bundle tool; after the board's SLOT_IMG.
+include images/bundle.mk

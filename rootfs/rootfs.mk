@@ -4,9 +4,10 @@
 include rootfs/busybox.mk
 
 # Of app/Kconfig, only the symbols gen-etc.sh reads: INIT_STOP_TIMEOUT,
-# say, recompiles init and leaves /etc alone.
+# say, recompiles init and leaves /etc alone.  BOARD_NAME: /etc/tern/release.
 ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig) $(filter $(call ksyms,app/Kconfig),\
-	$(sort $(patsubst CONFIG_%,%,$(shell grep -o 'CONFIG_[A-Z0-9_]*' rootfs/gen-etc.sh))))
+	$(sort $(patsubst CONFIG_%,%,$(shell grep -o 'CONFIG_[A-Z0-9_]*' rootfs/gen-etc.sh)))) \
+	BOARD_NAME
 # Files and directories (a directory changes when an entry, such as a
 # symlink, is added or removed; symlinks themselves may dangle on the host).
 ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)

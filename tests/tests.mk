@@ -75,6 +75,25 @@ $(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
 
+# fwupdate for the host (tests/host/fwupdate_*.t, tests/net/fwupdate_*.t):
+# all of app/fwupdate with ASan/UBSan and out/host's mbedtls, trusting a
+# test key of its own (the tests sign with it, and with others, using tfw).
+FWUPDATE_TEST     := $(TEST_OUT)/fwupdate
+FWUPDATE_TEST_KEY := $(FWUPDATE_TEST)/test-key.pem
+$(FWUPDATE_TEST_KEY): | $(TFW)
+	mkdir -p $(dir $@)
+	rm -f $@ $@.pub
+	$(TFW) keygen $@
+$(FWUPDATE_TEST)/trusted_key.c: $(FWUPDATE_TEST_KEY) $(TFW)
+	$(TFW) pubkey -c $< >$@.tmp
+	mv $@.tmp $@
+$(FWUPDATE_TEST)/fwupdate: $(FWUPDATE_TEST)/trusted_key.c $(wildcard app/fwupdate/*.c app/fwupdate/*.h) \
+		$(APP_LIB_SRCS) $(wildcard app/lib/*.h) $(O)/config.h $(UNIT_DEPS_fwupdate)
+	echo ">>> test: cc fwupdate (host, asan)"
+	gcc $(UNIT_CFLAGS) $(UNIT_asan_FLAGS) $(UNIT_CFLAGS_fwupdate) -Iapp/fwupdate -o $@ \
+		$(wildcard app/fwupdate/*.c) $(APP_LIB_SRCS) $< $(UNIT_LIBS_fwupdate)
+HOST_TEST_TOOLS := $(FWUPDATE_TEST)/fwupdate $(TFW)
+
 # Host tools of the network tests and the bench (host gcc, -O2).
 NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink
 $(TEST_OUT)/wire: tests/net/lib/wire.c
@@ -103,7 +122,7 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 PROVE := prove --exec '' --timer
 
 .PHONY: test test-unit test-fuzz test-build test-image test-host test-net test-qemu fuzz
-test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) all
+test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/net/*.t tests/qemu/*.t))
 
 test-unit: $(UNIT_BINS)
@@ -119,7 +138,8 @@ fuzz: $(FUZZ_BINS)
 test-build test-image test-host test-qemu: test-%: all
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
-test-net: all $(NET_TOOLS)
+test-net: all $(NET_TOOLS) $(HOST_TEST_TOOLS)
+test-host: $(HOST_TEST_TOOLS)
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/net/*.t))
 
 # Benchmarks measure, they do not pass or fail: see tests/bench/.

@@ -19,7 +19,7 @@ static const char *const messages[TFW_ERR_COUNT] = {
 	[TFW_ERR_DIGEST]        = "payload corrupted: its SHA-256 does not match the header",
 	[TFW_ERR_SIGNATURE]     = "bad signature: header or payload changed after signing",
 	[TFW_ERR_BOARD]         = "built for another board",
-	[TFW_ERR_ROLLBACK]      = "older than the running firmware (-f installs it anyway)",
+	[TFW_ERR_ROLLBACK]      = "older than the running firmware",
 	[TFW_ERR_PUBKEY]        = "the trusted public key is not a valid P-256 point",
 };
 

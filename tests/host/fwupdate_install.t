@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+# fwupdate on a directory standing in for a box's ESP (tests/host/lib/
+# fwbox.py): a good bundle goes to the slot not running, armed for trial
+# boots, the running one untouched; after a boot and mark-good the next
+# update goes to the other slot.  Every bad bundle -- wrong magic,
+# truncated, a byte flipped in header, payload or signature, trailing
+# bytes, another key, another board, an older version, a payload larger
+# than a slot -- is refused with its reason in one line, exit 1, and the
+# ESP is byte-identical afterwards.  So is an update while the running
+# slot is still on trial (its fallback would go).
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from fwbox import BOARD, TEST_KEY, Box, missing, payload_bytes, sign, slot_max_mib, tfw  # noqa: E402
+from initns import Tap  # noqa: E402
+
+if missing():
+    print("Bail out! %s is not built (make test builds it)" % missing(), flush=True)
+    sys.exit(1)
+
+t = Tap(35)
+box = Box(version="1.2.0")
+work = os.path.join(box.dir, "work")
+os.makedirs(work)
+
+
+def path(name):
+    return os.path.join(work, name)
+
+
+def write(name, data):
+    with open(path(name), "wb") as f:
+        f.write(data)
+    return path(name)
+
+
+def read(p):
+    with open(p, "rb") as f:
+        return f.read()
+
+
+def lines(r):
+    return r.stderr.decode("utf-8", "replace").strip().splitlines()
+
+
+def refused(name, bundle, reason, *flags, stdin=None):
+    """One TAP line: the bundle is refused with reason, nothing changes."""
+    before = box.snapshot()
+    r = box.fwupdate("-n", *flags, bundle, stdin=stdin)
+    out = lines(r)
+    said = [x for x in out if "refused" in x]
+    t.ok(r.returncode == 1 and len(said) == 1 and re.search(reason, said[0])
+         and box.snapshot() == before,
+         "%s: refused (%s), ESP unchanged" % (name, said[0] if said else "no reason"),
+         "exit %d, stderr:\n%s\nchanged: %s" % (
+             r.returncode, "\n".join(out),
+             sorted(set(box.snapshot().items()) ^ set(before.items()))))
+
+
+try:
+    # -h documents every flag.
+    r = box.fwupdate("-h")
+    usage = r.stdout.decode()
+    t.ok(r.returncode == 0 and all(re.search(r"^  %s\b" % f, usage, re.M)
+                                   for f in ("-f", "-n", "-c", "-s", "-E", "-R", "-e", "-h"))
+         and "EXIT STATUS" in usage, "-h documents every flag and the exit status")
+
+    r = box.fwupdate("-s")
+    status = r.stdout.decode()
+    key_id = re.search(r"^key id +([0-9a-f]{16})$", status, re.M)
+    t.ok(r.returncode == 0 and "board      pc_x86_64" in status and "version    1.2.0" in status
+         and key_id and re.search(r"^slot A +tern-1-a\.efi, good, running, boots next$", status, re.M)
+         and re.search(r"^slot B +empty$", status, re.M), "-s: board, version, key id, slots",
+         status + "\n".join(lines(r)))
+
+    # A good bundle: into B, armed, A untouched.
+    slot_a = box.read("tern-1-a.efi")
+    p13 = write("slot-1.3.0", payload_bytes(300000, 13))
+    b13 = sign(p13, path("tern-1.3.0.tfw"), "1.3.0")
+    r = box.fwupdate("-n", b13)
+    t.ok(r.returncode == 0 and box.files() == ["tern-1-a.efi", "tern-2-b+3.efi"],
+         "1.3.0 is installed in slot B with 3 tries, nothing else on the ESP",
+         "exit %d %s %s" % (r.returncode, box.files(), lines(r)))
+    t.ok(box.read("tern-2-b+3.efi") == read(p13) and box.read("tern-1-a.efi") == slot_a,
+         "slot B holds the payload byte for byte, slot A as it was")
+    t.ok(any(re.search(r"installed 1\.3\.0 in slot B, armed for 3 trial boots", x)
+             for x in lines(r)) and any("not rebooting (-n)" in x for x in lines(r)),
+         "it says what it did, and that it does not reboot", "\n".join(lines(r)))
+
+    # The box reboots into B: on trial, its fallback A is kept.
+    box.boot("tern-2-b+3.efi")
+    box.set_release("1.3.0")
+    p14 = write("slot-1.4.0", payload_bytes(200000, 14))
+    b14 = sign(p14, path("tern-1.4.0.tfw"), "1.4.0")
+    refused("while B is on trial", b14, r"running slot B is on trial")
+    # init marks B good: the next update goes to A.
+    box.mark_good()
+    r = box.fwupdate("-n", b14)
+    t.ok(r.returncode == 0 and box.files() == ["tern-2-b.efi", "tern-3-a+3.efi"]
+         and box.read("tern-3-a+3.efi") == read(p14) and box.read("tern-2-b.efi") == read(p13),
+         "after B is marked good, 1.4.0 goes to slot A and B is untouched",
+         "exit %d %s %s" % (r.returncode, box.files(), lines(r)))
+    box.boot("tern-3-a+3.efi")
+    box.mark_good()
+    box.set_release("1.4.0")
+
+    # Bad bundles, each refused with its reason; nothing written.
+    good = read(b14)
+    n = len(good)
+    p15 = write("slot-1.5.0", payload_bytes(100000, 15))
+    b15 = sign(p15, path("tern-1.5.0.tfw"), "1.5.0")
+    g15 = read(b15)
+    refused("wrong magic", write("magic.tfw", b"TERN-TFX" + g15[8:]), r"not a Tern firmware bundle")
+    refused("an ELF file", write("elf.tfw", b"\x7fELF" + g15[4:]), r"bad magic")
+    refused("empty file", write("empty.tfw", b""), r"truncated")
+    for cut in (191, 1000, len(g15) - 1):
+        refused("truncated to %d bytes" % cut, write("cut.tfw", g15[:cut]), r"truncated")
+    refused("one byte too many", write("long.tfw", g15 + b"\0"), r"trailing bytes")
+    flips = [(9, "format version", r"unknown bundle format version"),
+             (20, "board field", r"bad signature|board name field"),
+             (50, "version field", r"bad signature|version field"),
+             (85, "payload length", r"truncated|trailing|larger than a slot"),
+             (100, "payload SHA-256 field", r"payload corrupted"),
+             (124, "key id", r"signed by another key"),
+             (128, "first payload byte", r"payload corrupted"),
+             (128 + 50000, "middle of the payload", r"payload corrupted"),
+             (len(g15) - 64, "first signature byte", r"bad signature"),
+             (len(g15) - 1, "last signature byte", r"bad signature")]
+    for off, what, reason in flips:
+        flipped = bytearray(g15)
+        flipped[off] ^= 0x01
+        refused("bit flipped in the %s (byte %d)" % (what, off), write("flip.tfw", flipped), reason)
+
+    other = path("other-key.pem")
+    r = tfw("keygen", other)
+    b_other = sign(p15, path("other.tfw"), "1.5.0", key=other)
+    refused("signed by another key", b_other,
+            r"signed by another key .*: key id [0-9a-f]{16}, this image trusts %s" % key_id.group(1))
+    refused("another board", sign(p15, path("board.tfw"), "1.5.0", board="qemu_x86_64"),
+            r"built for another board: qemu_x86_64, this box is pc_x86_64")
+    refused("older version", sign(p13, path("old.tfw"), "1.3.0"),
+            r"older than the running firmware .*: 1\.3\.0, running 1\.4\.0")
+    refused("older by number, not by text (1.10.0 running, 1.9.0 offered)",
+            sign(p13, path("old2.tfw"), "1.9.0"), r"older", "-R", write("rel110", b"board pc_x86_64\nversion 1.10.0\n"))
+    big = write("big", payload_bytes(slot_max_mib() * 1048576 + 1, 16))
+    refused("payload one byte larger than a slot", sign(big, path("big.tfw"), "1.5.0"),
+            r"payload larger than a slot: at most %d bytes" % (slot_max_mib() * 1048576))
+    os.unlink(big)
+    os.unlink(path("big.tfw"))
+    refused("bad bundle on standard input", "-", r"bad signature", stdin=bytes(flipped))
+
+    # -c checks and writes nothing; "-" reads standard input; -f installs an older one.
+    before = box.snapshot()
+    r = box.fwupdate("-c", b15)
+    t.ok(r.returncode == 0 and box.snapshot() == before
+         and any("good: board pc_x86_64, version 1.5.0 (running 1.4.0)" in x for x in lines(r)),
+         "-c: a good bundle is reported good and nothing is written", "\n".join(lines(r)))
+    r = box.fwupdate("-n", "-", stdin=g15)
+    t.ok(r.returncode == 0 and box.read(box.slot_file("b")) == read(p15)
+         and box.slot_file("b").endswith("+3.efi") and box.read("tern-3-a.efi") == read(p14),
+         "a bundle on standard input goes to slot B", "%s %s" % (box.files(), lines(r)))
+    r = box.fwupdate("-n", "-f", sign(p13, path("old.tfw"), "1.3.0"))
+    t.ok(r.returncode == 0 and box.read(box.slot_file("b")) == read(p13),
+         "-f installs an older version", "\n".join(lines(r)))
+
+    # The box's own state missing: exit 111, nothing written.
+    before = box.snapshot()
+    r = box.fwupdate("-n", "-R", path("no-release"), b15)
+    r2 = box.fwupdate("-n", path("no-such.tfw"))
+    t.ok(r.returncode == 111 and "unable to tell the running firmware" in lines(r)[-1]
+         and r2.returncode == 111 and "unable to read" in lines(r2)[-1]
+         and box.snapshot() == before,
+         "no release file, no bundle file: exit 111, nothing written",
+         "%s\n%s" % (lines(r), lines(r2)))
+    r = box.fwupdate("-n")
+    r2 = box.fwupdate("-n", "ftp://192.0.2.1/x.tfw")
+    t.ok(r.returncode == 100 and r2.returncode == 100 and box.snapshot() == before,
+         "no bundle, or a URL that is not tftp://: usage error 100")
+finally:
+    box.close()
+t.done()
