@@ -127,7 +127,8 @@ help:
 ##   test               build, then run every test under prove
 ##   test-unit          host unit tests only (cmocka, plain and ASan/UBSan)
 ##   test-qemu          QEMU boot tests only
-##   test-build         build-system tests only (kconfig, fetch, incremental)
+##   test-build         build-system tests only (kconfig, fetch, incremental,
+##                      legal-info)
 ##   test-image         image checks only (static ELF, size)
 ##   test-host          our programs on the host in namespaces (init as PID 1)
 ##   test-net           network tests in namespaces (real TFTP/DHCP clients)
