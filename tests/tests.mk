@@ -138,8 +138,8 @@ fuzz: $(FUZZ_BINS)
 test-build test-image test-host test-qemu: test-%: all
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
-test-net: all $(NET_TOOLS) $(HOST_TEST_TOOLS)
 test-host: $(HOST_TEST_TOOLS)
+test-net: all $(NET_TOOLS) $(HOST_TEST_TOOLS)
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/net/*.t))
 
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
