@@ -17,7 +17,8 @@
 "              ones (longer than relayd -m); each output's packets, bytes\n" \
 "              and packets per second out, its drops by send error and for\n" \
 "              want of a route (no interface, no address, or the send said\n" \
-"              so)\n" \
+"              so), and how many of its packets went in how many UDP GSO\n" \
+"              sends (relayd -G), once there were some\n" \
 "  add RULE    start a rule, relayd.conf syntax (relayd -h), as one quoted\n" \
 "              argument or as words, e.g.\n" \
 "                relayctl add relay from eth0 group 239.1.1.1 port 5000 \\\n" \

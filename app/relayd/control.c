@@ -285,15 +285,21 @@ static void stats_text(const struct control *s, struct text *t)
 		text_add(t, "\n");
 		for (unsigned i = 0; i < x->r.nout; i++) {
 			char out[RELAY_TEXT_MAX];
+			uint64_t gso = counter_get(&x->out[i].gso_sends);
 
 			relay_output_text(&x->r.out[i], out);
 			text_add(t, "  to %s: %llu packets, %llu bytes, %llu pps; dropped: %llu send "
-				 "error, %llu no route\n", out,
+				 "error, %llu no route", out,
 				 (unsigned long long)counter_get(&x->out[i].packets),
 				 (unsigned long long)counter_get(&x->out[i].bytes),
 				 (unsigned long long)x->out_pps[i],
 				 (unsigned long long)counter_get(&x->out[i].send_errors),
 				 (unsigned long long)counter_get(&x->out[i].no_route));
+			if (gso)
+				text_add(t, "; %llu of the packets in %llu GSO sends",
+					 (unsigned long long)counter_get(&x->out[i].gso_packets),
+					 (unsigned long long)gso);
+			text_add(t, "\n");
 		}
 	}
 }

@@ -1,14 +1,15 @@
 /* relayd -- the UDP / multicast relay of Tern. */
 #define USAGE \
 "usage: relayd [-fv] [-c FILE] [-w WORKERS] [-S SOCKET] [-q DEPTH] [-b BATCH]\n" \
-"              [-m BYTES] [-s SNDBUF] [-r RCVBUF]\n" \
+"              [-m BYTES] [-s SNDBUF] [-r RCVBUF] [-G SEGS]\n" \
 "       relayd [-c FILE] -t\n" \
 "       relayd -h\n" \
 "\n" \
 "Relays UDP datagrams, multicast or unicast, IPv4 or IPv6, that arrive on\n" \
 "one interface to one or more outputs, by the rules of FILE: io_uring\n" \
 "loops, multishot receives into provided buffers, one buffer sent to every\n" \
-"output of its rule.  Runs in the foreground, logs to stderr.\n" \
+"output of its rule, datagrams of one size as one UDP GSO send (-G).  Runs\n" \
+"in the foreground, logs to stderr.\n" \
 "\n" \
 "  -c FILE    the rules (default " CONFIG_RELAYD_CONF "), one a line:\n" \
 "               relay from IFACE group G port P [source S] to OUTPUT, ...\n" \
@@ -31,6 +32,13 @@
 "             a longer one is dropped and counted as truncated\n" \
 "  -s SNDBUF  SO_SNDBUF of each output, bytes (default " STR(CONFIG_RELAYD_SNDBUF) ")\n" \
 "  -r RCVBUF  SO_RCVBUF of each input, bytes (default " STR(CONFIG_RELAYD_RCVBUF) ")\n" \
+"  -G SEGS    UDP GSO on egress, 2-64 datagrams a send, or 0: off (default\n" \
+"             " STR(RELAYD_GSO_SEGS) "); datagrams of a rule that came in one loop turn, all\n" \
+"             of one size but a shorter last, go to each output as one\n" \
+"             sendmsg with UDP_SEGMENT (up to SEGS of them and 65507\n" \
+"             bytes), which the kernel or the NIC cuts into the same\n" \
+"             datagrams; to an output whose path MTU is too small for\n" \
+"             them, or that refuses GSO (logged once), one by one\n" \
 "  -f         foreground (always; accepted for habit)\n" \
 "  -v         log every failed send\n" \
 "  -h         this text\n" \
@@ -50,7 +58,8 @@
 "  counters (relayctl stats): of each rule, packets, bytes and packets per\n" \
 "  second over the last second in, dropped for want of buffers and\n" \
 "  truncated; of each output, packets, bytes and packets per second out,\n" \
-"  dropped by send error and for want of a route.\n" \
+"  dropped by send error and for want of a route, and, once there were\n" \
+"  some, how many of the packets went in how many GSO sends.\n" \
 "\n" \
 "RELAYCTL\n" \
 "  relayctl list, stats, add RULE, remove ID|RULE and reload talk to\n" \
@@ -86,7 +95,7 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:G:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -108,6 +117,11 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 		case 'm': c->max_datagram = number(optarg, 1, 65535, "-m"); break;
 		case 's': c->sndbuf = (int)number(optarg, 4096, 1u << 30, "-s"); break;
 		case 'r': c->rcvbuf = (int)number(optarg, 4096, 1u << 30, "-r"); break;
+		case 'G':
+			c->gso_segs = number(optarg, 0, 64, "-G");
+			if (c->gso_segs == 1)
+				usage_error(USAGE, "-G wants 0 (off) or 2-64 datagrams a send, not %s", optarg);
+			break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -135,6 +149,7 @@ int main(int argc, char **argv)
 		.workers = CONFIG_RELAYD_WORKERS, .depth = CONFIG_RELAYD_RING_DEPTH,
 		.batch = CONFIG_RELAYD_BATCH, .max_datagram = CONFIG_RELAYD_MAX_DATAGRAM,
 		.sndbuf = CONFIG_RELAYD_SNDBUF, .rcvbuf = CONFIG_RELAYD_RCVBUF,
+		.gso_segs = RELAYD_GSO_SEGS,
 	};
 	bool check;
 	int sfd;
@@ -149,7 +164,8 @@ int main(int argc, char **argv)
 	}
 	sfd = daemon_signals();
 	log_info("%zu rule%s from %s; %u worker%s, ring depth %u, batch %u, datagrams up to %u "
-		 "bytes", rules.n, rules.n == 1 ? "" : "s", c.conf_file, c.workers,
-		 c.workers == 1 ? "" : "s", c.depth, c.batch, c.max_datagram);
+		 "bytes, UDP GSO %s%u", rules.n, rules.n == 1 ? "" : "s", c.conf_file, c.workers,
+		 c.workers == 1 ? "" : "s", c.depth, c.batch, c.max_datagram,
+		 c.gso_segs ? "up to " : "off: ", c.gso_segs);
 	return control_run(&c, &rules, sfd);
 }

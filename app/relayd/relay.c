@@ -4,12 +4,17 @@
 #include "relay.h"
 
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "bufring.h"
@@ -21,16 +26,27 @@
 #define TICK_SECONDS 2
 
 /* What a completion is about: the low 3 bits of its user_data.  A send
- * carries its output (bits 3-7) and buffer id (bits 8-23); the others a
- * pointer (8-byte aligned). */
+ * carries its output (bits 3-7) and buffer id (bits 8-23), a GSO send its
+ * output (bits 3-7) and its run (a struct run: RUN_ALIGN-aligned); the
+ * others a pointer (8-byte aligned). */
 enum tag {
 	TAG_RECV = 1, /* multishot recvmsg of an input: a struct input */
 	TAG_SEND,     /* send of a datagram to one output */
 	TAG_CANCEL,   /* cancel of a retired input's receive: a struct input */
 	TAG_WAKE,     /* read on the eventfd: commands queued */
 	TAG_TICK,     /* the 2 s timeout */
+	TAG_GSO,      /* sendmsg of a run to one output, with UDP_SEGMENT */
 };
 #define TAG_MASK 7u
+#define RUN_ALIGN 256u
+_Static_assert(RELAY_OUTPUTS_MAX <= 32 && (8u << 5) <= RUN_ALIGN,
+	       "an output's index fits bits 3-7 of user_data");
+
+/* UDP GSO (-G): the most one send carries.  64 segments (Linux 6.1
+ * takes 128); 65,507 bytes, the largest IPv4 UDP payload (IPv6 takes 20
+ * more). */
+#define RUN_SEGS_MAX 64
+#define RUN_BYTES_MAX 65507u
 
 /* A rule's sockets as opened once.  An input whose interface was made
  * again is retired and a fresh one takes its place; both count into the
@@ -49,8 +65,39 @@ struct input {
 	int out_fd[RELAY_OUTPUTS_MAX];  /* connected; -1 while it cannot be opened */
 	int out_err[RELAY_OUTPUTS_MAX]; /* errno of the last failed open */
 	int out_ifindex[RELAY_OUTPUTS_MAX]; /* of its dev when opened; 0: no dev */
+	/* GSO: the largest segment each output takes (its path MTU less the
+	 * IP and UDP headers; 0: none), the largest any takes, and whether
+	 * the output's socket refused a GSO send (plain sends until it is
+	 * opened again). */
+	unsigned out_seg_max[RELAY_OUTPUTS_MAX], seg_max;
+	bool out_gso_refused[RELAY_OUTPUTS_MAX];
+	struct run *run;      /* datagrams of this turn not sent yet, or NULL */
 	struct input *next;
 } __attribute__((aligned(8)));
+
+/* A run: datagrams of one input that came in one loop turn, each the
+ * size of the first but the last, which may be shorter (UDP_SEGMENT cuts
+ * a send into segments of the first's size and lets the last be short).
+ * Each output whose path MTU takes that size gets them as one sendmsg;
+ * the others, and every output when the run is one datagram, one send
+ * each.  Every send holds each buffer it covers (struct buf's refs); the
+ * run lives until its last sendmsg completes. */
+struct run {
+	struct input *in;
+	unsigned n;           /* datagrams */
+	unsigned seg;         /* bytes of each but the last */
+	unsigned bytes;       /* of all */
+	unsigned sends;       /* sendmsgs in flight */
+	struct run *next;     /* on the worker's free list */
+	struct run *all;      /* every run the worker has made */
+	struct msghdr msg;
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} control;
+	uint16_t bid[RUN_SEGS_MAX];
+	struct iovec iov[RUN_SEGS_MAX];
+};
 
 /* A receive buffer in use: the input it came in on, its sends in flight. */
 struct buf {
@@ -76,6 +123,8 @@ struct worker {
 	struct bufring rb;    /* depth receive buffers */
 	struct buf *bufs;     /* what each is doing */
 	struct input *inputs; /* live and retired */
+	unsigned runs_open;   /* inputs with a run */
+	struct run *runs_free, *runs_all;
 	uint64_t wake;
 	struct __kernel_timespec tick;
 	bool stopping;
@@ -173,6 +222,44 @@ static bool first_failure(int *last, int err)
 	return first;
 }
 
+/* Whether output i's interface, when it names one, checksums what it
+ * sends: Linux before 6.11 refuses GSO sends (EIO) out of one that does
+ * not (a virtio NIC without a vnet header, tx-checksumming off). */
+static bool output_checksums(const struct input *in, unsigned i)
+{
+	struct ethtool_value v = { .cmd = ETHTOOL_GTXCSUM };
+	struct ifreq ifr;
+
+	if (!in->rule->r.out[i].dev[0])
+		return true; /* its route's device: known only by trying */
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", in->rule->r.out[i].dev);
+	ifr.ifr_data = (void *)&v;
+	return ioctl(in->out_fd[i], SIOCETHTOOL, &ifr) < 0 || v.data;
+}
+
+/* GSO: the largest datagram output i takes as a segment, from its path
+ * MTU (read again at every tick: it changes with the interface's MTU and
+ * with path MTU discovery), and the largest any output of in takes. */
+static void output_seg_max(struct worker *w, struct input *in, unsigned i)
+{
+	bool v4 = in->rule->r.out[i].to.sa.sa_family == AF_INET;
+	unsigned headers = v4 ? 20 + 8 : 40 + 8;
+	int mtu = 0;
+	socklen_t len = sizeof mtu;
+
+	in->out_seg_max[i] = 0;
+	if (w->cfg->gso_segs > 1 && in->out_fd[i] >= 0 && !in->out_gso_refused[i] &&
+	    output_checksums(in, i) &&
+	    getsockopt(in->out_fd[i], v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU,
+		       &mtu, &len) == 0 && mtu > (int)headers)
+		in->out_seg_max[i] = (unsigned)mtu - headers;
+	in->seg_max = 0;
+	for (unsigned k = 0; k < in->rule->r.nout; k++)
+		if (in->out_seg_max[k] > in->seg_max)
+			in->seg_max = in->out_seg_max[k];
+}
+
 static void output_open(struct worker *w, struct input *in, unsigned i)
 {
 	struct rule *x = in->rule;
@@ -180,11 +267,16 @@ static void output_open(struct worker *w, struct input *in, unsigned i)
 
 	in->out_fd[i] = sock_output(&x->r.out[i], w->cfg->sndbuf, what);
 	in->out_ifindex[i] = x->r.out[i].dev[0] ? (int)if_nametoindex(x->r.out[i].dev) : 0;
+	in->out_gso_refused[i] = false;
+	output_seg_max(w, in, i);
 	relay_output_text(&x->r.out[i], text);
 	if (in->out_fd[i] >= 0) {
 		if (in->out_err[i])
 			log_info("%s: output %s is back", rule_label(x, label), text);
 		in->out_err[i] = 0;
+		if (w->cfg->gso_segs > 1 && !output_checksums(in, i))
+			log_info("%s: output %s: %s has no checksum offload, so no UDP GSO: one "
+				 "datagram a send", rule_label(x, label), text, x->r.out[i].dev);
 	} else if (first_failure(&in->out_err[i], errno)) {
 		log_err("%s: output %s: unable to %s: %s; its datagrams are counted as no route, "
 			"retried every %d s", rule_label(x, label), text, what, strerror(errno),
@@ -272,8 +364,12 @@ static void input_idle(struct worker *w, struct input *in)
 
 /* Cancel its receive; it is freed once the kernel has answered for every
  * SQE (its sends complete first). */
+static void run_flush(struct worker *w, struct input *in);
+
 static void input_retire(struct worker *w, struct input *in)
 {
+	if (in->run)
+		run_flush(w, in); /* what came before the retirement goes out */
 	in->retired = true;
 	if (in->armed) {
 		struct io_uring_sqe *sqe = sqe_get(w);
@@ -309,16 +405,222 @@ static void count_drops(struct input *in, struct io_uring_recvmsg_out *o)
 	}
 }
 
-/* The datagram in buffer bid, res bytes of it filled: one send per
- * output, all from the buffer. */
+/* One send of buffer bid's datagram to output i; the buffer is held until
+ * it completes. */
+static void send_one(struct worker *w, struct input *in, unsigned i, unsigned bid,
+		     const struct iovec *d)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_send(sqe, in->out_fd[i], d->iov_base, d->iov_len, 0);
+	io_uring_sqe_set_data64(sqe, TAG_SEND | (uint64_t)i << 3 | (uint64_t)bid << 8);
+	w->bufs[bid].refs++;
+	in->pending++;
+}
+
+/* Datagram d, in buffer bid, to every output one by one. */
+static void send_each(struct worker *w, struct input *in, unsigned bid, const struct iovec *d)
+{
+	struct rule *x = in->rule;
+
+	for (unsigned i = 0; i < x->r.nout; i++) {
+		if (in->out_fd[i] < 0)
+			counter_add(&x->out[i].no_route, 1);
+		else
+			send_one(w, in, i, bid, d);
+	}
+	if (!w->bufs[bid].refs)
+		buf_return(w, bid);
+}
+
+static bool is_no_route(int err)
+{
+	return err == ENETUNREACH || err == EHOSTUNREACH || err == ENETDOWN || err == ENODEV ||
+	       err == EADDRNOTAVAIL;
+}
+
+/* -- GSO: runs ----------------------------------------------------------- */
+
+static struct run *run_get(struct worker *w)
+{
+	struct run *r = w->runs_free;
+
+	if (r) {
+		w->runs_free = r->next;
+		return r;
+	}
+	r = aligned_alloc(RUN_ALIGN, (sizeof *r + RUN_ALIGN - 1) & ~(size_t)(RUN_ALIGN - 1));
+	if (r) {
+		r->all = w->runs_all;
+		w->runs_all = r;
+	}
+	return r;
+}
+
+static void run_put(struct worker *w, struct run *r)
+{
+	r->next = w->runs_free;
+	w->runs_free = r;
+}
+
+/* One sendmsg of run r to output i: UDP_SEGMENT r->seg. */
+static void send_run(struct worker *w, struct run *r, unsigned i)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_sendmsg(sqe, r->in->out_fd[i], &r->msg, 0);
+	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)r | TAG_GSO | (uint64_t)i << 3);
+	for (unsigned k = 0; k < r->n; k++)
+		w->bufs[r->bid[k]].refs++;
+	r->sends++;
+	r->in->pending++;
+}
+
+/* in's run to every output: one sendmsg to each that takes its segment
+ * size, one send a datagram to the others; a run of one is one datagram. */
+static void run_flush(struct worker *w, struct input *in)
+{
+	struct run *r = in->run;
+	struct rule *x = in->rule;
+	struct cmsghdr *c;
+	uint16_t seg = (uint16_t)r->seg;
+
+	in->run = NULL;
+	w->runs_open--;
+	if (r->n == 1) {
+		send_each(w, in, r->bid[0], &r->iov[0]);
+		run_put(w, r);
+		return;
+	}
+	r->msg = (struct msghdr){ .msg_iov = r->iov, .msg_iovlen = r->n,
+				  .msg_control = r->control.buf,
+				  .msg_controllen = sizeof r->control.buf };
+	c = CMSG_FIRSTHDR(&r->msg);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof seg);
+	memcpy(CMSG_DATA(c), &seg, sizeof seg);
+	r->sends = 0;
+	for (unsigned i = 0; i < x->r.nout; i++) {
+		if (in->out_fd[i] < 0)
+			counter_add(&x->out[i].no_route, r->n);
+		else if (r->seg <= in->out_seg_max[i])
+			send_run(w, r, i);
+		else
+			for (unsigned k = 0; k < r->n; k++)
+				send_one(w, in, i, r->bid[k], &r->iov[k]);
+	}
+	for (unsigned k = 0; k < r->n; k++)
+		if (!w->bufs[r->bid[k]].refs)
+			buf_return(w, r->bid[k]);
+	if (!r->sends)
+		run_put(w, r);
+}
+
+/* Datagram d (in buffer bid) joins in's run, or starts one; false if no
+ * run can be had (then it goes on its own).  A shorter datagram ends the
+ * run, a longer one or a full run starts the next. */
+static bool run_add(struct worker *w, struct input *in, unsigned bid, const struct iovec *d)
+{
+	struct run *r = in->run;
+	unsigned len = (unsigned)d->iov_len;
+
+	if (r && (len > r->seg || r->n == w->cfg->gso_segs || r->bytes + len > RUN_BYTES_MAX)) {
+		run_flush(w, in);
+		r = NULL;
+	}
+	if (!r) {
+		if (!(r = run_get(w)))
+			return false;
+		r->in = in;
+		r->n = r->bytes = 0;
+		r->seg = len;
+		in->run = r;
+		w->runs_open++;
+	}
+	r->bid[r->n] = (uint16_t)bid;
+	r->iov[r->n++] = *d;
+	r->bytes += len;
+	if (len < r->seg)
+		run_flush(w, in);
+	return true;
+}
+
+/* At the end of each loop turn. */
+static void runs_flush(struct worker *w)
+{
+	for (struct input *in = w->inputs; in && w->runs_open; in = in->next)
+		if (in->run)
+			run_flush(w, in);
+}
+
+/* Output i refused a GSO send: EMSGSIZE, its path MTU went down (read it
+ * again; if that does not explain it, as below); EIO, its device cannot
+ * checksum, so it cannot segment either, or EINVAL, a kernel without
+ * UDP_SEGMENT: one send a datagram to it from now on, logged once. */
+static void gso_refused(struct worker *w, struct input *in, unsigned i, unsigned seg, int err)
+{
+	char text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
+
+	if (in->out_gso_refused[i] || in->out_fd[i] < 0)
+		return;
+	output_seg_max(w, in, i);
+	if (err == EMSGSIZE && seg > in->out_seg_max[i])
+		return;
+	in->out_gso_refused[i] = true;
+	output_seg_max(w, in, i);
+	relay_output_text(&in->rule->r.out[i], text);
+	log_warn("%s: output %s refuses UDP GSO (%s); sending it one datagram a send",
+		 rule_label(in->rule, label), text, strerror(err));
+}
+
+static void on_gso(struct worker *w, uint64_t data, int res)
+{
+	struct run *r = (struct run *)(uintptr_t)(data & ~(uint64_t)(RUN_ALIGN - 1));
+	unsigned i = (unsigned)(data >> 3) & 31;
+	struct input *in = r->in;
+	struct rule *x = in->rule;
+
+	if (res >= 0) {
+		counter_add(&x->out[i].packets, r->n);
+		counter_add(&x->out[i].bytes, (unsigned)res);
+		counter_add(&x->out[i].gso_packets, r->n);
+		counter_add(&x->out[i].gso_sends, 1);
+	} else {
+		/* All its datagrams are lost: each is counted. */
+		counter_add(is_no_route(-res) ? &x->out[i].no_route : &x->out[i].send_errors, r->n);
+		if (w->cfg->verbose) {
+			char text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
+
+			relay_output_text(&x->r.out[i], text);
+			log_warn("%s: GSO send of %u datagrams to %s: %s", rule_label(x, label), r->n,
+				 text, strerror(-res));
+		}
+		if (res == -EIO || res == -EINVAL || res == -EMSGSIZE)
+			gso_refused(w, in, i, r->seg, -res);
+	}
+	in->pending--;
+	for (unsigned k = 0; k < r->n; k++)
+		if (--w->bufs[r->bid[k]].refs == 0)
+			buf_return(w, r->bid[k]);
+	if (--r->sends == 0)
+		run_put(w, r);
+	input_idle(w, in);
+}
+
+/* -- the datagram -------------------------------------------------------- */
+
+/* The datagram in buffer bid, res bytes of it filled: to every output,
+ * from the buffer; with GSO, in a run with the others of its size that
+ * came this turn.  Either way each output gets them in the order they
+ * came. */
 static void relay_datagram(struct worker *w, struct input *in, unsigned bid, int res)
 {
 	uint8_t *base = buf_addr(w, bid);
 	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(base, res, &in->msg);
 	struct buf *b = &w->bufs[bid];
 	struct rule *x = in->rule;
-	void *payload;
-	unsigned len;
+	struct iovec d;
 
 	if (!o || in->retired) {
 		buf_return(w, bid);
@@ -332,33 +634,17 @@ static void relay_datagram(struct worker *w, struct input *in, unsigned bid, int
 		buf_return(w, bid);
 		return;
 	}
-	payload = io_uring_recvmsg_payload(o, &in->msg);
-	len = io_uring_recvmsg_payload_length(o, res, &in->msg);
+	d.iov_base = io_uring_recvmsg_payload(o, &in->msg);
+	d.iov_len = io_uring_recvmsg_payload_length(o, res, &in->msg);
 	counter_add(&x->packets, 1);
-	counter_add(&x->bytes, len);
+	counter_add(&x->bytes, d.iov_len);
 	b->in = in;
 	b->refs = 0;
-	for (unsigned i = 0; i < x->r.nout; i++) {
-		struct io_uring_sqe *sqe;
-
-		if (in->out_fd[i] < 0) {
-			counter_add(&x->out[i].no_route, 1);
-			continue;
-		}
-		sqe = sqe_get(w);
-		io_uring_prep_send(sqe, in->out_fd[i], payload, len, 0);
-		io_uring_sqe_set_data64(sqe, TAG_SEND | (uint64_t)i << 3 | (uint64_t)bid << 8);
-		b->refs++;
-		in->pending++;
-	}
-	if (!b->refs)
-		buf_return(w, bid);
-}
-
-static bool is_no_route(int err)
-{
-	return err == ENETUNREACH || err == EHOSTUNREACH || err == ENETDOWN || err == ENODEV ||
-	       err == EADDRNOTAVAIL;
+	if (d.iov_len && d.iov_len <= in->seg_max && run_add(w, in, bid, &d))
+		return;
+	if (in->run)
+		run_flush(w, in);
+	send_each(w, in, bid, &d);
 }
 
 static void on_send(struct worker *w, uint64_t data, int res)
@@ -506,6 +792,8 @@ static void output_check(struct worker *w, struct input *in, unsigned i)
 	}
 	if (in->out_fd[i] < 0)
 		output_open(w, in, i);
+	else
+		output_seg_max(w, in, i);
 }
 
 static void on_tick(struct worker *w)
@@ -553,6 +841,9 @@ static unsigned complete(struct worker *w, struct io_uring_cqe *cqe)
 		return on_recv(w, p, cqe);
 	case TAG_SEND:
 		on_send(w, data, cqe->res);
+		break;
+	case TAG_GSO:
+		on_gso(w, data, cqe->res);
 		break;
 	case TAG_CANCEL: {
 		struct input *in = p;
@@ -616,6 +907,7 @@ static void run(struct worker *w)
 			relayed += complete(w, cqe);
 			io_uring_cqe_seen(&w->ring, cqe);
 		}
+		runs_flush(w);
 	}
 }
 
@@ -640,6 +932,12 @@ static void *thread_main(void *arg)
 
 		w->inputs = in->next;
 		input_free(in);
+	}
+	while (w->runs_all) {
+		struct run *r = w->runs_all;
+
+		w->runs_all = r->all;
+		free(r);
 	}
 	bufring_free(&w->rb, &w->ring, BGID);
 	io_uring_queue_exit(&w->ring);

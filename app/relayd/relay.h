@@ -6,6 +6,14 @@
  * on a connected socket), and the buffer goes back to the ring when the
  * last of those sends completes.
  *
+ * UDP GSO (gso_segs): datagrams of one rule that came in one loop turn,
+ * all of one size (the last may be shorter), go to each output whose path
+ * MTU takes that size as one sendmsg with UDP_SEGMENT, which the kernel
+ * or the NIC cuts into the same datagrams: one trip down the stack for up
+ * to 64.  Their buffers go back when every send covering them completes.
+ * An output that refuses it (a device without checksum offload, a kernel
+ * without UDP_SEGMENT) is logged once and sent one datagram at a time.
+ *
  * One loop turn is one io_uring_submit_and_wait(): the sends of up to
  * `batch` datagrams, the buffers returned and the receives re-armed go to
  * the kernel together.  A 2 s tick retries rules whose interface or
@@ -36,6 +44,7 @@ struct relay_config {
 	unsigned batch;        /* datagrams relayed per loop turn, at most */
 	unsigned max_datagram; /* bytes; longer ones are dropped as truncated */
 	int sndbuf, rcvbuf;    /* SO_SNDBUF of outputs, SO_RCVBUF of inputs */
+	unsigned gso_segs;     /* UDP GSO: datagrams a send carries at most, 2-64; 0: off */
 	bool verbose;          /* log every send error */
 };
 
@@ -67,6 +76,7 @@ struct rule {
 	counter packets, bytes, no_buffer, truncated;
 	struct {
 		counter packets, bytes, send_errors, no_route;
+		counter gso_packets, gso_sends; /* of packets, those sent in GSO sends */
 	} out[RELAY_OUTPUTS_MAX];
 
 	/* The control thread's. */

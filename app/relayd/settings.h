@@ -12,6 +12,9 @@
  *   CONFIG_RELAYD_CONF          the rules file
  *   CONFIG_RELAYD_WORKERS       threads relaying, each with its own ring
  *   CONFIG_RELAYD_SOCKET        relayctl's Unix socket (app/lib/ctl.h)
+ *   CONFIG_RELAYD_GSO           UDP GSO on egress, 64 datagrams a send at
+ *                               most (a bool: absent is off, as Kconfig
+ *                               writes n)
  */
 #ifndef TERN_RELAYD_SETTINGS_H
 #define TERN_RELAYD_SETTINGS_H
@@ -38,6 +41,11 @@
 #endif
 #ifndef CONFIG_RELAYD_WORKERS
 #define CONFIG_RELAYD_WORKERS 1
+#endif
+#ifdef CONFIG_RELAYD_GSO
+#define RELAYD_GSO_SEGS 64
+#else
+#define RELAYD_GSO_SEGS 0
 #endif
 
 #endif
