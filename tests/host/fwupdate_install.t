@@ -23,18 +23,12 @@ if missing():
 
 t = Tap(35)
 box = Box(version="1.2.0")
-work = os.path.join(box.dir, "work")
-os.makedirs(work)
+work = box.work
+write = box.put
 
 
 def path(name):
     return os.path.join(work, name)
-
-
-def write(name, data):
-    with open(path(name), "wb") as f:
-        f.write(data)
-    return path(name)
 
 
 def read(p):

@@ -45,15 +45,8 @@ def build(payload, board, version, key, key_id=None):
 
 t = Tap(7)
 box = Box(version="2.0.0")
-work = os.path.join(box.dir, "work")
-os.makedirs(work)
-
-
-def write(name, data):
-    p = os.path.join(work, name)
-    with open(p, "wb") as f:
-        f.write(data)
-    return p
+work = box.work
+write = box.put
 
 
 try:

@@ -28,9 +28,9 @@ if not busybox:
 
 t = Tap(6)
 box = Box(version="1.2.0")
-work = os.path.join(box.dir, "work")
+work = box.work
+write = box.put
 bindir = os.path.join(box.dir, "bin")
-os.makedirs(work)
 os.makedirs(bindir)
 os.symlink(busybox, os.path.join(bindir, "tftp"))
 env = dict(os.environ, PATH=bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
@@ -40,13 +40,6 @@ def fwupdate(ns, *args, timeout=60):
     argv = [FWUPDATE, "-E", box.esp, "-R", box.release, "-e", box.efivars] + list(args)
     r = ns.run(argv, timeout=timeout, env=env)
     return r, (r.stderr or "").strip().splitlines()
-
-
-def write(name, data):
-    p = os.path.join(work, name)
-    with open(p, "wb") as f:
-        f.write(data)
-    return p
 
 
 try:

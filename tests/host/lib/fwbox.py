@@ -11,6 +11,7 @@ and bundles made with the bundle tool ($TERN_OUT/host/bin/tfw).
     box.boot("tern-2-b+3.efi")      # what systemd-boot does: count a try,
                                     # say which entry it booted
     box.mark_good()                 # what init does once services are up
+    box.put("x.tfw", data)          # a file in the box's scratch folder
 
     sign(payload, out, version, board="pc_x86_64", key=TEST_KEY)
 """
@@ -76,6 +77,8 @@ class Box:
         self.slots = os.path.join(self.esp, "EFI", "Linux")
         self.efivars = os.path.join(self.dir, "efivars")
         self.release = os.path.join(self.dir, "release")
+        self.work = os.path.join(self.dir, "work")
+        os.makedirs(self.work)
         os.makedirs(self.slots)
         os.makedirs(self.efivars)
         # The rest of an ESP, which no update may touch.
@@ -88,6 +91,13 @@ class Box:
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def put(self, name, data):
+        """data in the scratch folder (not the ESP); its path."""
+        path = os.path.join(self.work, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
 
     def write_slot(self, name, data):
         with open(os.path.join(self.slots, name), "wb") as f:
