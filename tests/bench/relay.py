@@ -40,8 +40,11 @@ the relay namespace's UDP counters (its input socket's RcvbufErrors),
 udpsink's own socket drops and /proc/net/softnet_stat.
 
 The image's sysctls (out/target/etc/sysctl.d/*.conf) are applied in the
-three namespaces where the kernel keeps them per namespace; the host-wide
-ones are left as the host has them and the report names them.
+three namespaces where the kernel keeps them per namespace.  The host-wide
+ones (net.core.netdev_max_backlog, rmem_max, udp_mem, ...) are set on the
+host for the run, as the image sets them, and put back as they were when
+it ends (RELAY_BENCH_HOST_SYSCTLS=0 leaves them alone); the report names
+them either way.
 
 Writes a table to stdout and out/bench/relay.md.  Bounded: every trial
 has udpgen's and udpsink's own time limits, every daemon start a timeout;
@@ -118,6 +121,31 @@ def host_sysctl(name):
         return "?"
 
 
+def write_sysctl(name, value):
+    try:
+        with open("/proc/sys/" + name.replace(".", "/"), "w") as f:
+            f.write(str(value))
+        return True
+    except OSError:
+        return False
+
+
+def apply_host(topo):
+    """The image's host-wide sysctls on the host, what it had kept aside."""
+    if os.environ.get("RELAY_BENCH_HOST_SYSCTLS", "1") == "0":
+        return
+    for k in sorted(topo.host_wide):
+        old = host_sysctl(k)
+        if old != "?" and write_sysctl(k, topo.sysctls[k]):
+            topo.host_saved[k] = old
+
+
+def restore_host(topo):
+    for k, old in topo.host_saved.items():
+        if not write_sysctl(k, old):
+            print("relay bench: could not put back %s = %s" % (k, old), file=sys.stderr)
+
+
 def rps(ns, dev, cpu):
     ns.run(["sh", "-c", "echo %x >/sys/class/net/%s/queues/rx-0/rps_cpus" % (1 << cpu, dev)],
            timeout=5)
@@ -133,6 +161,7 @@ class Topology:
         self.host_wide = set()
         for ns in (self.gen, self.relay, self.sink):
             self.host_wide |= set(netns_sysctls(ns, self.sysctls))
+        self.host_saved = {}  # what the host had: restore_host() puts it back
         # The kernel's forwarding wants it; relayd and socat do not care.
         self.relay.run(["sh", "-c", "echo 0 >/proc/sys/net/ipv4/conf/all/rp_filter; "
                         "echo 0 >/proc/sys/net/ipv4/conf/v1b/rp_filter"], timeout=5)
@@ -396,10 +425,15 @@ def report(results, soaks, topo, started, load0, names):
            "and CPU 1's softirq time (/proc/stat; for kernel forwarding the whole cost)."
            % TRIAL_S, ""]
     applied = sorted(k for k in topo.sysctls if k not in topo.host_wide)
-    out += ["Image sysctls applied in each namespace: %s.  Host-wide, left as the host has "
-            "them: %s." % (", ".join(applied) or "none (image not built)",
-                           ", ".join("%s = %s (image: %s)" % (k, host_sysctl(k), topo.sysctls[k])
-                                     for k in sorted(topo.host_wide)) or "none"), ""]
+    kept = sorted(k for k in topo.host_wide if k not in topo.host_saved)
+    out += ["Image sysctls applied in each namespace: %s.  Host-wide, set on the host as the "
+            "image sets them for the run and put back after: %s.  Host-wide, left as the host "
+            "has them: %s." % (", ".join(applied) or "none (image not built)",
+                               ", ".join("%s = %s (host: %s)" % (k, topo.sysctls[k], old)
+                                         for k, old in sorted(topo.host_saved.items())) or "none",
+                               ", ".join("%s = %s (image: %s)" % (k, host_sysctl(k),
+                                                                  topo.sysctls[k])
+                                         for k in kept) or "none"), ""]
     for size in sorted({k[1] for k in results}):
         out += ["### %d-byte datagrams" % size, "",
                 "| relay | max loss-free pps | pps at <= 0.1 % loss | relay process CPU "
@@ -473,38 +507,47 @@ def main():
     tmp = tempfile.mkdtemp(prefix="tern-relay-bench-")
     with Net() as net:
         topo = Topology(net)
-        print("relay bench: %s; sizes %s; load average %.1f" % (
-            ", ".join(names), ", ".join(map(str, sizes)), load0[0]), flush=True)
-        for n in names:
-            c = Contender(n, topo, tmp)
-            try:
-                c.start()
-                warm = trial(topo, c, 256, 2000, 0.5)
-                if warm.distinct == 0:
-                    raise NetError("relayed nothing at 2000 pps")
-                for size in sizes:
-                    results[(n, size)] = search(topo, c, size)
-                if n == "relayd":
-                    for size in sizes:
-                        lf = results[(n, size)].lossfree
-                        if lf:
-                            soaks[(n, size)] = trial(topo, c, size, int(lf.offered * 0.8), SOAK_S)
-            except NetError as e:
-                print("relay bench: %s: %s" % (n, e), file=sys.stderr, flush=True)
-                for size in sizes:
-                    if (n, size) not in results:
-                        results[(n, size)] = Search(n, size)
-                        results[(n, size)].error = str(e).splitlines()[0]
-                        results[(n, size)].probe = None
-            finally:
-                c.stop()
-        text = report(results, soaks, topo, started, load0, names)
+        try:
+            apply_host(topo)
+            text = run_all(topo, names, sizes, results, soaks, tmp, started, load0)
+        finally:
+            restore_host(topo)
     print()
     print(text)
     os.makedirs(tern_out("bench"), exist_ok=True)
     with open(tern_out("bench", "relay.md"), "w") as f:
         f.write(text)
     print("written to %s" % tern_out("bench", "relay.md"))
+
+
+def run_all(topo, names, sizes, results, soaks, tmp, started, load0):
+    """Every contender at every size, then relayd's soak: the report's text."""
+    print("relay bench: %s; sizes %s; load average %.1f" % (
+        ", ".join(names), ", ".join(map(str, sizes)), load0[0]), flush=True)
+    for n in names:
+        c = Contender(n, topo, tmp)
+        try:
+            c.start()
+            warm = trial(topo, c, 256, 2000, 0.5)
+            if warm.distinct == 0:
+                raise NetError("relayed nothing at 2000 pps")
+            for size in sizes:
+                results[(n, size)] = search(topo, c, size)
+            if n == "relayd":
+                for size in sizes:
+                    lf = results[(n, size)].lossfree
+                    if lf:
+                        soaks[(n, size)] = trial(topo, c, size, int(lf.offered * 0.8), SOAK_S)
+        except NetError as e:
+            print("relay bench: %s: %s" % (n, e), file=sys.stderr, flush=True)
+            for size in sizes:
+                if (n, size) not in results:
+                    results[(n, size)] = Search(n, size)
+                    results[(n, size)].error = str(e).splitlines()[0]
+                    results[(n, size)].probe = None
+        finally:
+            c.stop()
+    return report(results, soaks, topo, started, load0, names)
 
 
 if __name__ == "__main__":
