@@ -144,8 +144,10 @@ help:
 ##                      out/legal-info: a manifest and an SPDX 2.3 SBOM of
 ##                      every package in it (version, license, source and
 ##                      its SHA-256), license texts, sources, configs
+##   tfw                the bundle tool, out/host/bin/tfw: keygen, sign,
+##                      verify, show .tfw update bundles (images/README.md)
 ##   <pkg>              build one package: musl linux-headers liburing
-##                      mbedtls busybox linux apps rootfs
+##                      mbedtls host-mbedtls busybox linux apps rootfs
 ##   <pkg>-rebuild      build <pkg> again from its unpacked source
 ##   <pkg>-dirclean     remove <pkg>'s build directory
 ##   linux-menuconfig   explore the kernel config (keep changes in
