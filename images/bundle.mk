@@ -27,9 +27,16 @@ tfw: $(TFW)
 
 ifeq ($(CONFIG_FWUPDATE),y)
 
-ifeq ($(shell echo '$(CONFIG_FIRMWARE_VERSION)' | grep -Ex '(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8})){2}'),)
-$(error FIRMWARE_VERSION "$(CONFIG_FIRMWARE_VERSION)" is not MAJOR.MINOR.PATCH (make menuconfig: Applications -> fwupdate))
-endif
+# A version fwupdate could not compare stops the build before anything
+# carries it.  (In a recipe: a parse-time error would outlive its fix, as
+# out/auto.mk is remade only after parsing.)
+FWUPDATE_VERSION_OK := $(BUILD)/fwupdate/version-ok
+$(FWUPDATE_VERSION_OK): $(call kdeps,FIRMWARE_VERSION) images/bundle.mk
+	echo '$(CONFIG_FIRMWARE_VERSION)' | grep -Eqx '(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8})){2}' || \
+		{ echo 'make: FIRMWARE_VERSION "$(CONFIG_FIRMWARE_VERSION)" is not MAJOR.MINOR.PATCH' \
+			'(make menuconfig: Applications -> fwupdate)' >&2; exit 1; }
+	mkdir -p $(dir $@)
+	touch $@
 
 DEV_KEY := $(O)/keys/dev-signing-key.pem
 FW_KEY  := $(or $(CONFIG_FIRMWARE_SIGNING_KEY),$(DEV_KEY))
@@ -62,13 +69,15 @@ $(FWUPDATE_KEY_O): $(FWUPDATE_KEY_C) $(MUSL_STAMP)
 	echo ">>> app: cc $(notdir $<)"
 	mkdir -p $(dir $@)
 	$(TARGET_CC) $(APP_CFLAGS) -c -o $@ $<
-$(APP_OUT)/fwupdate: $(FWUPDATE_KEY_O)
+$(APP_OUT)/fwupdate: $(FWUPDATE_KEY_O) | $(FWUPDATE_VERSION_OK)
 $(APP_fwupdate_OBJS): $(MBEDTLS_STAMP)
 
 ifneq ($(SLOT_IMG),)
 TFW_BUNDLE := $(IMAGES)/tern-$(CONFIG_FIRMWARE_VERSION)-$(CONFIG_BOARD_NAME).tfw
-$(TFW_BUNDLE): $(SLOT_IMG) $(TFW) $(FW_KEY) $(call kdeps,FIRMWARE_VERSION BOARD_NAME FWUPDATE_SLOT_MAX)
+$(TFW_BUNDLE): $(SLOT_IMG) $(TFW) $(FW_KEY) $(FWUPDATE_VERSION_OK) \
+		$(call kdeps,FIRMWARE_VERSION FIRMWARE_SIGNING_KEY BOARD_NAME FWUPDATE_SLOT_MAX)
 	echo ">>> images: $(notdir $@)"
+	mkdir -p $(dir $@)
 	$(TFW) sign -k $(FW_KEY) -b $(CONFIG_BOARD_NAME) -V $(CONFIG_FIRMWARE_VERSION) \
 		-m $$(($(CONFIG_FWUPDATE_SLOT_MAX) * 1048576)) $(SLOT_IMG) $@
 	$(DEV_KEY_WARNING)
