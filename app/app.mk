@@ -35,6 +35,8 @@ $$(APP_OUT)/$(1): $$(APP_$(1)_OBJS)
 	$$(TARGET_CC) $$(APP_LDFLAGS) -Wl,-Map=$$@.map -o $$@ $$^ $$(APP_$(1)_LIBS)
 endef
 $(foreach a,$(APPS),$(eval $(call app,$(a))))
+# fwupdate includes mbedtls's headers: compiled after mbedtls is installed.
+$(filter $(APP_OUT)/obj/fwupdate/%,$(APP_fwupdate_OBJS)): $(MBEDTLS_STAMP)
 
 # app.mk itself: a change of flags rebuilds every object.
 $(APP_OUT)/obj/%.o: app/%.c app/app.mk $(MUSL_STAMP) $(LINUX_HEADERS_STAMP) $(LIBURING_STAMP) | $(O)/config.h
