@@ -70,7 +70,6 @@ $(FWUPDATE_KEY_O): $(FWUPDATE_KEY_C) $(MUSL_STAMP)
 	mkdir -p $(dir $@)
 	$(TARGET_CC) $(APP_CFLAGS) -c -o $@ $<
 $(APP_OUT)/fwupdate: $(FWUPDATE_KEY_O) | $(FWUPDATE_VERSION_OK)
-$(APP_fwupdate_OBJS): $(MBEDTLS_STAMP)
 
 ifneq ($(SLOT_IMG),)
 TFW_BUNDLE := $(IMAGES)/tern-$(CONFIG_FIRMWARE_VERSION)-$(CONFIG_BOARD_NAME).tfw
