@@ -76,11 +76,6 @@ include rootfs/rootfs.mk
 include images/images.mk
 # What a vendor publishes with the image (make legal-info).
 include images/legal-info.mk
-# Boards booting from a disk: the slot image and disk.img (after images.mk,
-# whose run rule it gives the disk).
-ifeq ($(CONFIG_BOOT_EFI_DISK),y)
-include images/disk.mk
-endif
 include tests/tests.mk
 endif
 

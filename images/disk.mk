@@ -9,8 +9,8 @@
 # `make run` boots a copy of disk.img (out/<board>/run/disk.img, made again
 # when disk.img changes, so the guest never writes the build's image).
 
-# Included from images/images.mk before the bundle rules (which need
-# SLOT_IMG); the guard keeps a second include (the top Makefile's) harmless.
+# Included from images/images.mk, after its run rule (given the disk here)
+# and before the bundle rules (which need SLOT_IMG).
 ifndef DISK_IMG
 
 include images/systemd-boot.mk

@@ -111,8 +111,23 @@ BENCH_PEERS := $(O)/bench/peers
 $(BENCH_PEERS)/versions: tests/bench/peers.sh
 	DL_DIR=$(DL_DIR) sh tests/bench/peers.sh $(BENCH_PEERS)
 
+# tests/qemu/disk_*.t boot the disk image of the board that boots from a
+# disk (pc_x86_64, OVMF): a sub-make builds it, and the bundle tool, in its
+# own output directory, unless this build is that board.
+DISK_BOARD := pc_x86_64
+.PHONY: disk-board
+ifeq ($(CONFIG_BOOT_EFI_DISK),y)
+DISK_OUT := $(O)
+disk-board: images $(TFW)
+else
+DISK_OUT := $(O)/$(DISK_BOARD)
+disk-board:
+	+$(MAKE) --no-print-directory BOARD=$(DISK_BOARD) O=$(DISK_OUT) DL_DIR=$(DL_DIR) V=$(V) images tfw
+endif
+
 # What the scripts under tests/ read: where the build put things.
 TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFIG_CONFIG) \
+	TERN_DISK_OUT=$(DISK_OUT) \
 	TERN_BOARD=$(CONFIG_BOARD_NAME) \
 	TERN_CMDLINE='$(CONFIG_BOARD_CMDLINE)' TERN_MEMORY=$(CONFIG_QEMU_MEMORY) \
 	TERN_KERNEL=$(KERNEL_IMG) TERN_INITRD=$(ROOTFS_CPIO) PYTHON=$(PYTHON) \
@@ -122,7 +137,7 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 PROVE := prove --exec '' --timer
 
 .PHONY: test test-unit test-fuzz test-build test-image test-host test-net test-qemu fuzz
-test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all
+test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all disk-board
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/net/*.t tests/qemu/*.t))
 
 test-unit: $(UNIT_BINS)
@@ -136,6 +151,7 @@ fuzz: $(FUZZ_BINS)
 		FUZZ_CORPUS=$(TEST_OUT)/fuzz-corpus $(PROVE) --verbose tests/fuzz/run.t
 
 test-build test-image test-host test-qemu: test-%: all
+test-qemu: disk-board
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
 test-host: $(HOST_TEST_TOOLS)

@@ -1,0 +1,114 @@
+"""disk.py -- boot the pc_x86_64 disk image (OVMF, systemd-boot, A/B slots)
+for tests/qemu/disk_*.t.
+
+`make test` builds the disk board in its own output directory and exports
+TERN_DISK_OUT (that board's O).  A test works on its own copy of disk.img
+in a temporary directory (the guest writes its disk: boot counters, the
+data partition), with its own UEFI variable store.  Slot images for the
+tests are built like the real one (images/uki.sh, same stub, kernel and
+initramfs), with tern.debug_shell=1 added to the command line so the test
+has a shell.
+"""
+import glob
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+from guest import Guest
+
+MIB = 1048576
+LOADER_GUID = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+
+
+def disk_out():
+    return os.environ["TERN_DISK_OUT"]
+
+
+def disk_conf():
+    """The disk board's auto.mk as a dict: CONFIG_FOO -> value."""
+    conf = {}
+    with open(os.path.join(disk_out(), "auto.mk")) as f:
+        for line in f:
+            if " := " in line:
+                k, v = line.rstrip("\n").split(" := ", 1)
+                conf[k] = v.replace("$$", "$").replace("\\#", "#")
+    return conf
+
+
+def run(*argv, **kw):
+    return subprocess.run(argv, check=True, capture_output=True, **kw)
+
+
+class Disk:
+    """A private copy of the board's disk.img, in a temporary directory."""
+
+    def __init__(self):
+        self.out = disk_out()
+        self.conf = disk_conf()
+        self.top = os.environ["TERN_TOP"]
+        self.dir = tempfile.mkdtemp(prefix="tern-disk-")
+        self.path = os.path.join(self.dir, "disk.img")
+        self.vars = os.path.join(self.dir, "vars.fd")
+        images = os.path.join(self.out, "images")
+        run("cp", "--sparse=always", os.path.join(images, "disk.img"), self.path)
+        self.esp = "%s@@%d" % (self.path, MIB)
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def slot_image(self, name, extra_cmdline="", kernel=None):
+        """A slot image like slot.efi, its command line with
+        tern.debug_shell=1 and extra_cmdline added; returns its path."""
+        build = os.path.join(self.out, "build")
+        stub = glob.glob(os.path.join(build, "systemd-boot-*", "usr", "lib", "systemd",
+                                      "boot", "efi", "linuxx64.efi.stub"))[0]
+        images = os.path.join(self.out, "images")
+        cmdline = " ".join(w for w in (self.conf["CONFIG_BOARD_CMDLINE"].strip('"'),
+                                       "tern.debug_shell=1", extra_cmdline) if w)
+        path = os.path.join(self.dir, name)
+        run(os.path.join(self.top, "images", "uki.sh"), stub,
+            kernel or os.path.join(images, "bzImage"),
+            os.path.join(images, "rootfs.cpio.gz"), cmdline, "Tern test " + name, path)
+        return path
+
+    # -- the ESP, read and written with mtools like images/disk.sh ------
+    def mtools(self, *argv):
+        env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+        return run(*argv, env=env).stdout.decode()
+
+    def slots(self):
+        """The file names in EFI/Linux, sorted."""
+        out = self.mtools("mdir", "-b", "-i", self.esp, "::/EFI/Linux")
+        return sorted(os.path.basename(l.strip()) for l in out.splitlines() if l.strip())
+
+    def put(self, src, name):
+        self.mtools("mcopy", "-o", "-i", self.esp, src, "::/EFI/Linux/" + name)
+
+    def get(self, name):
+        """The bytes of EFI/Linux/name."""
+        dst = os.path.join(self.dir, "get.tmp")
+        self.mtools("mcopy", "-o", "-i", self.esp, "::/EFI/Linux/" + name, dst)
+        with open(dst, "rb") as f:
+            data = f.read()
+        os.unlink(dst)
+        return data
+
+    def boot(self, qemu_args=(), disk_opts=""):
+        """Boot the disk; the Guest's console is the serial port."""
+        os.environ["DISK"] = self.path
+        os.environ["DISK_OPTS"] = disk_opts
+        os.environ["VARS"] = self.vars
+        os.environ["MEMORY"] = self.conf.get("CONFIG_QEMU_MEMORY", "256")
+        qemu = os.path.join(self.top, "board", "pc_x86_64", "qemu.sh")
+        return Guest(argv=[qemu, "-nic", "none"] + list(qemu_args), debug_shell=False)
+
+
+SLOT_LINE = re.compile(rb"init: slot ([AB]) booted \(([^)]*)\)")
