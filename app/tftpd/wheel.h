@@ -44,8 +44,12 @@ static inline bool timer_pending(const struct timer *t)
 void wheel_expire(struct wheel *w, int64_t now, void (*fire)(struct timer *, void *),
 		  void *ctx);
 
-/* Milliseconds from now until the earliest slot holding a timer (at most
- * the wheel's span), or -1 when no timer is set. */
+/* Milliseconds to wait for the next timer: until the end of the first
+ * slot holding one.  Never more than WHEEL_TICK_MS after the earliest
+ * timer's time; sometimes earlier (a slot holding only timers a whole
+ * span ahead); the wheel's span at most; -1 when no timer is set.  Walks
+ * no slot's list: the first busy slot may hold every timer, as every ACK
+ * moves one to now + timeout. */
 int wheel_next(const struct wheel *w, int64_t now);
 
 #endif
