@@ -155,6 +155,14 @@ static bool copy_override(int from_dir, const char *name)
 	return true;
 }
 
+/* Files of /etc/tern that describe the image itself, not the site: a
+ * site's copy is ignored.  release says which firmware runs (board,
+ * version): fwupdate's rollback check trusts it. */
+static bool image_owned(const char *name)
+{
+	return !strcmp(name, "release");
+}
+
 static void apply_overrides(void)
 {
 	int dfd = open(OVERRIDE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -175,7 +183,10 @@ static void apply_overrides(void)
 		if (e->d_name[0] == '.' || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		if (copy_override(dfd, e->d_name))
+		if (image_owned(e->d_name))
+			log_warn("%s/%s ignored: /etc/tern/%s describes the image, a site cannot "
+				 "replace it", OVERRIDE_DIR, e->d_name, e->d_name);
+		else if (copy_override(dfd, e->d_name))
 			log_info("/etc/tern/%s from %s", e->d_name, OVERRIDE_DIR);
 		else
 			log_errno("unable to copy %s/%s to /etc/tern (kept the image's)",
