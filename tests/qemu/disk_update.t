@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+# Signed updates on the pc_x86_64 disk image under OVMF, one guest through
+# its reboots:
+#   - every bad bundle is refused by fwupdate with its reason, and the slot
+#     files are byte-identical afterwards;
+#   - an update from slot A goes to B, B boots on trial and is marked good;
+#     the next update goes to A, which boots and is marked good;
+#   - an update whose kernel panics is retried BOOT_TRIES times, then
+#     systemd-boot boots the previous slot again;
+#   - QEMU killed while fwupdate writes the slot: the old slot still boots.
+# Bundles are signed on the host with the build's tfw and key, their slot
+# images built like slot.efi (with a debug shell); the guest reads them from
+# a second disk (virtio, ext4).
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from guest import GuestError, Tap  # noqa: E402
+from disk import Disk, SLOT_LINE, run  # noqa: E402
+
+READY = rb"tern: ready in ([0-9.]+) s"
+
+with Disk() as d:
+    conf = d.conf
+    board = conf["CONFIG_BOARD_NAME"]
+    version = conf["CONFIG_FIRMWARE_VERSION"]
+    tries = int(conf["CONFIG_BOOT_TRIES"])
+    slot_max = int(conf["CONFIG_FWUPDATE_SLOT_MAX"]) * 1048576
+    tfw = os.path.join(d.out, "host", "bin", "tfw")
+    key = conf.get("CONFIG_FIRMWARE_SIGNING_KEY", "") or \
+        os.path.join(d.out, "keys", "dev-signing-key.pem")
+
+    # -- the bundles ------------------------------------------------------
+    bdir = os.path.join(d.dir, "bundles")
+    os.mkdir(bdir)
+
+    def sign(payload, name, ver=version, brd=board, k=key, maxp=None):
+        argv = [tfw, "sign", "-k", k, "-b", brd, "-V", ver]
+        if maxp:
+            argv += ["-m", str(maxp)]
+        run(*argv, payload, os.path.join(bdir, name))
+        return os.path.join(bdir, name)
+
+    slot_a = d.slot_image("a.efi")
+    d.put(slot_a, "tern-1-a.efi")
+    good_b = sign(d.slot_image("b.efi", "tern.hostname=slot-b"), "b.tfw")
+    good_a = sign(d.slot_image("a2.efi", "tern.hostname=slot-a2"), "a2.tfw")
+    # rdinit names nothing: the kernel finds no init and panics, panic=-1
+    # reboots at once.
+    sign(d.slot_image("panic.efi", "rdinit=/no/such/init panic=-1"), "panic.tfw")
+    sign(d.slot_image("b3.efi", "tern.hostname=slot-b3"), "b3.tfw")
+
+    with open(good_b, "rb") as f:
+        good = f.read()
+    hlen = 128
+
+    def bad(name, data):
+        with open(os.path.join(bdir, name), "wb") as f:
+            f.write(data)
+
+    bad("magic.tfw", b"XXXX" + good[4:])
+    bad("truncated.tfw", good[:len(good) // 2])
+    for where, off in (("header", 40), ("payload", hlen + len(good) // 3), ("signature", len(good) - 5)):
+        flipped = bytearray(good)
+        flipped[off] ^= 0x01
+        bad("flip-%s.tfw" % where, bytes(flipped))
+    other = os.path.join(d.dir, "other-key.pem")
+    run(tfw, "keygen", other)
+    sign(slot_a, "other-key.tfw", k=other)
+    sign(slot_a, "wrong-board.tfw", brd="qemu_x86_64")
+    older = version.split(".")
+    older = "0.0.0" if older == ["0", "0", "0"] else \
+        ("%d.0.0" % (int(older[0]) - 1) if older[0] != "0" else "0.0.0")
+    sign(slot_a, "older.tfw", ver=older)
+    huge = os.path.join(d.dir, "huge.efi")
+    with open(huge, "wb") as f:
+        f.write(b"MZ" + os.urandom(1024) + b"\0" * (slot_max + 1024))
+    sign(huge, "oversize.tfw")
+    # (bundle, what is wrong with it, the reason fwupdate must give)
+    BAD = [("magic.tfw", "wrong magic", "bad magic"),
+           ("truncated.tfw", "truncated", "truncated"),
+           ("flip-header.tfw", "a flipped header byte (board field padding)",
+            "malformed header|bad signature"),
+           ("flip-payload.tfw", "a flipped payload byte", "payload corrupted"),
+           ("flip-signature.tfw", "a flipped signature byte", "bad signature"),
+           ("other-key.tfw", "signed by another key", "another key"),
+           ("wrong-board.tfw", "another board", "another board"),
+           ("older.tfw", "an older version", "older than the running"),
+           ("oversize.tfw", "a payload larger than a slot", "larger than a slot")]
+    if older == version:
+        BAD = [b for b in BAD if b[0] != "older.tfw"]
+
+    bundles = os.path.join(d.dir, "bundles.img")
+    run("mkfs.ext4", "-q", "-F", "-d", bdir, "-E", "root_owner=0:0", bundles,
+        "%dM" % ((sum(os.path.getsize(os.path.join(bdir, f)) for f in os.listdir(bdir))
+                  >> 20) + 16))
+    extra = ["-drive", "file=%s,format=raw,if=virtio,readonly=on" % bundles]
+
+    t = Tap(len(BAD) + 14)
+
+    def boot_to_shell(g, slot, since, timeout=240):
+        m = g.wait_log(SLOT_LINE, since=since, timeout=timeout)
+        g.buf = g.log[m.end():]
+        g.expect(READY, 120)
+        if not g.wait_shell(60):
+            t.bail("no shell after slot %s booted" % slot)
+        g.sh("mkdir -p /mnt && mount -o ro /dev/vda /mnt")
+        return m.group(1).decode(), m.group(2).decode()
+
+    def slot_sums(g):
+        st, out = g.sh("cd /boot/EFI/Linux && ls -a && sha256sum *", 60)
+        return out
+
+    # Writes at 4 MiB/s: a slot takes seconds to write, so the kill below
+    # lands in the middle of it.
+    with d.boot(extra, disk_opts="throttling.bps-write=4194304") as g:
+        try:
+            slot, name = boot_to_shell(g, "A", 0)
+            t.ok(slot == "A" and name == "tern-1-a.efi", "the flashed disk boots slot A",
+                 name)
+            before = slot_sums(g)
+            for f, why, reason in BAD:
+                st, out = g.sh("fwupdate -n /mnt/%s" % f, 120)
+                t.ok(st == 1 and re.search(r"fwupdate: .*(%s)" % reason, out),
+                     "refused: %s (%s)" % (why, f), "status %d: %s" % (st, out))
+            after = slot_sums(g)
+            t.ok(after == before, "the slot files are byte-identical after the refusals",
+                 "before:\n%s\nafter:\n%s" % (before, after))
+
+            # A -> B
+            mark = len(g.log)
+            g.send("fwupdate /mnt/b.tfw\n")
+            slot, name = boot_to_shell(g, "B", mark)
+            # systemd-boot took one of its tries before booting it.
+            t.ok(slot == "B" and name == "tern-2-b+%d-1.efi" % (tries - 1),
+                 "the update boots slot B on trial (%s)" % name)
+            m = g.wait_log(rb"init: slot B marked good", since=mark, timeout=120)
+            st, out = g.sh("ls /boot/EFI/Linux; hostname")
+            t.ok(out.split() == ["tern-1-a.efi", "tern-2-b.efi", "slot-b"],
+                 "slot B is marked good once the services stayed up", out)
+
+            # B -> A
+            mark = len(g.log)
+            g.send("fwupdate /mnt/a2.tfw\n")
+            slot, name = boot_to_shell(g, "A", mark)
+            t.ok(slot == "A" and name.startswith("tern-3-a+"),
+                 "the next update goes to slot A (%s)" % name)
+            g.wait_log(rb"init: slot A marked good", since=mark, timeout=120)
+            st, out = g.sh("ls /boot/EFI/Linux; hostname")
+            t.ok(out.split() == ["tern-2-b.efi", "tern-3-a.efi", "slot-a2"],
+                 "slot A is marked good", out)
+
+            # A kernel that panics: BOOT_TRIES tries, then A again.
+            mark = len(g.log)
+            g.send("fwupdate /mnt/panic.tfw\n")
+            started = time.monotonic()
+            slot, name = boot_to_shell(g, "A", mark, timeout=120 * (tries + 1))
+            panics = (g.log[mark:].count(b"Kernel panic - not syncing") -
+                      g.log[mark:].count(b"end Kernel panic - not syncing"))
+            t.ok(slot == "A" and name == "tern-3-a.efi",
+                 "after the panicking update slot A boots again (%.0f s)"
+                 % (time.monotonic() - started), name)
+            t.ok(panics == tries, "the new slot was tried %d times" % tries,
+                 "%d panics" % panics)
+            st, out = g.sh("ls /boot/EFI/Linux")
+            t.ok(out.split() == ["tern-3-a.efi", "tern-4-b+0-%d.efi" % tries],
+                 "the panicking slot has no tries left", out)
+            st, out = g.sh("fwupdate -s")
+            t.ok(st == 0 and re.search(r"slot A .*running", out),
+                 "fwupdate -s says slot A is running", out)
+
+            # Killed while writing: the write goes to the temporary file.
+            g.send("fwupdate -n /mnt/b3.tfw & "
+                   "while [ ! -e /boot/EFI/Linux/.tern-b.tmp ]; do :; done; echo WRI''TING\n")
+            g.expect(rb"WRITING", 120)
+            g.kill()
+        except GuestError as e:
+            t.bail(e)
+
+    names = d.slots()
+    t.ok("tern-3-a.efi" in names and "tern-4-b+0-%d.efi" % tries in names and
+         not any(n.startswith("tern-5") for n in names),
+         "killed mid-write: both slot files as they were, no new slot in place", names)
+    with open(os.path.join(d.dir, "a2.efi"), "rb") as f:
+        t.ok(d.get("tern-3-a.efi") == f.read(), "slot A's file is byte-identical")
+    with d.boot(extra) as g:
+        try:
+            slot, name = boot_to_shell(g, "A", 0)
+            t.ok(slot == "A" and name == "tern-3-a.efi",
+                 "after the kill the box boots slot A", name)
+        except GuestError as e:
+            t.bail(e)
+        g.send("poweroff\n")
+        t.ok(g.wait_exit(60) == 0, "and powers off cleanly")
+t.done()
