@@ -33,7 +33,11 @@ KCONFIG_CONFIG ?= $(TOP)/.config
 # Parallel by default, one jobserver for everything: the small packages
 # build while the kernel does, and no sub-make adds jobs of its own.
 JOBS   ?= $(shell nproc)
+# A make of this Makefile started by another (make test builds the disk
+# board that way) takes its jobs from the caller's jobserver.
+ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += -j$(JOBS)
+endif
 
 # Nothing of ours leaks into the packages' own builds: the kernel's and
 # BusyBox's kconfig read KCONFIG_CONFIG and would write their config over
