@@ -136,7 +136,7 @@ try:
     refused("another board", sign(p15, path("board.tfw"), "1.5.0", board="qemu_x86_64"),
             r"built for another board: qemu_x86_64, this box is pc_x86_64")
     refused("older version", sign(p13, path("old.tfw"), "1.3.0"),
-            r"older than the running firmware .*: 1\.3\.0, running 1\.4\.0")
+            r"older than the running firmware: 1\.3\.0, running 1\.4\.0 \(-f installs it anyway\)")
     refused("older by number, not by text (1.10.0 running, 1.9.0 offered)",
             sign(p13, path("old2.tfw"), "1.9.0"), r"older", "-R", write("rel110", b"board pc_x86_64\nversion 1.10.0\n"))
     big = write("big", payload_bytes(slot_max_mib() * 1048576 + 1, 16))
