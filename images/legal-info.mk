@@ -35,7 +35,7 @@ define LEGAL_NL
 
 
 endef
-LEGAL_KEYS := VERSION LICENSE LICENSE_FILES LOCK SOURCE DIR OBJ STAMP LINK_MAPS MK
+LEGAL_KEYS := VERSION LICENSE LICENSE_FILES LOCK SOURCE SOURCE_LOCK DIR OBJ STAMP LINK_MAPS MK
 # $(call legal-pkg,name,VAR): "name<TAB>KEY<TAB>value" for each pkg.mk variable.
 legal-pkg = $(foreach k,$(LEGAL_KEYS),$(1)$(LEGAL_TAB)$(k)$(LEGAL_TAB)$(strip \
 	$($(2)_$(k)))$(LEGAL_NL))$(1)$(LEGAL_TAB)VAR$(LEGAL_TAB)$(2)$(LEGAL_NL)

@@ -400,6 +400,7 @@ def check_package(pkg, lock, dl_dir):
         bad.append(f"{name}: checksum mismatch: {path} has SHA-256 {got}, toolchain/sources.lock says {entry['sha256']}")
     pkg["sha256"] = got
     pkg["debian_source"] = f"{lname} {entry['version']}"
+    bad += check_corresponding(pkg, lock, dl_dir)
     if entry["kind"] == "binary":
         r = subprocess.run(["dpkg-deb", "-f", path, "Source", "Version"], capture_output=True, text=True)
         fields = dict(l.split(": ", 1) for l in r.stdout.splitlines() if ": " in l)
@@ -408,6 +409,32 @@ def check_package(pkg, lock, dl_dir):
             bad.append(f"{name}: {path} is not a readable .deb ({r.stderr.strip()})")
         else:
             pkg["debian_source"] = f"{m.group(1)} {m.group(2) or fields.get('Version', entry['version'])}"
+    return bad
+
+
+def check_corresponding(pkg, lock, dl_dir):
+    """A binary from a .deb: the files of the Debian source package it was
+    built from (FOO_SOURCE_LOCK), fetched if need be and checked; their
+    names in pkg["corresponding"]."""
+    sname = pkg.get("SOURCE_LOCK")
+    if not sname:
+        return []
+    files = sorted(f for (n, f) in lock if n == sname)
+    if not files:
+        return [f"{pkg['name']}: {pkg['VAR']}_SOURCE_LOCK is {sname}, which toolchain/sources.lock lacks"]
+    if any(not os.path.isfile(os.path.join(dl_dir, f)) for f in files):
+        fetch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "toolchain", "fetch.sh")
+        r = subprocess.run([fetch, sname], env=dict(os.environ, DL_DIR=dl_dir),
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            return [f"{pkg['name']}: fetching its source {sname}: {r.stderr.strip()}"]
+    bad = []
+    for f in files:
+        got = sha256(os.path.join(dl_dir, f))
+        if got != lock[(sname, f)]["sha256"]:
+            bad.append(f"{pkg['name']}: checksum mismatch: {f} has SHA-256 {got}, "
+                       f"toolchain/sources.lock says {lock[(sname, f)]['sha256']}")
+    pkg["corresponding"] = files
     return bad
 
 
@@ -533,7 +560,9 @@ def build_sbom(args, rows, tool_rows, artifacts):
             entry["checksums"] = [{"algorithm": "SHA256", "checksumValue": p["sha256"]}]
             entry["sourceInfo"] = (f"Debian {lk['kind']} package {p['LOCK']} {lk['version']}"
                                    + (f" of source package {p['debian_source']}" if lk["kind"] != "source" else "")
-                                   + f", file {p['SOURCE']} (toolchain/sources.lock)")
+                                   + f", file {p['SOURCE']} (toolchain/sources.lock)"
+                                   + ("; its source: " + ", ".join(p["corresponding"])
+                                      if p.get("corresponding") else ""))
             entry["externalRefs"] = [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
                                       "referenceLocator": purl(p["LOCK"], lk["version"],
                                                                deb_arch(lk["kind"], p["SOURCE"]))}]
@@ -590,7 +619,8 @@ def manifest_rows(rows, tool_rows, lic_names):
             "package": p["name"], "version": p["VERSION"], "license": p["LICENSE"],
             "debian_package": p.get("LOCK", ""), "debian_version": lk.get("version", ""),
             "debian_source": p.get("debian_source", ""),
-            "source": p.get("SOURCE", ""), "sha256": p.get("sha256", ""),
+            "source": " ".join([p.get("SOURCE", "")] + p.get("corresponding", [])).strip(),
+            "sha256": p.get("sha256", ""),
             "image": " ".join(os.path.basename(a) for a in p["images"]),
             "where": where_text(p),
             "license_files": " ".join(f"licenses/{p['name']}/{n}" for n in lic_names[p["name"]]),
@@ -640,7 +670,8 @@ sources/
     its own or Debian's to them: an .orig tarball is upstream's source,
     linux-source-*.deb holds Debian's already patched kernel tree.  Any
     other .deb is Debian's build of a binary (EFI programs): its source is
-    the Debian source package in column debian_source, which is not here.
+    the Debian source package in column debian_source, whose files (.orig
+    tarball, Debian's changes, .dsc) are here too, next to the .deb.
 licenses/<package>/
     The license texts shipped in each package's source.
 configs/
@@ -720,9 +751,10 @@ def main():
             put(os.path.join(tmp, "licenses", name, rel), src)
     for p in rows:
         if p.get("SOURCE") and p["name"] != "tern":
-            dst = os.path.join(tmp, "sources", p["SOURCE"])
-            if not os.path.exists(dst):
-                link_or_copy(os.path.join(args.dl, p["SOURCE"]), dst)
+            for f in [p["SOURCE"]] + p.get("corresponding", []):
+                dst = os.path.join(tmp, "sources", f)
+                if not os.path.exists(dst):
+                    link_or_copy(os.path.join(args.dl, f), dst)
         for d in (p.get("OBJ"), p.get("DIR")):
             if d and os.path.isfile(os.path.join(d, ".config")):
                 put(os.path.join(tmp, "configs", p["name"] + ".config"), os.path.join(d, ".config"))

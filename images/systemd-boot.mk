@@ -8,6 +8,9 @@ SYSTEMD_BOOT_VERSION := 252.39
 SYSTEMD_BOOT_LOCK    := systemd-boot-efi
 SYSTEMD_BOOT_SOURCE  := systemd-boot-efi_252.39-1~deb12u2_amd64.deb
 SYSTEMD_BOOT_LICENSE := LGPL-2.1-or-later
+# LGPL: whoever ships the binaries offers their source, Debian's systemd
+# source package they were built from (make legal-info ships it).
+SYSTEMD_BOOT_SOURCE_LOCK := systemd
 SYSTEMD_BOOT_LICENSE_FILES = $(SYSTEMD_BOOT_DIR)/usr/share/doc/systemd-boot-efi/copyright
 SYSTEMD_BOOT_EFI_DIR  = $(SYSTEMD_BOOT_DIR)/usr/lib/systemd/boot/efi
 SYSTEMD_BOOT_LOADER   = $(SYSTEMD_BOOT_EFI_DIR)/systemd-bootx64.efi

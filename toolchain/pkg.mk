@@ -13,6 +13,10 @@
 #                       debian/copyright, a .deb's copyright file)
 #   FOO_LINK_MAPS       PATH=MAP for each program it puts in the image: the
 #                       linker map that says which libraries went in
+#   FOO_SOURCE_LOCK     for a binary taken from a Debian .deb: the name in
+#                       sources.lock of the source package it was built from
+#                       (every file of it: .orig tarball, Debian changes,
+#                       .dsc); make legal-info fetches, checks and ships them
 #   FOO_DEPENDS         packages installed before this one is configured
 #   FOO_CONFIG_DEPS     files whose change means configure again
 #   FOO_EXTRACT_CMDS    default: unpack FOO_SOURCE into FOO_DIR
