@@ -91,12 +91,14 @@ struct run {
 	struct run *next;     /* on the worker's free list */
 	struct run *all;      /* every run the worker has made */
 	struct msghdr msg;
-	union {
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
-		struct cmsghdr align;
-	} control;
 	uint16_t bid[RUN_SEGS_MAX];
 	struct iovec iov[RUN_SEGS_MAX];
+	/* UDP_SEGMENT's cmsg.  A cmsghdr and 8 bytes: CMSG_SPACE is no
+	 * integer constant expression to clang (with glibc's headers). */
+	union {
+		char buf[sizeof(struct cmsghdr) + 8];
+		struct cmsghdr align;
+	} control;
 };
 
 /* A receive buffer in use: the input it came in on, its sends in flight. */
@@ -494,7 +496,7 @@ static void run_flush(struct worker *w, struct input *in)
 	}
 	r->msg = (struct msghdr){ .msg_iov = r->iov, .msg_iovlen = r->n,
 				  .msg_control = r->control.buf,
-				  .msg_controllen = sizeof r->control.buf };
+				  .msg_controllen = CMSG_SPACE(sizeof(uint16_t)) };
 	c = CMSG_FIRSTHDR(&r->msg);
 	c->cmsg_level = SOL_UDP;
 	c->cmsg_type = UDP_SEGMENT;
