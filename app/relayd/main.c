@@ -1,7 +1,7 @@
 /* relayd -- the UDP / multicast relay of Tern. */
 #define USAGE \
 "usage: relayd [-fv] [-c FILE] [-w WORKERS] [-S SOCKET] [-q DEPTH] [-b BATCH]\n" \
-"              [-m BYTES] [-s SNDBUF] [-r RCVBUF] [-G SEGS]\n" \
+"              [-m BYTES] [-s SNDBUF] [-r RCVBUF] [-G SEGS] [-L USEC]\n" \
 "       relayd [-c FILE] -t\n" \
 "       relayd -h\n" \
 "\n" \
@@ -39,6 +39,13 @@
 "             bytes), which the kernel or the NIC cuts into the same\n" \
 "             datagrams; to an output whose path MTU is too small for\n" \
 "             them, or that refuses GSO (logged once), one by one\n" \
+"  -L USEC    coalescing, 0-1000000 microseconds, 0: off (default " STR(CONFIG_RELAYD_COALESCE_US) "):\n" \
+"             after a loop turn that relayed more than one datagram, the\n" \
+"             next waits for BATCH completions or USEC, whichever comes\n" \
+"             first, as a NIC coalesces its interrupts: bigger turns, longer\n" \
+"             GSO runs, fewer sends and wakeups, for at most USEC more\n" \
+"             latency while datagrams keep coming; a datagram after a quiet\n" \
+"             turn (one datagram or none) is relayed at once\n" \
 "  -f         foreground (always; accepted for habit)\n" \
 "  -v         log every failed send\n" \
 "  -h         this text\n" \
@@ -95,7 +102,7 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:G:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:G:L:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -122,6 +129,7 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 			if (c->gso_segs == 1)
 				usage_error(USAGE, "-G wants 0 (off) or 2-64 datagrams a send, not %s", optarg);
 			break;
+		case 'L': c->coalesce_us = number(optarg, 0, 1000000, "-L"); break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -149,7 +157,7 @@ int main(int argc, char **argv)
 		.workers = CONFIG_RELAYD_WORKERS, .depth = CONFIG_RELAYD_RING_DEPTH,
 		.batch = CONFIG_RELAYD_BATCH, .max_datagram = CONFIG_RELAYD_MAX_DATAGRAM,
 		.sndbuf = CONFIG_RELAYD_SNDBUF, .rcvbuf = CONFIG_RELAYD_RCVBUF,
-		.gso_segs = RELAYD_GSO_SEGS,
+		.gso_segs = RELAYD_GSO_SEGS, .coalesce_us = CONFIG_RELAYD_COALESCE_US,
 	};
 	bool check;
 	int sfd;
@@ -164,8 +172,8 @@ int main(int argc, char **argv)
 	}
 	sfd = daemon_signals();
 	log_info("%zu rule%s from %s; %u worker%s, ring depth %u, batch %u, datagrams up to %u "
-		 "bytes, UDP GSO %s%u", rules.n, rules.n == 1 ? "" : "s", c.conf_file, c.workers,
-		 c.workers == 1 ? "" : "s", c.depth, c.batch, c.max_datagram,
-		 c.gso_segs ? "up to " : "off: ", c.gso_segs);
+		 "bytes, UDP GSO %s%u, coalescing %u us", rules.n, rules.n == 1 ? "" : "s",
+		 c.conf_file, c.workers, c.workers == 1 ? "" : "s", c.depth, c.batch,
+		 c.max_datagram, c.gso_segs ? "up to " : "off: ", c.gso_segs, c.coalesce_us);
 	return control_run(&c, &rules, sfd);
 }

@@ -45,6 +45,7 @@ struct relay_config {
 	unsigned max_datagram; /* bytes; longer ones are dropped as truncated */
 	int sndbuf, rcvbuf;    /* SO_SNDBUF of outputs, SO_RCVBUF of inputs */
 	unsigned gso_segs;     /* UDP GSO: datagrams a send carries at most, 2-64; 0: off */
+	unsigned coalesce_us;  /* after a busy turn, wait this long for a batch; 0: off */
 	bool verbose;          /* log every send error */
 };
 

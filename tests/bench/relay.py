@@ -12,8 +12,10 @@ group or port, so nobody does here), relayed by each CONTENDER in turn:
 
   relayd   relay from v1b group 239.1.1.1 port 5000 to 239.1.1.1:5000 dev v2a ttl 8,
            its defaults (-q 1024 -b 64 -s/-r 4 MiB, UDP GSO on egress as
-           built: -G 64 with RELAYD_GSO); relayd-plain: the same with -G 0
-           (one send a datagram) when the binary has -G
+           built: -G 64 with RELAYD_GSO, coalescing -L 100 with
+           RELAYD_COALESCE_US); relayd-plain: the same with -G 0 (one send
+           a datagram) when the binary has -G; relayd-L0: with -L 0 (no
+           coalescing) when it has -L
   socat    socat -u UDP4-RECV:5000,ip-add-membership=239.1.1.1:v1b UDP4-SENDTO:
            239.1.1.1:5000 (one process per stream), 4 MiB buffers as relayd's
   kernel   smcrouted: mroute from v1b group 239.1.1.1 to v2a
@@ -76,8 +78,10 @@ BISECT_STEPS = 6      # loss-free search
 BISECT_01_STEPS = 3   # then the 0.1 % search
 PRECISION = 1.05      # stop when the bounds are this close
 GEN_OK = 0.97         # udpgen reached at least this fraction of the rate
-CONTENDERS = ["relayd", "relayd-plain", "socat", "kernel"]
+CONTENDERS = ["relayd", "relayd-plain", "relayd-L0", "socat", "kernel"]
+VARIANTS = {"relayd-plain": "-G", "relayd-L0": "-L"}  # relayd with that flag 0
 TICK = os.sysconf("SC_CLK_TCK")
+USAGE = "usage: relay.py [-s SIZE,...] [%s]..." % "] [".join(CONTENDERS)
 
 
 def relayd_exe():
@@ -89,12 +93,13 @@ def smcrouted_exe():
     return tern_out("bench", "peers", "smcroute", "usr", "sbin", "smcrouted")
 
 
-def has_gso():
+def has_flag(flag):
+    """relayd -h lists flag (an older binary, for an A/B run, may not)."""
     try:
         r = subprocess.run([relayd_exe(), "-h"], capture_output=True, text=True, timeout=5)
     except OSError:
         return False
-    return re.search(r"^\s+-G\b", r.stdout, re.M) is not None
+    return re.search(r"^\s+%s\b" % flag, r.stdout, re.M) is not None
 
 
 # -- the topology ------------------------------------------------------------
@@ -194,7 +199,7 @@ class Contender:
             with open(conf, "w") as f:
                 f.write("relay from v1b group %s port %d to %s:%d dev v2a ttl 8\n"
                         % (GROUP, PORT, GROUP, PORT))
-            args = ["-G", "0"] if self.name == "relayd-plain" else []
+            args = [VARIANTS[self.name], "0"] if self.name in VARIANTS else []
             self.d = ns.daemon(pin + [relayd_exe(), "-f", "-c", conf] + args, name=self.name)
             self.d.expect(r"1 of 1 rules running", 10)
             self.pid = self.d.pid
@@ -413,7 +418,7 @@ def report(results, soaks, topo, started, load0, names):
            "%s; %s, %d CPUs; load average %.1f at the start, %.1f at the end; %s" % (
                datetime.date.today().isoformat(), platform.release(), os.cpu_count(),
                load0[0], load1[0], "; ".join("%s: %s" % (n, vers.get(n.split("-")[0], "?"))
-                                             for n in names if n != "relayd-plain")),
+                                             for n in names if n not in VARIANTS)),
            "",
            "One multicast stream 239.1.1.1:5000 over veth, generator (udpgen) -> relay "
            "namespace -> sink (udpsink).  udpgen and udpsink pinned to CPU 0, the relay to "
@@ -461,9 +466,9 @@ def report(results, soaks, topo, started, load0, names):
                                      ratio(a01.get("relayd"), a01.get("socat")),
                                      ratio(lf.get("relayd"), lf.get("kernel")),
                                      ratio(a01.get("relayd"), a01.get("kernel")),
-                                     "; relayd / relayd -G 0: %s loss-free" % ratio(
-                                         lf.get("relayd"), lf.get("relayd-plain"))
-                                     if "relayd-plain" in names else ""), ""]
+                                     "".join("; relayd / relayd %s 0: %s loss-free" % (
+                                         flag, ratio(lf.get("relayd"), lf.get(v)))
+                                         for v, flag in VARIANTS.items() if v in names)), ""]
     if soaks:
         out += ["### %g s at 80 %% of relayd's loss-free maximum" % SOAK_S, "",
                 "| relay | size | rate | sent | lost | loss | drops (relay input / sink / "
@@ -488,11 +493,11 @@ def main():
         try:
             sizes = [int(x) for x in args[1].split(",")]
         except ValueError:
-            sys.exit("usage: relay.py [-s SIZE,...] [relayd] [relayd-plain] [socat] [kernel]")
+            sys.exit(USAGE)
         args = args[2:]
-    names = args or [n for n in CONTENDERS if n != "relayd-plain" or has_gso()]
+    names = args or [n for n in CONTENDERS if n not in VARIANTS or has_flag(VARIANTS[n])]
     if not set(names) <= set(CONTENDERS) or not all(64 <= s <= 65507 for s in sizes):
-        sys.exit("usage: relay.py [-s SIZE,...] [relayd] [relayd-plain] [socat] [kernel]")
+        sys.exit(USAGE)
     if os.geteuid() != 0:
         sys.exit("relay.py: needs root (network namespaces)")
     missing = [p for p, ok in ((relayd_exe(), "relayd" in " ".join(names)),
