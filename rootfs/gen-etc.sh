@@ -59,7 +59,8 @@ if [ "${CONFIG_TFTPD:-}" = y ]; then
 	args="-r $CONFIG_TFTPD_ROOT -u nobody -b $CONFIG_TFTPD_MAX_BLKSIZE"
 	args="$args -w $CONFIG_TFTPD_MAX_WINDOWSIZE -t $CONFIG_TFTPD_TIMEOUT"
 	args="$args -R $CONFIG_TFTPD_RETRIES -c $CONFIG_TFTPD_MAX_TRANSFERS"
-	args="$args -C $CONFIG_TFTPD_PER_CLIENT -m /etc/tern/tftpd.remap"
+	args="$args -C $CONFIG_TFTPD_PER_CLIENT -L $CONFIG_TFTPD_COALESCE_US"
+	args="$args -m /etc/tern/tftpd.remap"
 	if [ "${CONFIG_TFTPD_BACKSLASH:-}" = y ]; then
 		args="$args -B"
 	fi

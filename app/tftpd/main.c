@@ -3,7 +3,7 @@
 "usage: tftpd [-fvoABj] [-r ROOT] [-a ADDRESS] [-p PORT] [-P LOW:HIGH]\n" \
 "             [-b BLKSIZE] [-w WINDOWSIZE] [-t TIMEOUT] [-R RETRIES] [-O 0|1]\n" \
 "             [-m REMAPFILE] [-W UPLOADDIR] [-s MAXUPLOAD] [-c TRANSFERS]\n" \
-"             [-C PERCLIENT] [-u USER] [-n WORKERS]\n" \
+"             [-C PERCLIENT] [-u USER] [-n WORKERS] [-L USEC]\n" \
 "       tftpd [-m REMAPFILE] [-r ROOT] -T NAME [CLIENT]\n" \
 "       tftpd -h\n" \
 "\n" \
@@ -47,6 +47,12 @@
 "                be inside it)\n" \
 "  -n WORKERS    worker processes, each with its own socket (SO_REUSEPORT)\n" \
 "                and ring (default 1)\n" \
+"  -L USEC       coalescing, 0-1000000 microseconds, 0: off (default 1000):\n" \
+"                after a loop turn that handled more than one client packet,\n" \
+"                the next waits for as many packets or USEC, whichever comes\n" \
+"                first, as a NIC coalesces its interrupts: fewer, bigger turns\n" \
+"                and less CPU a block under many clients; a lone client's\n" \
+"                packets are answered at once\n" \
 "  -f            foreground (always; accepted for habit)\n" \
 "  -v            log every transfer as it starts, and every file not found\n" \
 "  -T NAME [CLIENT]\n" \
@@ -102,7 +108,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvoABjr:a:p:P:b:w:t:R:O:m:W:s:c:C:u:n:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvoABjr:a:p:P:b:w:t:R:O:m:W:s:c:C:u:n:T:L:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -145,6 +151,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'u': a->user = optarg; break;
 		case 'n': a->workers = number(optarg, 1, 64, "-n"); break;
 		case 'T': a->test_name = optarg; break;
+		case 'L': c->coalesce_us = number(optarg, 0, 1000000, "-L"); break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -296,6 +303,7 @@ int main(int argc, char **argv)
 	struct config c = {
 		.root = "/srv/tftp", .lim = TFTP_LIMITS_DEFAULT, .retries = 5,
 		.max_transfers = 2000, .per_client = 16, .ring_entries = 4096,
+		.coalesce_us = 1000,
 	};
 	struct args a = { .port = 69, .workers = 1 };
 

@@ -136,6 +136,8 @@ struct reply {
  * RECV_PAYLOAD bytes (a longer packet is cut and marked MSG_TRUNC). */
 #define BGID 1
 #define RECV_PAYLOAD (TFTP_HEADER + 512 + 1)
+/* Coalescing asks for at most this many packets more. */
+#define COALESCE_MAX 1024
 #define RECV_BUF_SIZE ((sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6) + \
 			RECV_PAYLOAD + 63) & ~(size_t)63)
 
@@ -146,6 +148,8 @@ struct server {
 	struct msghdr mmsg;       /* the multishot receives' layout: a name, no cmsg */
 	unsigned starved;         /* transfers whose receive waits for buffers */
 	int64_t now;              /* ms, read once per loop turn */
+	unsigned sends;           /* sendmsgs queued since the last wait */
+	unsigned packets;         /* client packets handled this loop turn */
 	struct wheel wheel;
 	struct stats st;
 	int fd, family, sfd;
@@ -256,6 +260,7 @@ static void reply_error(struct server *s, int fd, const union addr *to, socklen_
 	struct io_uring_sqe *sqe = sqe_get(s);
 	io_uring_prep_sendmsg(sqe, fd, &r->msg, 0);
 	io_uring_sqe_set_data64(sqe, tagged(r, TAG_REPLY));
+	s->sends++;
 }
 
 /* -- a transfer's I/O -------------------------------------------------- */
@@ -297,6 +302,7 @@ static void send_ctl(struct xfer *x)
 	io_uring_prep_sendmsg(sqe, x->fd, &x->cmsg, 0);
 	io_uring_sqe_set_data64(sqe, tagged(x, TAG_CTL));
 	x->pending++;
+	x->srv->sends++;
 }
 
 static void arm_timer(struct xfer *x)
@@ -429,6 +435,7 @@ static void send_block(struct xfer *x, uint64_t i, struct slot *sl)
 	io_uring_prep_sendmsg(sqe, x->fd, &sl->msg, 0);
 	io_uring_sqe_set_data64(sqe, tagged(sl, TAG_SEND));
 	x->pending++;
+	x->srv->sends++;
 }
 
 /* Send what the window allows; a slot still in the kernel stops it until
@@ -637,6 +644,7 @@ static void on_recv_one(struct xfer *x, int res)
 		return;
 	}
 	x->rpeer_len = x->rmsg.msg_namelen;
+	x->srv->packets++;
 	on_packet(x, x->rbuf, (size_t)res, x->rmsg.msg_flags & MSG_TRUNC);
 	if (!x->ending)
 		arm_recv(x);
@@ -655,6 +663,7 @@ static void on_recv_ring(struct xfer *x, const struct io_uring_cqe *cqe)
 
 		bufring_took(&s->rb);
 		o = io_uring_recvmsg_validate(bufring_addr(&s->rb, id), res, &s->mmsg);
+		s->packets++;
 		if (o && !x->ending && o->namelen <= sizeof x->rpeer) {
 			memcpy(&x->rpeer, io_uring_recvmsg_name(o), o->namelen);
 			x->rpeer_len = o->namelen;
@@ -1085,8 +1094,9 @@ static void log_stats(const struct server *s)
 		 (unsigned long long)st->denied, (unsigned long long)st->busy,
 		 (unsigned long long)st->dup_requests, (unsigned long long)st->wrong_tid);
 	log_info("stats: %llu bad packets, %llu bad filenames; receive buffers %u of %u free, "
-		 "%llu times all full", (unsigned long long)bad, (unsigned long long)path,
-		 s->rb.free, s->rb.count, (unsigned long long)st->recv_starved);
+		 "%llu times all full; %llu waits coalesced", (unsigned long long)bad,
+		 (unsigned long long)path, s->rb.free, s->rb.count,
+		 (unsigned long long)st->recv_starved, (unsigned long long)st->coalesced);
 	for (int i = 1; i < TFTP_CAUSE_COUNT; i++)
 		if (st->bad_packet[i])
 			log_info("stats:   %llu %s", (unsigned long long)st->bad_packet[i],
@@ -1219,6 +1229,38 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	}
 }
 
+/* Submit what this turn queued and wait.  UDP sends complete as they are
+ * submitted, so the wait asks for their completions and one more: it
+ * returns with the next client packet, not at once with our own sends'
+ * completions (lockstep: one io_uring_enter a block, not two).  After a
+ * busy turn, one that handled more than one client packet, it coalesces
+ * as a NIC does its interrupts: it asks for as many packets as that turn
+ * had (the answers to what it sent), or until cfg->coalesce_us has
+ * passed, whichever comes first; fewer, bigger turns cost less CPU a
+ * block.  A lone client is never held.  packets: the last turn's;
+ * wait_ms: the timer wheel's, or -1. */
+static int wait_turn(struct server *s, unsigned packets, int wait_ms)
+{
+	struct __kernel_timespec ts, *tp = NULL;
+	struct io_uring_cqe *cqe;
+	unsigned want = s->sends + 1;
+	int64_t us = wait_ms < 0 ? -1 : wait_ms * 1000LL;
+
+	if (packets > 1 && s->cfg->coalesce_us) {
+		want = s->sends + (packets < COALESCE_MAX ? packets : COALESCE_MAX);
+		s->st.coalesced++;
+		if (us < 0 || us > s->cfg->coalesce_us)
+			us = s->cfg->coalesce_us;
+	}
+	if (us >= 0) {
+		ts.tv_sec = us / 1000000;
+		ts.tv_nsec = (us % 1000000) * 1000;
+		tp = &ts;
+	}
+	s->sends = 0;
+	return io_uring_submit_and_wait_timeout(&s->ring, &cqe, want, tp, NULL);
+}
+
 /* Ring buffers: one per transfer that may have an ACK waiting in the same
  * loop turn, a power of 2 from 256 to 4096 (576 bytes each). */
 static unsigned recv_buffers(const struct config *cfg)
@@ -1258,27 +1300,20 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	arm_request(s);
 	arm_signal(s);
 	while (!(s->stopping && s->nxfers == 0)) {
-		struct __kernel_timespec ts, *tp = NULL;
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
-		int wait;
 
 		s->now = now_ms();
 		wheel_expire(&s->wheel, s->now, on_timer, s);
 		refill(s);
-		wait = wheel_next(&s->wheel, s->now);
-		if (wait >= 0) {
-			ts.tv_sec = wait / 1000;
-			ts.tv_nsec = (wait % 1000) * 1000000L;
-			tp = &ts;
-		}
-		r = io_uring_submit_and_wait_timeout(&s->ring, &cqe, 1, tp, NULL);
+		r = wait_turn(s, s->packets, wheel_next(&s->wheel, s->now));
 		if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY) {
 			errno = -r;
 			log_errno("unable to wait for io_uring completions");
 			return EXIT_SYSCALL;
 		}
 		s->now = now_ms();
+		s->packets = 0;
 		io_uring_for_each_cqe(&s->ring, head, cqe) {
 			complete(s, cqe);
 			n++;

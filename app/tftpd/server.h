@@ -38,6 +38,7 @@ struct config {
 	struct remap_rules *remap;
 	bool verbose;              /* a line per transfer started, too */
 	unsigned ring_entries;
+	unsigned coalesce_us;      /* after a busy turn, wait this long for more; 0: off */
 	const int *workers;        /* pids the signals are passed on to */
 	unsigned nworkers;
 };
@@ -49,6 +50,7 @@ struct stats {
 	uint64_t retransmits, dup_requests, wrong_tid, busy, denied, not_found;
 	uint64_t bytes_sent, bytes_received, send_errors;
 	uint64_t recv_starved; /* receives ended: all ring buffers were full */
+	uint64_t coalesced;    /* waits that asked for more than one packet */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
 };

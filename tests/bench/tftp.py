@@ -26,7 +26,8 @@ Bounded: every run has a deadline (tftpload -d), every server start and
 stop a timeout; the whole bench ends by itself.  Until tftpd is built
 the peers run alone and the table says ours is missing.  TFTP_BENCH_QUICK=1
 shrinks every file 16 times (to try the bench itself);
-TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named.
+TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named,
+TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.
 """
 import datetime
 import os
@@ -57,8 +58,9 @@ RUNS = 1
 def our_argv(root):
     # -C: 200 transfers come from one client address here; -u root: the
     # peers run as root too.  No -v: one log line per transfer only.
+    # TFTP_BENCH_ARGS: more flags, for an A/B run (say "-L 0").
     return [tern_tftpd(), "-r", root, "-a", "192.0.2.1", "-p", "69", "-C", "4000",
-            "-c", "4000", "-u", "root"]
+            "-c", "4000", "-u", "root"] + os.environ.get("TFTP_BENCH_ARGS", "").split()
 
 
 def server_spec(name, root):

@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+# tftpd's coalescing (-L USEC): after a loop turn that handled more than
+# one client packet, the next wait asks for as many packets or USEC,
+# whichever comes first; a lone client is answered at once.  USEC is
+# 200 ms here, so a block held by it would show:
+#
+#   - one client, 1 MiB at blksize 1468 (715 blocks, lockstep): whole, in
+#     well under what one held block a turn would take (715 x 200 ms), and
+#     no wait coalesced (SIGUSR1's counters);
+#   - 16 clients at once, 1 MiB each (tests/bench/tftpload -n 16, each
+#     checked byte by byte): all whole, waits coalesced, and in well under
+#     what one held turn a block would take;
+#   - the same 16 with -L 0: whole, no wait coalesced;
+#   - -L 1000001 is refused (exit 100).
+# Ours only: tftpd-hpa has no such flag.
+import os
+import re
+import signal
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tftpd import KIND, Lab, Tap, pattern, require_server, tern_out, \
+    tern_tftpd  # noqa: E402
+
+require_server()
+t = Tap(9)
+if KIND != "tern":
+    t.skip_all("coalescing (-L) is tftpd's own")
+LOAD = tern_out("tests", "tftpload")
+if not os.access(LOAD, os.X_OK):
+    print("Bail out! %s is not built (make %s)" % (LOAD, LOAD), flush=True)
+    sys.exit(1)
+SIZE = 1 << 20
+content = pattern(SIZE, 11)
+HELD_S = 0.2
+BLOCKS = SIZE // 1468 + 1
+
+
+def fields(stdout):
+    return dict(re.findall(r"(\w+)=(\S+)", stdout))
+
+
+def coalesced(server):
+    """SIGUSR1, then the count of coalesced waits it logs (None: not seen)."""
+    d = server.daemon
+    n = len(d.lines)
+    d.signal(signal.SIGUSR1)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        for _, line in d.lines[n:]:
+            m = re.search(r"(\d+) waits coalesced", line)
+            if m:
+                return int(m.group(1))
+        time.sleep(0.05)
+    return None
+
+
+def load(lab, clients):
+    """clients transfers of f at once, each checked: (fields, seconds)."""
+    t0 = time.monotonic()
+    r = lab.cli.run([LOAD, "-n", str(clients), "-b", "1468", "-k", os.path.join(lab.root, "f"),
+                     "-d", "60", "192.0.2.1", "69", "f"], timeout=90)
+    return fields(r.stdout), time.monotonic() - t0, r
+
+
+with Lab(t, {"f": content}, per_client=100, max_transfers=200,
+         extra=("-L", str(int(HELD_S * 1e6)))) as lab:
+    f, secs, r = load(lab, 1)
+    t.ok(r.returncode == 0 and f.get("ok") == "1" and f.get("bytes") == str(SIZE),
+         "-L 200000: one client, 1 MiB at blksize 1468: whole", r.stdout + r.stderr)
+    t.ok(secs < BLOCKS * HELD_S / 10,
+         "... in %.2f s: no block held (one a turn would take %.0f s)" % (secs, BLOCKS * HELD_S),
+         "%.2f s" % secs)
+    n1 = coalesced(lab.server)
+    t.ok(n1 == 0, "... and no wait coalesced (SIGUSR1)", "counter: %r%s" % (n1, lab.server.tail()))
+    f, secs, r = load(lab, 16)
+    t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("failed") == "0"
+         and f.get("bytes") == str(16 * SIZE),
+         "16 clients at once, 1 MiB each: all whole, each checked", r.stdout + r.stderr)
+    n16 = coalesced(lab.server)
+    t.ok(n16 is not None and n16 > 0, "... waits coalesced (%r)" % n16, lab.server.tail())
+    t.ok(secs < BLOCKS * HELD_S / 4,
+         "... in %.1f s: not a held turn a block (%.0f s)" % (secs, BLOCKS * HELD_S),
+         "%.2f s" % secs)
+
+with Lab(t, {"f": content}, per_client=100, max_transfers=200, extra=("-L", "0")) as lab:
+    f, secs, r = load(lab, 16)
+    n0 = coalesced(lab.server)
+    t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("bytes") == str(16 * SIZE),
+         "-L 0: 16 clients at once: all whole", r.stdout + r.stderr)
+    t.ok(n0 == 0, "-L 0: no wait coalesced", "counter: %r%s" % (n0, lab.server.tail()))
+
+r = __import__("subprocess").run([tern_tftpd(), "-L", "1000001", "-h"], capture_output=True,
+                                 text=True, timeout=10)
+t.ok(r.returncode == 100 and "-L" in r.stderr, "-L 1000001 is refused: exit 100, naming -L",
+     "exit %r: %s" % (r.returncode, r.stderr.strip()))
+t.done()
