@@ -95,9 +95,11 @@ $(FWUPDATE_TEST)/fwupdate: $(FWUPDATE_TEST)/trusted_key.c $(wildcard app/fwupdat
 HOST_TEST_TOOLS := $(FWUPDATE_TEST)/fwupdate $(TFW)
 
 # Host tools of the network tests and the bench (host gcc, -O2).
-NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink
+NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink \
+	$(TEST_OUT)/tftpfloor
 $(TEST_OUT)/wire: tests/net/lib/wire.c
 $(TEST_OUT)/tftpload: tests/bench/tftpload.c
+$(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c
 $(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h
 $(TEST_OUT)/udpsink: tests/bench/udpsink.c tests/bench/udpstream.h
 $(NET_TOOLS):

@@ -13,6 +13,9 @@ timeout 1, and is checked byte by byte against the file):
   3. windowsize 1, 8 and 64, 2 MiB, over wire.c's link with 1 ms delay
      each way (tc netem is not in this machine's kernel), without loss and
      with 0.5 % of UDP packets lost each way.
+floor (tests/bench/tftpfloor, built by tests/tests.mk) runs (1) too: the
+least a lockstep server can do, what the machine allows any server;
+a yardstick beside the peers, not one of them.
 For each: MiB/s (all bytes / the client's wall time from the first RRQ to
 the last block), the server's CPU seconds per GiB served (utime + stime
 of its whole process tree, /proc/PID/stat, before and after), and ours
@@ -47,11 +50,12 @@ from tftpd import peer_server, peers_dir, tern_out, tern_tftpd  # noqa: E402
 MiB = 1 << 20
 QUICK = 16 if os.environ.get("TFTP_BENCH_QUICK") else 1
 LOAD = tern_out("tests", "tftpload")
-SERVERS = ["tftpd", "tftpd-hpa", "atftpd", "dnsmasq"]
+FLOOR = tern_out("tests", "tftpfloor")
+SERVERS = ["tftpd", "tftpd-hpa", "atftpd", "dnsmasq", "floor"]
 # TFTP_BENCH_SERVERS=tftpd,dnsmasq: only those (to try a change quickly).
 if os.environ.get("TFTP_BENCH_SERVERS"):
     SERVERS = [s for s in SERVERS if s in os.environ["TFTP_BENCH_SERVERS"].split(",")]
-PEERS = [s for s in SERVERS if s != "tftpd"]
+PEERS = [s for s in SERVERS if s not in ("tftpd", "floor")]
 RUNS = 1
 
 
@@ -64,6 +68,9 @@ def our_argv(root):
 
 
 def server_spec(name, root):
+    if name == "floor":  # a yardstick, scenario 1 only: it serves f64 whatever is asked
+        return ([FLOOR, "192.0.2.1", "69", os.path.join(root, "f64")], None) \
+            if os.access(FLOOR, os.X_OK) else None
     if name == "tftpd":
         return (our_argv(root), None) if os.access(tern_tftpd(), os.X_OK) else None
     kind = {"tftpd-hpa": "hpa", "atftpd": "atftpd", "dnsmasq": "dnsmasq"}[name]
@@ -72,6 +79,7 @@ def server_spec(name, root):
 
 def versions():
     out = {"tftpd": "this tree (%s)" % git_head()}
+    out["floor"] = "(tests/bench/tftpfloor.c)"
     try:
         for line in open(os.path.join(peers_dir(), "versions")):
             pkg, ver = line.split()
@@ -236,7 +244,7 @@ def scenario_fast(tmp, files, wanted):
                     out[("1", b)] = run_load(cli, d, files["64"], "f64", 1, b, deadline=180)
                     report_one(name, "1: 1 client, %g MiB, blksize %d" % (64 / QUICK, b),
                                out[("1", b)])
-                if "2" in wanted:
+                if "2" in wanted and name != "floor":
                     out[("2",)] = run_load(cli, d, files["4"], "f4", 200, 1468, deadline=240)
                     report_one(name, "2: 200 clients x %g MiB" % (4 / QUICK), out[("2",)])
                 return out
@@ -250,7 +258,7 @@ def scenario_window(tmp, files, loss_ppm):
     with Net() as net:
         srv, cli = net.ns("srv"), net.ns("cli")
         net.wire(srv, cli, delay_us=1000, loss_ppm=loss_ppm, seed=7)
-        for name in SERVERS:
+        for name in [s for s in SERVERS if s != "floor"]:
             def runs(d):
                 out = {}
                 for w in (1, 8, 64):
@@ -368,7 +376,10 @@ def main():
                                         "%s %s" % (s, vers.get(s, "?")) for s in SERVERS)),
            "", "Client: tests/bench/tftpload (tsize, timeout 1, byte-checked); server "
            "alone on 192.0.2.1:69 in a network namespace.  (1), (2): veth, MTU 9000.  "
-           "(3): wire.c, blksize 1468.  * windowsize not granted: lockstep.  "
+           "(3): wire.c, blksize 1468.  * windowsize not granted: lockstep.  floor: "
+           "tests/bench/tftpfloor, the least a lockstep server can do (one send and one "
+           "blocking receive a block, the file in memory, one transfer at a time): what "
+           "this machine's path allows any server in (1); not a peer, not in the ratios.  "
            "Median of %d run%s each." % (RUNS, "" if RUNS == 1 else "s"), ""]
     if all_results.get("tftpd") is None:
         out += ["**tftpd is not built yet** (%s): the peers only." % tern_tftpd(), ""]
