@@ -148,7 +148,7 @@ struct server {
 	struct msghdr mmsg;       /* the multishot receives' layout: a name, no cmsg */
 	unsigned starved;         /* transfers whose receive waits for buffers */
 	int64_t now;              /* ms, read once per loop turn */
-	unsigned sends;           /* sendmsgs queued since the last wait */
+	unsigned sends;           /* sendmsgs queued whose completions are not in yet */
 	unsigned packets;         /* client packets handled this loop turn */
 	struct wheel wheel;
 	struct stats st;
@@ -1193,6 +1193,7 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 		struct slot *sl = p;
 		struct xfer *x = sl->x;
 
+		s->sends--;
 		sl->busy = false;
 		x->pending--;
 		on_send_done(x, res, sl->iov[1].iov_len);
@@ -1205,6 +1206,7 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 
 		x->ctl_busy = false;
 		x->pending--;
+		s->sends--;
 		on_send_done(x, res, 0);
 		if (x->ctl_again) {
 			x->ctl_again = false;
@@ -1222,6 +1224,7 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	}
 	case TAG_REPLY:
 		((struct reply *)p)->busy = false;
+		s->sends--;
 		break;
 	case TAG_SIGNAL:
 		on_signal(s, res);
@@ -1230,7 +1233,8 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 }
 
 /* Submit what this turn queued and wait.  UDP sends complete as they are
- * submitted, so the wait asks for their completions and one more: it
+ * submitted, so the wait asks for the completions of every send not yet
+ * answered (s->sends) and one more: it
  * returns with the next client packet, not at once with our own sends'
  * completions (lockstep: one io_uring_enter a block, not two).  After a
  * busy turn, one that handled more than one client packet, it coalesces
@@ -1257,7 +1261,6 @@ static int wait_turn(struct server *s, unsigned packets, int wait_ms)
 		ts.tv_nsec = (us % 1000000) * 1000;
 		tp = &ts;
 	}
-	s->sends = 0;
 	return io_uring_submit_and_wait_timeout(&s->ring, &cqe, want, tp, NULL);
 }
 

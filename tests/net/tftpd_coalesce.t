@@ -60,8 +60,8 @@ def coalesced(server):
 def load(lab, clients):
     """clients transfers of f at once, each checked: (fields, seconds)."""
     t0 = time.monotonic()
-    r = lab.cli.run([LOAD, "-n", str(clients), "-b", "1468", "-k", os.path.join(lab.root, "f"),
-                     "-d", "60", "192.0.2.1", "69", "f"], timeout=90)
+    r = lab.cli.run([LOAD, "-n", str(clients), "-b", "1468", "-t", "1", "-k",
+                     os.path.join(lab.root, "f"), "-d", "60", "192.0.2.1", "69", "f"], timeout=90)
     return fields(r.stdout), time.monotonic() - t0, r
 
 
@@ -77,8 +77,9 @@ with Lab(t, {"f": content}, per_client=100, max_transfers=200,
     t.ok(n1 == 0, "... and no wait coalesced (SIGUSR1)", "counter: %r%s" % (n1, lab.server.tail()))
     f, secs, r = load(lab, 16)
     t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("failed") == "0"
-         and f.get("bytes") == str(16 * SIZE),
-         "16 clients at once, 1 MiB each: all whole, each checked", r.stdout + r.stderr)
+         and f.get("bytes") == str(16 * SIZE) and f.get("timeouts") == "0",
+         "16 clients at once, 1 MiB each: all whole, each checked, no client timed out "
+         "waiting (timeout 1 s)", r.stdout + r.stderr)
     n16 = coalesced(lab.server)
     t.ok(n16 is not None and n16 > 0, "... waits coalesced (%r)" % n16, lab.server.tail())
     t.ok(secs < BLOCKS * HELD_S / 4,
@@ -88,8 +89,9 @@ with Lab(t, {"f": content}, per_client=100, max_transfers=200,
 with Lab(t, {"f": content}, per_client=100, max_transfers=200, extra=("-L", "0")) as lab:
     f, secs, r = load(lab, 16)
     n0 = coalesced(lab.server)
-    t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("bytes") == str(16 * SIZE),
-         "-L 0: 16 clients at once: all whole", r.stdout + r.stderr)
+    t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("bytes") == str(16 * SIZE)
+         and f.get("timeouts") == "0",
+         "-L 0: 16 clients at once: all whole, no client timed out", r.stdout + r.stderr)
     t.ok(n0 == 0, "-L 0: no wait coalesced", "counter: %r%s" % (n0, lab.server.tail()))
 
 r = __import__("subprocess").run([tern_tftpd(), "-L", "1000001", "-h"], capture_output=True,
