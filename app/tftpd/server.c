@@ -148,7 +148,7 @@ struct server {
 	struct msghdr mmsg;       /* the multishot receives' layout: a name, no cmsg */
 	unsigned starved;         /* transfers whose receive waits for buffers */
 	int64_t now;              /* ms, read once per loop turn */
-	unsigned sends;           /* sendmsgs queued whose completions are not in yet */
+	unsigned sends;           /* counted sends (counted()) not answered yet */
 	unsigned packets;         /* client packets handled this loop turn */
 	struct wheel wheel;
 	struct stats st;
@@ -265,6 +265,16 @@ static void reply_error(struct server *s, int fd, const union addr *to, socklen_
 
 /* -- a transfer's I/O -------------------------------------------------- */
 
+/* Whether the next wait counts on a send of x completing as it is
+ * submitted: it is the only packet its socket has in flight (a lockstep
+ * DATA or OACK, a write's ACK, an ERROR).  A window's sends may wait for
+ * socket buffer space; counted, they would hold the wait, and every other
+ * client's answer with it, until that window drained. */
+static bool counted(const struct xfer *x)
+{
+	return x->put || x->t.windowsize <= 1;
+}
+
 static void arm_recv(struct xfer *x)
 {
 	struct io_uring_sqe *sqe = sqe_get(x->srv);
@@ -302,7 +312,7 @@ static void send_ctl(struct xfer *x)
 	io_uring_prep_sendmsg(sqe, x->fd, &x->cmsg, 0);
 	io_uring_sqe_set_data64(sqe, tagged(x, TAG_CTL));
 	x->pending++;
-	x->srv->sends++;
+	x->srv->sends += counted(x);
 }
 
 static void arm_timer(struct xfer *x)
@@ -435,7 +445,7 @@ static void send_block(struct xfer *x, uint64_t i, struct slot *sl)
 	io_uring_prep_sendmsg(sqe, x->fd, &sl->msg, 0);
 	io_uring_sqe_set_data64(sqe, tagged(sl, TAG_SEND));
 	x->pending++;
-	x->srv->sends++;
+	x->srv->sends += counted(x);
 }
 
 /* Send what the window allows; a slot still in the kernel stops it until
@@ -1193,7 +1203,7 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 		struct slot *sl = p;
 		struct xfer *x = sl->x;
 
-		s->sends--;
+		s->sends -= counted(x);
 		sl->busy = false;
 		x->pending--;
 		on_send_done(x, res, sl->iov[1].iov_len);
@@ -1206,7 +1216,7 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 
 		x->ctl_busy = false;
 		x->pending--;
-		s->sends--;
+		s->sends -= counted(x);
 		on_send_done(x, res, 0);
 		if (x->ctl_again) {
 			x->ctl_again = false;
@@ -1232,10 +1242,10 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	}
 }
 
-/* Submit what this turn queued and wait.  UDP sends complete as they are
- * submitted, so the wait asks for the completions of every send not yet
- * answered (s->sends) and one more: it
- * returns with the next client packet, not at once with our own sends'
+/* Submit what this turn queued and wait.  A lone UDP packet's send
+ * completes as it is submitted, so the wait asks for the completions of
+ * those not answered yet (s->sends, counted()) and one more: it returns
+ * with the next client packet, not at once with our own sends'
  * completions (lockstep: one io_uring_enter a block, not two).  After a
  * busy turn, one that handled more than one client packet, it coalesces
  * as a NIC does its interrupts: it asks for as many packets as that turn
