@@ -60,6 +60,7 @@ if [ "${CONFIG_TFTPD:-}" = y ]; then
 	args="$args -w $CONFIG_TFTPD_MAX_WINDOWSIZE -t $CONFIG_TFTPD_TIMEOUT"
 	args="$args -R $CONFIG_TFTPD_RETRIES -c $CONFIG_TFTPD_MAX_TRANSFERS"
 	args="$args -C $CONFIG_TFTPD_PER_CLIENT -L $CONFIG_TFTPD_COALESCE_US"
+	args="$args -Q $CONFIG_TFTPD_POLL_US"
 	args="$args -m /etc/tern/tftpd.remap"
 	if [ "${CONFIG_TFTPD_BACKSLASH:-}" = y ]; then
 		args="$args -B"

@@ -11,14 +11,17 @@
 /* A ring of entries SQEs and cq_entries CQEs.  Linux 6.1: one thread
  * submits (SINGLE_ISSUER), and completions run when the loop waits, not on
  * interrupts (DEFER_TASKRUN); older kernels refuse the flags with EINVAL:
- * then without.  0 or -errno. */
-static inline int uring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries)
+ * then without.  flags: more setup flags for the first try (say
+ * IORING_SETUP_TASKRUN_FLAG).  0 or -errno. */
+static inline int uring_init_flags(struct io_uring *ring, unsigned entries, unsigned cq_entries,
+				   unsigned flags)
 {
 	struct io_uring_params p;
 	int r;
 
 	memset(&p, 0, sizeof p);
-	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+		  flags;
 	p.cq_entries = cq_entries;
 	r = io_uring_queue_init_params(entries, ring, &p);
 	if (r == -EINVAL) {
@@ -28,6 +31,11 @@ static inline int uring_init(struct io_uring *ring, unsigned entries, unsigned c
 		r = io_uring_queue_init_params(entries, ring, &p);
 	}
 	return r;
+}
+
+static inline int uring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries)
+{
+	return uring_init_flags(ring, entries, cq_entries, 0);
 }
 
 /* An SQE, submitting what is queued if the ring is full. */

@@ -138,6 +138,16 @@ struct reply {
 #define RECV_PAYLOAD (TFTP_HEADER + 512 + 1)
 /* Coalescing asks for at most this many packets more. */
 #define COALESCE_MAX 1024
+/* Busy polling (-Q) only while this few transfers run: more, and the
+ * answers come in faster than a wakeup costs anyway. */
+#define POLL_MAX 4
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
 #define RECV_BUF_SIZE ((sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6) + \
 			RECV_PAYLOAD + 63) & ~(size_t)63)
 
@@ -173,6 +183,14 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static uint64_t tagged(void *p, enum tag t)
@@ -1104,9 +1122,11 @@ static void log_stats(const struct server *s)
 		 (unsigned long long)st->denied, (unsigned long long)st->busy,
 		 (unsigned long long)st->dup_requests, (unsigned long long)st->wrong_tid);
 	log_info("stats: %llu bad packets, %llu bad filenames; receive buffers %u of %u free, "
-		 "%llu times all full; %llu waits coalesced", (unsigned long long)bad,
+		 "%llu times all full; %llu waits coalesced; %llu answers polled for, %llu polls "
+		 "gave up", (unsigned long long)bad,
 		 (unsigned long long)path, s->rb.free, s->rb.count,
-		 (unsigned long long)st->recv_starved, (unsigned long long)st->coalesced);
+		 (unsigned long long)st->recv_starved, (unsigned long long)st->coalesced,
+		 (unsigned long long)st->polled, (unsigned long long)st->poll_slept);
 	for (int i = 1; i < TFTP_CAUSE_COUNT; i++)
 		if (st->bad_packet[i])
 			log_info("stats:   %llu %s", (unsigned long long)st->bad_packet[i],
@@ -1242,6 +1262,41 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	}
 }
 
+/* Busy polling (cfg->poll_us): for a few transfers, the answer to what
+ * was just sent comes back within tens of microseconds, and sleeping for
+ * it costs a wakeup (an interrupt to an idle CPU; on a virtual machine, a
+ * trip through the hypervisor) that can be most of a lockstep block's
+ * time.  So before sleeping, the loop looks for want completions for up
+ * to us microseconds without sleeping: the kernel flags the ring when an
+ * answer's work is pending (IORING_SETUP_TASKRUN_FLAG, read with no
+ * system call), and only then does io_uring_get_events run it.  True: the
+ * completions are there; false: sleep as usual. */
+static bool poll_turn(struct server *s, unsigned want, int64_t us)
+{
+	bool flagged = s->ring.flags & IORING_SETUP_TASKRUN_FLAG;
+	int64_t end;
+
+	if (io_uring_submit(&s->ring) < 0)
+		return false; /* the wait that follows reports it */
+	end = now_us() + us;
+	do {
+		if (io_uring_cq_ready(&s->ring) >= want) {
+			s->st.polled++;
+			return true;
+		}
+		if (!flagged || (IO_URING_READ_ONCE(*s->ring.sq.kflags) & IORING_SQ_TASKRUN))
+			io_uring_get_events(&s->ring);
+		else
+			cpu_relax();
+	} while (now_us() < end);
+	if (io_uring_cq_ready(&s->ring) >= want) {
+		s->st.polled++;
+		return true;
+	}
+	s->st.poll_slept++;
+	return false;
+}
+
 /* Submit what this turn queued and wait.  A lone UDP packet's send
  * completes as it is submitted, so the wait asks for the completions of
  * those not answered yet (s->sends, counted()) and one more: it returns
@@ -1251,8 +1306,9 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
  * as a NIC does its interrupts: it asks for as many packets as that turn
  * had (the answers to what it sent), or until cfg->coalesce_us has
  * passed, whichever comes first; fewer, bigger turns cost less CPU a
- * block.  A lone client is never held.  packets: the last turn's;
- * wait_ms: the timer wheel's, or -1. */
+ * block.  A lone client is never held.  Otherwise, while at most
+ * POLL_MAX transfers run, it may first poll (poll_turn).  packets: the
+ * last turn's; wait_ms: the timer wheel's, or -1. */
 static int wait_turn(struct server *s, unsigned packets, int wait_ms)
 {
 	struct __kernel_timespec ts, *tp = NULL;
@@ -1265,6 +1321,9 @@ static int wait_turn(struct server *s, unsigned packets, int wait_ms)
 		s->st.coalesced++;
 		if (us < 0 || us > s->cfg->coalesce_us)
 			us = s->cfg->coalesce_us;
+	} else if (s->cfg->poll_us && s->nxfers && s->nxfers <= POLL_MAX && us != 0 &&
+		   poll_turn(s, want, us < 0 || us > s->cfg->poll_us ? s->cfg->poll_us : us)) {
+		return 0;
 	}
 	if (us >= 0) {
 		ts.tv_sec = us / 1000000;
@@ -1298,7 +1357,9 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	s->now = now_ms();
 	wheel_init(&s->wheel, s->now);
 	srandom((unsigned)now_ms() ^ (unsigned)getpid());
-	if ((r = uring_init(&s->ring, s->cfg->ring_entries, s->cfg->ring_entries * 4)) < 0) {
+	/* -Q: the kernel flags the ring when work waits (poll_turn) */
+	if ((r = uring_init_flags(&s->ring, s->cfg->ring_entries, s->cfg->ring_entries * 4,
+				  cfg->poll_us ? IORING_SETUP_TASKRUN_FLAG : 0)) < 0) {
 		errno = -r;
 		log_errno("unable to set up io_uring");
 		return EXIT_SYSCALL;

@@ -39,6 +39,7 @@ struct config {
 	bool verbose;              /* a line per transfer started, too */
 	unsigned ring_entries;
 	unsigned coalesce_us;      /* after a busy turn, wait this long for more; 0: off */
+	unsigned poll_us;          /* poll this long for an answer before sleeping; 0: off */
 	const int *workers;        /* pids the signals are passed on to */
 	unsigned nworkers;
 };
@@ -51,6 +52,8 @@ struct stats {
 	uint64_t bytes_sent, bytes_received, send_errors;
 	uint64_t recv_starved; /* receives ended: all ring buffers were full */
 	uint64_t coalesced;    /* waits that asked for more than one packet */
+	uint64_t polled;       /* waits answered while busy polling */
+	uint64_t poll_slept;   /* busy polls that gave up and slept */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
 };
