@@ -159,6 +159,8 @@ struct server {
 	unsigned starved;         /* transfers whose receive waits for buffers */
 	int64_t now;              /* ms, read once per loop turn */
 	unsigned sends;           /* counted sends (counted()) not answered yet */
+	bool poll_off;            /* the last busy poll gave up: sleep, timed (wait_turn) */
+	int64_t slept_us;         /* how long that timed sleep was; -1: none */
 	unsigned packets;         /* client packets handled this loop turn */
 	struct wheel wheel;
 	struct stats st;
@@ -1270,7 +1272,10 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
  * to us microseconds without sleeping: the kernel flags the ring when an
  * answer's work is pending (IORING_SETUP_TASKRUN_FLAG, read with no
  * system call), and only then does io_uring_get_events run it.  True: the
- * completions are there; false: sleep as usual. */
+ * completions are there; false: sleep as usual.  A poll that gives up
+ * (a client farther away than us, or slow) turns polling off
+ * (poll_off) until a sleep ends with a client packet within us again
+ * (server_run): a far client costs one poll, not one a block. */
 static bool poll_turn(struct server *s, unsigned want, int64_t us)
 {
 	bool flagged = s->ring.flags & IORING_SETUP_TASKRUN_FLAG;
@@ -1314,23 +1319,32 @@ static int wait_turn(struct server *s, unsigned packets, int wait_ms)
 	struct __kernel_timespec ts, *tp = NULL;
 	struct io_uring_cqe *cqe;
 	unsigned want = s->sends + 1;
-	int64_t us = wait_ms < 0 ? -1 : wait_ms * 1000LL;
+	int64_t us = wait_ms < 0 ? -1 : wait_ms * 1000LL, slept = 0;
+	int r;
 
+	s->slept_us = -1;
 	if (packets > 1 && s->cfg->coalesce_us) {
 		want = s->sends + (packets < COALESCE_MAX ? packets : COALESCE_MAX);
 		s->st.coalesced++;
 		if (us < 0 || us > s->cfg->coalesce_us)
 			us = s->cfg->coalesce_us;
-	} else if (s->cfg->poll_us && s->nxfers && s->nxfers <= POLL_MAX && us != 0 &&
-		   poll_turn(s, want, us < 0 || us > s->cfg->poll_us ? s->cfg->poll_us : us)) {
-		return 0;
+	} else if (s->cfg->poll_us && s->nxfers && s->nxfers <= POLL_MAX && us != 0) {
+		if (s->poll_off) {
+			slept = now_us();
+		} else if (poll_turn(s, want, us < 0 || us > s->cfg->poll_us ? s->cfg->poll_us : us)) {
+			return 0;
+		} else {
+			s->poll_off = true;
+		}
 	}
 	if (us >= 0) {
 		ts.tv_sec = us / 1000000;
 		ts.tv_nsec = (us % 1000000) * 1000;
 		tp = &ts;
 	}
-	return io_uring_submit_and_wait_timeout(&s->ring, &cqe, want, tp, NULL);
+	r = io_uring_submit_and_wait_timeout(&s->ring, &cqe, want, tp, NULL);
+	s->slept_us = slept && r >= 0 ? now_us() - slept : -1;
+	return r;
 }
 
 /* Ring buffers: one per transfer that may have an ACK waiting in the same
@@ -1393,6 +1407,8 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 			n++;
 		}
 		io_uring_cq_advance(&s->ring, n);
+		if (s->slept_us >= 0 && s->packets && s->slept_us < s->cfg->poll_us)
+			s->poll_off = false; /* polling would have caught this answer */
 	}
 	log_stats(s);
 	bufring_free(&s->rb, &s->ring, BGID);

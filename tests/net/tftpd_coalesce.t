@@ -14,55 +14,31 @@
 #   - -L 1000001 is refused (exit 100).
 # Ours only: tftpd-hpa has no such flag.
 import os
-import re
-import signal
 import sys
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from tftpd import KIND, Lab, Tap, pattern, require_server, skip_all, tern_out, \
-    tern_tftpd  # noqa: E402
+from tftpd import KIND, Lab, Tap, pattern, require_server, skip_all, tern_tftpd  # noqa: E402
 
 require_server()
 if KIND != "tern":
     skip_all("coalescing (-L) is tftpd's own")
 t = Tap(9)
-LOAD = tern_out("tests", "tftpload")
-if not os.access(LOAD, os.X_OK):
-    print("Bail out! %s is not built (make %s)" % (LOAD, LOAD), flush=True)
-    sys.exit(1)
 SIZE = 1 << 20
 content = pattern(SIZE, 11)
 HELD_S = 0.2
 BLOCKS = SIZE // 1468 + 1
 
 
-def fields(stdout):
-    return dict(re.findall(r"(\w+)=(\S+)", stdout))
-
-
-def coalesced(server):
-    """SIGUSR1, then the count of coalesced waits it logs (None: not seen)."""
-    d = server.daemon
-    n = len(d.lines)
-    d.signal(signal.SIGUSR1)
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        for _, line in d.lines[n:]:
-            m = re.search(r"(\d+) waits coalesced", line)
-            if m:
-                return int(m.group(1))
-        time.sleep(0.05)
-    return None
+COALESCED = r"(\d+) waits coalesced"
 
 
 def load(lab, clients):
-    """clients transfers of f at once, each checked: (fields, seconds)."""
+    """lab.load, timed: (fields, seconds, run)."""
     t0 = time.monotonic()
-    r = lab.cli.run([LOAD, "-n", str(clients), "-b", "1468", "-t", "1", "-k",
-                     os.path.join(lab.root, "f"), "-d", "60", "192.0.2.1", "69", "f"], timeout=90)
-    return fields(r.stdout), time.monotonic() - t0, r
+    f, r = lab.load(clients)
+    return f, time.monotonic() - t0, r
 
 
 with Lab(t, {"f": content}, per_client=100, max_transfers=200,
@@ -73,14 +49,14 @@ with Lab(t, {"f": content}, per_client=100, max_transfers=200,
     t.ok(secs < BLOCKS * HELD_S / 10,
          "... in %.2f s: no block held (one a turn would take %.0f s)" % (secs, BLOCKS * HELD_S),
          "%.2f s" % secs)
-    n1 = coalesced(lab.server)
+    n1 = lab.server.counter(COALESCED)
     t.ok(n1 == 0, "... and no wait coalesced (SIGUSR1)", "counter: %r%s" % (n1, lab.server.tail()))
     f, secs, r = load(lab, 16)
     t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("failed") == "0"
          and f.get("bytes") == str(16 * SIZE) and f.get("timeouts") == "0",
          "16 clients at once, 1 MiB each: all whole, each checked, no client timed out "
          "waiting (timeout 1 s)", r.stdout + r.stderr)
-    n16 = coalesced(lab.server)
+    n16 = lab.server.counter(COALESCED)
     t.ok(n16 is not None and n16 > 0, "... waits coalesced (%r)" % n16, lab.server.tail())
     t.ok(secs < BLOCKS * HELD_S / 4,
          "... in %.1f s: not a held turn a block (%.0f s)" % (secs, BLOCKS * HELD_S),
@@ -88,7 +64,7 @@ with Lab(t, {"f": content}, per_client=100, max_transfers=200,
 
 with Lab(t, {"f": content}, per_client=100, max_transfers=200, extra=("-L", "0")) as lab:
     f, secs, r = load(lab, 16)
-    n0 = coalesced(lab.server)
+    n0 = lab.server.counter(COALESCED)
     t.ok(r.returncode == 0 and f.get("ok") == "16" and f.get("bytes") == str(16 * SIZE)
          and f.get("timeouts") == "0",
          "-L 0: 16 clients at once: all whole, no client timed out", r.stdout + r.stderr)

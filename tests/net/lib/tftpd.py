@@ -26,11 +26,14 @@ only it.  Peers for the bench: peer_server("hpa" | "atftpd" | "dnsmasq").
 """
 import hashlib
 import os
+import re
+import signal
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 from netns import Net, NetError, Tap, require_root, skip_all, tern_out  # noqa: F401
 
@@ -182,6 +185,22 @@ class Server:
     def stop(self):
         return self.daemon.stop() if self.daemon else None
 
+    def counter(self, pattern, timeout=3):
+        """SIGUSR1 (ours: log the counters), then the number in the first
+        line after it that matches pattern, a regex with one group of
+        digits (None: no such line within timeout)."""
+        d = self.daemon
+        n = len(d.lines)
+        d.signal(signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for _, line in d.lines[n:]:
+                m = re.search(pattern, line)
+                if m:
+                    return int(m.group(1))
+            time.sleep(0.05)
+        return None
+
 
 def upload_dir(path):
     """An upload directory any server user can write to."""
@@ -258,6 +277,18 @@ class Lab:
 
     def path(self, *rel):
         return os.path.join(self.tmp, *rel)
+
+    def load(self, clients, name="f", blksize=1468, deadline=60):
+        """tests/bench/tftpload from cli: clients transfers of root/name at
+        once, timeout 1, each checked byte by byte: (its key=value fields,
+        the run)."""
+        load = tern_out("tests", "tftpload")
+        if not os.access(load, os.X_OK):
+            self.t.abort("%s is not built (make %s)" % (load, load))
+        r = self.cli.run([load, "-n", str(clients), "-b", str(blksize), "-t", "1", "-k",
+                          os.path.join(self.root, name), "-d", str(deadline), "192.0.2.1", "69",
+                          name], timeout=deadline + 30)
+        return dict(re.findall(r"(\w+)=(\S+)", r.stdout)), r
 
     def close(self):
         self.net.close()
