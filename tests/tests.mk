@@ -98,14 +98,15 @@ HOST_TEST_TOOLS := $(FWUPDATE_TEST)/fwupdate $(TFW)
 NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink \
 	$(TEST_OUT)/tftpfloor
 $(TEST_OUT)/wire: tests/net/lib/wire.c
-$(TEST_OUT)/tftpload: tests/bench/tftpload.c
+$(TEST_OUT)/tftpload: tests/bench/tftpload.c app/lib/uring.h app/lib/bufring.h
+$(TEST_OUT)/tftpload: NET_FLAGS := -Iapp/lib -luring
 $(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c
 $(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h
 $(TEST_OUT)/udpsink: tests/bench/udpsink.c tests/bench/udpstream.h
 $(NET_TOOLS):
 	echo ">>> test: cc $(notdir $@)"
 	mkdir -p $(dir $@)
-	gcc -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< $(NET_FLAGS)
 
 # The daemons ours are measured against (TFTP servers, smcroute), unpacked
 # from Debian's .debs.

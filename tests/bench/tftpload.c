@@ -2,7 +2,10 @@
  * (tests/bench/tftp.py) and to check a server under load.
  *
  * Each of N transfers has its own UDP socket (its own TID) and sends an
- * RRQ with the options asked for; all run at once in one epoll loop.  A
+ * RRQ with the options asked for; all run at once in one io_uring loop,
+ * so the client costs as few system calls as the servers it measures
+ * (a multishot recvmsg a socket into a ring of provided buffers, the
+ * ACKs of a loop turn sent in the one io_uring_enter that waits).  A
  * transfer follows RFC 1350/2347/7440: it takes the OACK (or a DATA 1
  * without one: no options), acknowledges each window at its end (RFC
  * 7440: windowsize blocks, or the last, short block), on a gap or old
@@ -37,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -45,12 +47,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bufring.h"
+#include "uring.h"
+
 #define USAGE                                                                           \
 	"usage: tftpload [-n TRANSFERS] [-b BLKSIZE] [-w WINDOWSIZE] [-T] [-t TIMEOUT]\n" \
 	"                [-x RETRANSMIT_MS] [-R RETRIES] [-d DEADLINE_S] [-S SIZE]\n"     \
 	"                [-k REFERENCE_FILE] [-o OUT] SERVER PORT FILE"
 #define PKT_MAX (4 + 65464)
 #define REPORT_FAILURES 10
+#define BGID 1
+#define TAG_SEND (1ull << 63) /* a send's user_data: the transfer's index | TAG_SEND */
 
 enum { RRQ = 1, DATA = 3, ACK = 4, ERROR = 5, OACK = 6 };
 
@@ -65,6 +72,9 @@ struct xfer {
 	unsigned blksize, windowsize;
 	uint8_t last[PKT_MAX]; /* what to resend on a timeout */
 	size_t last_len;
+	struct msghdr msg; /* the send of last */
+	struct iovec iov;
+	bool queued;       /* a send of last is queued, not yet submitted */
 	uint64_t last_rx_ns;
 	unsigned tries;
 	char why[96];
@@ -87,6 +97,12 @@ static struct {
 	bool seen_oack;
 	uint64_t timeouts, gaps;
 } cfg = { .n = 1, .retries = 5, .deadline = 300, .size = -1 };
+
+static struct io_uring ring;
+static struct bufring rb;
+static struct msghdr rmsg; /* the multishot receives' template: the sender's address */
+static struct xfer **queued; /* transfers with a send queued since the last submit */
+static unsigned nqueued;
 
 static void die(const char *what)
 {
@@ -169,25 +185,51 @@ static size_t build_rrq(uint8_t *p)
 	return n;
 }
 
-static void send_last(struct xfer *x)
+/* Submit what is queued: the sends of last packets go out now (a UDP
+ * send is done as it is submitted), so their buffers may change again. */
+static void submit(void)
 {
-	const struct sockaddr *to = x->have_tid ? (struct sockaddr *)&x->tid
-						: (struct sockaddr *)&cfg.server;
-	socklen_t len = x->have_tid ? x->tid_len : cfg.server_len;
+	int r = io_uring_submit(&ring);
 
-	/* A full socket buffer is a lost packet: the timeout resends it. */
-	if (sendto(x->fd, x->last, x->last_len, 0, to, len) < 0 && errno != EAGAIN &&
-	    errno != ENOBUFS && errno != ECONNREFUSED)
-		die("send");
+	if (r < 0) {
+		errno = -r;
+		die("submit to io_uring");
+	}
+	while (nqueued)
+		queued[--nqueued]->queued = false;
 }
 
-static void send_ack(struct xfer *x, uint64_t index)
+/* Queue a send of x->last; it goes out with the loop turn's wait.  A full
+ * socket buffer is a lost packet (MSG_DONTWAIT: no retry in the ring):
+ * the timeout resends it. */
+static void send_last(struct xfer *x, size_t i)
 {
+	struct io_uring_sqe *sqe;
+
+	x->msg.msg_name = x->have_tid ? (void *)&x->tid : (void *)&cfg.server;
+	x->msg.msg_namelen = x->have_tid ? x->tid_len : cfg.server_len;
+	x->iov.iov_base = x->last;
+	x->iov.iov_len = x->last_len;
+	x->msg.msg_iov = &x->iov;
+	x->msg.msg_iovlen = 1;
+	sqe = uring_sqe(&ring);
+	io_uring_prep_sendmsg(sqe, x->fd, &x->msg, MSG_DONTWAIT);
+	io_uring_sqe_set_data64(sqe, (uint64_t)i | TAG_SEND);
+	if (!x->queued) {
+		x->queued = true;
+		queued[nqueued++] = x;
+	}
+}
+
+static void send_ack(struct xfer *x, size_t i, uint64_t index)
+{
+	if (x->queued)
+		submit(); /* the queued send still reads x->last */
 	put16(x->last, ACK);
 	put16(x->last + 2, (unsigned)(index & 0xffff));
 	x->last_len = 4;
 	x->in_window = 0;
-	send_last(x);
+	send_last(x, i);
 }
 
 static void fail(struct xfer *x, const char *fmt, const char *detail)
@@ -239,13 +281,14 @@ static bool take_oack(struct xfer *x, const uint8_t *p, size_t len)
 }
 
 /* keep: write the block to the -o file (transfer 0). */
-static void take_data(struct xfer *x, unsigned block, const uint8_t *d, size_t len, bool keep)
+static void take_data(struct xfer *x, size_t i, unsigned block, const uint8_t *d, size_t len,
+		      bool keep)
 {
 	if (block != (x->next & 0xffff)) {
 		/* a gap (a block lost) or old blocks again (our ACK lost) */
 		cfg.gaps++;
 		if (!x->gap_acked) {
-			send_ack(x, x->next - 1);
+			send_ack(x, i, x->next - 1);
 			x->gap_acked = true;
 		}
 		return;
@@ -268,7 +311,7 @@ static void take_data(struct xfer *x, unsigned block, const uint8_t *d, size_t l
 	x->in_window++;
 	x->gap_acked = false;
 	if (len < x->blksize) {
-		send_ack(x, x->next - 1);
+		send_ack(x, i, x->next - 1);
 		x->done = true;
 		if (cfg.size >= 0 && x->bytes != (uint64_t)cfg.size) {
 			char got[32];
@@ -276,7 +319,7 @@ static void take_data(struct xfer *x, unsigned block, const uint8_t *d, size_t l
 			fail(x, "got %s bytes, not the file's size", got);
 		}
 	} else if (x->in_window >= x->windowsize) {
-		send_ack(x, x->next - 1);
+		send_ack(x, i, x->next - 1);
 	}
 }
 
@@ -306,7 +349,7 @@ static void take_packet(struct xfer *x, size_t i, const uint8_t *p, size_t len,
 	}
 	if (op == OACK) {
 		if (x->next == 1 && x->bytes == 0 && take_oack(x, p, len) && !x->done)
-			send_ack(x, 0);
+			send_ack(x, i, 0);
 		return;
 	}
 	if (op != DATA)
@@ -315,20 +358,71 @@ static void take_packet(struct xfer *x, size_t i, const uint8_t *p, size_t len,
 		x->blksize = 512;
 		x->windowsize = 1;
 	}
-	take_data(x, get16(p + 2), p + 4, len - 4, i == 0 && cfg.out_file);
+	take_data(x, i, get16(p + 2), p + 4, len - 4, i == 0 && cfg.out_file);
 }
 
-static void open_socket(struct xfer *x, int ep, size_t i)
+static void open_socket(struct xfer *x)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = i };
 	int buf = 1 << 20;
 
 	x->fd = socket(cfg.server.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (x->fd < 0)
 		die("open a UDP socket (raise the open-file limit?)");
 	setsockopt(x->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, x->fd, &ev) < 0)
-		die("epoll_ctl");
+}
+
+/* Every packet to transfer i's socket, into a buffer of the ring, until
+ * the receive ends (no buffer free, an ICMP error): then again. */
+static void arm_receive(struct xfer *x, size_t i)
+{
+	struct io_uring_sqe *sqe = uring_sqe(&ring);
+
+	io_uring_prep_recvmsg_multishot(sqe, x->fd, &rmsg, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	io_uring_sqe_set_data64(sqe, (uint64_t)i);
+}
+
+/* One completion: a send's, or a receive's with a packet for transfer i. */
+static void complete(struct xfer *xs, const struct io_uring_cqe *cqe)
+{
+	uint64_t ud = io_uring_cqe_get_data64(cqe);
+	size_t i = (size_t)(ud & ~TAG_SEND);
+	struct xfer *x = &xs[i];
+	int res = cqe->res;
+
+	if (ud & TAG_SEND) {
+		if (res < 0 && res != -EAGAIN && res != -ENOBUFS && res != -ECONNREFUSED) {
+			errno = -res;
+			die("send");
+		}
+		return;
+	}
+	if (cqe->flags & IORING_CQE_F_BUFFER) {
+		unsigned id = bufring_id(cqe);
+		struct io_uring_recvmsg_out *o;
+
+		bufring_took(&rb);
+		o = io_uring_recvmsg_validate(bufring_addr(&rb, id), res, &rmsg);
+		if (o && !x->done) {
+			struct sockaddr_storage from = { 0 };
+			socklen_t from_len = o->namelen < sizeof from ? o->namelen : sizeof from;
+
+			memcpy(&from, io_uring_recvmsg_name(o), from_len);
+			if (o->flags & MSG_TRUNC)
+				fail(x, "a packet longer than blksize + 4%s", "");
+			else
+				take_packet(x, i, io_uring_recvmsg_payload(o, &rmsg),
+					    io_uring_recvmsg_payload_length(o, res, &rmsg), &from,
+					    from_len);
+		}
+		bufring_put(&rb, id);
+	} else if (res < 0 && res != -ENOBUFS && res != -ECONNREFUSED && res != -EINTR) {
+		errno = -res;
+		die("receive");
+	}
+	if (!(cqe->flags & IORING_CQE_F_MORE) && !x->done)
+		arm_receive(x, i);
 }
 
 static void check_timeouts(struct xfer *xs, uint64_t now, uint64_t rto_ns)
@@ -346,7 +440,8 @@ static void check_timeouts(struct xfer *xs, uint64_t now, uint64_t rto_ns)
 		cfg.timeouts++;
 		x->last_rx_ns = now;
 		x->gap_acked = false;
-		send_last(x);
+		if (!x->queued)
+			send_last(x, i);
 	}
 }
 
@@ -389,14 +484,36 @@ static void raise_fd_limit(unsigned want)
 	}
 }
 
+/* A receive buffer: the ring's header, the sender's address and the
+ * largest packet expected (DATA of the blksize asked, at least 512, or
+ * an OACK), and one byte more to tell a longer packet (MSG_TRUNC). */
+static size_t receive_size(void)
+{
+	size_t blk = cfg.blksize > 512 ? cfg.blksize : 512;
+
+	return (sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_storage) + 4 + blk +
+		1 + 63) & ~(size_t)63;
+}
+
+/* Enough for every transfer's window (at most 64 a transfer) between two
+ * loop turns: a power of 2, 256 to 32768 (fewer for big blocks: at most
+ * 256 MiB). */
+static unsigned buffers(void)
+{
+	uint64_t want = (uint64_t)cfg.n * (cfg.windowsize > 1 ? (cfg.windowsize < 64 ? cfg.windowsize : 64) : 2);
+	unsigned n = 256;
+
+	while (n < want && n < 32768 && (uint64_t)n * 2 * receive_size() <= (256u << 20))
+		n *= 2;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	static uint8_t buf[PKT_MAX + 1];
-	struct epoll_event evs[256];
-	uint64_t start, rto_ns, total = 0;
+	uint64_t start, rto_ns, checked, total = 0;
 	unsigned ok = 0, failed = 0, reported = 0;
 	struct xfer *xs;
-	int c, ep;
+	int c, r;
 
 	while ((c = getopt(argc, argv, "n:b:w:Tt:x:R:d:S:k:o:h")) != -1) {
 		switch (c) {
@@ -427,57 +544,61 @@ int main(int argc, char **argv)
 		 1000000u;
 	raise_fd_limit(cfg.n + 64);
 	xs = calloc(cfg.n, sizeof *xs);
-	if (!xs)
+	queued = calloc(cfg.n, sizeof *queued);
+	if (!xs || !queued)
 		die("allocate the transfers");
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
-		die("epoll_create1");
-	start = now_ns();
+	if ((r = uring_init(&ring, 1024, 8192)) < 0 ||
+	    (r = bufring_init(&rb, &ring, BGID, buffers(), receive_size())) < 0) {
+		errno = -r;
+		die("set up io_uring and its receive buffers");
+	}
+	rmsg.msg_namelen = sizeof(struct sockaddr_storage);
+	start = checked = now_ns();
 	for (unsigned i = 0; i < cfg.n; i++) {
 		struct xfer *x = &xs[i];
-		open_socket(x, ep, i);
+		open_socket(x);
+		arm_receive(x, i);
 		x->next = 1;
 		x->last_len = build_rrq(x->last);
 		x->last_rx_ns = start;
-		send_last(x);
+		send_last(x, i);
 	}
 
 	for (unsigned left = cfg.n; left;) {
-		uint64_t now = now_ns();
-		int n;
+		struct __kernel_timespec ts = { .tv_nsec = 10000000 }; /* 10 ms */
+		struct io_uring_cqe *cqe;
+		unsigned head, n = 0;
+		uint64_t now;
 
+		bufring_flush(&rb);
+		r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+		if (r < 0 && r != -ETIME && r != -EINTR) {
+			errno = -r;
+			die("wait for io_uring completions");
+		}
+		while (nqueued)
+			queued[--nqueued]->queued = false;
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			complete(xs, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&ring, n);
+		now = now_ns();
 		if (now - start > (uint64_t)cfg.deadline * 1000000000u) {
 			for (unsigned i = 0; i < cfg.n; i++)
 				if (!xs[i].done)
 					fail(&xs[i], "not done by the deadline%s", "");
 			break;
 		}
-		n = epoll_wait(ep, evs, 256, 10);
-		if (n < 0 && errno != EINTR)
-			die("epoll_wait");
-		for (int e = 0; e < n; e++) {
-			size_t i = evs[e].data.u64;
-			struct xfer *x = &xs[i];
-			/* What one window brings, at most 64: lockstep reads once
-			 * (no EAGAIN round trip); more waiting is reported again. */
-			unsigned batch = x->windowsize > 1 ? x->windowsize : 1;
-			for (unsigned k = 0; k < batch && k < 64 && !x->done; k++) {
-				struct sockaddr_storage from;
-				socklen_t from_len = sizeof from;
-				ssize_t len = recvfrom(x->fd, buf, sizeof buf, 0,
-						       (struct sockaddr *)&from, &from_len);
-				if (len < 0) {
-					if (errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED)
-						break;
-					die("receive");
-				}
-				take_packet(x, i, buf, (size_t)len, &from, from_len);
-			}
+		if (now - checked >= 1000000) { /* timeouts: a look a millisecond */
+			check_timeouts(xs, now, rto_ns);
+			checked = now;
 		}
-		check_timeouts(xs, now_ns(), rto_ns);
 		left = 0;
 		for (unsigned i = 0; i < cfg.n; i++)
 			left += !xs[i].done;
 	}
+	submit(); /* the last ACKs */
 
 	double secs = (double)(now_ns() - start) / 1e9;
 	for (unsigned i = 0; i < cfg.n; i++) {
