@@ -14,8 +14,9 @@ timeout 1, and is checked byte by byte against the file):
      each way (tc netem is not in this machine's kernel), without loss and
      with 0.5 % of UDP packets lost each way.
 floor (tests/bench/tftpfloor, built by tests/tests.mk) runs (1) too: the
-least a lockstep server can do, what the machine allows any server;
-a yardstick beside the peers, not one of them.
+least a lockstep server can do, what a server that sleeps for each
+answer gets (tftpd's busy polling, -Q, does better); a yardstick beside
+the peers, not one of them.
 For each: MiB/s (all bytes / the client's wall time from the first RRQ to
 the last block), the server's CPU seconds per GiB served (utime + stime
 of its whole process tree, /proc/PID/stat, before and after), and ours
@@ -379,7 +380,8 @@ def main():
            "(3): wire.c, blksize 1468.  * windowsize not granted: lockstep.  floor: "
            "tests/bench/tftpfloor, the least a lockstep server can do (one send and one "
            "blocking receive a block, the file in memory, one transfer at a time): what "
-           "this machine's path allows any server in (1); not a peer, not in the ratios.  "
+           "a server that sleeps for each answer gets in (1); not a peer, not in the "
+           "ratios.  "
            "Median of %d run%s each." % (RUNS, "" if RUNS == 1 else "s"), ""]
     if all_results.get("tftpd") is None:
         out += ["**tftpd is not built yet** (%s): the peers only." % tern_tftpd(), ""]

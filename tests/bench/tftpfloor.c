@@ -1,6 +1,8 @@
 /* tftpfloor.c -- the least a lockstep TFTP server can do, as a yardstick
  * for tests/bench/tftp.py's scenario 1: how fast one client can read a
- * file over this machine's network path at all, whatever the server.
+ * file over this machine's network path from a server that sleeps for
+ * each answer (a server that polls for it, as tftpd -Q does, skips the
+ * wakeup and goes faster).
  *
  * One transfer at a time.  For each RRQ on ADDRESS:PORT it serves FILE
  * (whatever name was asked; read into memory once) from a socket connected
