@@ -141,13 +141,6 @@ struct reply {
 /* Busy polling (-Q) only while this few transfers run: more, and the
  * answers come in faster than a wakeup costs anyway. */
 #define POLL_MAX 4
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
 #define RECV_BUF_SIZE ((sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6) + \
 			RECV_PAYLOAD + 63) & ~(size_t)63)
 
@@ -185,6 +178,13 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
 }
 
 static int64_t now_us(void)

@@ -405,15 +405,15 @@ static void complete(struct xfer *xs, const struct io_uring_cqe *cqe)
 		bufring_took(&rb);
 		o = io_uring_recvmsg_validate(bufring_addr(&rb, id), res, &rmsg);
 		if (o && !x->done) {
-			struct sockaddr_storage from = { 0 };
-			socklen_t from_len = o->namelen < sizeof from ? o->namelen : sizeof from;
+			/* the buffer keeps rmsg.msg_namelen bytes for the name */
+			const struct sockaddr_storage *from = io_uring_recvmsg_name(o);
+			socklen_t from_len = o->namelen < sizeof *from ? o->namelen : sizeof *from;
 
-			memcpy(&from, io_uring_recvmsg_name(o), from_len);
 			if (o->flags & MSG_TRUNC)
 				fail(x, "a packet longer than blksize + 4%s", "");
 			else
 				take_packet(x, i, io_uring_recvmsg_payload(o, &rmsg),
-					    io_uring_recvmsg_payload_length(o, res, &rmsg), &from,
+					    io_uring_recvmsg_payload_length(o, res, &rmsg), from,
 					    from_len);
 		}
 		bufring_put(&rb, id);
@@ -500,7 +500,8 @@ static size_t receive_size(void)
  * 256 MiB). */
 static unsigned buffers(void)
 {
-	uint64_t want = (uint64_t)cfg.n * (cfg.windowsize > 1 ? (cfg.windowsize < 64 ? cfg.windowsize : 64) : 2);
+	unsigned window = cfg.windowsize < 2 ? 2 : cfg.windowsize < 64 ? cfg.windowsize : 64;
+	uint64_t want = (uint64_t)cfg.n * window;
 	unsigned n = 256;
 
 	while (n < want && n < 32768 && (uint64_t)n * 2 * receive_size() <= (256u << 20))
