@@ -124,6 +124,8 @@ help:
 ##                      (Ctrl-A X quits QEMU); CMDLINE='tern.debug_shell=1'
 ##                      adds kernel command-line words
 ##   test               build, then run every test under prove
+##   check T=FILES      the named tests only (paths of .t files or unit
+##                      test binaries under out/tests)
 ##   test-unit          host unit tests only (cmocka, plain and ASan/UBSan)
 ##   test-qemu          QEMU boot tests only
 ##   test-build         build-system tests only (kconfig, fetch, incremental,

@@ -143,6 +143,12 @@ PROVE := prove --exec '' --timer
 test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all disk-board
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/net/*.t tests/qemu/*.t))
 
+# make check T='tests/net/tftpd_*.t out/tests/unit-plain/tftpd_block': the
+# named tests only, after building what they may need (not the disk board).
+.PHONY: check
+check: $(UNIT_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all
+	env $(TEST_ENV) $(PROVE) $(T)
+
 test-unit: $(UNIT_BINS)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS)
 
