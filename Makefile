@@ -6,7 +6,8 @@
 #
 # Variables a user may set: BOARD= (a board built in out/<board>, with its
 # .config there), O= (output, default out), DL_DIR= (download cache,
-# default dl), V=1 (show commands).
+# default dl), V=1 (show commands), ACCEL=kvm|tcg (QEMU's accelerator,
+# otherwise chosen by board/accel.sh).
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -123,6 +124,11 @@ help:
 ##   run                build, then boot the image in QEMU on this terminal
 ##                      (Ctrl-A X quits QEMU); CMDLINE='tern.debug_shell=1'
 ##                      adds kernel command-line words
+##
+## QEMU's accelerator, for run, the tests and the benchmarks: KVM only when
+## a probe boot under KVM worked on this machine (board/accel.sh, verdict
+## kept in out/accel/), otherwise TCG; ACCEL=kvm or ACCEL=tcg overrides it.
+##
 ##   test               build, then run every test under prove
 ##   check T=FILES      the named tests only (paths of .t files or unit
 ##                      test binaries under out/tests)

@@ -49,7 +49,8 @@ $(RUN_DISK): $(DISK_IMG)
 	mkdir -p $(dir $@)
 	cp --sparse=always $< $@.tmp && rm -f $@.vars && mv $@.tmp $@
 
-QEMU_RUN := DISK=$(RUN_DISK) MEMORY=$(CONFIG_QEMU_MEMORY) board/$(CONFIG_BOARD_NAME)/qemu.sh
+QEMU_RUN := ACCEL=$(ACCEL) TERN_OUT=$(O) DISK=$(RUN_DISK) MEMORY=$(CONFIG_QEMU_MEMORY) \
+	board/run.sh board/$(CONFIG_BOARD_NAME)/qemu.sh
 run: $(RUN_DISK)
 
 endif

@@ -27,10 +27,12 @@ $(KERNEL_IMG): $(LINUX_STAMP)
 images: $(KERNEL_IMG) $(ROOTFS_CPIO)
 	ls -l $(KERNEL_IMG) $(ROOTFS_CPIO) | awk '{ printf ">>> images: %s %d bytes\n", $$NF, $$5 }'
 
-# The board's qemu.sh boots the image; make run puts the serial console on
-# this terminal and forwards a host UDP port to the guest's TFTP port.
-QEMU_RUN := KERNEL=$(KERNEL_IMG) INITRD=$(ROOTFS_CPIO) MEMORY=$(CONFIG_QEMU_MEMORY) \
-	CMDLINE='$(CONFIG_BOARD_CMDLINE) $(CMDLINE)' board/$(CONFIG_BOARD_NAME)/qemu.sh
+# The board's qemu.sh boots the image (board/accel.sh picks the
+# accelerator, ACCEL=kvm|tcg overrides it); make run, through board/run.sh,
+# says which and why, puts the serial console on this terminal, forwards a
+# host UDP port to the guest's TFTP port, and reports a QEMU that fails.
+QEMU_RUN := ACCEL=$(ACCEL) TERN_OUT=$(O) KERNEL=$(KERNEL_IMG) INITRD=$(ROOTFS_CPIO) MEMORY=$(CONFIG_QEMU_MEMORY) \
+	CMDLINE='$(CONFIG_BOARD_CMDLINE) $(CMDLINE)' board/run.sh board/$(CONFIG_BOARD_NAME)/qemu.sh
 
 run: images
 	echo ">>> run: guest UDP port 69 (TFTP) is host 127.0.0.1:$(CONFIG_RUN_TFTP_PORT); quit with Ctrl-A X"

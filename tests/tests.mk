@@ -134,13 +134,18 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 	TERN_BOARD=$(CONFIG_BOARD_NAME) \
 	TERN_CMDLINE='$(CONFIG_BOARD_CMDLINE)' TERN_MEMORY=$(CONFIG_QEMU_MEMORY) \
 	TERN_KERNEL=$(KERNEL_IMG) TERN_INITRD=$(ROOTFS_CPIO) PYTHON=$(PYTHON) \
-	TERN_APPS=$(APP_OUT) \
+	TERN_APPS=$(APP_OUT) ACCEL=$(ACCEL) \
 	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 PROVE := prove --exec '' --timer
+# Which accelerator each board's guests get and why (board/accel.sh), said
+# once before the tests that boot them; the first call may probe KVM.
+SAY_ACCEL = $(foreach b,$(sort $(CONFIG_BOARD_NAME) $(DISK_BOARD)),\
+	echo ">>> test: $(b) guests: $$(env $(TEST_ENV) board/$(b)/qemu.sh --accel -w)";)
 
 .PHONY: test test-unit test-fuzz test-build test-image test-host test-net test-qemu fuzz
 test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all disk-board
+	$(SAY_ACCEL)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/net/*.t tests/qemu/*.t))
 
 # make check T='tests/net/tftpd_*.t out/tests/unit-plain/tftpd_block': the
@@ -161,6 +166,7 @@ fuzz: $(FUZZ_BINS)
 
 test-build test-image test-host test-qemu: test-%: all
 test-qemu: disk-board
+	$(if $(filter qemu,$*),$(SAY_ACCEL))
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 
 test-host: $(HOST_TEST_TOOLS)
@@ -170,6 +176,7 @@ test-net: all $(NET_TOOLS) $(HOST_TEST_TOOLS)
 # Benchmarks measure, they do not pass or fail: see tests/bench/.
 .PHONY: bench bench-relay
 bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
+	$(SAY_ACCEL)
 	env $(TEST_ENV) $(PYTHON) tests/bench/boot_time.py 5
 	env $(TEST_ENV) $(PYTHON) tests/bench/tftp.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py

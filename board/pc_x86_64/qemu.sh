@@ -8,17 +8,19 @@
 # adds the network devices.  The disk sits on q35's AHCI controller, as on a
 # real box; the serial console is on stdio.  Guest reboots stay in this
 # QEMU (fwupdate reboots into the new slot) unless the caller adds
-# -no-reboot.  Runs under TCG unless /dev/kvm is usable.
+# -no-reboot.  board/accel.sh picks the accelerator; `qemu.sh --accel [-w]`
+# prints its choice (and why).
 set -eu
+accel() { "$(dirname "$0")/../accel.sh" "$@" x86_64-uefi; }
+if [ "${1:-}" = --accel ]; then shift; accel "$@"; exit; fi
 code=/usr/share/OVMF/OVMF_CODE_4M.fd
 template=/usr/share/OVMF/OVMF_VARS_4M.fd
 [ -r "$code" ] || { echo "qemu.sh: $code missing: apt-get install ovmf (toolchain/host-packages)" >&2; exit 111; }
 [ -r "$DISK" ] || { echo "qemu.sh: DISK=$DISK is not readable" >&2; exit 100; }
 VARS=${VARS:-$DISK.vars}
 [ -s "$VARS" ] || cp "$template" "$VARS"
-accel=tcg
-[ -w /dev/kvm ] && accel=kvm
-exec qemu-system-x86_64 -machine q35,accel=$accel -cpu max -m "${MEMORY:-256}" \
+a=$(accel)
+exec qemu-system-x86_64 -machine q35,accel=$a -cpu max -m "${MEMORY:-256}" \
 	-nographic \
 	-drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,unit=1,file="$VARS" \

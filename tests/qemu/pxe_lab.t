@@ -29,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from guest import Guest, GuestError, Tap, site_initrd  # noqa: E402
+from guest import Guest, GuestError, Tap, accel, site_initrd  # noqa: E402
 
 OUT = os.environ["TERN_OUT"]
 KERNEL = os.environ["TERN_KERNEL"]
@@ -60,10 +60,6 @@ def free_tcp_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def accel():
-    return "kvm" if os.access("/dev/kvm", os.W_OK) else "tcg"
 
 
 t = Tap(12)

@@ -146,6 +146,14 @@ class Guest:
         self.kill()
 
 
+def accel(kind="x86_64-linux"):
+    """The accelerator for a guest of kind, from board/accel.sh, the one
+    place that decides it (for QEMUs a test starts without a qemu.sh)."""
+    script = os.path.join(os.environ["TERN_TOP"], "board", "accel.sh")
+    return subprocess.run([script, kind], stdout=subprocess.PIPE, check=True,
+                          text=True).stdout.strip()
+
+
 class Tap:
     """Minimal TAP producer: plan, ok/not ok with diagnostics, done."""
 
