@@ -2,11 +2,10 @@
 # relayd's coalescing (-L USEC, RELAYD_COALESCE_US): after a loop turn that
 # relayed more than one datagram, the next wait asks for a batch of
 # completions or USEC, whichever comes first; after a quiet turn (one
-# datagram or none) a datagram is relayed at once.  USEC is 1 s here (the
-# most -L takes), so that held and not held are far apart on a loaded
-# machine:
+# datagram or none) a datagram is relayed at once.  USEC is 300 ms here,
+# so that held and not held are far apart on a loaded machine:
 #
-#   - a lone datagram to an idle relayd arrives at once (< 0.5 s);
+#   - a lone datagram to an idle relayd arrives at once (< 150 ms);
 #   - a burst of 200 (sent while relayd is stopped, so that it comes in
 #     turns of a whole batch) arrives whole and in order, and a datagram
 #     right after it is held for the rest of USEC: it arrives no sooner
@@ -37,8 +36,8 @@ require_root()
 t = Tap(13)
 RULE = "relay from v0b group 239.1.1.1 port 5000 to 239.2.2.1:6000 dev v1a"
 DEST = ("239.1.1.1", 5000)
-USEC = 1000000
-AT_ONCE, MARGIN = 0.5, 1.5
+USEC = 300000
+AT_ONCE, MARGIN = 0.150, 1.5
 
 
 class Timed:
