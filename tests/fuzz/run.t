@@ -38,14 +38,14 @@ for name; do
 		echo "not ok $i - $name: $bin not built (make $bin)"
 		continue
 	fi
+	# Inputs it is given: it must run each, and then some of its own.
+	seeds=$(find "$corpus" "$top/tests/fuzz/corpus/$name" -type f 2>/dev/null | wc -l)
 	"$bin" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$artifacts/$name-" \
 		"$corpus" "$top/tests/fuzz/corpus/$name" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-	# Inputs it was given: it must run each, and then some of its own.
-	seeds=$(find "$corpus" "$top/tests/fuzz/corpus/$name" -type f 2>/dev/null | wc -l)
 	if [ "$rc" = 0 ] && ! [ "${execs:-0}" -gt "$seeds" ] 2>/dev/null; then
 		echo "not ok $i - $name: exit 0 but ${execs:-no count of} runs for $seeds seed inputs: it did not fuzz"
 		tail -5 "$log" | sed 's/^/# /'
