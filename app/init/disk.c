@@ -239,7 +239,7 @@ static void log_slot(void)
 void disk_mount(void)
 {
 	struct part esp;
-	int64_t until = now_ms() + DISK_WAIT_S * 1000LL;
+	int64_t until = deadline_ms(DISK_WAIT_S * 1000LL);
 	bool found;
 
 	if (access(EFI_DIR, F_OK) == 0 &&

@@ -122,7 +122,7 @@ static bool refresh(struct rtnl *r, struct link *k, size_t n)
 static void wait_carrier(struct rtnl *r, struct link *k, size_t n, int timeout_ms)
 {
 	int mon = rtnl_monitor_open(); /* before the first look: no change is missed */
-	int64_t deadline = now_ms() + timeout_ms, left;
+	int64_t deadline = deadline_ms(timeout_ms), left;
 	struct pollfd p = { .fd = mon, .events = POLLIN };
 
 	while (!refresh(r, k, n) && (left = deadline - now_ms()) > 0) {

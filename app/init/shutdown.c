@@ -37,7 +37,7 @@ const struct shutdown_action *shutdown_action_for(int signo)
 /* Reap until no service runs, or timeout_ms passed. */
 static void wait_services(struct supervisor *sv, int sfd, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms, left;
+	int64_t deadline = deadline_ms(timeout_ms), left;
 
 	supervisor_reap(sv);
 	while (supervisor_running(sv) && (left = deadline - now_ms()) > 0)
@@ -47,7 +47,7 @@ static void wait_services(struct supervisor *sv, int sfd, int timeout_ms)
 /* Reap until init has no child left at all, or timeout_ms passed. */
 static void wait_children(struct supervisor *sv, int sfd, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms, left;
+	int64_t deadline = deadline_ms(timeout_ms), left;
 
 	while (supervisor_reap(sv) && (left = deadline - now_ms()) > 0)
 		loop_wait(sv, sfd, (int)left);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "output.h"
 #include "services.h"
@@ -45,8 +46,15 @@ struct supervisor {
 	bool stopping; /* shutting down: nothing is restarted */
 };
 
-/* Milliseconds on CLOCK_MONOTONIC. */
+/* Milliseconds on CLOCK_MONOTONIC, rounded down. */
 int64_t now_ms(void);
+/* The now_ms() at which after_ms have surely passed: never early (see
+ * ms_deadline).  Every deadline init keeps is made by this. */
+int64_t deadline_ms(int64_t after_ms);
+/* The pure parts, for the unit test: ts in whole milliseconds rounded
+ * down; the deadline after_ms after now. */
+int64_t ms_down(const struct timespec *ts);
+int64_t ms_deadline(const struct timespec *now, int64_t after_ms);
 
 /* Fill the table from SERVICES_FILE; bad lines, duplicate names and lines
  * past SERVICES_MAX are logged as file:line and skipped. */

@@ -24,7 +24,8 @@ BODY = ("trap 'echo {n} >> @ROOT@/terms; exit 0' TERM\n"
 t = Tap(14)
 with Init() as init:
     sh = {n: init.script(n, BODY.format(n=n)) for n in "abcd"}
-    init.script("stubborn", "trap '' TERM\nwhile :; do sleep 0.1; done")
+    init.script("stubborn", "trap '' TERM\necho trapped >> @ROOT@/stubborn\n"
+                "while :; do sleep 0.1; done")
     init.services("a respawn %s" % sh["a"], "b respawn %s" % sh["b"],
                   "c respawn %s one" % sh["c"],
                   "stubborn respawn %s" % init.path("/bin/stubborn"))
@@ -35,8 +36,8 @@ with Init() as init:
             m, _ = init.expect(r"started (\S+) \(pid (\d+)\)")
             pids[m.group(1)] = int(m.group(2))
         host_a = init.host_pid(pids["a"])
-        until(lambda: len(init.words("/runs")) == 6, 5)  # a b c, traps set
-        sleep(0.2)  # stubborn's trap too
+        until(lambda: len(init.words("/runs")) == 6 and init.words("/stubborn"),
+              5)  # a b c and stubborn, traps set
 
         # a unchanged, b removed, c changed (an argument), d new; new order.
         init.services("d respawn %s" % sh["d"], "a respawn %s" % sh["a"],
@@ -82,7 +83,9 @@ with Init() as init:
              % (STOP, t1 - t0))
 
         # A bad line: nothing changes.
-        sleep(0.3)  # stubborn's last sleep, an orphan now, ends
+        # stubborn's last sleep, an orphan now, ends and is reaped
+        until(lambda: not [p for p in init.processes()
+                           if p.name == "sleep" and p.ppid == init.pid], 5)
         before = sorted((p.ns, p.host) for p in init.processes())
         init.script("e", "exec sleep 1000")
         init.services("a respawn %s" % sh["a"], "e respawn %s" % init.path("/bin/e"),

@@ -17,7 +17,11 @@ from initns import READY, Init, InitError, Tap, require_host, until  # noqa: E40
 
 require_host()
 DELAYS = [1, 2, 4]
-EARLY = 0.005  # init counts whole milliseconds
+# One clock, CLOCK_MONOTONIC, on both sides: the test reads it before the
+# kill, init after it reaps the service, and init's deadlines are never
+# early (deadline_ms, tests/unit/init_clock.c), so "took" is never below
+# the delay: that bound is exact.  Only the late side waits on a busy
+# machine, and gets the slack.
 LATE = 0.6
 
 t = Tap(2 * len(DELAYS) + 4)
@@ -48,7 +52,7 @@ with Init() as init:
             took = seen - killed
             t.diag("kill %d: started again after %.3f s (expected %d s)"
                    % (len(logged), took, want))
-            t.ok(want - EARLY <= took <= want + LATE,
+            t.ok(want <= took <= want + LATE,
                  "and starts it again %d s later (%.3f s, within +%.1f s)"
                  % (want, took, LATE), init.tail())
             pid = int(m.group(1))

@@ -51,14 +51,21 @@ OUT = re.compile(r"  to (\S+)(?: dev \w+)?: (\d+) packets, (\d+) bytes, \d+ pps;
                  r"send error, (\d+) no route(?:; (\d+) of the packets in (\d+) GSO sends)?")
 
 
-def counters(d):
+def parse_outputs(text):
     """{output: [packets, bytes, send errors, no route, GSO packets, GSO sends]}."""
     out = {}
-    for line in relayd_stats(d):
+    for line in text.split("\n"):
         m = OUT.search(line)
         if m:
             out[m.group(1)] = [int(x or 0) for x in m.groups()[1:]]
     return out
+
+
+def counters(d, until=None):
+    """parse_outputs of relayd's stats; until: a test of them, asked again
+    until it holds (see relayd_stats)."""
+    test = None if until is None else (lambda text: until(parse_outputs(text)))
+    return parse_outputs("\n".join(relayd_stats(d, until=test)))
 
 
 def verdict(got, sizes, st):
@@ -89,9 +96,15 @@ def burst(d, tx, dest, socks, st, sizes):
         d.signal(signal.SIGCONT)
     got = sink.wait(len(sizes), timeout=10)
     sink.close()
-    c1 = counters(d)
-    delta = {k: [b - a for a, b in zip(c0.get(k, [0] * 6), v)] for k, v in c1.items()}
-    return got, delta
+
+    def deltas(c1):
+        return {k: [b - a for a, b in zip(c0.get(k, [0] * 6), v)] for k, v in c1.items()}
+
+    def all_counted(c1):
+        # every datagram at each of the rule's outputs: sent, or dropped
+        return sum(1 for v in deltas(c1).values()
+                   if v[0] + v[2] + v[3] >= len(sizes)) >= len(socks)
+    return got, deltas(counters(d, until=all_counted))
 
 
 def agree(got, c):

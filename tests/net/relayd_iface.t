@@ -37,6 +37,21 @@ def remake(a, da, ha, b, db, hb, v4, v6):
         ns.ip("link", "set", dev, "up")
 
 
+def settled(*ends, timeout=5):
+    """Until each (namespace, device) is up with carrier and its queue
+    active again (the kernel's link watch has run: no "qdisc noop"), so
+    that a datagram sent now is not dropped on the way: instead of a fixed
+    sleep, which a loaded machine may outlast."""
+    deadline = time.monotonic() + timeout
+    for ns, dev in ends:
+        while True:
+            line = ns.run(["ip", "-o", "link", "show", "dev", dev], timeout=5).stdout
+            if ("state UP" in line and "LOWER_UP" in line and "qdisc noop" not in line) \
+                    or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+
+
 def packets(d):
     st, out, err = relayctl(d, "stats")
     m = re.search(r"\(line 1\): (\d+) packets.*\n  to .*: (\d+) packets, \d+ bytes, \d+ pps; "
@@ -67,21 +82,26 @@ with Net() as net:
     stream("before: %d datagrams relayed whole" % N)
 
     rel.ip("link", "set", "v0b", "down")
-    time.sleep(0.3)
+    time.sleep(0.3)  # down a while: not a check, any length will do
     rel.ip("link", "set", "v0b", "up")
-    time.sleep(0.3)
+    settled((rel, "v0b"), (gen, "v0a"))
     stream("the input interface down and up: relayed whole again")
 
     rel.ip("link", "set", "v1a", "down")
     tx = sender(gen, "192.0.2.1")
     send(tx, ("239.1.1.1", 5000), 9, 100, PPS)
-    time.sleep(0.3)
-    c = packets(d)
+    # Counted as relayd reads them: ask until all 100 are, 5 s at most.
+    deadline = time.monotonic() + 5
+    while True:
+        c = packets(d)
+        if not isinstance(c, tuple) or c[0] >= 2 * N + 100 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
     t.ok(isinstance(c, tuple) and c[0] == 2 * N + 100 and c[1] == 2 * N and c[2] == 0
          and c[3] == 100, "the output interface down: its 100 datagrams counted as no route",
          str(c))
     rel.ip("link", "set", "v1a", "up")
-    time.sleep(0.3)
+    settled((rel, "v1a"), (snk, "v1b"))
     stream("...and up: relayed whole again")
 
     remake(rel, "v0b", 2, gen, "v0a", 1, "192.0.2.", "2001:db8::")

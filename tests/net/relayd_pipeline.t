@@ -82,11 +82,13 @@ with Net() as net:
              "each once, in order, intact" % (x, N, "/".join(map(str, SIZES))),
              "(received, missing, duplicated, out of order, damaged): %s; sizes %s" % (r, sizes))
     for name, d in (("r1", d1), ("r2", d2), ("r3", d3)):
-        text = "\n".join(relayd_stats(d))
-        ins = [int(n) for n in re.findall(r"\(line \d\): (\d+) packets", text)]
-        outs = [int(n) for n in re.findall(r"  to .*: (\d+) packets, \d+ bytes, \d+ pps; dropped: "
-                                           r"0 send error, 0 no route", text)]
-        t.ok(ins == [N, N] and outs == [N, N], "%s counted %d in and out for each rule, no drop"
+        def counted(text):
+            ins = [int(n) for n in re.findall(r"\(line \d\): (\d+) packets", text)]
+            outs = [int(n) for n in re.findall(r"  to .*: (\d+) packets, \d+ bytes, \d+ pps; "
+                                               r"dropped: 0 send error, 0 no route", text)]
+            return ins == [N, N] and outs == [N, N]
+        text = "\n".join(relayd_stats(d, until=counted))
+        t.ok(counted(text), "%s counted %d in and out for each rule, no drop"
              % (name, N), text)
     t.ok(all(d.stop() == 0 for d in (d1, d2, d3)), "the three relayds stop with status 0")
 t.done()

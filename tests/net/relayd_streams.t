@@ -92,14 +92,16 @@ with Net() as net:
     stream("fan-out: 239.1.1.8:5800 to 8 outputs on two interfaces, each whole",
            tx, ("239.1.1.8", 5800), fan, 8)
 
-    lines = relayd_stats(d)
+    def fanned(text):
+        m = re.search(r"239\.1\.1\.8:5800 \(line 10\): (\d+) packets, (\d+) bytes in, \d+ pps; "
+                      r"dropped: 0 no buffer, 0 truncated", text)
+        outs = re.findall(r"to 239\.2\.8\.\d:80\d\d dev v[12]a: (\d+) packets, (\d+) bytes, "
+                          r"\d+ pps; dropped: 0 send error, 0 no route", text)
+        return (m and int(m.group(1)) == N and int(m.group(2)) == N * 200 and len(outs) == 8
+                and all(int(p) == N and int(b) == N * 200 for p, b in outs))
+    lines = relayd_stats(d, until=fanned)
     text = "\n".join(lines)
-    m = re.search(r"239\.1\.1\.8:5800 \(line 10\): (\d+) packets, (\d+) bytes in, \d+ pps; "
-                  r"dropped: 0 no buffer, 0 truncated", text)
-    outs = re.findall(r"to 239\.2\.8\.\d:80\d\d dev v[12]a: (\d+) packets, (\d+) bytes, \d+ pps; "
-                      r"dropped: 0 send error, 0 no route", text)
-    t.ok(m and int(m.group(1)) == N and int(m.group(2)) == N * 200 and len(outs) == 8
-         and all(int(p) == N and int(b) == N * 200 for p, b in outs),
+    t.ok(fanned(text),
          "SIGUSR1: the fan-out rule counted %d packets in, each of its 8 outputs %d out" % (N, N),
          text)
     m = re.search(r"239\.1\.1\.2:5000 source 192\.0\.2\.1 \(line 3\): (\d+) packets", text)

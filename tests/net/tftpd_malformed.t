@@ -158,7 +158,9 @@ with Lab(t, {"f": content}) as lab:
     if KIND == "tern":
         n = len(lab.server.daemon.lines)
         lab.server.daemon.signal(signal.SIGUSR1)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while len(lab.server.daemon.lines) <= n and time.monotonic() < deadline:
+            time.sleep(0.02)
         t.ok(lab.server.running() and len(lab.server.daemon.lines) > n,
              "SIGUSR1: it writes its counters and goes on", lab.server.tail())
     else:

@@ -38,6 +38,14 @@ def read(path):
         return None
 
 
+def gone(path, want, timeout=5):
+    """Until path lists exactly want (the server has cleaned up after an
+    upload that failed), timeout seconds at most."""
+    deadline = time.monotonic() + timeout
+    while set(os.listdir(path)) != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 t = Tap(16)
 with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
     up = upload_dir(lab.path("up"))
@@ -88,16 +96,14 @@ with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
             pkt, _ = p.recv(2)
         mid = set(os.listdir(up))
         p.send(R.error(0, "client gives up"), tid)
-    time.sleep(0.5)
+    gone(up, before)
     t.ok("abort-err" not in mid and set(os.listdir(up)) == before,
          "ended by the client's ERROR after 3 blocks: nothing left",
          "during: %s, after: %s" % (sorted(mid - before), sorted(set(os.listdir(up)) - before)))
 
     x = R.put(lab.cli, "192.0.2.1", "abort-quiet", big, stop_after=2)
     mid = set(os.listdir(up))
-    deadline = time.monotonic() + 8
-    while set(os.listdir(up)) != before and time.monotonic() < deadline:
-        time.sleep(0.1)
+    gone(up, before, 8)
     t.ok(x.blocks == 2 and "abort-quiet" not in mid and set(os.listdir(up)) == before,
          "silent after 2 blocks: the server gives up, nothing left",
          "%r; during: %s, after: %s" % (x, sorted(mid - before),
@@ -109,7 +115,7 @@ with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
     x = R.put(lab.cli, "192.0.2.1", "too-big2", pattern(20000, 13), port=1070)
     t.ok(x.error is not None and x.error.code == 3 and x.blocks <= 20,
          "-s 10000, 20000 bytes without tsize: stopped with ERROR 3", repr(x))
-    time.sleep(0.3)
+    gone(small, set())
     t.ok(os.listdir(small) == [], "nothing of either is left", repr(os.listdir(small)))
     x = R.put(lab.cli, "192.0.2.1", "fits", pattern(10000, 14), port=1070, tsize=True)
     t.ok(x.ok and read(os.path.join(small, "fits")) == pattern(10000, 14),

@@ -155,9 +155,17 @@ with tempfile.TemporaryDirectory() as tmp:
                                                             got[port][:3]))
         t.ok(ttls == {(6000, 4), (6100, 1)}, "the rule's TTL (4), else multicast's default (1)",
              str(ttls))
-        st, out = g.sh("relayctl stats")
-        t.ok(st == 0 and len(re.findall(r"(?m)^#\d eth0 .*: %d packets.*\n  to 239\.2\.2\.\d:6\d00 "
-                                        r"dev eth1: %d packets" % (N, N), out)) == 2,
+        # A worker counts a send when it reaps its completion, which may
+        # come a little after the frame left: ask again until counted.
+        counted = r"(?m)^#\d eth0 .*: %d packets.*\n  to 239\.2\.2\.\d:6\d00 dev eth1: %d packets" % (
+            N, N)
+        deadline = time.monotonic() + 10
+        while True:
+            st, out = g.sh("relayctl stats")
+            if len(re.findall(counted, out)) == 2 or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        t.ok(st == 0 and len(re.findall(counted, out)) == 2,
              "relayctl stats in the guest counts %d in and out for each rule" % N, out)
         g.send("poweroff\n")
         g.wait_exit(timeout=30)

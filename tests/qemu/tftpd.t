@@ -35,8 +35,10 @@ with Guest(qemu_args=NET) as g, tempfile.TemporaryDirectory() as tmp:
         t.ok(st == 0 and re.search(r"(?m)^\s*\d+ nobody .*/usr/sbin/tftpd -r /srv/tftp", out),
              "init started tftpd, and it runs as nobody", out)
         # The guest's DHCP lease (from QEMU) makes the forwarded port reach it.
-        st, out = g.sh("for i in $(seq 50); do ip -4 addr show eth0 | grep -q inet && "
-                       "break; sleep 0.1; done; ip -4 addr show eth0", timeout=15)
+        # A wait for it, bounded, not a time it must come within: TCG on a
+        # loaded machine is slow.
+        st, out = g.sh("for i in $(seq 300); do ip -4 addr show eth0 | grep -q inet && "
+                       "break; sleep 0.1; done; ip -4 addr show eth0", timeout=45)
         t.ok("inet " in out, "eth0 has an address", out)
 
         st, out = g.sh("dd if=/dev/urandom of=/srv/tftp/blob bs=1024 count=3000 2>/dev/null"

@@ -113,16 +113,33 @@ class PxedLab:
         return events, r
 
     def stats(self):
-        """SIGUSR1, then the stats lines: {text: count}."""
+        """SIGUSR1, then the stats lines: {text: count}.  pxed writes them
+        one after the other in one turn of its loop: a second SIGUSR1,
+        sent once the first block has begun, is answered only after the
+        first block is whole, so the lines before the second head are all
+        of the first block."""
+        import re
         import signal
         import time
         before = len(self.pxed.lines)
+
+        def heads(n, timeout=3):
+            deadline = time.monotonic() + timeout
+            while True:
+                at = [before + i for i, (_, text) in enumerate(self.pxed.lines[before:])
+                      if re.search(r"stats: \d+ received", text)]
+                if len(at) >= n or time.monotonic() >= deadline:
+                    return at
+                time.sleep(0.01)
+
         self.pxed.signal(signal.SIGUSR1)
-        self.pxed.expect(r"stats: \d+ received", 3)
-        time.sleep(0.2)
+        heads(1)
+        self.pxed.signal(signal.SIGUSR1)
+        at = heads(2)
+        block = self.pxed.lines[at[0]:at[1]] if len(at) >= 2 else []
         out = {}
-        for _, text in self.pxed.lines[before:]:
-            m = __import__("re").search(r"stats:\s+(\d+) (.*)$", text)
+        for _, text in block:
+            m = re.search(r"stats:\s+(\d+) (.*)$", text)
             if m:
                 out[m.group(2)] = int(m.group(1))
         return out

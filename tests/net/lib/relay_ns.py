@@ -206,15 +206,39 @@ def check(got, stream, count, first=0):
     return len(seqs), len(want - have), len(seqs) - len(have), out_of_order, damaged
 
 
-def relayd_stats(d, timeout=3):
-    """SIGUSR1, then the stats lines that answer it: {text: line}."""
+def relayd_stats(d, timeout=3, until=None):
+    """SIGUSR1, then the stats lines that answer it: [line].  relayd
+    writes them one after the other in one turn of its control loop: a
+    second SIGUSR1, sent once the first line is out, is answered only
+    after the whole first block, whose end is thus the second block's
+    first line (its first rule's line again).  until: a test of the
+    joined lines; asked again until it holds, timeout s at most (counters
+    a datagram's trip ends in may lag its arrival a little: a worker
+    counts a send when it reaps its completion)."""
+    import re
     import signal
-    mark = len(d.lines)
-    d.signal(signal.SIGUSR1)
+    head = re.compile(r"stats: (.*?): \d+ packets, \d+ bytes in")
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        lines = [t for _, t in d.lines[mark:] if "stats:" in t]
-        if lines and time.monotonic() - d.lines[-1][0] > 0.1:
+    while True:
+        mark = len(d.lines)
+
+        def heads():
+            return [mark + i for i, (_, text) in enumerate(d.lines[mark:]) if head.search(text)]
+
+        d.signal(signal.SIGUSR1)
+        while not heads() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first = heads()
+        if not first:
+            return [t for _, t in d.lines[mark:] if "stats:" in t]
+        label = head.search(d.lines[first[0]][1]).group(1)
+        d.signal(signal.SIGUSR1)
+        end = None
+        while end is None and time.monotonic() < deadline + 2:
+            end = next((i for i in heads()[1:]
+                        if head.search(d.lines[i][1]).group(1) == label), None)
+            time.sleep(0.01)
+        lines = [t for _, t in d.lines[first[0]:end] if "stats:" in t]
+        if until is None or until("\n".join(lines)) or time.monotonic() >= deadline:
             return lines
         time.sleep(0.05)
-    return [t for _, t in d.lines[mark:] if "stats:" in t]
