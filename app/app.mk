@@ -15,7 +15,7 @@
 # and app.mk gives APP_<prog>_BIN, the program it builds, and a goal
 # `make <prog>`.  A program that is off is neither built nor installed.
 
-APP_PROGS := $(patsubst app/%/,%,$(dir $(wildcard app/*/*.mk)))
+APP_PROGS := $(sort $(patsubst app/%/,%,$(dir $(wildcard app/*/*.mk))))
 include $(foreach p,$(APP_PROGS),app/$(p)/$(p).mk)
 app-on = $(if $(APP_$(1)_KCONFIG),$(filter y,$(CONFIG_$(APP_$(1)_KCONFIG))),y)
 # The target programs that are on: what the image holds.
