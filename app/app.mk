@@ -19,8 +19,8 @@ APP_PROGS := $(sort $(patsubst app/%/,%,$(dir $(wildcard app/*/*.mk))))
 include $(foreach p,$(APP_PROGS),app/$(p)/$(p).mk)
 app-on = $(if $(APP_$(1)_KCONFIG),$(filter y,$(CONFIG_$(APP_$(1)_KCONFIG))),y)
 # The target programs that are on: what the image holds.
-APPS := $(foreach p,$(APP_PROGS),$(if $(and $(call app-on,$(p)),$(filter target,$(APP_$(p)_KIND))),$(p)))
-APPS_HOST := $(foreach p,$(APP_PROGS),$(if $(filter host,$(APP_$(p)_KIND)),$(p)))
+APPS := $(strip $(foreach p,$(APP_PROGS),$(if $(and $(call app-on,$(p)),$(filter target,$(APP_$(p)_KIND))),$(p))))
+APPS_HOST := $(strip $(foreach p,$(APP_PROGS),$(if $(filter host,$(APP_$(p)_KIND)),$(p))))
 
 APP_OUT    := $(BUILD)/app
 APP_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(TARGET_CFLAGS) \

@@ -12,7 +12,7 @@ ROOTFS_FRAGMENTS := $(wildcard $(foreach a,$(APPS),app/$(a)/etc.sh))
 # those that turn programs on; BOARD_NAME: /etc/tern/release.
 ROOTFS_SYMS := $(call ksyms,rootfs/Kconfig) $(filter $(call ksyms,$(wildcard app/*/Kconfig)),\
 	$(sort $(patsubst CONFIG_%,%,$(shell grep -ho 'CONFIG_[A-Z0-9_]*' rootfs/gen-etc.sh app/*/etc.sh)))) \
-	$(foreach p,$(APP_PROGS),$(APP_$(p)_KCONFIG)) BOARD_NAME
+	$(sort $(foreach p,$(APP_PROGS),$(APP_$(p)_KCONFIG))) BOARD_NAME
 # Files and directories (a directory changes when an entry, such as a
 # symlink, is added or removed; symlinks themselves may dangle on the host).
 ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)
