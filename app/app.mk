@@ -45,9 +45,9 @@ APP_$(1)_OBJS := $$(patsubst app/%.c,$$(APP_OUT)/obj/%.o,$$(call app-srcs,$(1)))
 APP_OBJS += $$(APP_$(1)_OBJS)
 $$(filter $$(APP_OUT)/obj/$(1)/%,$$(APP_$(1)_OBJS)): $$(APP_$(1)_DEPS)
 $$(filter $$(APP_OUT)/obj/$(1)/%,$$(APP_$(1)_OBJS)): APP_INCS := $$(call app-incs,$(1))
-$$(APP_$(1)_BIN): $$(APP_$(1)_OBJS)
+$$(APP_$(1)_BIN): $$(APP_$(1)_OBJS) app/$(1)/$(1).mk
 	echo ">>> app: link $(1)"
-	$$(TARGET_CC) $$(APP_LDFLAGS) -Wl,-Map=$$@.map -o $$@ $$^ $$(APP_$(1)_LIBS)
+	$$(TARGET_CC) $$(APP_LDFLAGS) -Wl,-Map=$$@.map -o $$@ $$(filter %.o,$$^) $$(APP_$(1)_LIBS)
 endef
 
 define app-host
