@@ -1,7 +1,6 @@
 # bundle.mk -- signed firmware updates (FWUPDATE):
-#   out/host/bin/tfw          the bundle tool (images/tfw.c), host gcc and
-#                             out/host's mbedtls: keygen, pubkey, sign,
-#                             verify, show
+#   out/host/bin/tfw          the bundle tool, a host program of app/
+#                             (app/tfw/): keygen, pubkey, sign, verify, show
 #   out/<board>/keys/         the development signing key, made once when
 #                             FIRMWARE_SIGNING_KEY is empty
 #   fwupdate's trusted key    the signing key's public half as C
@@ -11,19 +10,7 @@
 #                             (SLOT_IMG, images/disk.mk: included before
 #                             this file)
 
-TFW      := $(HOST)/bin/tfw
-TFW_SRCS := images/tfw.c $(addprefix app/fwupdate/,bundle.c verify.c sign.c load.c) \
-	app/lib/log.c app/lib/daemon.c
-
-$(TFW): $(TFW_SRCS) $(wildcard app/fwupdate/*.h) app/lib/log.h app/lib/daemon.h \
-		$(HOST_MBEDTLS_STAMP) images/bundle.mk
-	echo ">>> images: tfw (host)"
-	mkdir -p $(dir $@)
-	gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iapp/fwupdate -Iapp/lib \
-		$(HOST_MBEDTLS_CFLAGS) -o $@ $(TFW_SRCS) $(HOST_MBEDTLS_LIBS)
-
-.PHONY: tfw
-tfw: $(TFW)
+TFW := $(APP_tfw_BIN)
 
 ifeq ($(CONFIG_FWUPDATE),y)
 

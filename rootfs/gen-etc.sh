@@ -1,9 +1,16 @@
 #!/bin/sh
-# gen-etc.sh DIR -- write the /etc files that come from .config into DIR.
+# gen-etc.sh DIR [FRAGMENT...] -- write into DIR, a tree laid over the
+# image's root, what comes from .config: /etc/hostname, sysctl.d, network.conf
+# and the head of /etc/tern/services here, then what each program that is on
+# owns, by its fragment app/<prog>/etc.sh (sourced in the order given: the
+# services start in that order).  A fragment writes only site data (paths,
+# interfaces, rules, addresses); tuning is compiled into the programs.
 # The values arrive as CONFIG_* environment variables (see rootfs/rootfs.mk).
-set -eu
-etc=$1
-rm -rf "$etc"
+set -euf
+root=$1
+shift
+etc=$root/etc
+rm -rf "$root"
 mkdir -p "$etc/sysctl.d" "$etc/tern"
 
 echo "$CONFIG_HOSTNAME" >"$etc/hostname"
@@ -54,98 +61,13 @@ cat >"$etc/tern/services" <<EOT
 # policy: respawn (restart with back-off when it exits) or once.
 EOT
 
-# tftpd, from "Applications -> tftpd" (app/Kconfig).
-if [ "${CONFIG_TFTPD:-}" = y ]; then
-	args="-r $CONFIG_TFTPD_ROOT -u nobody -b $CONFIG_TFTPD_MAX_BLKSIZE"
-	args="$args -w $CONFIG_TFTPD_MAX_WINDOWSIZE -t $CONFIG_TFTPD_TIMEOUT"
-	args="$args -R $CONFIG_TFTPD_RETRIES -c $CONFIG_TFTPD_MAX_TRANSFERS"
-	args="$args -C $CONFIG_TFTPD_PER_CLIENT -L $CONFIG_TFTPD_COALESCE_US"
-	args="$args -Q $CONFIG_TFTPD_POLL_US"
-	args="$args -m /etc/tern/tftpd.remap"
-	if [ "${CONFIG_TFTPD_BACKSLASH:-}" = y ]; then
-		args="$args -B"
-	fi
-	if [ "${CONFIG_TFTPD_UPLOAD:-}" = y ]; then
-		args="$args -W $CONFIG_TFTPD_UPLOAD_DIR -s $CONFIG_TFTPD_MAX_UPLOAD"
-	fi
-	echo "tftpd respawn /usr/sbin/tftpd $args ${CONFIG_TFTPD_EXTRA_ARGS:-}" >>"$etc/tern/services"
-	cat >"$etc/tern/tftpd.remap" <<EOT
-# Filename rewriting rules of tftpd (tftpd -h; tftpd-hpa's map-file
-# syntax): one rule a line, "flags regex replacement", applied in order.
-#   rg  \\\\  /        backslashes to slashes (Windows boot files)
-#   r   ^/tftpboot/  \\0   ...
-# \\i in a replacement is the client's address.  After editing:
-# kill -HUP \$(pidof tftpd); a file with a bad line keeps the old rules.
-EOT
-fi
+# service NAME COMMAND [ARGS...]: a service init respawns, for a fragment.
+service() {
+	name=$1
+	shift
+	echo "$name respawn $*" >>"$etc/tern/services"
+}
 
-# pxed, from "Applications -> pxed" (app/Kconfig).
-if [ "${CONFIG_PXED:-}" = y ]; then
-	args="-c /etc/tern/pxed.conf -l $CONFIG_PXED_LEASE_FILE"
-	for i in $CONFIG_PXED_IFACES; do args="$args -i $i"; done
-	echo "pxed respawn /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}" >>"$etc/tern/services"
-	{
-		cat <<EOT
-# Generated from .config (make menuconfig: Applications -> pxed).  One
-# directive a line (pxed -h):
-#   mode proxy|server           next-server ADDRESS
-#   arch N[,N...] file NAME     ipxe file NAME|URL
-#   host MAC [file NAME] [ipxe NAME] [address ADDRESS]
-#   pool FIRST LAST  netmask MASK  lease SECONDS
-#   router ADDRESS   dns ADDRESS...  domain NAME
-# After editing: pxed -t checks it, kill -HUP \$(pidof pxed) loads it; a
-# file with a bad line keeps the running configuration.
-EOT
-		if [ "${CONFIG_PXED_SERVER:-}" = y ]; then
-			echo "mode server"
-		else
-			echo "mode proxy"
-		fi
-		[ -z "$CONFIG_PXED_NEXT_SERVER" ] || echo "next-server $CONFIG_PXED_NEXT_SERVER"
-		[ -z "$CONFIG_PXED_FILE_BIOS" ] || echo "arch 0 file $CONFIG_PXED_FILE_BIOS"
-		[ -z "$CONFIG_PXED_FILE_EFI32" ] || echo "arch 6 file $CONFIG_PXED_FILE_EFI32"
-		[ -z "$CONFIG_PXED_FILE_EFI64" ] || echo "arch 7,9 file $CONFIG_PXED_FILE_EFI64"
-		[ -z "$CONFIG_PXED_FILE_ARM64" ] || echo "arch 11 file $CONFIG_PXED_FILE_ARM64"
-		[ -z "$CONFIG_PXED_IPXE_SCRIPT" ] || echo "ipxe file $CONFIG_PXED_IPXE_SCRIPT"
-		if [ "${CONFIG_PXED_SERVER:-}" = y ]; then
-			echo "pool $CONFIG_PXED_POOL"
-			echo "netmask $CONFIG_PXED_NETMASK"
-			echo "lease $CONFIG_PXED_LEASE_TIME"
-			[ -z "$CONFIG_PXED_ROUTER" ] || echo "router $CONFIG_PXED_ROUTER"
-			[ -z "$CONFIG_PXED_DNS" ] || echo "dns $CONFIG_PXED_DNS"
-			[ -z "$CONFIG_PXED_DOMAIN" ] || echo "domain $CONFIG_PXED_DOMAIN"
-		fi
-	} >"$etc/tern/pxed.conf"
-fi
-
-# relayd, from "Applications -> relayd" (app/Kconfig).
-if [ "${CONFIG_RELAYD:-}" = y ]; then
-	{
-		cat <<EOT
-# Generated from .config (make menuconfig: Applications -> relayd).
-# One rule a line (relayd -h):
-#   relay from IFACE group G port P [source S] to OUTPUT, ...
-#   relay from IFACE address A port P to OUTPUT, ...
-# OUTPUT: ADDR[:PORT] or [ADDR6][:PORT], then dev IFACE, ttl N, src ADDR.
-# After editing: relayctl reload (or kill -HUP \$(pidof relayd)); a bad line
-# changes nothing.  relayctl add/remove change the running rules until the
-# next reload, never this file.
-EOT
-		printf '%s\n' "${CONFIG_RELAYD_RULES:-}" | tr ';' '\n' | sed 's/^ *//; /^$/d'
-	} >"$etc/tern/relayd.conf"
-	args="-c /etc/tern/relayd.conf -w $CONFIG_RELAYD_WORKERS -S $CONFIG_RELAYD_SOCKET"
-	args="$args -q $CONFIG_RELAYD_RING_DEPTH -b $CONFIG_RELAYD_BATCH"
-	args="$args -s $CONFIG_RELAYD_SNDBUF -r $CONFIG_RELAYD_RCVBUF -m $CONFIG_RELAYD_MAX_DATAGRAM"
-	echo "relayd respawn /usr/sbin/relayd $args ${CONFIG_RELAYD_EXTRA_ARGS:-}" >>"$etc/tern/services"
-fi
-
-# The running firmware, from "Applications -> fwupdate" (app/Kconfig):
-# fwupdate refuses a bundle for another board or of an older version.
-if [ "${CONFIG_FWUPDATE:-}" = y ]; then
-	cat >"$etc/tern/release" <<EOT
-# Generated by the build: the board and firmware version of this image.
-# fwupdate reads it to refuse bundles for another board or older ones.
-board $CONFIG_BOARD_NAME
-version $CONFIG_FIRMWARE_VERSION
-EOT
-fi
+for fragment; do
+	. "$fragment"
+done

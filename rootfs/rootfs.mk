@@ -3,24 +3,29 @@
 
 include rootfs/busybox.mk
 
-# Of app/Kconfig, only the symbols gen-etc.sh reads: INIT_STOP_TIMEOUT,
-# say, recompiles init and leaves /etc alone.  BOARD_NAME: /etc/tern/release.
-ROOTFS_SYMS  := $(call ksyms,rootfs/Kconfig) $(filter $(call ksyms,app/Kconfig),\
-	$(sort $(patsubst CONFIG_%,%,$(shell grep -o 'CONFIG_[A-Z0-9_]*' rootfs/gen-etc.sh)))) \
-	BOARD_NAME
+# What gen-etc.sh adds over the image: its own files, then the /etc fragment
+# (app/<prog>/etc.sh) of each program that is on, in the order of APPS.
+ROOTFS_GEN       := $(BUILD)/rootfs-gen
+ROOTFS_FRAGMENTS := $(wildcard $(foreach a,$(APPS),app/$(a)/etc.sh))
+# The symbols it reads: rootfs/Kconfig's, the program symbols named in it or
+# a fragment (INIT_STOP_TIMEOUT, say, recompiles init and leaves /etc alone),
+# those that turn programs on; BOARD_NAME: /etc/tern/release.
+ROOTFS_SYMS := $(call ksyms,rootfs/Kconfig) $(filter $(call ksyms,$(wildcard app/*/Kconfig)),\
+	$(sort $(patsubst CONFIG_%,%,$(shell grep -ho 'CONFIG_[A-Z0-9_]*' rootfs/gen-etc.sh app/*/etc.sh)))) \
+	$(sort $(foreach p,$(APP_PROGS),$(APP_$(p)_KCONFIG))) BOARD_NAME
 # Files and directories (a directory changes when an entry, such as a
 # symlink, is added or removed; symlinks themselves may dangle on the host).
 ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)
 # Directories every image has; /run and /tmp are tmpfs mounted by init.
 ROOTFS_DIRS  := bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt var etc
-ETC_DIR      := $(BUILD)/etc
 
-$(ETC_DIR)/.stamp: rootfs/gen-etc.sh $(call kdeps,$(ROOTFS_SYMS))
+$(ROOTFS_GEN).stamp: rootfs/gen-etc.sh $(wildcard app/*/etc.sh) $(call kdeps,$(ROOTFS_SYMS))
 	echo ">>> rootfs: generate /etc"
-	env $(foreach s,$(ROOTFS_SYMS),CONFIG_$(s)='$(CONFIG_$(s))') rootfs/gen-etc.sh $(ETC_DIR)
+	env $(foreach s,$(ROOTFS_SYMS),CONFIG_$(s)='$(CONFIG_$(s))') \
+		rootfs/gen-etc.sh $(ROOTFS_GEN) $(ROOTFS_FRAGMENTS)
 	touch $@
 
-$(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ETC_DIR)/.stamp rootfs/rootfs.mk
+$(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ROOTFS_GEN).stamp rootfs/rootfs.mk
 	echo ">>> rootfs: assemble $(TARGET)"
 	rm -rf $(TARGET)
 	mkdir -p $(addprefix $(TARGET)/,$(ROOTFS_DIRS))
@@ -28,11 +33,7 @@ $(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ETC_DIR)/.stamp
 	cp -a rootfs/skeleton/. $(TARGET)/
 	chmod 1777 $(TARGET)/tmp
 	chmod 0700 $(TARGET)/root
-	$(if $(filter y,$(CONFIG_TFTPD)),mkdir -p $(TARGET)$(CONFIG_TFTPD_ROOT))
-	$(if $(filter y,$(CONFIG_PXED)),mkdir -p $(TARGET)$(dir $(CONFIG_PXED_LEASE_FILE)))
-	$(if $(filter y,$(CONFIG_TFTPD_UPLOAD)),mkdir -p $(TARGET)$(CONFIG_TFTPD_UPLOAD_DIR) && \
-		chmod 1777 $(TARGET)$(CONFIG_TFTPD_UPLOAD_DIR))
-	cp -a $(ETC_DIR)/. $(TARGET)/etc/
+	cp -a $(ROOTFS_GEN)/. $(TARGET)/
 	$(foreach a,$(APPS),install -m 0755 $(APP_OUT)/$(a) $(TARGET)/$(APP_$(a)_DEST)/$(a) &&) true
 	ln -sf /run $(TARGET)/var/run
 	ln -sf sbin/init $(TARGET)/init

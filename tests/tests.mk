@@ -5,7 +5,8 @@
 #                                (minus main.c) and app/lib/*.c; built twice,
 #                                plain and with ASan/UBSan
 #   tests/build/*.t              the build system itself (kconfig, fetch,
-#                                incremental rebuilds, the sysroot)
+#                                incremental rebuilds, the sysroot, programs
+#                                off, Kconfig values as compiled defaults)
 #   tests/image/*.t              the assembled image, on the host
 #   tests/host/*.t               our programs run on the host (as root), in
 #                                namespaces the test makes (PID, mount, net)

@@ -1,5 +1,5 @@
-/* settings.h -- the Kconfig symbols init uses (from the generated
- * config.h), with the defaults that apply when config.h leaves them out.
+/* settings.h -- the Kconfig symbols init uses, from the generated config.h
+ * (rootfs/Kconfig, app/init/Kconfig, images/Kconfig).
  *
  *   CONFIG_HOSTNAME           hostname unless tern.hostname= is given
  *   CONFIG_DEBUG_SHELL        defined: always run the console root shell
@@ -15,20 +15,10 @@
 
 #include "config.h"
 
-#ifndef CONFIG_HOSTNAME
-#define CONFIG_HOSTNAME "tern"
-#endif
-#ifndef CONFIG_INIT_STOP_TIMEOUT
-#define CONFIG_INIT_STOP_TIMEOUT 5
-#endif
-#ifndef CONFIG_NETWORK_IFACE
-#define CONFIG_NETWORK_IFACE "eth0"
-#endif
-#ifndef CONFIG_NETWORK_CARRIER_TIMEOUT
-#define CONFIG_NETWORK_CARRIER_TIMEOUT 5
-#endif
-#ifndef CONFIG_BOOT_GOOD_DELAY
-#define CONFIG_BOOT_GOOD_DELAY 15
+/* disk.c is compiled, and unit-tested, on every board; it runs only on a
+ * board with BOOT_EFI_DISK, where Kconfig gives the value. */
+#ifndef CONFIG_BOOT_EFI_DISK
+#define CONFIG_BOOT_GOOD_DELAY 0
 #endif
 
 #endif

@@ -11,7 +11,7 @@
 "output of its rule, datagrams of one size as one UDP GSO send (-G).  Runs\n" \
 "in the foreground, logs to stderr.\n" \
 "\n" \
-"  -c FILE    the rules (default " CONFIG_RELAYD_CONF "), one a line:\n" \
+"  -c FILE    the rules (default " RELAYD_CONF "), one a line:\n" \
 "               relay from IFACE group G port P [source S] to OUTPUT, ...\n" \
 "               relay from IFACE address A port P to OUTPUT, ...\n" \
 "             where OUTPUT is ADDR[:PORT] or [ADDR6][:PORT] (the input's\n" \
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 {
 	static struct relay_rules rules; /* big: not on the stack */
 	struct relay_config c = {
-		.conf_file = CONFIG_RELAYD_CONF, .socket_path = CONFIG_RELAYD_SOCKET,
+		.conf_file = RELAYD_CONF, .socket_path = CONFIG_RELAYD_SOCKET,
 		.workers = CONFIG_RELAYD_WORKERS, .depth = CONFIG_RELAYD_RING_DEPTH,
 		.batch = CONFIG_RELAYD_BATCH, .max_datagram = CONFIG_RELAYD_MAX_DATAGRAM,
 		.sndbuf = CONFIG_RELAYD_SNDBUF, .rcvbuf = CONFIG_RELAYD_RCVBUF,

@@ -94,6 +94,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "server.h"
+#include "settings.h"
 
 struct args {
 	const char *address;
@@ -293,9 +294,13 @@ static int run_workers(struct config *c, const struct args *a)
 	c->workers = workers;
 	c->nworkers = nworkers;
 	drop_privileges(a, c);
-	log_info("serving %s on %s port %u (%u worker%s)%s%s", c->root,
-		 a->address ? a->address : "::", a->port, a->workers, a->workers > 1 ? "s" : "",
-		 c->upload_dir ? ", uploads into " : "", c->upload_dir ? c->upload_dir : "");
+	log_info("serving %s on %s port %u (%u worker%s)%s%s; blksize up to %u, windowsize up to "
+		 "%u, timeout %u s, %u retries, %u transfers (%u a client), coalescing %u us, "
+		 "polling %u us", c->root, a->address ? a->address : "::", a->port, a->workers,
+		 a->workers > 1 ? "s" : "", c->upload_dir ? ", uploads into " : "",
+		 c->upload_dir ? c->upload_dir : "", c->lim.max_blksize, c->lim.max_windowsize,
+		 c->lim.timeout, c->retries, c->max_transfers, c->per_client, c->coalesce_us,
+		 c->poll_us);
 	status = server_run(c, fd, family, sfd);
 	for (unsigned i = 0; i < nworkers; i++) {
 		kill(workers[i], SIGTERM);
@@ -307,12 +312,17 @@ static int run_workers(struct config *c, const struct args *a)
 int main(int argc, char **argv)
 {
 	struct config c = {
-		.root = "/srv/tftp", .lim = TFTP_LIMITS_DEFAULT, .retries = 5,
-		.max_transfers = 2000, .per_client = 16, .ring_entries = 4096,
-		.coalesce_us = 1000, .poll_us = 100,
+		.root = CONFIG_TFTPD_ROOT, .lim = TFTP_LIMITS_DEFAULT,
+		.retries = CONFIG_TFTPD_RETRIES, .max_transfers = CONFIG_TFTPD_MAX_TRANSFERS,
+		.per_client = CONFIG_TFTPD_PER_CLIENT, .ring_entries = 4096,
+		.coalesce_us = CONFIG_TFTPD_COALESCE_US, .poll_us = CONFIG_TFTPD_POLL_US,
 	};
 	struct args a = { .port = 69, .workers = 1 };
 
+	c.lim.max_blksize = CONFIG_TFTPD_MAX_BLKSIZE;
+	c.lim.max_windowsize = CONFIG_TFTPD_MAX_WINDOWSIZE;
+	c.lim.timeout = CONFIG_TFTPD_TIMEOUT;
+	c.lim.max_upload = CONFIG_TFTPD_MAX_UPLOAD;
 	log_init("tftpd");
 	parse(argc, argv, &c, &a);
 	if (c.remap_file && !(c.remap = remap_load(c.remap_file)))

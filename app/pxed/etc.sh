@@ -1,0 +1,38 @@
+# etc.sh -- what pxed owns in the image, sourced by rootfs/gen-etc.sh when
+# pxed is on: its lease directory, its services line and pxed.conf.
+mkdir -p "$root$(dirname "$CONFIG_PXED_LEASE_FILE")"
+args="-c /etc/tern/pxed.conf -l $CONFIG_PXED_LEASE_FILE"
+for i in $CONFIG_PXED_IFACES; do args="$args -i $i"; done
+service pxed /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
+{
+	cat <<EOT
+# Generated from .config (make menuconfig: Applications -> pxed).  One
+# directive a line (app/pxed/README.md):
+#   mode proxy|server           next-server ADDRESS
+#   arch N[,N...] file NAME     ipxe file NAME|URL
+#   host MAC [file NAME] [ipxe NAME] [address ADDRESS]
+#   pool FIRST LAST  netmask MASK  lease SECONDS
+#   router ADDRESS   dns ADDRESS...  domain NAME
+# After editing: pxed -t checks it, kill -HUP \$(pidof pxed) loads it; a
+# file with a bad line keeps the running configuration.
+EOT
+	if [ "${CONFIG_PXED_SERVER:-}" = y ]; then
+		echo "mode server"
+	else
+		echo "mode proxy"
+	fi
+	[ -z "$CONFIG_PXED_NEXT_SERVER" ] || echo "next-server $CONFIG_PXED_NEXT_SERVER"
+	[ -z "$CONFIG_PXED_FILE_BIOS" ] || echo "arch 0 file $CONFIG_PXED_FILE_BIOS"
+	[ -z "$CONFIG_PXED_FILE_EFI32" ] || echo "arch 6 file $CONFIG_PXED_FILE_EFI32"
+	[ -z "$CONFIG_PXED_FILE_EFI64" ] || echo "arch 7,9 file $CONFIG_PXED_FILE_EFI64"
+	[ -z "$CONFIG_PXED_FILE_ARM64" ] || echo "arch 11 file $CONFIG_PXED_FILE_ARM64"
+	[ -z "$CONFIG_PXED_IPXE_SCRIPT" ] || echo "ipxe file $CONFIG_PXED_IPXE_SCRIPT"
+	if [ "${CONFIG_PXED_SERVER:-}" = y ]; then
+		echo "pool $CONFIG_PXED_POOL"
+		echo "netmask $CONFIG_PXED_NETMASK"
+		echo "lease $CONFIG_PXED_LEASE_TIME"
+		[ -z "$CONFIG_PXED_ROUTER" ] || echo "router $CONFIG_PXED_ROUTER"
+		[ -z "$CONFIG_PXED_DNS" ] || echo "dns $CONFIG_PXED_DNS"
+		[ -z "$CONFIG_PXED_DOMAIN" ] || echo "domain $CONFIG_PXED_DOMAIN"
+	fi
+} >"$etc/tern/pxed.conf"

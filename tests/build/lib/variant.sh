@@ -1,0 +1,20 @@
+# variant.sh -- sourced by the tests that build a variant of .config in the
+# build's own out/ (the toolchain and BusyBox are there already): a copy of
+# .config is the test's, and the build is made again from .config when the
+# test exits, so that the tests after it find out/ as make left it.
+#   mk ARGS...       make in out/ (give KCONFIG_CONFIG= for the variant)
+#   ok RC TEXT       a TAP line, numbered
+#   fail_log FILE    the end of FILE as TAP comments
+set -u
+top=$TERN_TOP
+out=$TERN_OUT
+cfg=$TERN_CONFIG
+py=${PYTHON:-/usr/bin/python3}
+tmp=$(mktemp -d)
+# Not the parent make's flags: this is a make of its own.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+mk() { make -C "$top" O="$out" DL_DIR="$TERN_DL" "$@"; }
+trap 'mk KCONFIG_CONFIG="$cfg" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+i=0
+ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
+fail_log() { sed 's/^/# /' "$1" | tail -n 30; }
