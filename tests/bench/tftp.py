@@ -31,7 +31,10 @@ stop a timeout; the whole bench ends by itself.  Until tftpd is built
 the peers run alone and the table says ours is missing.  TFTP_BENCH_QUICK=1
 shrinks every file 16 times (to try the bench itself);
 TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named,
-TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.
+TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.  TFTP_BENCH_OLD=PATH
+adds another tftpd binary (say the last commit's) as tftpd-old, run with
+the same flags right after tftpd: an A/B run of two builds in one bench,
+with a column tftpd / tftpd-old.
 """
 import datetime
 import os
@@ -52,19 +55,20 @@ MiB = 1 << 20
 QUICK = 16 if os.environ.get("TFTP_BENCH_QUICK") else 1
 LOAD = tern_out("tests", "tftpload")
 FLOOR = tern_out("tests", "tftpfloor")
-SERVERS = ["tftpd", "tftpd-hpa", "atftpd", "dnsmasq", "floor"]
+OLD = os.environ.get("TFTP_BENCH_OLD")
+SERVERS = ["tftpd"] + (["tftpd-old"] if OLD else []) + ["tftpd-hpa", "atftpd", "dnsmasq", "floor"]
 # TFTP_BENCH_SERVERS=tftpd,dnsmasq: only those (to try a change quickly).
 if os.environ.get("TFTP_BENCH_SERVERS"):
     SERVERS = [s for s in SERVERS if s in os.environ["TFTP_BENCH_SERVERS"].split(",")]
-PEERS = [s for s in SERVERS if s not in ("tftpd", "floor")]
+PEERS = [s for s in SERVERS if s not in ("tftpd", "tftpd-old", "floor")]
 RUNS = 1
 
 
-def our_argv(root):
+def our_argv(root, exe=None):
     # -C: 200 transfers come from one client address here; -u root: the
     # peers run as root too.  No -v: one log line per transfer only.
     # TFTP_BENCH_ARGS: more flags, for an A/B run (say "-L 0").
-    return [tern_tftpd(), "-r", root, "-a", "192.0.2.1", "-p", "69", "-C", "4000",
+    return [exe or tern_tftpd(), "-r", root, "-a", "192.0.2.1", "-p", "69", "-C", "4000",
             "-c", "4000", "-u", "root"] + os.environ.get("TFTP_BENCH_ARGS", "").split()
 
 
@@ -74,6 +78,8 @@ def server_spec(name, root):
             if os.access(FLOOR, os.X_OK) else None
     if name == "tftpd":
         return (our_argv(root), None) if os.access(tern_tftpd(), os.X_OK) else None
+    if name == "tftpd-old":
+        return (our_argv(root, OLD), None) if os.access(OLD, os.X_OK) else None
     kind = {"tftpd-hpa": "hpa", "atftpd": "atftpd", "dnsmasq": "dnsmasq"}[name]
     return peer_server(kind, None, root, "192.0.2.1", max_transfers=2000)
 
@@ -81,6 +87,8 @@ def server_spec(name, root):
 def versions():
     out = {"tftpd": "this tree (%s)" % git_head()}
     out["floor"] = "(tests/bench/tftpfloor.c)"
+    if OLD:
+        out["tftpd-old"] = OLD
     try:
         for line in open(os.path.join(peers_dir(), "versions")):
             pkg, ver = line.split()
@@ -308,15 +316,24 @@ def ratio(rows, metric):
     return "%.2f" % (getattr(ours, metric) / best) if best else "-"
 
 
+def ratio_old(rows, metric):
+    ours, old = rows.get("tftpd"), rows.get("tftpd-old")
+    if not (ours and ours.ok and old and old.ok) or not getattr(old, metric):
+        return "-"
+    return "%.2f" % (getattr(ours, metric) / getattr(old, metric))
+
+
 def table(title, keys, labels, all_results, metric):
+    extra = " tftpd / tftpd-old |" if OLD else ""
     lines = ["### " + title, "",
-             "| scenario | " + " | ".join(SERVERS) + " | tftpd / best peer |",
-             "|---|" + "---:|" * (len(SERVERS) + 1)]
+             "| scenario | " + " | ".join(SERVERS) + " | tftpd / best peer |" + extra,
+             "|---|" + "---:|" * (len(SERVERS) + 1 + bool(OLD))]
     for key, label in zip(keys, labels):
         rows = {s: (all_results.get(s) or {}).get(key) for s in SERVERS}
         lines.append("| %s | %s | %s |" % (label, " | ".join(cell(rows[s], metric)
                                                               for s in SERVERS),
-                                           ratio(rows, metric)))
+                                           ratio(rows, metric)) +
+                     (" %s |" % ratio_old(rows, metric) if OLD else ""))
     return lines
 
 
