@@ -2,6 +2,7 @@
 #include "xfer.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <liburing.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,26 +85,22 @@ static void log_stats(const struct server *s)
 		bad += st->bad_packet[i];
 	for (int i = 0; i < PATH_CAUSE_COUNT; i++)
 		path += st->bad_path[i];
-	log_info("stats: %u transfers running, %u files mapped; %llu requests (%llu RRQ, "
-		 "%llu WRQ), %llu completed, %llu failed (%llu timed out, %llu ended by the "
-		 "client), %llu UEFI size probes", s->nxfers, files_count(),
-		 (unsigned long long)st->requests, (unsigned long long)st->rrq,
-		 (unsigned long long)st->wrq, (unsigned long long)st->completed,
-		 (unsigned long long)st->failed, (unsigned long long)st->timeouts,
-		 (unsigned long long)st->client_errors, (unsigned long long)st->uefi_probes);
-	log_info("stats: %llu bytes sent, %llu received, %llu blocks retransmitted, "
-		 "%llu send errors; %llu not found, %llu denied, %llu busy, %llu duplicate "
-		 "requests, %llu wrong TID", (unsigned long long)st->bytes_sent,
-		 (unsigned long long)st->bytes_received, (unsigned long long)st->retransmits,
-		 (unsigned long long)st->send_errors, (unsigned long long)st->not_found,
-		 (unsigned long long)st->denied, (unsigned long long)st->busy,
-		 (unsigned long long)st->dup_requests, (unsigned long long)st->wrong_tid);
-	log_info("stats: %llu bad packets, %llu bad filenames; receive buffers %u of %u free, "
-		 "%llu times all full; %llu waits coalesced; %llu answers polled for, %llu polls "
-		 "gave up", (unsigned long long)bad,
-		 (unsigned long long)path, s->rb.free, s->rb.count,
-		 (unsigned long long)st->recv_starved, (unsigned long long)s->turn.coalesced,
-		 (unsigned long long)s->turn.polled, (unsigned long long)s->turn.poll_slept);
+	log_info("stats: %u transfers running, %u files mapped; %" PRIu64 " requests (%" PRIu64
+		 " RRQ, %" PRIu64 " WRQ), %" PRIu64 " completed, %" PRIu64 " failed (%" PRIu64
+		 " timed out, %" PRIu64 " ended by the client), %" PRIu64 " UEFI size probes",
+		 s->nxfers, files_count(), st->requests, st->rrq, st->wrq, st->completed,
+		 st->failed, st->timeouts, st->client_errors, st->uefi_probes);
+	log_info("stats: %" PRIu64 " bytes sent, %" PRIu64 " received, %" PRIu64 " blocks "
+		 "retransmitted, %" PRIu64 " send errors; %" PRIu64 " not found, %" PRIu64
+		 " denied, %" PRIu64 " busy, %" PRIu64 " duplicate requests, %" PRIu64
+		 " wrong TID", st->bytes_sent, st->bytes_received, st->retransmits,
+		 st->send_errors, st->not_found, st->denied, st->busy, st->dup_requests,
+		 st->wrong_tid);
+	log_info("stats: %" PRIu64 " bad packets, %" PRIu64 " bad filenames; receive buffers "
+		 "%u of %u free, %" PRIu64 " times all full; %" PRIu64 " waits coalesced; %" PRIu64
+		 " answers polled for, %" PRIu64 " polls gave up", bad, path, s->rb.free,
+		 s->rb.count, st->recv_starved, s->turn.coalesced, s->turn.polled,
+		 s->turn.poll_slept);
 	for (int i = 1; i < TFTP_CAUSE_COUNT; i++)
 		if (st->bad_packet[i])
 			log_info("stats:   %llu %s", (unsigned long long)st->bad_packet[i],
