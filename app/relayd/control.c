@@ -1,4 +1,6 @@
 /* control.c -- see control.h (its other file: controller.h). */
+#include "control.h"
+
 #include "controller.h"
 
 #include <errno.h>

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <sys/signalfd.h>
 
-#include "control.h"
 #include "ctl.h"
+#include "relay.h"
 #include "text.h"
 #include "uring.h"
 

@@ -1,7 +1,7 @@
 /* worker.h -- a relayd worker's insides (relay.h says what it does),
  * shared by the files of its thread:
  *
- *   relay.c     the thread: its loop, its commands, the control thread's API
+ *   worker.c    the thread: its loop, its commands, the control thread's API
  *   input.c     a rule's sockets: opened, retried, reopened, retired
  *   datapath.c  a datagram's trip: received, sent (one by one or in GSO
  *               runs), its buffer given back

@@ -1,7 +1,7 @@
 /* xfer.h -- tftpd's insides, shared by the files of its loop (server.h
  * says what the loop does):
  *
- *   server.c   the loop: waiting, completions, signals, the send count
+ *   loop.c     the loop: waiting, completions, signals, the send count
  *   request.c  a request on port 69: admitted (admit.h), a transfer opened
  *   xfer.c     a transfer's I/O: receives, control packets, timeouts, end
  *   rrq.c      read transfers: the window of DATA blocks
@@ -146,7 +146,7 @@ struct server {
 	unsigned starved;         /* transfers whose receive waits for buffers */
 	int64_t now;              /* ms, read once per loop turn */
 	unsigned sends;           /* counted sends not answered yet: send_submit
-				   * raises it, server.c's complete() lowers it */
+				   * raises it, loop.c's complete() lowers it */
 	struct turn turn;         /* how the loop waits (turn.h) */
 	unsigned packets;         /* client packets handled this loop turn */
 	struct wheel wheel;
@@ -171,7 +171,7 @@ static inline struct io_uring_sqe *sqe_get(struct server *s)
 	return uring_sqe(&s->ring);
 }
 
-/* server.c: the one place a send is submitted and counted (its
+/* loop.c: the one place a send is submitted and counted (its
  * completion, in complete(), the one place it is uncounted). */
 void send_submit(struct server *s, int fd, struct msghdr *msg, void *obj, enum tag t);
 

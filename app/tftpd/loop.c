@@ -1,4 +1,4 @@
-/* server.c -- the loop (see server.h; its other files: xfer.h). */
+/* loop.c -- tftpd's loop, server.h's server_run (its other files: xfer.h). */
 #include "xfer.h"
 
 #include <errno.h>
