@@ -113,8 +113,7 @@ static void wait_events(struct loop *l, int timeout_ms)
 	}
 }
 
-/* Every step; the time until the nearest is due again, or -1. */
-static int run_steps(struct loop *l)
+int loop_steps(struct loop *l)
 {
 	int64_t next = -1;
 
@@ -133,5 +132,5 @@ static int run_steps(struct loop *l)
 void loop_run(struct loop *l)
 {
 	for (;;)
-		wait_events(l, run_steps(l));
+		wait_events(l, loop_steps(l));
 }

@@ -48,6 +48,10 @@ void loop_init(struct loop *l, struct supervisor *sv, int sfd, bool (*stops)(int
 void loop_add(struct loop *l, loop_step step, void *ctx);
 void loop_remove(struct loop *l, loop_step step);
 
+/* Run every step once, in list order; the milliseconds until the nearest
+ * is due again (poll's timeout), or -1. */
+int loop_steps(struct loop *l);
+
 /* Run the loop for good: a step ends it (shutdown.h's calls reboot(2),
  * or exits in test mode). */
 _Noreturn void loop_run(struct loop *l);
