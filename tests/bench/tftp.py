@@ -34,7 +34,8 @@ TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named,
 TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.  TFTP_BENCH_OLD=PATH
 adds another tftpd binary (say the last commit's) as tftpd-old, run with
 the same flags right after tftpd: an A/B run of two builds in one bench,
-with a column tftpd / tftpd-old.
+with a column tftpd / tftpd-old; with -r RUNS the scenario runs RUNS
+rounds, the two taking turns, each figure the median of its rounds.
 """
 import datetime
 import os
@@ -197,14 +198,41 @@ def wait_children_gone(d, timeout=3):
         time.sleep(0.02)
 
 
-def run_load(cli, d, ref, name, n, blksize, windowsize=None, deadline=120):
-    """RUNS runs of run_once: the one of median MiB/s, or the first that failed."""
-    results = [run_once(cli, d, ref, name, n, blksize, windowsize, deadline)
-               for _ in range(RUNS)]
+def median(results):
+    """The Result of median MiB/s, or the first that failed."""
     failed = [r for r in results if not r.ok]
     if failed:
         return failed[0]
     return sorted(results, key=lambda r: r.mibps)[len(results) // 2]
+
+
+def run_load(cli, d, ref, name, n, blksize, windowsize=None, deadline=120):
+    """RUNS runs of run_once: their median."""
+    return median([run_once(cli, d, ref, name, n, blksize, windowsize, deadline)
+                   for _ in range(RUNS)])
+
+
+def rounds(scenario, *args):
+    """scenario(*args); with TFTP_BENCH_OLD, RUNS rounds of it instead, each
+    server once a round, so that tftpd and tftpd-old take turns on the same
+    machine (a busy machine drifts over a server's whole series): the
+    median of each measurement."""
+    global RUNS
+    if not OLD or RUNS == 1:
+        return scenario(*args)
+    n, RUNS = RUNS, 1
+    try:
+        parts = [scenario(*args) for _ in range(n)]
+    finally:
+        RUNS = n
+    out = {}
+    for name in parts[0]:
+        if any(p.get(name) is None for p in parts):
+            out[name] = None
+            continue
+        out[name] = {k: median([p[name][k] for p in parts if k in p[name]])
+                     for k in parts[0][name]}
+    return out
 
 
 def run_once(cli, d, ref, name, n, blksize, windowsize, deadline):
@@ -367,9 +395,10 @@ def main():
         all_results = {s: {} for s in SERVERS}
         parts = []
         if wanted & {"1", "2"}:
-            parts.append(scenario_fast(tmp, files, wanted))
+            parts.append(rounds(scenario_fast, tmp, files, wanted))
         if "3" in wanted:
-            parts += [scenario_window(tmp, files, 0), scenario_window(tmp, files, 5000)]
+            parts += [rounds(scenario_window, tmp, files, 0),
+                      rounds(scenario_window, tmp, files, 5000)]
         for part in parts:
             for s, res in part.items():
                 if res is not None:
