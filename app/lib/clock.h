@@ -25,17 +25,37 @@ static inline int64_t clock_us(void)
 	return clock_ns() / 1000;
 }
 
-/* Whole milliseconds, truncated: "now" for deadlines. */
-static inline int64_t clock_ms(void)
+/* ts in whole milliseconds, rounded down.  Pure. */
+static inline int64_t clock_ms_of(const struct timespec *ts)
 {
-	return clock_ns() / 1000000;
+	return (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
 }
 
-/* A deadline d ms from now that clock_ms() reaches no sooner than d ms
- * of real time have passed. */
+/* The clock_ms() reading by which after_ms have surely passed since ts:
+ * from the next whole millisecond, due no earlier, at most 1 ms late.
+ * Pure. */
+static inline int64_t clock_deadline_of(const struct timespec *ts, int64_t after_ms)
+{
+	return clock_ms_of(ts) + (ts->tv_nsec % 1000000 != 0) + after_ms;
+}
+
+/* Whole milliseconds, rounded down: "now" for deadlines. */
+static inline int64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return clock_ms_of(&ts);
+}
+
+/* A deadline d ms from now: clock_ms() reaches it no sooner than d ms of
+ * real time have passed. */
 static inline int64_t clock_ms_after(int64_t d)
 {
-	return (clock_ns() + 999999) / 1000000 + d;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return clock_deadline_of(&ts, d);
 }
 
 static inline void cpu_relax(void)
