@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "bootslot.h"
+#include "clock.h"
 #include "conf.h"
 #include "log.h"
-#include "loop.h"
 #include "settings.h"
 
 #define OVERRIDE_DIR  DISK_DATA_DIR "/etc/tern"
@@ -239,14 +239,14 @@ static void log_slot(void)
 void disk_mount(void)
 {
 	struct part esp;
-	int64_t until = deadline_ms(DISK_WAIT_S * 1000LL);
+	int64_t until = clock_ms_after(DISK_WAIT_S * 1000LL);
 	bool found;
 
 	if (access(EFI_DIR, F_OK) == 0 &&
 	    mount("efivarfs", EFI_DIR "/efivars", "efivarfs",
 		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
 		log_errno("unable to mount efivarfs on %s/efivars", EFI_DIR);
-	while (!(found = find_part(DISK_ESP_NAME, "", &esp)) && now_ms() < until)
+	while (!(found = find_part(DISK_ESP_NAME, "", &esp)) && clock_ms() < until)
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	if (!found) {
 		log_warn("no partition named %s after %d s: boot slots are not managed",
@@ -282,30 +282,36 @@ int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_m
 	return since + delay_ms <= now ? 0 : since + delay_ms - now;
 }
 
-const struct shutdown_action *disk_mark_good_when_up(struct supervisor *sv, int sfd,
-						     int64_t ready_ms)
+static int64_t ready_since;
+
+static int64_t good_step(struct loop *l, void *ctx)
 {
-	struct bootslot slots[BOOTSLOT_COUNT];
+	int64_t wait;
 
-	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || slots[running].tries_left < 0)
-		return NULL;
-	for (;;) {
-		const struct shutdown_action *a;
-		int tick = supervisor_tick(sv);
-		int64_t wait = disk_good_wait(sv, now_ms(), ready_ms, CONFIG_BOOT_GOOD_DELAY * 1000LL);
-
-		if (wait == 0)
-			break;
-		if (tick >= 0 && tick < wait)
-			wait = tick;
-		if ((a = loop_wait(sv, sfd, (int)wait)))
-			return a;
+	(void)ctx;
+	if (l->stop_signo) {
+		loop_remove(l, good_step);
+		return -1;
 	}
+	wait = disk_good_wait(l->sv, clock_ms(), ready_since, CONFIG_BOOT_GOOD_DELAY * 1000LL);
+	if (wait)
+		return wait;
+	loop_remove(l, good_step);
 	if (bootslot_mark_good(esp_fd, running) < 0)
 		log_errno("unable to mark slot %c good in %s/%s", bootslot_letter(running),
 			  BOOTSLOT_ESP, BOOTSLOT_DIR);
 	else
 		log_info("slot %c marked good: the services stayed up %d s",
 			 bootslot_letter(running), CONFIG_BOOT_GOOD_DELAY);
-	return NULL;
+	return -1;
+}
+
+void disk_watch(struct loop *l, int64_t ready_ms)
+{
+	struct bootslot slots[BOOTSLOT_COUNT];
+
+	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || slots[running].tries_left < 0)
+		return;
+	ready_since = ready_ms;
+	loop_add(l, good_step, NULL);
 }

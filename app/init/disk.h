@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shutdown.h"
+#include "loop.h"
 #include "supervise.h"
 
 #define DISK_ESP_NAME  "tern-esp"
@@ -41,10 +41,9 @@ void disk_mount(void);
 int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_ms,
 		       int64_t delay_ms);
 
-/* If the running slot is on trial: supervise (as loop_run) until
- * disk_good_wait() says the services stayed up, then mark the slot good.
- * Returns a shutdown action if one came first, else NULL. */
-const struct shutdown_action *disk_mark_good_when_up(struct supervisor *sv, int sfd,
-						     int64_t ready_ms);
+/* If the running slot is on trial: a step of the loop that marks it good
+ * once disk_good_wait() says the services stayed up since ready_ms (and
+ * takes itself off).  A stop signal first: never marked. */
+void disk_watch(struct loop *l, int64_t ready_ms);
 
 #endif

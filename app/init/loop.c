@@ -2,6 +2,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -23,6 +24,39 @@ int loop_signals(void)
 	return sfd;
 }
 
+/* The first step: services started when due, retiring ones killed when
+ * late; none of it once a stop was asked for (shutdown.h's step takes
+ * over). */
+static int64_t supervise_step(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	return l->stop_signo ? -1 : supervisor_tick(l->sv);
+}
+
+void loop_init(struct loop *l, struct supervisor *sv, int sfd, bool (*stops)(int signo))
+{
+	*l = (struct loop){ .sv = sv, .sfd = sfd, .stops = stops };
+	loop_add(l, supervise_step, NULL);
+}
+
+void loop_add(struct loop *l, loop_step step, void *ctx)
+{
+	if (l->n == LOOP_STEPS_MAX)
+		die(EXIT_SYSCALL, "init's loop has no room for another step");
+	l->steps[l->n].step = step;
+	l->steps[l->n++].ctx = ctx;
+}
+
+void loop_remove(struct loop *l, loop_step step)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->steps[i].step == step) {
+			for (l->n--; i < l->n; i++)
+				l->steps[i] = l->steps[i + 1];
+			return;
+		}
+}
+
 /* Forward what the services wrote (see output.h). */
 static void forward_output(struct supervisor *sv, const struct pollfd *p, size_t n)
 {
@@ -39,16 +73,18 @@ static void forward_output(struct supervisor *sv, const struct pollfd *p, size_t
 	}
 }
 
-const struct shutdown_action *loop_wait(struct supervisor *sv, int sfd, int timeout_ms)
+/* Wait up to timeout_ms (-1: no limit) for signals and service output,
+ * and handle them. */
+static void wait_events(struct loop *l, int timeout_ms)
 {
+	struct supervisor *sv = l->sv;
 	struct pollfd p[1 + SUPERVISOR_MAX];
-	const struct shutdown_action *a = NULL;
 	struct signalfd_siginfo si;
-	bool child = false, hangup = false;
+	bool child = false, hangup = false, stop = false;
 	size_t n = 1;
 	int r;
 
-	p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	p[0] = (struct pollfd){ .fd = l->sfd, .events = POLLIN };
 	for (size_t i = 0; i < sv->n; i++)
 		if (sv->svc[i].log_rd >= 0)
 			p[n++] = (struct pollfd){ .fd = sv->svc[i].log_rd, .events = POLLIN };
@@ -56,31 +92,45 @@ const struct shutdown_action *loop_wait(struct supervisor *sv, int sfd, int time
 	if (r < 0 && errno != EINTR)
 		log_errno("unable to wait for signals: poll");
 	if (r <= 0)
-		return NULL;
+		return;
 	forward_output(sv, p + 1, n - 1);
-	while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGCHLD)
+	while (read(l->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGCHLD) {
 			child = true;
-		else if (si.ssi_signo == SIGHUP)
+		} else if (si.ssi_signo == SIGHUP) {
 			hangup = true;
-		else if (!a)
-			a = shutdown_action_for((int)si.ssi_signo);
+		} else if (l->stops && l->stops((int)si.ssi_signo)) {
+			stop = true;
+			if (!l->stop_signo)
+				l->stop_signo = (int)si.ssi_signo;
+		}
 	}
 	if (child)
 		supervisor_reap(sv);
-	if (hangup && !sv->stopping && !a) {
+	if (hangup && !sv->stopping && !stop && !l->stop_signo) {
 		log_info("SIGHUP: reloading %s", SERVICES_FILE);
 		supervisor_reload(sv);
 	}
-	return a;
 }
 
-const struct shutdown_action *loop_run(struct supervisor *sv, int sfd)
+int loop_steps(struct loop *l)
 {
-	const struct shutdown_action *a;
+	int64_t next = -1;
 
-	do
-		a = loop_wait(sv, sfd, supervisor_tick(sv));
-	while (!a);
-	return a;
+	for (size_t i = 0; i < l->n; i++) {
+		size_t n = l->n;
+		int64_t due = l->steps[i].step(l, l->steps[i].ctx);
+
+		if (l->n < n) /* it took itself off: the next one is at i */
+			i--;
+		else if (due >= 0 && (next < 0 || due < next))
+			next = due;
+	}
+	return next > INT_MAX ? INT_MAX : (int)next;
+}
+
+void loop_run(struct loop *l)
+{
+	for (;;)
+		wait_events(l, loop_steps(l));
 }

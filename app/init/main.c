@@ -125,6 +125,7 @@ DISK_USAGE \
 #include <unistd.h>
 
 #include "boot.h"
+#include "clock.h"
 #include "cmdline.h"
 #include "disk.h"
 #include "log.h"
@@ -138,6 +139,7 @@ DISK_USAGE \
 
 static struct supervisor sv;
 static struct cmdline cl;
+static struct loop loop;
 
 /* As PID 1 the arguments are what the kernel did not understand on its
  * command line: ignored.  Otherwise only -h, or test mode. */
@@ -207,12 +209,11 @@ int main(int argc, char **argv)
 	if (want_shell())
 		supervisor_start_shell(&sv);
 
+	loop_init(&loop, &sv, sfd, shutdown_signal);
 #ifdef CONFIG_BOOT_EFI_DISK
-	if (!root_test_mode()) {
-		const struct shutdown_action *a = disk_mark_good_when_up(&sv, sfd, now_ms());
-		if (a)
-			shutdown_system(&sv, sfd, a);
-	}
+	if (!root_test_mode())
+		disk_watch(&loop, clock_ms());
 #endif
-	shutdown_system(&sv, sfd, loop_run(&sv, sfd));
+	loop_add(&loop, shutdown_step, NULL);
+	loop_run(&loop);
 }

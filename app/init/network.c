@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "root.h"
 #include "netconf.h"
@@ -122,10 +123,10 @@ static bool refresh(struct rtnl *r, struct link *k, size_t n)
 static void wait_carrier(struct rtnl *r, struct link *k, size_t n, int timeout_ms)
 {
 	int mon = rtnl_monitor_open(); /* before the first look: no change is missed */
-	int64_t deadline = deadline_ms(timeout_ms), left;
+	int64_t deadline = clock_ms_after(timeout_ms), left;
 	struct pollfd p = { .fd = mon, .events = POLLIN };
 
-	while (!refresh(r, k, n) && (left = deadline - now_ms()) > 0) {
+	while (!refresh(r, k, n) && (left = deadline - clock_ms()) > 0) {
 		if (mon < 0 && left > CARRIER_POLL_MS)
 			left = CARRIER_POLL_MS;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)

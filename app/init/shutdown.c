@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
-#include "loop.h"
 #include "root.h"
 #include "settings.h"
 #include "unmount.h"
@@ -34,38 +34,9 @@ const struct shutdown_action *shutdown_action_for(int signo)
 	return NULL;
 }
 
-/* Reap until no service runs, or timeout_ms passed. */
-static void wait_services(struct supervisor *sv, int sfd, int timeout_ms)
+bool shutdown_signal(int signo)
 {
-	int64_t deadline = deadline_ms(timeout_ms), left;
-
-	supervisor_reap(sv);
-	while (supervisor_running(sv) && (left = deadline - now_ms()) > 0)
-		loop_wait(sv, sfd, (int)left);
-}
-
-/* Reap until init has no child left at all, or timeout_ms passed. */
-static void wait_children(struct supervisor *sv, int sfd, int timeout_ms)
-{
-	int64_t deadline = deadline_ms(timeout_ms), left;
-
-	while (supervisor_reap(sv) && (left = deadline - now_ms()) > 0)
-		loop_wait(sv, sfd, (int)left);
-}
-
-/* Orphans and helpers no service table knows: as PID 1, kill(-1) reaches
- * every process but init (in its PID namespace).  Never run it outside
- * PID 1, where it would reach every process of the user. */
-static void stop_stragglers(struct supervisor *sv, int sfd)
-{
-	if (getpid() != 1)
-		return;
-	if (kill(-1, SIGTERM) == 0) {
-		kill(-1, SIGCONT);
-		wait_children(sv, sfd, STRAGGLER_WAIT_MS);
-	}
-	if (kill(-1, SIGKILL) == 0)
-		wait_children(sv, sfd, STRAGGLER_WAIT_MS);
+	return shutdown_action_for(signo) != NULL;
 }
 
 /* As BusyBox's init: reboot(2) from a child, so that PID 1 itself is never
@@ -101,22 +72,105 @@ static _Noreturn void finish(const struct shutdown_action *a)
 		pause();
 }
 
-void shutdown_system(struct supervisor *sv, int sfd, const struct shutdown_action *a)
-{
-	size_t left;
+/* The stages of a shutdown, each with its deadline. */
+enum stage {
+	UP,              /* no stop asked for */
+	SERVICES,        /* SIGTERM sent: until none runs, STOP_TIMEOUT at most */
+	SERVICES_KILLED, /* SIGKILL sent: until none runs, STRAGGLER_WAIT_MS at most */
+	OTHERS,          /* kill(-1, SIGTERM), then SIGKILL: each time until no
+			  * child is left, STRAGGLER_WAIT_MS at most */
+};
 
-	log_info("%s: stopping services", a->name);
-	supervisor_stop(sv);
-	wait_services(sv, sfd, CONFIG_INIT_STOP_TIMEOUT * 1000);
-	if ((left = supervisor_running(sv))) {
-		log_warn("%s: %zu service(s) still running after %d s; sending SIGKILL",
-			 a->name, left, CONFIG_INIT_STOP_TIMEOUT);
-		supervisor_kill(sv);
-		wait_services(sv, sfd, STRAGGLER_WAIT_MS);
-	}
-	stop_stragglers(sv, sfd);
+static const int others_signals[] = { SIGTERM, SIGKILL };
+
+static struct {
+	enum stage stage;
+	int64_t until; /* clock_ms(): the stage's deadline */
+	const struct shutdown_action *a;
+	unsigned sent; /* of others_signals */
+} down;
+
+static void enter(enum stage stage, int64_t wait_ms)
+{
+	down.stage = stage;
+	down.until = clock_ms_after(wait_ms);
+}
+
+/* Orphans and helpers no service table knows: as PID 1, kill(-1) reaches
+ * every process but init (in its PID namespace).  Never run it outside
+ * PID 1, where it would reach every process of the user.  False if there
+ * is no one to wait for. */
+static bool stop_others(int sig)
+{
+	if (getpid() != 1 || kill(-1, sig) < 0)
+		return false;
+	if (sig == SIGTERM)
+		kill(-1, SIGCONT);
+	return true;
+}
+
+static _Noreturn void finish_all(void)
+{
 	sync();
 	if (!root_test_mode())
 		unmount_all();
-	finish(a);
+	finish(down.a);
+}
+
+/* Milliseconds until the stage's deadline, or 0 once it has passed. */
+static int64_t left(void)
+{
+	int64_t now = clock_ms();
+
+	return down.until > now ? down.until - now : 0;
+}
+
+/* Whether the stage st is the one running and still waits: pending (for
+ * what it waits to go), and its deadline not passed. */
+static bool waits(enum stage st, bool pending)
+{
+	return down.stage == st && pending && left();
+}
+
+int64_t shutdown_step(struct loop *l, void *ctx)
+{
+	struct supervisor *sv = l->sv;
+	size_t running;
+
+	(void)ctx;
+	switch (down.stage) {
+	case UP:
+		if (!l->stop_signo || !(down.a = shutdown_action_for(l->stop_signo)))
+			return -1;
+		log_info("%s: stopping services", down.a->name);
+		supervisor_stop(sv);
+		enter(SERVICES, CONFIG_INIT_STOP_TIMEOUT * 1000LL);
+		supervisor_reap(sv);
+		/* fall through */
+	case SERVICES:
+		if (waits(SERVICES, supervisor_running(sv)))
+			return left();
+		if ((running = supervisor_running(sv))) {
+			log_warn("%s: %zu service(s) still running after %d s; sending SIGKILL",
+				 down.a->name, running, CONFIG_INIT_STOP_TIMEOUT);
+			supervisor_kill(sv);
+			enter(SERVICES_KILLED, STRAGGLER_WAIT_MS);
+			return left();
+		}
+		/* fall through */
+	case SERVICES_KILLED:
+		if (waits(SERVICES_KILLED, supervisor_running(sv)))
+			return left();
+		/* fall through */
+	case OTHERS:
+		if (waits(OTHERS, supervisor_reap(sv)))
+			return left();
+		while (down.sent < sizeof others_signals / sizeof *others_signals)
+			if (stop_others(others_signals[down.sent++])) {
+				enter(OTHERS, STRAGGLER_WAIT_MS);
+				return 0;
+			}
+		finish_all();
+	}
+	return -1;
 }

@@ -3,7 +3,7 @@
 #ifndef TERN_INIT_SHUTDOWN_H
 #define TERN_INIT_SHUTDOWN_H
 
-#include "supervise.h"
+#include "loop.h"
 
 struct shutdown_action {
 	int signo;
@@ -14,11 +14,15 @@ struct shutdown_action {
 /* The action signo asks for, or NULL. */
 const struct shutdown_action *shutdown_action_for(int signo);
 
-/* Stop the services (SIGTERM in reverse start order, SIGKILL after
- * CONFIG_INIT_STOP_TIMEOUT seconds), then every other process, sync,
- * unmount (unmount.h), and call reboot(2) from a child; in test mode
- * exit 0 instead, without unmounting. */
-_Noreturn void shutdown_system(struct supervisor *sv, int sfd,
-			       const struct shutdown_action *a);
+/* Whether signo asks for a shutdown (the loop's `stops`). */
+bool shutdown_signal(int signo);
+
+/* The loop's step for a shutdown (loop_add it): nothing until the loop
+ * has a stop signal; then, a stage a deadline, stop the services
+ * (SIGTERM in reverse start order, SIGKILL after CONFIG_INIT_STOP_TIMEOUT
+ * seconds), then every other process, sync, unmount (unmount.h), and call
+ * reboot(2) from a child; in test mode exit 0 instead, without
+ * unmounting. */
+int64_t shutdown_step(struct loop *l, void *ctx);
 
 #endif

@@ -8,47 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
+#include "clock.h"
 #include "log.h"
 #include "root.h"
 #include "settings.h"
 
-int64_t ms_down(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
-}
-
-/* A reading of now_ms() is up to 1 ms behind the clock; a deadline taken
- * from it could be due up to 1 ms before after_ms have passed.  From the
- * next whole millisecond instead, it is due no earlier, at most 1 ms late. */
-int64_t ms_deadline(const struct timespec *now, int64_t after_ms)
-{
-	return ms_down(now) + (now->tv_nsec % 1000000 != 0) + after_ms;
-}
-
-int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ms_down(&ts);
-}
-
-int64_t deadline_ms(int64_t after_ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ms_deadline(&ts, after_ms);
-}
-
 /* A table entry that is due now: restart_ms 0 means "not due". */
 static int64_t due_now(void)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 
 	return now > 0 ? now : 1;
 }
@@ -227,11 +198,11 @@ static void start(struct service *s)
 		/* Try again later, as if it had exited at once. */
 		log_errno("unable to start %s: fork", s->spec.name);
 		s->delay_s = backoff_next(s->delay_s, 0);
-		s->restart_ms = deadline_ms(s->delay_s * 1000LL);
+		s->restart_ms = clock_ms_after(s->delay_s * 1000LL);
 		return;
 	}
 	s->pid = pid;
-	s->started_ms = now_ms();
+	s->started_ms = clock_ms();
 	log_info("started %s (pid %d)", s->spec.name, (int)pid);
 }
 
@@ -266,7 +237,7 @@ static void describe(int status, char *buf, size_t size)
 
 static void exited(struct supervisor *sv, struct service *s, int status)
 {
-	int64_t now = now_ms(), ran = now - s->started_ms;
+	int64_t now = clock_ms(), ran = now - s->started_ms;
 	unsigned prev = s->delay_s;
 	pid_t pid = s->pid;
 	char how[96];
@@ -282,7 +253,7 @@ static void exited(struct supervisor *sv, struct service *s, int status)
 	}
 	s->fails = ran < BACKOFF_RESET_S * 1000LL ? s->fails + 1 : 0;
 	s->delay_s = backoff_next(s->delay_s, ran);
-	s->restart_ms = deadline_ms(s->delay_s * 1000LL);
+	s->restart_ms = clock_ms_after(s->delay_s * 1000LL);
 	if (s->delay_s == BACKOFF_MAX_S && prev < BACKOFF_MAX_S)
 		log_warn("%s (pid %d) %s after %lld.%03lld s; it is crash-looping "
 			 "(%u exits in a row, each within %d s of its start); "
@@ -358,7 +329,7 @@ static void kill_late(struct service *s)
 
 int supervisor_tick(struct supervisor *sv)
 {
-	int64_t now = now_ms(), next = -1;
+	int64_t now = clock_ms(), next = -1;
 
 	if (sv->stopping)
 		return -1;
@@ -407,7 +378,7 @@ static void retire(struct service *s, const char *why)
 	}
 	log_info("reload: %s %s: stopping pid %d", why, s->spec.name, (int)s->pid);
 	stop_one(s, SIGTERM);
-	s->kill_ms = deadline_ms(CONFIG_INIT_STOP_TIMEOUT * 1000LL);
+	s->kill_ms = clock_ms_after(CONFIG_INIT_STOP_TIMEOUT * 1000LL);
 }
 
 /* The table a reload makes, built beside the running one. */

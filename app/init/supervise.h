@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "output.h"
 #include "services.h"
@@ -31,9 +30,9 @@ struct service {
 	bool builtin;       /* not from SERVICES_FILE: a reload leaves it alone */
 	bool retiring;      /* a reload removed or changed it: stop, then drop */
 	pid_t pid;          /* > 0 while running */
-	int64_t started_ms; /* monotonic: when the current run began */
-	int64_t restart_ms; /* monotonic: when to start it (again); 0: not due */
-	int64_t kill_ms;    /* monotonic: SIGKILL if still running; 0: none */
+	int64_t started_ms; /* clock_ms(): when the current run began */
+	int64_t restart_ms; /* clock_ms(): when to start it (again); 0: not due */
+	int64_t kill_ms;    /* clock_ms(): SIGKILL if still running; 0: none */
 	unsigned delay_s;   /* back-off before the last restart; 0: none yet */
 	unsigned fails;     /* exits in a row, each before BACKOFF_RESET_S */
 	int log_rd, log_wr; /* its stdout+stderr pipe to init; -1: none yet */
@@ -45,16 +44,6 @@ struct supervisor {
 	struct service svc[SUPERVISOR_MAX];
 	bool stopping; /* shutting down: nothing is restarted */
 };
-
-/* Milliseconds on CLOCK_MONOTONIC, rounded down. */
-int64_t now_ms(void);
-/* The now_ms() at which after_ms have surely passed: never early (see
- * ms_deadline).  Every deadline init keeps is made by this. */
-int64_t deadline_ms(int64_t after_ms);
-/* The pure parts, for the unit test: ts in whole milliseconds rounded
- * down; the deadline after_ms after now. */
-int64_t ms_down(const struct timespec *ts);
-int64_t ms_deadline(const struct timespec *now, int64_t after_ms);
 
 /* Fill the table from SERVICES_FILE; bad lines, duplicate names and lines
  * past SERVICES_MAX are logged as file:line and skipped. */

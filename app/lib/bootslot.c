@@ -294,6 +294,34 @@ static int make_slot_dir(int espfd)
 	return open_slot_dir(espfd);
 }
 
+/* Close dirfd, errno as it was; returns r. */
+static int close_keeping_errno(int dirfd, int r)
+{
+	int err = errno;
+
+	close(dirfd);
+	errno = err;
+	return r;
+}
+
+/* The slot directory (made first if make), scanned into slots; -1 with
+ * errno (EINVAL: slot is none) and nothing left open on failure. */
+static int open_scanned(int espfd, int slot, bool make, struct bootslot slots[BOOTSLOT_COUNT])
+{
+	int dirfd;
+
+	if (!valid_slot(slot)) {
+		errno = EINVAL;
+		return -1;
+	}
+	dirfd = make ? make_slot_dir(espfd) : open_slot_dir(espfd);
+	if (dirfd < 0)
+		return -1;
+	if (scan_dir(dirfd, slots) < 0)
+		return close_keeping_errno(dirfd, -1);
+	return dirfd;
+}
+
 int bootslot_install(int espfd, int slot, const void *image, size_t len,
 		     unsigned tries)
 {
@@ -303,69 +331,53 @@ int bootslot_install(int espfd, int slot, const void *image, size_t len,
 	unsigned long gen;
 	int dirfd, err;
 
-	if (!valid_slot(slot) || tries < 1 || tries > 9 || !image || len == 0) {
+	if (tries < 1 || tries > 9 || !image || len == 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	dirfd = make_slot_dir(espfd);
-	if (dirfd < 0)
+	if ((dirfd = open_scanned(espfd, slot, true, slots)) < 0)
 		return -1;
-	if (scan_dir(dirfd, slots) < 0)
-		goto fail;
 	/* Room for the new file beside both old ones, checked before a byte
 	 * is written (the write would fail too, but later). */
 	if (fstatvfs(dirfd, &vfs) == 0 &&
 	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < len) {
 		errno = ENOSPC;
-		goto fail;
+		return close_keeping_errno(dirfd, -1);
 	}
 	gen = slots[BOOTSLOT_A].gen > slots[BOOTSLOT_B].gen ?
 		slots[BOOTSLOT_A].gen : slots[BOOTSLOT_B].gen;
 	if (++gen > 999999999UL) {
 		errno = EOVERFLOW;
-		goto fail;
+		return close_keeping_errno(dirfd, -1);
 	}
 	snprintf(name, sizeof name, "tern-%lu-%c+%u.efi", gen, slot == BOOTSLOT_B ? 'b' : 'a', tries);
 	if (write_tmp(dirfd, tmp_names[slot], image, len) < 0)
-		goto fail;
+		return close_keeping_errno(dirfd, -1);
 	if (renameat(dirfd, tmp_names[slot], dirfd, name) < 0) {
 		err = errno;
 		unlinkat(dirfd, tmp_names[slot], 0);
 		errno = err;
-		goto fail;
+		return close_keeping_errno(dirfd, -1);
 	}
 	/* From here the new slot is in place; the old files only shadow
 	 * nothing (a lower generation), so failing to remove them is not
 	 * fatal to the boot, but is reported. */
 	if (fsync(dirfd) < 0 || remove_others(dirfd, slot, name) < 0 || fsync(dirfd) < 0)
-		goto fail;
-	close(dirfd);
-	return 0;
-fail:
-	err = errno;
-	close(dirfd);
-	errno = err;
-	return -1;
+		return close_keeping_errno(dirfd, -1);
+	return close_keeping_errno(dirfd, 0);
 }
 
 int bootslot_mark_good(int espfd, int slot)
 {
 	struct bootslot slots[BOOTSLOT_COUNT];
 	char name[BOOTSLOT_NAME_MAX];
-	int dirfd, err;
+	int dirfd;
 
-	if (!valid_slot(slot)) {
-		errno = EINVAL;
+	if ((dirfd = open_scanned(espfd, slot, false, slots)) < 0)
 		return -1;
-	}
-	dirfd = open_slot_dir(espfd);
-	if (dirfd < 0)
-		return -1;
-	if (scan_dir(dirfd, slots) < 0)
-		goto fail;
 	if (!slots[slot].present) {
 		errno = ENOENT;
-		goto fail;
+		return close_keeping_errno(dirfd, -1);
 	}
 	if (slots[slot].tries_left < 0) {
 		close(dirfd);
@@ -373,12 +385,6 @@ int bootslot_mark_good(int espfd, int slot)
 	}
 	snprintf(name, sizeof name, "tern-%lu-%c.efi", slots[slot].gen, slot == BOOTSLOT_B ? 'b' : 'a');
 	if (renameat(dirfd, slots[slot].name, dirfd, name) < 0 || fsync(dirfd) < 0)
-		goto fail;
-	close(dirfd);
-	return 0;
-fail:
-	err = errno;
-	close(dirfd);
-	errno = err;
-	return -1;
+		return close_keeping_errno(dirfd, -1);
+	return close_keeping_errno(dirfd, 0);
 }

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <liburing.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -70,6 +71,15 @@ static inline void bufring_flush(struct bufring *b)
 		io_uring_buf_ring_advance(b->br, (int)b->returned);
 		b->returned = 0;
 	}
+}
+
+/* Before each wait: the buffers given back go to the kernel.  True when
+ * one is free, so that a receive that ended for want of them may be
+ * armed again. */
+static inline bool bufring_refill(struct bufring *b)
+{
+	bufring_flush(b);
+	return b->free > 0;
 }
 
 static inline void bufring_unmap_(struct bufring *b)

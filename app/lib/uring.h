@@ -1,11 +1,13 @@
-/* uring.h -- the io_uring setup and SQE helper every event loop uses.
- * Header-only (static inline): programs without io_uring never see
- * liburing. */
+/* uring.h -- the io_uring setup, the SQE helper and the tagged user data
+ * every event loop uses (with bufring.h, its receive buffers, and turn.h,
+ * how it waits).  Header-only (static inline): programs without io_uring
+ * never see liburing. */
 #ifndef TERN_URING_H
 #define TERN_URING_H
 
 #include <errno.h>
 #include <liburing.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A ring of entries SQEs and cq_entries CQEs.  Linux 6.1: one thread
@@ -48,6 +50,28 @@ static inline struct io_uring_sqe *uring_sqe(struct io_uring *ring)
 		sqe = io_uring_get_sqe(ring);
 	}
 	return sqe;
+}
+
+/* What a completion is about: a tag (1-7, the program's enum) in the low
+ * LOOP_TAG_BITS of its user data, the object it is about in the rest (at
+ * least 8-byte aligned) -- or, for a tag that says so, other fields the
+ * program packs above the tag. */
+#define LOOP_TAG_BITS 3
+#define LOOP_TAG_MASK ((1u << LOOP_TAG_BITS) - 1)
+
+static inline uint64_t tagged(const void *p, unsigned tag)
+{
+	return (uint64_t)(uintptr_t)p | tag;
+}
+
+static inline unsigned tag_of(uint64_t data)
+{
+	return (unsigned)(data & LOOP_TAG_MASK);
+}
+
+static inline void *tag_ptr(uint64_t data)
+{
+	return (void *)(uintptr_t)(data & ~(uint64_t)LOOP_TAG_MASK);
 }
 
 #endif

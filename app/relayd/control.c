@@ -1,143 +1,37 @@
-/* control.c -- see control.h. */
+/* control.c -- see control.h (its other file: controller.h). */
 #include "control.h"
+
+#include "controller.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
-#include "ctl_request.h"
+#include "clock.h"
 #include "log.h"
-#include "uring.h"
 
-#define WORKERS_MAX 64
-#define CONNS_MAX 8   /* relayctl conversations at once; more wait in listen() */
-
-/* What a completion is about: the low 3 bits of its user_data, the rest
- * a pointer (8-byte aligned) for a connection's. */
-enum tag {
-	TAG_SIGNAL = 1, /* read on the signalfd */
-	TAG_TICK,       /* the 1 s timeout: rates, stale connections */
-	TAG_ACCEPT,     /* multishot accept on relayctl's socket */
-	TAG_RECV,       /* a connection's request: a struct conn */
-	TAG_SEND,       /* a connection's answer: a struct conn */
-};
-#define TAG_MASK 7u
-
-/* Text that grows: an answer, the counters. */
-struct text {
-	char *p;
-	size_t len, cap;
-	bool failed;          /* out of memory: the text is cut */
-};
-
-/* A relayctl conversation: one request read, one answer sent, at most
- * one SQE in the kernel at a time. */
-struct conn {
-	int fd;
-	bool busy;            /* its recv or send is in the kernel */
-	bool expired;         /* too slow: shut down, freed when idle */
-	double started;
-	size_t len, sent;
-	char req[CTL_REQUEST_MAX + 1];
-	struct text answer;
-	struct conn *next;
-} __attribute__((aligned(8)));
-
-struct control {
-	const struct relay_config *cfg;
-	struct worker *workers[WORKERS_MAX];
-	unsigned load[WORKERS_MAX]; /* rules of each worker */
-	unsigned nworkers;
-	struct rule *rules;   /* in force: the file's in its order, then relayctl's */
-	unsigned next_id;
-	struct io_uring ring;
-	int sfd;
-	struct signalfd_siginfo si;
-	int lfd;              /* relayctl's socket; -1: none */
-	bool accepting;       /* its multishot accept is in the kernel */
-	struct conn *conns;
-	unsigned nconns;
-	struct __kernel_timespec tick;
-	double sampled;       /* when the rates were last computed */
-	bool stopping;
-	struct relay_rules spare; /* a reload is read into it */
-	char errors[4096];    /* a reload's bad lines */
-};
-
+/* Seconds on the monotonic clock. */
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t tagged(void *p, enum tag t)
-{
-	return (uint64_t)(uintptr_t)p | t;
-}
-
-/* -- text ---------------------------------------------------------------- */
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_add(struct text *t, const char *fmt, ...)
-{
-	while (!t->failed) {
-		size_t room = t->cap - t->len, cap;
-		va_list ap;
-		char *p;
-		int n;
-
-		va_start(ap, fmt);
-		n = vsnprintf(t->p ? t->p + t->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < room) {
-			t->len += (size_t)n;
-			return;
-		}
-		for (cap = t->cap ? t->cap * 2 : 1024; n >= 0 && cap - t->len <= (size_t)n; cap *= 2)
-			;
-		if (n < 0 || !(p = realloc(t->p, cap))) {
-			t->failed = true;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-}
-
-/* Each line of t logged with prefix. */
-static void log_lines(const char *prefix, const struct text *t)
-{
-	for (size_t i = 0; i < t->len;) {
-		const char *nl = memchr(t->p + i, '\n', t->len - i);
-		size_t n = nl ? (size_t)(nl - (t->p + i)) : t->len - i;
-
-		log_info("%s%.*s", prefix, (int)n, t->p + i);
-		i += n + 1;
-	}
+	return (double)clock_ns() / 1e9;
 }
 
 /* -- rules and workers --------------------------------------------------- */
 
-static const char *state(const struct rule *x)
+const char *rule_state(const struct rule *x)
 {
 	int err = atomic_load_explicit(&x->error, memory_order_relaxed);
 
 	return err == 0 ? "running" : err == EINPROGRESS ? "starting" : "waiting";
 }
 
-static struct rule *rule_new(struct control *s, const struct relay_rule *r, unsigned line)
+struct rule *rule_new(struct control *s, const struct relay_rule *r, unsigned line)
 {
 	struct rule *x = calloc(1, sizeof *x);
 
@@ -152,8 +46,7 @@ static struct rule *rule_new(struct control *s, const struct relay_rule *r, unsi
 	return x;
 }
 
-/* To the worker with the fewest rules. */
-static void rule_start(struct control *s, struct rule *x)
+void rule_start(struct control *s, struct rule *x)
 {
 	unsigned best = 0;
 
@@ -164,20 +57,19 @@ static void rule_start(struct control *s, struct rule *x)
 	worker_start_rule(s->workers[best], x);
 }
 
-/* Out of s->rules already; never touched again here. */
-static void rule_remove(struct control *s, struct rule *x)
+void rule_remove(struct control *s, struct rule *x)
 {
 	s->load[x->worker]--;
 	worker_remove_rule(s->workers[x->worker], x);
 }
 
-static void sync_workers(struct control *s)
+void sync_workers(struct control *s)
 {
 	for (unsigned i = 0; i < s->nworkers; i++)
 		worker_sync(s->workers[i]);
 }
 
-static unsigned count_rules(const struct control *s, unsigned *running)
+unsigned count_rules(const struct control *s, unsigned *running)
 {
 	unsigned n = 0;
 
@@ -187,7 +79,7 @@ static unsigned count_rules(const struct control *s, unsigned *running)
 	return n;
 }
 
-static void log_running(const struct control *s)
+void log_running(const struct control *s)
 {
 	unsigned up, n = count_rules(s, &up);
 
@@ -233,9 +125,7 @@ static void apply(struct control *s, const struct relay_rules *rs, unsigned *kep
 	sync_workers(s);
 }
 
-/* SIGHUP or relayctl reload (who says which); answer: relayctl's, or
- * NULL.  A bad file changes nothing. */
-static const char *reload(struct control *s, const char *who, struct text *answer)
+const char *reload(struct control *s, const char *who, struct text *answer)
 {
 	const char *file = s->cfg->conf_file;
 	unsigned kept, added, removed, up, n;
@@ -256,169 +146,6 @@ static const char *reload(struct control *s, const char *who, struct text *answe
 		text_add(answer, "%s reloaded: %u rules kept, %u added, %u removed; %u of %u rules "
 			 "running\n", file, kept, added, removed, up, n);
 	return CTL_OK;
-}
-
-/* -- relayctl's requests ------------------------------------------------- */
-
-static void rule_line_text(const struct rule *x, struct text *t)
-{
-	char line[RELAY_LINE_MAX];
-
-	relay_rule_line(&x->r, line);
-	text_add(t, "%s\n", line);
-}
-
-static void stats_text(const struct control *s, struct text *t)
-{
-	for (const struct rule *x = s->rules; x; x = x->next) {
-		char label[RULE_LABEL_MAX];
-		int err = atomic_load_explicit(&x->error, memory_order_relaxed);
-
-		text_add(t, "%s: %llu packets, %llu bytes in, %llu pps; dropped: %llu no buffer, "
-			 "%llu truncated", rule_label(x, label),
-			 (unsigned long long)counter_get(&x->packets),
-			 (unsigned long long)counter_get(&x->bytes), (unsigned long long)x->pps,
-			 (unsigned long long)counter_get(&x->no_buffer),
-			 (unsigned long long)counter_get(&x->truncated));
-		if (err)
-			text_add(t, "; not running: %s", strerror(err));
-		text_add(t, "\n");
-		for (unsigned i = 0; i < x->r.nout; i++) {
-			char out[RELAY_TEXT_MAX];
-			uint64_t gso = counter_get(&x->out[i].gso_sends);
-
-			relay_output_text(&x->r.out[i], out);
-			text_add(t, "  to %s: %llu packets, %llu bytes, %llu pps; dropped: %llu send "
-				 "error, %llu no route", out,
-				 (unsigned long long)counter_get(&x->out[i].packets),
-				 (unsigned long long)counter_get(&x->out[i].bytes),
-				 (unsigned long long)x->out_pps[i],
-				 (unsigned long long)counter_get(&x->out[i].send_errors),
-				 (unsigned long long)counter_get(&x->out[i].no_route));
-			if (gso)
-				text_add(t, "; %llu of the packets in %llu GSO sends",
-					 (unsigned long long)counter_get(&x->out[i].gso_packets),
-					 (unsigned long long)gso);
-			text_add(t, "\n");
-		}
-	}
-}
-
-static void list_text(const struct control *s, struct text *t)
-{
-	text_add(t, "%4s  %-6s  %-8s  %-8s  %s\n", "ID", "WORKER", "STATE", "ORIGIN", "RULE");
-	for (const struct rule *x = s->rules; x; x = x->next) {
-		unsigned line = atomic_load_explicit(&x->line, memory_order_relaxed);
-		char origin[16];
-
-		if (line)
-			snprintf(origin, sizeof origin, "line %u", line);
-		else
-			snprintf(origin, sizeof origin, "relayctl");
-		text_add(t, "%4u  %-6u  %-8s  %-8s  ", x->id, x->worker, state(x), origin);
-		rule_line_text(x, t);
-	}
-}
-
-static const char *add(struct control *s, const struct relay_rule *r, struct text *t)
-{
-	struct rule **tail = &s->rules, *x;
-	unsigned n = 0;
-	int err;
-
-	for (; *tail; tail = &(*tail)->next, n++) {
-		if (relay_same_input(&(*tail)->r, r)) {
-			char label[RULE_LABEL_MAX];
-
-			text_add(t, "the same input as rule %s\n", rule_label(*tail, label));
-			return CTL_BAD;
-		}
-	}
-	if (n >= RELAY_RULES_MAX) {
-		text_add(t, "too many rules (at most %d)\n", RELAY_RULES_MAX);
-		return CTL_BAD;
-	}
-	if (!(x = rule_new(s, r, 0))) {
-		text_add(t, "out of memory\n");
-		return CTL_FAIL;
-	}
-	*tail = x;
-	rule_start(s, x);
-	sync_workers(s);
-	err = atomic_load_explicit(&x->error, memory_order_relaxed);
-	log_info("relayctl: added rule #%u", x->id);
-	log_running(s);
-	text_add(t, "added rule %u (worker %u, %s", x->id, x->worker, state(x));
-	if (err)
-		text_add(t, ": %s; retried every 2 s", strerror(err));
-	text_add(t, "): ");
-	rule_line_text(x, t);
-	return CTL_OK;
-}
-
-static const char *remove_rule(struct control *s, const struct ctl_request *req, struct text *t)
-{
-	struct rule **p = &s->rules, *x;
-
-	while (*p && (req->id ? (*p)->id != req->id : !relay_rule_equal(&(*p)->r, &req->rule)))
-		p = &(*p)->next;
-	if (!*p) {
-		if (req->id)
-			text_add(t, "no rule %u (relayctl list shows them)\n", req->id);
-		else
-			text_add(t, "no such rule (relayctl list shows them)\n");
-		return CTL_BAD;
-	}
-	x = *p;
-	*p = x->next;
-	log_info("relayctl: removing rule #%u", x->id);
-	text_add(t, "removed rule %u: ", x->id);
-	rule_line_text(x, t);
-	rule_remove(s, x);
-	sync_workers(s);
-	log_running(s);
-	return CTL_OK;
-}
-
-/* The request of c: its answer, status line first. */
-static void respond(struct control *s, struct conn *c)
-{
-	struct ctl_request *req = malloc(sizeof *req); /* a rule: not small */
-	struct text body = { 0 };
-	char why[RELAY_WHY_MAX];
-	const char *status = CTL_OK;
-
-	if (!req) {
-		status = CTL_FAIL;
-		text_add(&body, "out of memory\n");
-	} else if (ctl_parse_request(c->req, c->len, req, why) < 0) {
-		status = CTL_BAD;
-		text_add(&body, "%s\n", why);
-	} else {
-		switch (req->verb) {
-		case CTL_LIST:
-			list_text(s, &body);
-			break;
-		case CTL_STATS:
-			stats_text(s, &body);
-			break;
-		case CTL_RELOAD:
-			status = reload(s, "relayctl", &body);
-			break;
-		case CTL_ADD:
-			status = add(s, &req->rule, &body);
-			break;
-		case CTL_REMOVE:
-			status = remove_rule(s, req, &body);
-			break;
-		}
-	}
-	free(req);
-	if (body.failed)
-		status = CTL_FAIL;
-	text_add(&c->answer, "%s\n%.*s%s", status, (int)body.len, body.p ? body.p : "",
-		 body.failed ? "out of memory: the answer is cut short\n" : "");
-	free(body.p);
 }
 
 /* -- connections --------------------------------------------------------- */
@@ -646,7 +373,7 @@ static void on_tick(struct control *s)
 static void complete(struct control *s, struct io_uring_cqe *cqe)
 {
 	uint64_t data = io_uring_cqe_get_data64(cqe);
-	enum tag t = (enum tag)(data & TAG_MASK);
+	enum tag t = (enum tag)tag_of(data);
 
 	switch (t) {
 	case TAG_SIGNAL:
@@ -660,7 +387,7 @@ static void complete(struct control *s, struct io_uring_cqe *cqe)
 		break;
 	case TAG_RECV:
 	case TAG_SEND:
-		on_conn(s, (struct conn *)(uintptr_t)(data & ~(uint64_t)TAG_MASK), t, cqe->res);
+		on_conn(s, tag_ptr(data), t, cqe->res);
 		break;
 	}
 }

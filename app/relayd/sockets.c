@@ -22,12 +22,20 @@ static bool opt_int(int fd, int level, int name, int v, char *what, const char *
 	return opt(fd, level, name, &v, sizeof v, what, step);
 }
 
-/* SO_SNDBUFFORCE / SO_RCVBUFFORCE go past net.core.[rw]mem_max (root);
- * otherwise the plain option, which the kernel caps. */
-static void buffer_size(int fd, int force, int plain, int bytes)
+/* A UDP socket of family with a buffer of bytes (force: SO_SNDBUFFORCE
+ * or SO_RCVBUFFORCE, which go past net.core.[rw]mem_max as root; else
+ * plain, which the kernel caps); -1 with what said. */
+static int udp_socket(int family, int force, int plain, int bytes, char what[SOCK_WHAT_MAX])
 {
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		snprintf(what, SOCK_WHAT_MAX, "create a UDP socket");
+		return -1;
+	}
 	if (bytes > 0 && setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) < 0)
 		setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof bytes);
+	return fd;
 }
 
 static socklen_t addr_len(const union relay_addr *a)
@@ -85,14 +93,8 @@ int sock_input(const struct relay_rule *r, int rcvbuf, char what[SOCK_WHAT_MAX])
 	int ifindex = dev_index(r->dev, what);
 	int family = r->in.sa.sa_family, fd;
 
-	if (!ifindex)
+	if (!ifindex || (fd = udp_socket(family, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf, what)) < 0)
 		return -1;
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(what, SOCK_WHAT_MAX, "create a UDP socket");
-		return -1;
-	}
-	buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
 	/* A changed rule's new socket opens while the old one drains. */
 	if (!opt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1, what, "set SO_REUSEADDR") ||
 	    !opt_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, what, "set SO_RXQ_OVFL") ||
@@ -125,14 +127,9 @@ int sock_output(const struct relay_output *o, int sndbuf, char what[SOCK_WHAT_MA
 	int family = o->to.sa.sa_family, ifindex = 0, fd;
 	bool v4 = family == AF_INET;
 
-	if (o->dev[0] && !(ifindex = dev_index(o->dev, what)))
+	if ((o->dev[0] && !(ifindex = dev_index(o->dev, what))) ||
+	    (fd = udp_socket(family, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf, what)) < 0)
 		return -1;
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(what, SOCK_WHAT_MAX, "create a UDP socket");
-		return -1;
-	}
-	buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
 	if (o->dev[0] && !opt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->dev, (socklen_t)strlen(o->dev),
 			      what, "bind to the interface"))
 		return fail(fd);

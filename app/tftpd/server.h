@@ -51,9 +51,6 @@ struct stats {
 	uint64_t retransmits, dup_requests, wrong_tid, busy, denied, not_found;
 	uint64_t bytes_sent, bytes_received, send_errors;
 	uint64_t recv_starved; /* receives ended: all ring buffers were full */
-	uint64_t coalesced;    /* waits that asked for more than one packet */
-	uint64_t polled;       /* waits answered while busy polling */
-	uint64_t poll_slept;   /* busy polls that gave up and slept */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
 };

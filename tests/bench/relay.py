@@ -19,6 +19,8 @@ group or port, so nobody does here), relayed by each CONTENDER in turn:
   socat    socat -u UDP4-RECV:5000,ip-add-membership=239.1.1.1:v1b UDP4-SENDTO:
            239.1.1.1:5000 (one process per stream), 4 MiB buffers as relayd's
   kernel   smcrouted: mroute from v1b group 239.1.1.1 to v2a
+  relayd-old  with RELAY_BENCH_OLD=PATH: that relayd binary, as relayd
+           (an A/B run of two builds in one bench)
 
 Two cores: the generator and the sink (udpgen, udpsink: tests/bench) are
 pinned to CPU 0 and the relay to CPU 1 (taskset), and receive packet
@@ -78,7 +80,10 @@ BISECT_STEPS = 6      # loss-free search
 BISECT_01_STEPS = 3   # then the 0.1 % search
 PRECISION = 1.05      # stop when the bounds are this close
 GEN_OK = 0.97         # udpgen reached at least this fraction of the rate
-CONTENDERS = ["relayd", "relayd-plain", "relayd-L0", "socat", "kernel"]
+# RELAY_BENCH_OLD=PATH: another relayd binary (say the last commit's), the
+# contender relayd-old, with relayd's defaults: an A/B run in one bench.
+OLD = os.environ.get("RELAY_BENCH_OLD")
+CONTENDERS = ["relayd", "relayd-plain", "relayd-L0", "socat", "kernel"] + (["relayd-old"] if OLD else [])
 VARIANTS = {"relayd-plain": "-G", "relayd-L0": "-L"}  # relayd with that flag 0
 TICK = os.sysconf("SC_CLK_TCK")
 USAGE = "usage: relay.py [-s SIZE,...] [%s]..." % "] [".join(CONTENDERS)
@@ -200,7 +205,8 @@ class Contender:
                 f.write("relay from v1b group %s port %d to %s:%d dev v2a ttl 8\n"
                         % (GROUP, PORT, GROUP, PORT))
             args = [VARIANTS[self.name], "0"] if self.name in VARIANTS else []
-            self.d = ns.daemon(pin + [relayd_exe(), "-f", "-c", conf] + args, name=self.name)
+            exe = OLD if self.name == "relayd-old" else relayd_exe()
+            self.d = ns.daemon(pin + [exe, "-f", "-c", conf] + args, name=self.name)
             self.d.expect(r"1 of 1 rules running", 10)
             self.pid = self.d.pid
         elif self.name == "socat":
@@ -468,7 +474,11 @@ def report(results, soaks, topo, started, load0, names):
                                      ratio(a01.get("relayd"), a01.get("kernel")),
                                      "".join("; relayd / relayd %s 0: %s loss-free" % (
                                          flag, ratio(lf.get("relayd"), lf.get(v)))
-                                         for v, flag in VARIANTS.items() if v in names)), ""]
+                                         for v, flag in VARIANTS.items() if v in names) +
+                                     ("; relayd / relayd-old: %s loss-free, %s at 0.1 %%" % (
+                                         ratio(lf.get("relayd"), lf.get("relayd-old")),
+                                         ratio(a01.get("relayd"), a01.get("relayd-old")))
+                                      if "relayd-old" in names else "")), ""]
     if soaks:
         out += ["### %g s at 80 %% of relayd's loss-free maximum" % SOAK_S, "",
                 "| relay | size | rate | sent | lost | loss | drops (relay input / sink / "
@@ -501,6 +511,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("relay.py: needs root (network namespaces)")
     missing = [p for p, ok in ((relayd_exe(), "relayd" in " ".join(names)),
+                               (OLD or "", "relayd-old" in names),
                                (smcrouted_exe(), "kernel" in names),
                                (tern_out("tests", "udpgen"), True),
                                (tern_out("tests", "udpsink"), True)) if ok and

@@ -31,7 +31,11 @@ stop a timeout; the whole bench ends by itself.  Until tftpd is built
 the peers run alone and the table says ours is missing.  TFTP_BENCH_QUICK=1
 shrinks every file 16 times (to try the bench itself);
 TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named,
-TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.
+TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.  TFTP_BENCH_OLD=PATH
+adds another tftpd binary (say the last commit's) as tftpd-old, run with
+the same flags right after tftpd: an A/B run of two builds in one bench,
+with a column tftpd / tftpd-old; with -r RUNS the scenario runs RUNS
+rounds, the two taking turns, each figure the median of its rounds.
 """
 import datetime
 import os
@@ -52,19 +56,20 @@ MiB = 1 << 20
 QUICK = 16 if os.environ.get("TFTP_BENCH_QUICK") else 1
 LOAD = tern_out("tests", "tftpload")
 FLOOR = tern_out("tests", "tftpfloor")
-SERVERS = ["tftpd", "tftpd-hpa", "atftpd", "dnsmasq", "floor"]
+OLD = os.environ.get("TFTP_BENCH_OLD")
+SERVERS = ["tftpd"] + (["tftpd-old"] if OLD else []) + ["tftpd-hpa", "atftpd", "dnsmasq", "floor"]
 # TFTP_BENCH_SERVERS=tftpd,dnsmasq: only those (to try a change quickly).
 if os.environ.get("TFTP_BENCH_SERVERS"):
     SERVERS = [s for s in SERVERS if s in os.environ["TFTP_BENCH_SERVERS"].split(",")]
-PEERS = [s for s in SERVERS if s not in ("tftpd", "floor")]
+PEERS = [s for s in SERVERS if s not in ("tftpd", "tftpd-old", "floor")]
 RUNS = 1
 
 
-def our_argv(root):
+def our_argv(root, exe=None):
     # -C: 200 transfers come from one client address here; -u root: the
     # peers run as root too.  No -v: one log line per transfer only.
     # TFTP_BENCH_ARGS: more flags, for an A/B run (say "-L 0").
-    return [tern_tftpd(), "-r", root, "-a", "192.0.2.1", "-p", "69", "-C", "4000",
+    return [exe or tern_tftpd(), "-r", root, "-a", "192.0.2.1", "-p", "69", "-C", "4000",
             "-c", "4000", "-u", "root"] + os.environ.get("TFTP_BENCH_ARGS", "").split()
 
 
@@ -74,6 +79,8 @@ def server_spec(name, root):
             if os.access(FLOOR, os.X_OK) else None
     if name == "tftpd":
         return (our_argv(root), None) if os.access(tern_tftpd(), os.X_OK) else None
+    if name == "tftpd-old":
+        return (our_argv(root, OLD), None) if os.access(OLD, os.X_OK) else None
     kind = {"tftpd-hpa": "hpa", "atftpd": "atftpd", "dnsmasq": "dnsmasq"}[name]
     return peer_server(kind, None, root, "192.0.2.1", max_transfers=2000)
 
@@ -81,6 +88,8 @@ def server_spec(name, root):
 def versions():
     out = {"tftpd": "this tree (%s)" % git_head()}
     out["floor"] = "(tests/bench/tftpfloor.c)"
+    if OLD:
+        out["tftpd-old"] = OLD
     try:
         for line in open(os.path.join(peers_dir(), "versions")):
             pkg, ver = line.split()
@@ -189,14 +198,41 @@ def wait_children_gone(d, timeout=3):
         time.sleep(0.02)
 
 
-def run_load(cli, d, ref, name, n, blksize, windowsize=None, deadline=120):
-    """RUNS runs of run_once: the one of median MiB/s, or the first that failed."""
-    results = [run_once(cli, d, ref, name, n, blksize, windowsize, deadline)
-               for _ in range(RUNS)]
+def median(results):
+    """The Result of median MiB/s, or the first that failed."""
     failed = [r for r in results if not r.ok]
     if failed:
         return failed[0]
     return sorted(results, key=lambda r: r.mibps)[len(results) // 2]
+
+
+def run_load(cli, d, ref, name, n, blksize, windowsize=None, deadline=120):
+    """RUNS runs of run_once: their median."""
+    return median([run_once(cli, d, ref, name, n, blksize, windowsize, deadline)
+                   for _ in range(RUNS)])
+
+
+def rounds(scenario, *args):
+    """scenario(*args); with TFTP_BENCH_OLD, RUNS rounds of it instead, each
+    server once a round, so that tftpd and tftpd-old take turns on the same
+    machine (a busy machine drifts over a server's whole series): the
+    median of each measurement."""
+    global RUNS
+    if not OLD or RUNS == 1:
+        return scenario(*args)
+    n, RUNS = RUNS, 1
+    try:
+        parts = [scenario(*args) for _ in range(n)]
+    finally:
+        RUNS = n
+    out = {}
+    for name in parts[0]:
+        if any(p.get(name) is None for p in parts):
+            out[name] = None
+            continue
+        out[name] = {k: median([p[name][k] for p in parts if k in p[name]])
+                     for k in parts[0][name]}
+    return out
 
 
 def run_once(cli, d, ref, name, n, blksize, windowsize, deadline):
@@ -308,15 +344,24 @@ def ratio(rows, metric):
     return "%.2f" % (getattr(ours, metric) / best) if best else "-"
 
 
+def ratio_old(rows, metric):
+    ours, old = rows.get("tftpd"), rows.get("tftpd-old")
+    if not (ours and ours.ok and old and old.ok) or not getattr(old, metric):
+        return "-"
+    return "%.2f" % (getattr(ours, metric) / getattr(old, metric))
+
+
 def table(title, keys, labels, all_results, metric):
+    extra = " tftpd / tftpd-old |" if OLD else ""
     lines = ["### " + title, "",
-             "| scenario | " + " | ".join(SERVERS) + " | tftpd / best peer |",
-             "|---|" + "---:|" * (len(SERVERS) + 1)]
+             "| scenario | " + " | ".join(SERVERS) + " | tftpd / best peer |" + extra,
+             "|---|" + "---:|" * (len(SERVERS) + 1 + bool(OLD))]
     for key, label in zip(keys, labels):
         rows = {s: (all_results.get(s) or {}).get(key) for s in SERVERS}
         lines.append("| %s | %s | %s |" % (label, " | ".join(cell(rows[s], metric)
                                                               for s in SERVERS),
-                                           ratio(rows, metric)))
+                                           ratio(rows, metric)) +
+                     (" %s |" % ratio_old(rows, metric) if OLD else ""))
     return lines
 
 
@@ -350,9 +395,10 @@ def main():
         all_results = {s: {} for s in SERVERS}
         parts = []
         if wanted & {"1", "2"}:
-            parts.append(scenario_fast(tmp, files, wanted))
+            parts.append(rounds(scenario_fast, tmp, files, wanted))
         if "3" in wanted:
-            parts += [scenario_window(tmp, files, 0), scenario_window(tmp, files, 5000)]
+            parts += [rounds(scenario_window, tmp, files, 0),
+                      rounds(scenario_window, tmp, files, 5000)]
         for part in parts:
             for s, res in part.items():
                 if res is not None:

@@ -1,0 +1,224 @@
+/* xfer.h -- tftpd's insides, shared by the files of its loop (server.h
+ * says what the loop does):
+ *
+ *   loop.c     the loop: waiting, completions, signals, the send count
+ *   request.c  a request on port 69: admitted (admit.h), a transfer opened
+ *   xfer.c     a transfer's I/O: receives, control packets, timeouts, end
+ *   rrq.c      read transfers: the window of DATA blocks
+ *   wrq.c      write transfers: DATA in, ACKs out
+ *   reply.c    ERRORs to strangers, and addresses as text
+ */
+#ifndef TERN_TFTPD_XFER_H
+#define TERN_TFTPD_XFER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+
+#include "bufring.h"
+#include "files.h"
+#include "netascii.h"
+#include "server.h"
+#include "turn.h"
+#include "upload.h"
+#include "uring.h"
+#include "wheel.h"
+#include "window.h"
+
+/* What a completion is about (uring.h's tagged user data; every object
+ * below is at least 8-byte aligned). */
+enum tag {
+	TAG_REQUEST = 1, /* recvmsg on the listening socket: a struct server */
+	TAG_RECV,        /* recvmsg on a transfer's socket (multishot into the
+			  * buffer ring for a read, one at a time into
+			  * rbuf for a write): a struct xfer */
+	TAG_SEND,        /* sendmsg of a DATA block: a struct slot */
+	TAG_CTL,         /* sendmsg of an OACK, ACK or ERROR: a struct xfer */
+	TAG_CANCEL,      /* cancel of a transfer's receive: a struct xfer */
+	TAG_REPLY,       /* sendmsg of an ERROR to a stranger: a struct reply */
+	TAG_SIGNAL,      /* read on the signalfd: a struct server */
+};
+
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_storage ss;
+};
+
+struct xfer;
+
+/* One DATA block in flight. */
+struct slot {
+	struct xfer *x;
+	struct msghdr msg;
+	struct iovec iov[2];
+	uint8_t hdr[TFTP_HEADER];
+	bool busy;
+} __attribute__((aligned(8)));
+
+struct xfer {
+	struct server *srv;
+	struct xfer *prev, *next; /* the server's list of transfers */
+	int fd;
+	bool put;                 /* WRQ */
+	bool ending;              /* finished: no more I/O, freed when idle */
+	bool dallying;            /* WRQ done: re-ACK a resent last block */
+	bool armed;               /* RRQ: its multishot receive is on */
+	bool starved;             /* RRQ: ... ended for want of buffers */
+	unsigned pending;         /* SQEs in the kernel */
+	union addr peer;
+	socklen_t peer_len;
+	char who[INET6_ADDRSTRLEN + 8]; /* "192.0.2.5:2049" for the log */
+	char name[128];           /* the filename, cut, for the log */
+	enum tftp_mode mode;
+	struct tftp_transfer t;
+	struct window w;
+	struct timer timer;
+	int64_t started_ms;
+	uint64_t retransmits;
+	uint64_t bytes;           /* file bytes sent or written */
+	uint64_t sent_max;        /* RRQ: highest block index sent so far */
+
+	/* Receiving: who sent the last packet. */
+	union addr rpeer;
+	socklen_t rpeer_len;
+	/* WRQ: DATA into rbuf, one receive at a time. */
+	struct msghdr rmsg;
+	struct iovec riov;
+	uint8_t *rbuf;
+	size_t rsize;
+
+	/* Control packets: OACK, ACK, ERROR.  The next one is built in cnext
+	 * (clen bytes) and copied to cbuf when it goes: one still in the
+	 * kernel is never overwritten, and the latest one waiting wins. */
+	struct msghdr cmsg;
+	struct iovec ciov;
+	uint8_t cbuf[TFTP_OACK_MAX + 128];
+	uint8_t cnext[TFTP_OACK_MAX + 128];
+	size_t clen;
+	bool ctl_busy;
+	bool ctl_again;           /* cnext to send once cbuf's is done */
+
+	/* RRQ */
+	struct mapped *file;
+	unsigned nslots;
+	struct slot *slots;       /* nslots, block i in slots[i % nslots] */
+	struct netascii_enc enc;  /* netascii: the encoder after block `encoded` */
+	uint64_t encoded;
+	uint8_t *ring;            /* netascii: nslots blocks of blksize */
+	size_t *ring_len;
+
+	/* WRQ */
+	struct upload up;
+	uint64_t received;        /* index of the last block written */
+	struct netascii_dec dec;
+	uint8_t *wbuf;            /* netascii: decoded block */
+} __attribute__((aligned(8)));
+
+/* An ERROR sent to someone who is not (or no longer) in a transfer. */
+struct reply {
+	struct msghdr msg;
+	struct iovec iov;
+	union addr to;
+	uint8_t buf[TFTP_HEADER + 96];
+	bool busy;
+} __attribute__((aligned(8)));
+#define REPLIES 64
+
+/* Read transfers receive ACKs and ERRORs into a ring of buffers shared by
+ * all: one multishot recvmsg per transfer stays armed for its life, so an
+ * ACK costs no new SQE and no poll re-arm.  A buffer holds the
+ * io_uring_recvmsg_out header, the peer's address and up to
+ * RECV_PAYLOAD bytes (a longer packet is cut and marked MSG_TRUNC). */
+#define BGID 1
+#define RECV_PAYLOAD (TFTP_HEADER + 512 + 1)
+#define RECV_BUF_SIZE ((sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6) + \
+			RECV_PAYLOAD + 63) & ~(size_t)63)
+
+struct server {
+	struct config *cfg;
+	struct io_uring ring;
+	struct bufring rb;
+	struct msghdr mmsg;       /* the multishot receives' layout: a name, no cmsg */
+	unsigned starved;         /* transfers whose receive waits for buffers */
+	int64_t now;              /* ms, read once per loop turn */
+	unsigned sends;           /* counted sends not answered yet: send_submit
+				   * raises it, loop.c's complete() lowers it */
+	struct turn turn;         /* how the loop waits (turn.h) */
+	unsigned packets;         /* client packets handled this loop turn */
+	struct wheel wheel;
+	struct stats st;
+	int fd, family, sfd;
+	bool stopping;
+	struct xfer *xfers;
+	unsigned nxfers;
+
+	/* The listening socket's receive. */
+	struct msghdr lmsg;
+	struct iovec liov;
+	union addr lpeer;
+	uint8_t lbuf[TFTP_PACKET_MAX + 1];
+	uint8_t lctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct signalfd_siginfo si;
+	struct reply replies[REPLIES];
+} __attribute__((aligned(8)));
+
+static inline struct io_uring_sqe *sqe_get(struct server *s)
+{
+	return uring_sqe(&s->ring);
+}
+
+/* loop.c: the one place a send is submitted and counted (its
+ * completion, in complete(), the one place it is uncounted). */
+void send_submit(struct server *s, int fd, struct msghdr *msg, void *obj, enum tag t);
+
+/* reply.c */
+void addr_text(const union addr *a, char *buf, size_t size);
+void host_text(const union addr *a, char *buf, size_t size);
+bool same_host(const union addr *a, const union addr *b);
+bool same_peer(const union addr *a, const union addr *b);
+/* Send ERROR code/message to `to` from socket fd; dropped when every reply
+ * slot is in flight (a flood of bad packets is not worth queueing). */
+void reply_error(struct server *s, int fd, const union addr *to, socklen_t to_len,
+		 enum tftp_error code, const char *message);
+
+/* xfer.c */
+void arm_recv(struct xfer *x);
+/* Send the control packet built in cnext (clen bytes). */
+void send_ctl(struct xfer *x);
+void arm_timer(struct xfer *x);
+void xfer_log_end(struct xfer *x, bool ok, const char *why);
+/* No more packets: cancel the receive; freed once the kernel has
+ * answered for every SQE of ours. */
+void xfer_end(struct xfer *x);
+void xfer_idle(struct xfer *x);
+void xfer_fail(struct xfer *x, enum tftp_error code, const char *why, bool tell);
+/* Completions of a transfer's receive (a write's: one packet into rbuf; a
+ * read's multishot: a ring buffer and/or its end), control packet, DATA
+ * block and cancel. */
+void on_recv_one(struct xfer *x, int res);
+void on_recv_ring(struct xfer *x, const struct io_uring_cqe *cqe);
+void on_ctl_sent(struct xfer *x, int res);
+void on_block_sent(struct slot *sl, int res);
+void on_cancelled(struct xfer *x);
+void on_timer(struct timer *t, void *ctx);
+
+/* rrq.c */
+void rrq_start(struct xfer *x);
+/* Send what the window allows; a slot still in the kernel stops it until
+ * that send completes (which pumps again). */
+void pump(struct xfer *x);
+void rrq_ack(struct xfer *x, uint16_t n);
+
+/* wrq.c */
+void wrq_start(struct xfer *x);
+void send_ack(struct xfer *x, uint64_t i);
+void wrq_data(struct xfer *x, uint16_t n, const uint8_t *data, size_t len);
+
+/* request.c */
+void on_request(struct server *s, size_t len, bool truncated);
+
+#endif
