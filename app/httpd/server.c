@@ -264,6 +264,39 @@ static bool setup(struct loop *l, struct config *cfg)
 	return true;
 }
 
+/* Close every connection, and wait (a second at most) for the operations
+ * in flight to end so that each is freed. */
+static void stop(struct loop *l)
+{
+	struct server *s = &l->s;
+	struct __kernel_timespec wait = { .tv_nsec = 100000000 };
+	struct io_uring_cqe *cqe;
+	unsigned head, seen;
+
+	for (unsigned i = 0; i < s->cfg->max_conns; i++)
+		if (s->conns[i])
+			conn_close(s, s->conns[i], false);
+	for (int turns = 0; s->nconns && turns < 10; turns++) {
+		io_uring_submit_and_wait_timeout(&s->ring, &cqe, 1, &wait, NULL);
+		seen = 0;
+		io_uring_for_each_cqe(&s->ring, head, cqe) {
+			uint64_t data = io_uring_cqe_get_data64(cqe);
+			struct conn *c = s->conns[data >> OP_BITS];
+			enum op op = (enum op)(data & ((1u << OP_BITS) - 1));
+
+			if (op == OP_RECV)
+				conn_received(s, c, cqe->res);
+			else if (op == OP_SEND)
+				conn_sent(s, c, cqe->res);
+			seen++;
+		}
+		io_uring_cq_advance(&s->ring, seen);
+	}
+	io_uring_queue_exit(&s->ring);
+	free(s->conns);
+	free(s->free_slots);
+}
+
 int server_run(struct config *cfg, int listen_fd, int signal_fd)
 {
 	struct loop l = { .listen_fd = listen_fd, .signal_fd = signal_fd };
@@ -291,10 +324,7 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 		}
 		io_uring_cq_advance(&l.s.ring, seen);
 	}
-	for (unsigned i = 0; i < cfg->max_conns; i++)
-		if (l.s.conns[i])
-			conn_close(&l.s, l.s.conns[i], false);
 	log_counters(&l.s);
-	io_uring_queue_exit(&l.s.ring);
+	stop(&l);
 	return 0;
 }
