@@ -91,13 +91,19 @@ static void start_response(struct server *s, struct conn *c, const void *body)
 	arm_send(s, c);
 }
 
-static void refuse(struct server *s, struct conn *c, int status, unsigned minor, bool keep,
-		   bool head_only, const char *why)
+/* Answer status instead of a file.  A request refused by the parser
+ * (req NULL) or for its target's spelling is malformed: counted, and its
+ * connection closed; a 403, 404 or 500 keeps a sound connection. */
+static void refuse(struct server *s, struct conn *c, int status,
+		   const struct http_request *req, const char *why)
 {
-	http_plan_error(status, minor, keep, head_only, &c->reply);
+	bool malformed = !req || (status != 403 && status != 404 && status != 500);
+	bool keep = req && req->keep_alive && !malformed && status != 500;
+
+	http_plan_error(status, req ? req->minor : 1, keep, req && req->method == HTTP_HEAD,
+			&c->reply);
 	c->close_after = !keep;
-	if (!keep)
-		s->n.malformed++;
+	s->n.malformed += malformed;
 	if (s->cfg->verbose && why)
 		log_info("%s \"%s\" refused: %s", c->who, c->path, why);
 	start_response(s, c, c->reply.text);
@@ -136,24 +142,22 @@ static bool map_body(struct conn *c, int fd)
 /* Answer a sound request for a file. */
 static void respond(struct server *s, struct conn *c, const struct http_request *req)
 {
-	bool head = req->method == HTTP_HEAD;
 	char rel[PATH_MAX];
 	enum target_cause tc = target_decode(req->target.p, req->target.len, rel, sizeof rel);
 	struct stat st;
-	int fd, status;
+	int fd;
 
 	if (tc != TARGET_OK) {
-		status = target_status(tc);
-		refuse(s, c, status, req->minor, req->keep_alive && (status == 403 || status == 404),
-		       head, target_cause_message(tc));
+		refuse(s, c, target_status(tc), req, target_cause_message(tc));
 		return;
 	}
 	fd = path_open(s->cfg->root_fd, rel, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		status = fd < 0 ? open_status(errno) : 500;
+		int err = errno;
+
 		if (fd >= 0)
 			close(fd);
-		refuse(s, c, status, req->minor, req->keep_alive, head, strerror(errno));
+		refuse(s, c, fd < 0 ? open_status(err) : 500, req, strerror(err));
 		return;
 	}
 	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
@@ -161,7 +165,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	if (!c->reply.head_only && c->reply.length && !map_body(c, fd)) {
 		log_errno("unable to map %s", rel);
 		close(fd);
-		refuse(s, c, 500, req->minor, false, head, NULL);
+		refuse(s, c, 500, req, NULL);
 		return;
 	}
 	close(fd);
@@ -182,7 +186,7 @@ void conn_process(struct server *s, struct conn *c)
 	if (status != 200) {
 		snprintf(c->path, sizeof c->path, "-");
 		c->consumed = c->fill;
-		refuse(s, c, status, 1, false, false, "malformed request");
+		refuse(s, c, status, NULL, "malformed request");
 		return;
 	}
 	c->consumed = req.head_len;
