@@ -244,14 +244,21 @@ static void dispatch(struct loop *l, const struct io_uring_cqe *cqe)
 static bool setup(struct loop *l, struct config *cfg)
 {
 	struct server *s = &l->s;
+	/* a CQE a connection, and the accept, signal and tick ones, never
+	 * fewer than the SQ has entries (io_uring_setup refuses that) */
 	unsigned cq = cfg->max_conns * 2 + 64;
 	int r;
+
+	if (cq < cfg->ring_entries * 2)
+		cq = cfg->ring_entries * 2;
 
 	s->cfg = cfg;
 	s->conns = calloc(cfg->max_conns, sizeof *s->conns);
 	s->free_slots = calloc(cfg->max_conns, sizeof *s->free_slots);
 	if (!s->conns || !s->free_slots) {
 		log_errno("unable to allocate %u connection slots", cfg->max_conns);
+		free(s->conns);
+		free(s->free_slots);
 		return false;
 	}
 	for (unsigned i = 0; i < cfg->max_conns; i++)
@@ -259,6 +266,8 @@ static bool setup(struct loop *l, struct config *cfg)
 	r = uring_init(&s->ring, cfg->ring_entries, cq < 65536 ? cq : 65536);
 	if (r < 0) {
 		log_err("unable to set up an io_uring: %s", strerror(-r));
+		free(s->conns);
+		free(s->free_slots);
 		return false;
 	}
 	return true;
