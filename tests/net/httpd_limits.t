@@ -46,7 +46,7 @@ MALFORMED = [
     (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\0" * 40 + b"\r\n\r\n", 400,
      "a TLS ClientHello"),
 ]
-t = Tap(len(MALFORMED) + 13)
+t = Tap(len(MALFORMED) + 14)
 
 
 def closed_after(s, timeout):
@@ -165,6 +165,23 @@ with Net() as net:
     t.ok(curl.returncode == 0 and hashlib.sha256(data).digest() == hashlib.sha256(big).digest(),
          "the download alongside: every byte right", "curl %r %s, %d bytes"
          % (curl.returncode, err.decode()[-200:], len(data)))
+    # a file cut short while it is sent (the client reads slowly): that
+    # response ends, the server goes on
+    with open(os.path.join(root, "shrinks"), "wb") as f:
+        f.write(os.urandom(16 << 20))
+    s = conn(rcvbuf=65536)
+    s.sendall(b"GET /shrinks HTTP/1.1\r\nHost: a\r\n\r\n")
+    s.recv(65536)
+    os.truncate(os.path.join(root, "shrinks"), 1 << 20)
+    total = closed_after(s, 10)
+    s.close()
+    s = conn()
+    got, _ = raw_exchange(s, b"GET /ok HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    s.close()
+    t.ok(total is not None and status_of(got) == 200 and h.d.running(),
+         "a file truncated while sent: that response ends, the server serves on",
+         "closed after %r; %r%s" % (total, got[:40], h.d.tail(3)))
+
     held = [conn() for _ in range(4)]
     for s in held:
         s.sendall(b"GET /ok HTTP/1.1\r\nHost: a\r\n\r\n")

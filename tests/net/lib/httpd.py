@@ -69,16 +69,17 @@ def require_httpd():
 class Httpd:
     """httpd in namespace ns serving root on its first address, PORT."""
 
-    def __init__(self, ns, root, *flags, addr=None):
+    def __init__(self, ns, root, *flags, addr=None, bind=True):
         self.ns = ns
         self.root = root
         self.addr = addr or ns.addr(4)
+        self.bind = bind  # False: no -a, the dual-stack default
         self.flags = list(flags)
         self.d = None
 
     def start(self, timeout=5):
-        argv = [httpd_binary(), "-f", "-u", "root", "-r", self.root, "-a", self.addr,
-                "-p", str(PORT)] + self.flags
+        argv = [httpd_binary(), "-f", "-u", "root", "-r", self.root, "-p", str(PORT)] + \
+            (["-a", self.addr] if self.bind else []) + self.flags
         env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1",
                    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
         self.d = self.ns.daemon(argv, name="httpd", env=env)
@@ -102,8 +103,9 @@ class Httpd:
                 pass
         return False
 
-    def url(self, path):
-        host = self.addr if ":" not in self.addr else "[%s]" % self.addr
+    def url(self, path, addr=None):
+        addr = addr or self.addr
+        host = addr if ":" not in addr else "[%s]" % addr
         return "http://%s:%d%s" % (host, PORT, path)
 
     def connect(self, ns, timeout=5):
