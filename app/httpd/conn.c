@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "log.h"
 #include "path.h"
 #include "target.h"
@@ -122,23 +122,6 @@ static int open_status(int err)
 	}
 }
 
-/* Map [offset, offset + length) of fd; c->body points at offset. */
-static bool map_body(struct conn *c, int fd)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	off_t start = (off_t)(c->reply.offset & ~(uint64_t)(page - 1));
-	size_t delta = (size_t)(c->reply.offset - (uint64_t)start);
-
-	c->map_len = delta + c->reply.length;
-	c->map = mmap(NULL, c->map_len, PROT_READ, MAP_SHARED, fd, start);
-	if (c->map == MAP_FAILED) {
-		c->map = NULL;
-		return false;
-	}
-	c->body = (char *)c->map + delta;
-	return true;
-}
-
 /* Answer a sound request for a file. */
 static void respond(struct server *s, struct conn *c, const struct http_request *req)
 {
@@ -162,14 +145,14 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	}
 	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
 	c->close_after = c->reply.close;
-	if (!c->reply.head_only && c->reply.length && !map_body(c, fd)) {
+	if (!c->reply.head_only && c->reply.length && !(c->file = files_get(fd))) {
 		log_errno("unable to map %s", rel);
 		close(fd);
 		refuse(s, c, 500, req, NULL);
 		return;
 	}
 	close(fd);
-	start_response(s, c, c->map ? c->body : NULL);
+	start_response(s, c, c->file ? c->file->data + c->reply.offset : NULL);
 }
 
 void conn_process(struct server *s, struct conn *c)
@@ -227,9 +210,9 @@ static void log_transfer(struct server *s, struct conn *c, const char *end)
 
 static void unmap(struct conn *c)
 {
-	if (c->map)
-		munmap(c->map, c->map_len);
-	c->map = NULL;
+	if (c->file)
+		files_put(c->file);
+	c->file = NULL;
 	c->body = NULL;
 }
 

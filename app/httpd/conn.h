@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "files.h"
 #include "response.h"
 #include "server.h"
 
@@ -36,12 +37,11 @@ struct conn {
 	struct http_reply reply;
 	char head[CONN_HEAD_MAX];
 	struct iovec iov[1];     /* the whole head */
-	const void *body;        /* into map, or an error's text */
+	const void *body;        /* into file's mapping, or an error's text */
 	uint64_t body_len;       /* 0 for HEAD and bodiless statuses */
 	struct iovec msg_iov[2]; /* what is left to send */
 	struct msghdr msg;
-	void *map;               /* the file's mapping (page-aligned) */
-	size_t map_len;
+	struct mapped *file;     /* files.h: the file's mapping, shared */
 	uint64_t sent;           /* of head + body */
 	int64_t started_ms;
 	char path[CONN_LOG_PATH + 1];

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "files.h"
 #include "log.h"
 #include "uring.h"
 
@@ -302,6 +303,7 @@ static void stop(struct loop *l)
 		io_uring_cq_advance(&s->ring, seen);
 	}
 	io_uring_queue_exit(&s->ring);
+	files_keep_idle(0);
 	free(s->conns);
 	free(s->free_slots);
 }
@@ -314,6 +316,7 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 
 	if (!setup(&l, cfg))
 		return EXIT_SYSCALL;
+	files_keep_idle(cfg->keep_mapped);
 	l.s.now_ms = now_ms();
 	arm_accept(&l);
 	arm_signal(&l);

@@ -5,9 +5,11 @@
  * receive buffer until the response before it is sent.
  *
  * A response is sent by one sendmsg of two iovecs, its head and the file's
- * bytes straight from the file's mapping: httpd copies no file byte
- * through user space (the kernel copies from the page cache into the
- * socket), and a small file leaves in the same segment as its head.
+ * bytes straight from the file's mapping (files.h: one a file, shared by
+ * its responses, and the last keep_mapped unused ones kept): httpd copies
+ * no file byte through user space (the kernel copies from the page cache
+ * into the socket), and a small file leaves in the same segment as its
+ * head.
  *
  * Deadlines, checked by a once-a-second sweep: a request head must be
  * complete within header_s of its first byte (slow-loris), an idle
@@ -31,6 +33,7 @@ struct config {
 	unsigned per_client;     /* at once, from one address, in this worker */
 	unsigned header_s, idle_s, send_s;
 	unsigned ring_entries;
+	unsigned keep_mapped;    /* files kept mapped when unused (files.h) */
 	bool verbose;            /* log refused requests' causes too */
 	pid_t *workers;          /* the first worker's: the others' pids */
 	unsigned nworkers;

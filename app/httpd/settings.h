@@ -21,5 +21,7 @@
 				    * also each connection's receive buffer */
 #define HTTPD_MAX_HEADERS 64       /* HTTPD_MAX_HEADERS: header fields */
 #define HTTPD_RING_ENTRIES 1024    /* HTTPD_RING_ENTRIES: SQ size */
+#define HTTPD_KEEP_MAPPED 64       /* HTTPD_KEEP_MAPPED (-m): files kept mapped
+				    * while no response uses them, per worker */
 
 #endif
