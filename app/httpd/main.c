@@ -57,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,6 +145,22 @@ static int listen_socket(const struct args *a, bool reuseport)
 	return fd;
 }
 
+/* A descriptor for each connection, and some to spare (the listening
+ * socket, the ring, files being opened): the soft limit raised as far as
+ * the hard one allows. */
+static void raise_fd_limit(unsigned conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("only %llu descriptors: fewer connections than -c %u will be taken",
+			 (unsigned long long)rl.rlim_cur, conns);
+}
+
 /* Workers 1..n-1: forked with a socket each; they die with the parent. */
 static pid_t workers[64];
 static unsigned nworkers;
@@ -201,6 +218,7 @@ int main(int argc, char **argv)
 
 	log_init("httpd");
 	parse(argc, argv, &c, &a);
+	raise_fd_limit(c.max_conns);
 	c.root_fd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.root_fd < 0)
 		die_errno("unable to open the root directory %s", c.root);

@@ -24,7 +24,7 @@ struct loop {
 	int listen_fd, signal_fd;
 	struct signalfd_siginfo si;
 	struct __kernel_timespec tick;
-	bool stop;
+	bool accept_later, stop;
 };
 
 static int64_t now_ms(void)
@@ -217,14 +217,31 @@ static void on_signal(struct loop *l, int res)
 	arm_signal(l);
 }
 
+/* A multishot accept that ended on an error (EMFILE, ENOBUFS) is armed
+ * again at the next tick, not at once: the error would come straight
+ * back, and the loop would spin. */
 static void on_accept(struct loop *l, const struct io_uring_cqe *cqe)
 {
 	if (cqe->res >= 0)
 		accepted(l, cqe->res);
 	else if (cqe->res != -EAGAIN && cqe->res != -ECONNABORTED && cqe->res != -EINTR)
 		log_info("accept failed: %s", strerror(-cqe->res));
-	if (!(cqe->flags & IORING_CQE_F_MORE))
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	if (cqe->res >= 0)
 		arm_accept(l);
+	else
+		l->accept_later = true;
+}
+
+static void on_tick(struct loop *l)
+{
+	sweep(&l->s);
+	if (l->accept_later) {
+		l->accept_later = false;
+		arm_accept(l);
+	}
+	arm_tick(l);
 }
 
 static void dispatch(struct loop *l, const struct io_uring_cqe *cqe)
@@ -235,7 +252,7 @@ static void dispatch(struct loop *l, const struct io_uring_cqe *cqe)
 	switch ((enum op)(data & ((1u << OP_BITS) - 1))) {
 	case OP_ACCEPT: on_accept(l, cqe); break;
 	case OP_SIGNAL: on_signal(l, cqe->res); break;
-	case OP_TICK: sweep(&l->s); arm_tick(l); break;
+	case OP_TICK: on_tick(l); break;
 	case OP_RECV: conn_received(&l->s, c, cqe->res); break;
 	case OP_SEND: conn_sent(&l->s, c, cqe->res); break;
 	case OP_CANCEL: break;
