@@ -48,21 +48,16 @@ static void arm_drain(struct server *s, struct conn *c)
 	c->inflight = true;
 }
 
-static uint64_t head_len(const struct conn *c)
-{
-	return c->iov[0].iov_len;
-}
-
 static uint64_t total_len(const struct conn *c)
 {
-	return head_len(c) + c->body_len;
+	return c->head_len + c->body_len;
 }
 
 /* Send what is left of head and body, from c->sent on. */
 static void arm_send(struct server *s, struct conn *c)
 {
 	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
-	uint64_t h = head_len(c), into_body = c->sent > h ? c->sent - h : 0;
+	uint64_t h = c->head_len, into_body = c->sent > h ? c->sent - h : 0;
 	struct iovec *iov = c->msg_iov;
 
 	c->msg.msg_iov = iov;
@@ -82,9 +77,7 @@ static void arm_send(struct server *s, struct conn *c)
 /* Start sending c->reply, whose body is body (NULL: none). */
 static void start_response(struct server *s, struct conn *c, const void *body)
 {
-	size_t n = http_head(c->head, sizeof c->head, &c->reply, time(NULL));
-
-	c->iov[0] = (struct iovec){ c->head, n };
+	c->head_len = http_head(c->head, sizeof c->head, &c->reply, time(NULL));
 	c->body = body;
 	c->body_len = c->reply.head_only || !body ? 0 : c->reply.length;
 	c->sent = 0;
@@ -201,7 +194,7 @@ void conn_received(struct server *s, struct conn *c, int res)
 /* One line per transfer: client, request, status, body bytes, seconds. */
 static void log_transfer(struct server *s, struct conn *c, const char *end)
 {
-	uint64_t body = c->sent > head_len(c) ? c->sent - head_len(c) : 0;
+	uint64_t body = c->sent > c->head_len ? c->sent - c->head_len : 0;
 
 	s->n.bytes += c->reply.text ? 0 : body;
 	log_info("%s \"%s\" %d %" PRIu64 " bytes %.3f s%s", c->who, c->path, c->reply.status,

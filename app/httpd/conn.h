@@ -36,7 +36,7 @@ struct conn {
 	/* the response */
 	struct http_reply reply;
 	char head[CONN_HEAD_MAX];
-	struct iovec iov[1];     /* the whole head */
+	size_t head_len;
 	const void *body;        /* into file's mapping, or an error's text */
 	uint64_t body_len;       /* 0 for HEAD and bodiless statuses */
 	struct iovec msg_iov[2]; /* what is left to send */
