@@ -11,19 +11,21 @@
 #   curl --parallel: four fetches at once;
 #   wget (HTTP/1.1), into a file;
 #   Python's http.client: three requests on one kept-alive connection, and
-#   three requests pipelined in one send, answered in order;
+#   three requests pipelined in one send, answered in order, and 600
+#   (more than the receive buffer holds);
 #   a directory and a missing file: 404, and the connection kept.
 import hashlib
 import http.client
 import os
 import sys
+import threading
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from httpd import Httpd, Net, Tap, require_httpd  # noqa: E402
 
 require_httpd()
-t = Tap(25)
+t = Tap(26)
 
 
 def sha(b):
@@ -163,6 +165,21 @@ with Net() as net:
         got.append((resp.status, resp.read()))
     t.ok(got == [(200, files["sub/initrd"]), (200, files["boot.ipxe"]), (200, b"")],
          "three pipelined requests answered in order", repr([(a, len(b)) for a, b in got]))
+    # 600 at once: more than the 16 KiB receive buffer holds
+    order = [("/boot.ipxe", files["boot.ipxe"]), ("/empty", b""), ("/sub/initrd?x", None)]
+    reqs = b"".join(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % order[i % 3][0].encode()
+                    for i in range(600))
+    sender = threading.Thread(target=s.sendall, args=(reqs,))
+    sender.start()
+    right = 0
+    for i in range(600):
+        resp = http.client.HTTPResponse(stream)
+        resp.begin()
+        want = order[i % 3][1] if order[i % 3][1] is not None else files["sub/initrd"]
+        right += resp.status == 200 and resp.read() == want
+    sender.join()
+    t.ok(right == 600, "600 pipelined requests (%d bytes) answered in order" % len(reqs),
+         "%d right" % right)
     s.close()
 
     log = h.log_lines(r'"GET /big\.img" 200 16777216 bytes')
