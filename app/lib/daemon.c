@@ -2,10 +2,14 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -47,4 +51,26 @@ int daemon_signals(void)
 		die_errno("unable to set up a signalfd");
 	signal(SIGPIPE, SIG_IGN);
 	return fd;
+}
+
+void daemon_drop_privileges(const char *user, const char *dir)
+{
+	struct passwd *pw;
+
+	if (dir && (chroot(dir) < 0 || chdir("/") < 0))
+		die_errno("unable to chroot into %s", dir);
+	if (geteuid() != 0) {
+		if (user)
+			log_warn("not root: -u %s ignored", user);
+		return;
+	}
+	if (!user)
+		user = "nobody";
+	if (!strcmp(user, "root"))
+		return;
+	pw = getpwnam(user);
+	if (!pw)
+		die(EXIT_USAGE, "no user %s in /etc/passwd (-u root keeps root)", user);
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		die_errno("unable to become user %s", user);
 }

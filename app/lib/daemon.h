@@ -17,4 +17,9 @@ unsigned flag_number(const char *usage, const char *s, unsigned lo, unsigned hi,
  * returned signalfd; SIGPIPE ignored.  Dies (EXIT_SYSCALL) if it cannot. */
 int daemon_signals(void);
 
+/* Once the sockets are bound: chroot into dir (NULL: not), then, when
+ * root, become user (NULL: nobody; "root" stays root).  Dies if it cannot
+ * (EXIT_USAGE for an unknown user, EXIT_SYSCALL otherwise). */
+void daemon_drop_privileges(const char *user, const char *dir);
+
 #endif

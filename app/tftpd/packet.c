@@ -3,6 +3,7 @@
  * the packet's end, so a missing NUL is an error, never an overrun. */
 #include "packet.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -351,4 +352,26 @@ size_t tftp_build_data_header(void *buf, size_t size, uint16_t block)
 size_t tftp_build_ack(void *buf, size_t size, uint16_t block)
 {
 	return build_header(buf, size, TFTP_ACK, block);
+}
+
+/* path_open's errno (path.h) as an ERROR code. */
+static const struct {
+	int err;
+	enum tftp_error code;
+} errno_table[] = {
+	{ ENOENT, TFTP_ENOTFOUND },  { ENOTDIR, TFTP_ENOTFOUND },
+	{ ENAMETOOLONG, TFTP_ENOTFOUND },
+	{ EACCES, TFTP_EACCESS },    { EPERM, TFTP_EACCESS },
+	{ EXDEV, TFTP_EACCESS },     { ELOOP, TFTP_EACCESS },
+	{ EISDIR, TFTP_EACCESS },    { EROFS, TFTP_EACCESS },
+	{ ENOSPC, TFTP_ENOSPACE },   { EDQUOT, TFTP_ENOSPACE },
+	{ EFBIG, TFTP_ENOSPACE },    { EEXIST, TFTP_EEXISTS },
+};
+
+enum tftp_error path_errno_code(int err)
+{
+	for (size_t i = 0; i < sizeof errno_table / sizeof errno_table[0]; i++)
+		if (errno_table[i].err == err)
+			return errno_table[i].code;
+	return TFTP_EUNDEF;
 }

@@ -137,6 +137,10 @@ enum tftp_cause tftp_parse(const void *buf, size_t len, struct tftp_packet *p);
 enum tftp_error tftp_cause_code(enum tftp_cause c);
 const char *tftp_cause_message(enum tftp_cause c);
 
+/* The ERROR code for a path_open errno (path.h): ENOENT is 1, EXDEV and
+ * EACCES 2, ENOSPC 3, EEXIST 6, and so on; 0 for the rest. */
+enum tftp_error path_errno_code(int err);
+
 /* An option's name as an OACK spells it ("blksize"). */
 const char *tftp_option_name(enum tftp_option o);
 

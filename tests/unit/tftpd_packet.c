@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -402,6 +403,21 @@ static void error_message_is_cut_to_fit(void **state)
 	assert_int_equal(tftp_build_error(buf, 4, TFTP_EACCESS, "x"), 0);
 }
 
+/* path_open's errno (path.h) as the ERROR a client is sent. */
+static void path_errors_as_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(path_errno_code(ENOENT), TFTP_ENOTFOUND);
+	assert_int_equal(path_errno_code(ENOTDIR), TFTP_ENOTFOUND);
+	assert_int_equal(path_errno_code(EXDEV), TFTP_EACCESS);
+	assert_int_equal(path_errno_code(EACCES), TFTP_EACCESS);
+	assert_int_equal(path_errno_code(ELOOP), TFTP_EACCESS);
+	assert_int_equal(path_errno_code(EISDIR), TFTP_EACCESS);
+	assert_int_equal(path_errno_code(ENOSPC), TFTP_ENOSPACE);
+	assert_int_equal(path_errno_code(EEXIST), TFTP_EEXISTS);
+	assert_int_equal(path_errno_code(EIO), TFTP_EUNDEF);
+}
+
 static void oack_bytes(void **state)
 {
 	uint8_t buf[TFTP_OACK_MAX];
@@ -459,6 +475,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rrq_octet),
+		cmocka_unit_test(path_errors_as_codes),
 		cmocka_unit_test(wrq_and_modes_in_any_case),
 		cmocka_unit_test(filename_is_taken_as_it_is),
 		cmocka_unit_test(known_options_in_any_case),

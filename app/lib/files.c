@@ -7,7 +7,8 @@
 #include <sys/stat.h>
 
 static struct mapped *all;
-static unsigned count;
+static unsigned count, idle, keep_idle;
+static uint64_t put_count;
 
 struct mapped *files_get(int fd)
 {
@@ -21,7 +22,8 @@ struct mapped *files_get(int fd)
 	for (m = all; m; m = m->next)
 		if (m->dev == st.st_dev && m->ino == st.st_ino &&
 		    m->size == (uint64_t)st.st_size && m->mtime_ns == mtime) {
-			m->refs++;
+			if (!m->refs++)
+				idle--;
 			return m;
 		}
 	m = calloc(1, sizeof *m);
@@ -49,19 +51,40 @@ struct mapped *files_get(int fd)
 	return m;
 }
 
-void files_put(struct mapped *m)
+/* Unmap the idle mapping used longest ago. */
+static void drop_oldest_idle(void)
 {
-	struct mapped **p;
+	struct mapped **p, **oldest = NULL, *m;
 
-	if (--m->refs)
+	for (p = &all; *p; p = &(*p)->next)
+		if (!(*p)->refs && (!oldest || (*p)->last_used < (*oldest)->last_used))
+			oldest = p;
+	if (!oldest)
 		return;
-	for (p = &all; *p != m; p = &(*p)->next)
-		;
-	*p = m->next;
+	m = *oldest;
+	*oldest = m->next;
 	if (m->data)
 		munmap((void *)m->data, (size_t)m->size);
 	free(m);
 	count--;
+	idle--;
+}
+
+void files_put(struct mapped *m)
+{
+	if (--m->refs)
+		return;
+	m->last_used = ++put_count;
+	idle++;
+	while (idle > keep_idle)
+		drop_oldest_idle();
+}
+
+void files_keep_idle(unsigned n)
+{
+	keep_idle = n;
+	while (idle > keep_idle)
+		drop_oldest_idle();
 }
 
 unsigned files_count(void)

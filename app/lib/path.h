@@ -1,6 +1,8 @@
-/* path.h -- what a client's filename may be, and opening it under the root.
+/* path.h -- what a client's filename may be, and opening it under the root:
+ * one policy for every daemon that serves files (tftpd, httpd).
  *
- * The order is: remap (remap.h), then path_check on the result, then
+ * The order is: the daemon's own decoding (tftpd: remap.h; httpd: the
+ * request target's percent-decoding), then path_check on the result, then
  * path_open with the relative path it gives.  path_check is the policy,
  * and pure; path_open is the kernel's guarantee, so that a mistake in
  * either alone serves nothing outside the root.
@@ -9,7 +11,7 @@
  *   - an empty name, or one that is nothing but slashes;
  *   - a name longer than max_len bytes (PATH_MAX - 1 unless set lower);
  *   - any control character (bytes 0x01-0x1f and 0x7f; a NUL cannot come
- *     from a packet, and one inside len is refused too);
+ *     from a TFTP packet, and one inside len is refused too);
  *   - a ".." component: exactly the two bytes "..", between slashes or the
  *     ends of the name.  "...", "..a", "a..", "..\" are ordinary names on
  *     Linux (only "." and ".." are special to the kernel, and '\' is no
@@ -34,14 +36,12 @@
  * Only regular files are returned: a directory is EISDIR, and a FIFO or
  * device EACCES (a FIFO would otherwise block the server on open or read).
  */
-#ifndef TERN_TFTPD_PATH_H
-#define TERN_TFTPD_PATH_H
+#ifndef TERN_LIB_PATH_H
+#define TERN_LIB_PATH_H
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "packet.h"
 
 struct path_policy {
 	size_t max_len;          /* bytes; 0 or over PATH_MAX - 1: PATH_MAX - 1 */
@@ -64,17 +64,13 @@ enum path_cause {
 enum path_cause path_check(const struct path_policy *pol, const char *name, size_t len,
 			   char *out, size_t size);
 
-/* "filename contains a '..' component", for the log and the client's
- * ERROR (code 2, access violation, for every refusal). */
+/* "'..' in filename", for the log and the client's error (TFTP's code 2,
+ * access violation, HTTP's 403 Forbidden, for every refusal). */
 const char *path_cause_message(enum path_cause c);
 
 /* Open rel, a path_check result, beneath the directory root_fd with flags
  * (O_RDONLY, or O_WRONLY | O_CREAT ... for uploads: mode 0644); O_CLOEXEC
  * and O_NOCTTY are added.  The fd of a regular file, or -1 with errno. */
 int path_open(int root_fd, const char *rel, int flags);
-
-/* The ERROR code for a path_open errno: ENOENT is 1, EXDEV and EACCES 2,
- * ENOSPC 3, EEXIST 6, and so on; 0 for the rest. */
-enum tftp_error path_errno_code(int err);
 
 #endif

@@ -1,7 +1,6 @@
 /* path.c -- the filename policy; see path.h.  Pure. */
 #include "path.h"
 
-#include <errno.h>
 #include <string.h>
 
 static const char *const cause_message[PATH_CAUSE_COUNT] = {
@@ -60,25 +59,4 @@ enum path_cause path_check(const struct path_policy *pol, const char *name, size
 const char *path_cause_message(enum path_cause c)
 {
 	return (unsigned)c < PATH_CAUSE_COUNT ? cause_message[c] : "bad filename";
-}
-
-static const struct {
-	int err;
-	enum tftp_error code;
-} errno_table[] = {
-	{ ENOENT, TFTP_ENOTFOUND },  { ENOTDIR, TFTP_ENOTFOUND },
-	{ ENAMETOOLONG, TFTP_ENOTFOUND },
-	{ EACCES, TFTP_EACCESS },    { EPERM, TFTP_EACCESS },
-	{ EXDEV, TFTP_EACCESS },     { ELOOP, TFTP_EACCESS },
-	{ EISDIR, TFTP_EACCESS },    { EROFS, TFTP_EACCESS },
-	{ ENOSPC, TFTP_ENOSPACE },   { EDQUOT, TFTP_ENOSPACE },
-	{ EFBIG, TFTP_ENOSPACE },    { EEXIST, TFTP_EEXISTS },
-};
-
-enum tftp_error path_errno_code(int err)
-{
-	for (size_t i = 0; i < sizeof errno_table / sizeof errno_table[0]; i++)
-		if (errno_table[i].err == err)
-			return errno_table[i].code;
-	return TFTP_EUNDEF;
 }

@@ -1,0 +1,265 @@
+/* conn.c -- a connection's steps: take a request from the buffer, plan
+ * its answer, send it, and go on with the next; see conn.h. */
+#include "conn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "log.h"
+#include "path.h"
+#include "target.h"
+#include "uring.h"
+
+/* How long a connection closed after its response may still send bytes
+ * we ignore: closing with unread bytes would reset it, and the client
+ * might lose the response (RFC 9112 section 9.6). */
+#define DRAIN_MS 2000
+
+static void arm_recv(struct server *s, struct conn *c)
+{
+	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+	size_t room = s->cfg->lim.max_head - c->fill;
+
+	c->state = CONN_READ;
+	io_uring_prep_recv(sqe, c->fd, c->buf + c->fill, room, 0);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_RECV));
+	c->inflight = true;
+}
+
+/* Half-close and read what the client still sends, discarding it. */
+static void arm_drain(struct server *s, struct conn *c)
+{
+	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+
+	c->state = CONN_DRAIN;
+	c->fill = 0;
+	c->deadline_ms = s->now_ms + DRAIN_MS;
+	shutdown(c->fd, SHUT_WR);
+	io_uring_prep_recv(sqe, c->fd, c->buf, s->cfg->lim.max_head, 0);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_RECV));
+	c->inflight = true;
+}
+
+static uint64_t total_len(const struct conn *c)
+{
+	return c->head_len + c->body_len;
+}
+
+/* Send what is left of head and body, from c->sent on. */
+static void arm_send(struct server *s, struct conn *c)
+{
+	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+	uint64_t h = c->head_len, into_body = c->sent > h ? c->sent - h : 0;
+	struct iovec *iov = c->msg_iov;
+
+	c->msg.msg_iov = iov;
+	c->msg.msg_iovlen = 0;
+	if (c->sent < h)
+		iov[c->msg.msg_iovlen++] = (struct iovec){ c->head + c->sent, h - c->sent };
+	if (into_body < c->body_len)
+		iov[c->msg.msg_iovlen++] =
+			(struct iovec){ (char *)c->body + into_body, c->body_len - into_body };
+	c->state = CONN_SEND;
+	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
+	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_SEND));
+	c->inflight = true;
+}
+
+/* Start sending c->reply, whose body is body (NULL: none). */
+static void start_response(struct server *s, struct conn *c, const void *body)
+{
+	c->head_len = http_head(c->head, sizeof c->head, &c->reply, time(NULL));
+	c->body = body;
+	c->body_len = c->reply.head_only || !body ? 0 : c->reply.length;
+	c->sent = 0;
+	arm_send(s, c);
+}
+
+/* Answer status instead of a file.  A request refused by the parser
+ * (req NULL) or for its target's spelling is malformed: counted, and its
+ * connection closed; a 403, 404 or 500 keeps a sound connection. */
+static void refuse(struct server *s, struct conn *c, int status,
+		   const struct http_request *req, const char *why)
+{
+	bool malformed = !req || (status != 403 && status != 404 && status != 500);
+	bool keep = req && req->keep_alive && !malformed && status != 500;
+
+	http_plan_error(status, req ? req->minor : 1, keep, req && req->method == HTTP_HEAD,
+			&c->reply);
+	c->close_after = !keep;
+	s->n.malformed += malformed;
+	if (s->cfg->verbose && why)
+		log_info("%s \"%s\" refused: %s", c->who, c->path, why);
+	start_response(s, c, c->reply.text);
+}
+
+/* The status for path_open's errno. */
+static int open_status(int err)
+{
+	switch (err) {
+	case ENOENT: case ENOTDIR: case EISDIR: case ENAMETOOLONG:
+		return 404; /* no directory listings: a directory is not found */
+	case EACCES: case EPERM: case EXDEV: case ELOOP:
+		return 403;
+	default:
+		return 500;
+	}
+}
+
+/* Answer a sound request for a file. */
+static void respond(struct server *s, struct conn *c, const struct http_request *req)
+{
+	char rel[PATH_MAX];
+	enum target_cause tc = target_decode(req->target.p, req->target.len, rel, sizeof rel);
+	struct stat st;
+	int fd;
+
+	if (tc != TARGET_OK) {
+		refuse(s, c, target_status(tc), req, target_cause_message(tc));
+		return;
+	}
+	fd = path_open(s->cfg->root_fd, rel, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int err = errno;
+
+		if (fd >= 0)
+			close(fd);
+		refuse(s, c, fd < 0 ? open_status(err) : 500, req, strerror(err));
+		return;
+	}
+	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
+	c->close_after = c->reply.close;
+	if (!c->reply.head_only && c->reply.length && !(c->file = files_get(fd))) {
+		log_errno("unable to map %s", rel);
+		close(fd);
+		refuse(s, c, 500, req, NULL);
+		return;
+	}
+	close(fd);
+	start_response(s, c, c->file ? c->file->data + c->reply.offset : NULL);
+}
+
+void conn_process(struct server *s, struct conn *c)
+{
+	struct http_request req;
+	int status;
+
+	if (!c->fill || !(status = http_parse_request(c->buf, c->fill, &s->cfg->lim, &req))) {
+		arm_recv(s, c);
+		return;
+	}
+	s->n.requests++;
+	c->started_ms = s->now_ms;
+	if (status != 200) {
+		snprintf(c->path, sizeof c->path, "-");
+		c->consumed = c->fill;
+		refuse(s, c, status, NULL, "malformed request");
+		return;
+	}
+	c->consumed = req.head_len;
+	snprintf(c->path, sizeof c->path, "%s %.*s", req.method == HTTP_HEAD ? "HEAD" : "GET",
+		 (int)(req.target.len < CONN_LOG_PATH - 5 ? req.target.len : CONN_LOG_PATH - 5),
+		 req.target.p);
+	respond(s, c, &req);
+}
+
+void conn_received(struct server *s, struct conn *c, int res)
+{
+	c->inflight = false;
+	if (c->closing || res <= 0) {
+		if (res < 0 && res != -ECONNRESET && res != -ECANCELED && c->state == CONN_READ)
+			log_info("%s: receive failed: %s", c->who, strerror(-res));
+		conn_close(s, c, false);
+		return;
+	}
+	if (c->state == CONN_DRAIN) {
+		arm_drain(s, c);
+		return;
+	}
+	if (!c->fill)
+		c->deadline_ms = s->now_ms + (int64_t)s->cfg->header_s * 1000;
+	c->fill += (size_t)res;
+	conn_process(s, c);
+}
+
+/* One line per transfer: client, request, status, body bytes, seconds. */
+static void log_transfer(struct server *s, struct conn *c, const char *end)
+{
+	uint64_t body = c->sent > c->head_len ? c->sent - c->head_len : 0;
+
+	s->n.bytes += c->reply.text ? 0 : body;
+	log_info("%s \"%s\" %d %" PRIu64 " bytes %.3f s%s", c->who, c->path, c->reply.status,
+		 body, (double)(s->now_ms - c->started_ms) / 1000, end);
+}
+
+static void unmap(struct conn *c)
+{
+	if (c->file)
+		files_put(c->file);
+	c->file = NULL;
+	c->body = NULL;
+}
+
+void conn_sent(struct server *s, struct conn *c, int res)
+{
+	c->inflight = false;
+	if (res > 0)
+		c->sent += (uint64_t)res;
+	if (res > 0 && c->sent < total_len(c) && !c->closing) {
+		arm_send(s, c);
+		return;
+	}
+	if (c->sent < total_len(c)) {
+		s->n.resets += !c->closing;
+		log_transfer(s, c, res < 0 ? ", cut short" : ", cut short by the client");
+		unmap(c);
+		conn_close(s, c, true);
+		return;
+	}
+	s->n.responses[c->reply.status / 100 % 6]++;
+	log_transfer(s, c, "");
+	unmap(c);
+	memmove(c->buf, c->buf + c->consumed, c->fill - c->consumed);
+	c->fill -= c->consumed;
+	if (c->closing) {
+		conn_close(s, c, false);
+	} else if (c->close_after) {
+		arm_drain(s, c);
+	} else {
+		c->deadline_ms = s->now_ms + (int64_t)(c->fill ? s->cfg->header_s : s->cfg->idle_s) * 1000;
+		conn_process(s, c);
+	}
+}
+
+void conn_close(struct server *s, struct conn *c, bool reset)
+{
+	if (c->inflight) {
+		if (!c->closing) {
+			struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+
+			c->closing = true;
+			io_uring_prep_cancel64(sqe, op_data(c->idx, c->state == CONN_SEND ? OP_SEND : OP_RECV), 0);
+			io_uring_sqe_set_data64(sqe, op_data(0, OP_CANCEL));
+			shutdown(c->fd, SHUT_RDWR);
+		}
+		return;
+	}
+	if (reset)
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 }, sizeof(struct linger));
+	close(c->fd);
+	unmap(c);
+	s->conns[c->idx] = NULL;
+	s->free_slots[s->nfree++] = c->idx;
+	s->nconns--;
+	free(c->buf);
+	free(c);
+}

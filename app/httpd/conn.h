@@ -1,0 +1,76 @@
+/* conn.h -- one client connection: its receive buffer, the response in
+ * progress, and the steps the loop (server.c) calls as operations
+ * complete.  A connection has at most one operation in flight (inflight);
+ * it is freed only when none is, so no completion finds it gone.
+ */
+#ifndef TERN_HTTPD_CONN_H
+#define TERN_HTTPD_CONN_H
+
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "files.h"
+#include "response.h"
+#include "server.h"
+
+#define CONN_HEAD_MAX 1024 /* a response head; ours are under 400 bytes */
+#define CONN_LOG_PATH 200  /* bytes of the target a log line shows */
+
+enum conn_state { CONN_READ, CONN_SEND, CONN_DRAIN };
+
+struct conn {
+	unsigned idx;            /* slot in the server's table */
+	int fd;
+	enum conn_state state;
+	bool inflight, closing, close_after;
+	struct in6_addr addr;    /* the client's (IPv4 as ::ffff:a.b.c.d) */
+	char who[INET6_ADDRSTRLEN + 8];
+	int64_t deadline_ms;     /* the current state's, CLOCK_MONOTONIC */
+	char *buf;               /* lim.max_head bytes */
+	size_t fill;             /* bytes received, not yet answered */
+	size_t consumed;         /* the head being answered, to drop after */
+	/* the response */
+	struct http_reply reply;
+	char head[CONN_HEAD_MAX];
+	size_t head_len;
+	const void *body;        /* into file's mapping, or an error's text */
+	uint64_t body_len;       /* 0 for HEAD and bodiless statuses */
+	struct iovec msg_iov[2]; /* what is left to send */
+	struct msghdr msg;
+	struct mapped *file;     /* files.h: the file's mapping, shared */
+	uint64_t sent;           /* of head + body */
+	int64_t started_ms;
+	char path[CONN_LOG_PATH + 1];
+};
+
+struct server {
+	struct config *cfg;
+	struct io_uring ring;
+	struct conn **conns;     /* cfg->max_conns slots */
+	unsigned nconns, *free_slots, nfree;
+	int64_t now_ms;
+	struct counters n;
+};
+
+/* The user data of an operation: the connection's slot and what it is. */
+enum op { OP_ACCEPT, OP_SIGNAL, OP_TICK, OP_RECV, OP_SEND, OP_CANCEL };
+#define OP_BITS 3
+static inline uint64_t op_data(unsigned idx, enum op op)
+{
+	return (uint64_t)idx << OP_BITS | op;
+}
+
+/* Take as many pipelined requests from the buffer as are complete, then
+ * send the first answer or arm a receive. */
+void conn_process(struct server *s, struct conn *c);
+void conn_received(struct server *s, struct conn *c, int res);
+void conn_sent(struct server *s, struct conn *c, int res);
+/* Close now, or as soon as the operation in flight ends; reset: abortive
+ * close (RST), for clients that broke a deadline. */
+void conn_close(struct server *s, struct conn *c, bool reset);
+
+#endif

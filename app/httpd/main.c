@@ -1,0 +1,226 @@
+/* httpd -- the HTTP file server of Tern. */
+#define USAGE \
+"usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
+"             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
+"             [-s SECONDS] [-m FILES] [-u USER]\n" \
+"       httpd -h\n" \
+"\n" \
+"Serves the files under ROOT over HTTP/1.1 and HTTP/1.0: GET and HEAD,\n" \
+"one Range a request, If-Modified-Since, keep-alive and pipelining, with\n" \
+"one io_uring event loop per worker.  Runs in the foreground, logs to\n" \
+"stderr, a line per response.\n" \
+"\n" \
+"  -r ROOT       the directory served (default " HTTPD_ROOT ", tftpd's).\n" \
+"                Nothing outside it is ever read: the decoded path is\n" \
+"                checked (\"..\" in any spelling, %2f, %5c, %00, overlong\n" \
+"                UTF-8 refused), then opened with openat2(RESOLVE_BENEATH),\n" \
+"                so symlinks leading out are refused too; no listings\n" \
+"  -a ADDRESS    listen on this IPv4 or IPv6 address (default :: and\n" \
+"                0.0.0.0, one dual-stack socket)\n" \
+"  -p PORT       listen port (default " STR(HTTPD_PORT) ")\n" \
+"  -n WORKERS    worker processes, each with its own socket (SO_REUSEPORT)\n" \
+"                and ring (default " STR(HTTPD_WORKERS) ")\n" \
+"  -c CONNECTIONS  connections at once per worker (default " STR(HTTPD_MAX_CONNS) ");\n" \
+"                one more is answered 503 and closed\n" \
+"  -C PERCLIENT  connections at once from one address, per worker\n" \
+"                (default " STR(HTTPD_PER_CLIENT) ")\n" \
+"  -H SECONDS    a request head must be complete this long after its first\n" \
+"                byte, or after the connection opens (default " STR(HTTPD_HEADER_SECONDS) ")\n" \
+"  -k SECONDS    an idle keep-alive connection is closed after this long\n" \
+"                (default " STR(HTTPD_IDLE_SECONDS) ")\n" \
+"  -s SECONDS    a response that makes no progress this long is cut\n" \
+"                (default " STR(HTTPD_SEND_SECONDS) ")\n" \
+"  -m FILES      files kept mapped while no response uses them, per worker\n" \
+"                (default " STR(HTTPD_KEEP_MAPPED) "): the next client of one finds its pages\n" \
+"                mapped, which costs a fifth of the CPU of mapping it anew\n" \
+"  -u USER       run as USER once the socket is bound (default nobody when\n" \
+"                started as root; -u root keeps root)\n" \
+"  -j            also chroot(2) into ROOT\n" \
+"  -f            foreground (always; accepted for habit)\n" \
+"  -v            also log why each refused request was refused\n" \
+"  -h            this text\n" \
+"\n" \
+"SIGNALS\n" \
+"  SIGTERM, SIGINT: close every connection and stop.  SIGHUP: open ROOT\n" \
+"  again.  SIGUSR1: log the counters (connections, requests, responses by\n" \
+"  class, malformed requests, timeouts, bytes).\n" \
+"\n" \
+"EXIT STATUS\n" \
+"  0 after SIGTERM or -h, 100 usage error, 111 failed system call.\n"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "server.h"
+#include "settings.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+struct args {
+	const char *address;
+	unsigned port;
+	const char *user;
+	bool chroot;
+	unsigned workers;
+};
+
+static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag)
+{
+	return flag_number(USAGE, s, lo, hi, flag);
+}
+
+static void parse(int argc, char **argv, struct config *c, struct args *a)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:u:")) != -1) {
+		switch (opt) {
+		case 'h': fputs(USAGE, stdout); exit(0);
+		case 'f': break;
+		case 'v': c->verbose = true; break;
+		case 'j': a->chroot = true; break;
+		case 'r': c->root = optarg; break;
+		case 'a': a->address = optarg; break;
+		case 'p': a->port = number(optarg, 1, 65535, "-p"); break;
+		case 'n': a->workers = number(optarg, 1, 64, "-n"); break;
+		case 'c': c->max_conns = number(optarg, 1, 1000000, "-c"); break;
+		case 'C': c->per_client = number(optarg, 1, 1000000, "-C"); break;
+		case 'H': c->header_s = number(optarg, 1, 3600, "-H"); break;
+		case 'k': c->idle_s = number(optarg, 1, 3600, "-k"); break;
+		case 's': c->send_s = number(optarg, 1, 3600, "-s"); break;
+		case 'm': c->keep_mapped = number(optarg, 0, 100000, "-m"); break;
+		case 'u': a->user = optarg; break;
+		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error(USAGE, "unexpected argument %s", argv[optind]);
+}
+
+/* The listening socket: a dual-stack [::] by default. */
+static int listen_socket(const struct args *a, bool reuseport)
+{
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)a->port) };
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
+	const int on = 1, off = 0;
+	int family, fd;
+
+	if (a->address && inet_pton(AF_INET, a->address, &in.sin_addr) == 1)
+		family = AF_INET;
+	else if (!a->address || inet_pton(AF_INET6, a->address, &in6.sin6_addr) == 1)
+		family = AF_INET6;
+	else
+		usage_error(USAGE, "-a wants an IPv4 or IPv6 address, not %s", a->address);
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && !a->address && errno == EAFNOSUPPORT) { /* a kernel without IPv6 */
+		family = AF_INET;
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		die_errno("unable to create a TCP socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
+	if (family == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof in)
+			      : bind(fd, (struct sockaddr *)&in6, sizeof in6))
+		die_errno("unable to bind to %s port %u", a->address ? a->address : "::", a->port);
+	if (listen(fd, 4096) < 0)
+		die_errno("unable to listen on port %u", a->port);
+	return fd;
+}
+
+/* A descriptor for each connection, and some to spare (the listening
+ * socket, the ring, files being opened): the soft limit raised as far as
+ * the hard one allows. */
+static void raise_fd_limit(unsigned conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("only %llu descriptors: fewer connections than -c %u will be taken",
+			 (unsigned long long)rl.rlim_cur, conns);
+}
+
+/* Workers 1..n-1: forked with a socket each; they die with the parent. */
+static pid_t workers[64];
+static unsigned nworkers;
+
+static int run_workers(struct config *c, const struct args *a)
+{
+	const char *jail = a->chroot ? c->root : NULL;
+	int fd, sfd, status;
+
+	for (unsigned i = 1; i < a->workers; i++) {
+		pid_t pid;
+
+		fd = listen_socket(a, true);
+		pid = fork();
+		if (pid < 0)
+			die_errno("unable to start worker %u", i);
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			sfd = daemon_signals();
+			daemon_drop_privileges(a->user, jail);
+			exit(server_run(c, fd, sfd));
+		}
+		workers[nworkers++] = pid;
+		close(fd);
+	}
+	fd = listen_socket(a, a->workers > 1);
+	sfd = daemon_signals();
+	c->workers = workers;
+	c->nworkers = nworkers;
+	daemon_drop_privileges(a->user, jail);
+	log_info("serving %s%s on %s port %u (%u worker%s)", c->root, jail ? " (chroot)" : "",
+		 a->address ? a->address : "::", a->port, a->workers, a->workers > 1 ? "s" : "");
+	if (jail)
+		c->root = "/"; /* what SIGHUP opens again */
+	status = server_run(c, fd, sfd);
+	for (unsigned i = 0; i < nworkers; i++) {
+		kill(workers[i], SIGTERM);
+		waitpid(workers[i], NULL, 0);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct config c = {
+		.root = HTTPD_ROOT,
+		.lim = { .max_line = HTTPD_MAX_LINE, .max_head = HTTPD_MAX_HEAD,
+			 .max_headers = HTTPD_MAX_HEADERS },
+		.max_conns = HTTPD_MAX_CONNS, .per_client = HTTPD_PER_CLIENT,
+		.header_s = HTTPD_HEADER_SECONDS, .idle_s = HTTPD_IDLE_SECONDS,
+		.send_s = HTTPD_SEND_SECONDS, .ring_entries = HTTPD_RING_ENTRIES,
+		.keep_mapped = HTTPD_KEEP_MAPPED,
+	};
+	struct args a = { .port = HTTPD_PORT, .workers = HTTPD_WORKERS };
+
+	log_init("httpd");
+	parse(argc, argv, &c, &a);
+	raise_fd_limit(c.max_conns);
+	c.root_fd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.root_fd < 0)
+		die_errno("unable to open the root directory %s", c.root);
+	return run_workers(&c, &a);
+}
