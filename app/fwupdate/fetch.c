@@ -37,6 +37,7 @@ int url_parse(const char *s, struct url *u, char why[64])
 {
 	const char *host, *end, *slash;
 	size_t hlen;
+	int v6;
 
 	memset(u, 0, sizeof *u);
 	if (strncmp(s, "tftp://", 7)) {
@@ -49,7 +50,8 @@ int url_parse(const char *s, struct url *u, char why[64])
 		snprintf(why, 64, "no file in the URL (tftp://HOST/PATH)");
 		return -1;
 	}
-	if (*host == '[') {
+	v6 = *host == '[';
+	if (v6) {
 		end = memchr(host, ']', (size_t)(slash - host));
 		if (!end) {
 			snprintf(why, 64, "an IPv6 address without its ']'");
@@ -64,7 +66,9 @@ int url_parse(const char *s, struct url *u, char why[64])
 			end = slash;
 		hlen = (size_t)(end - host);
 	}
-	if (part(host, hlen, u->host, sizeof u->host) || strchr(u->host, '/')) {
+	/* A bracket only around an IPv6 address, and only there. */
+	if (part(host, hlen, u->host, sizeof u->host) || strpbrk(u->host, "/[]") ||
+	    (v6 && !strchr(u->host, ':'))) {
 		snprintf(why, 64, "a bad or empty host in the URL");
 		return -1;
 	}

@@ -22,9 +22,12 @@ enum conf_result release_parse_line(const char *line, size_t len, struct release
 				    char why[CONF_WHY_MAX])
 {
 	const char *key, *value, *rest;
-	size_t klen = word(&line, &len, &key), vlen;
+	size_t klen, vlen;
 	char text[TFW_VERSION_SIZE > TFW_BOARD_SIZE ? TFW_VERSION_SIZE : TFW_BOARD_SIZE];
 
+	if (memchr(line, '\0', len))
+		return conf_badf(why, "NUL byte in line");
+	klen = word(&line, &len, &key);
 	if (klen == 0 || key[0] == '#')
 		return CONF_SKIP;
 	vlen = word(&line, &len, &value);
@@ -40,8 +43,11 @@ enum conf_result release_parse_line(const char *line, size_t len, struct release
 			return conf_badf(why, "board '%s' is not 1-31 of a-z 0-9 _ -", text);
 		strcpy(r->board, text);
 	} else if (klen == 7 && !memcmp(key, "version", 7)) {
-		if (tfw_version_parse(text, &r->v))
+		struct tfw_version v;
+
+		if (tfw_version_parse(text, &v))
 			return conf_badf(why, "version '%s' is not MAJOR.MINOR.PATCH", text);
+		r->v = v;
 		strcpy(r->version, text);
 	} else {
 		return conf_badf(why, "unknown key '%.*s' (board, version)", (int)klen, key);

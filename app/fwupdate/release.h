@@ -21,7 +21,7 @@ struct release {
 };
 
 /* One line into r (the field it names); CONF_SKIP for a blank line or a
- * comment, CONF_BAD with why. */
+ * comment, CONF_BAD with why (r unchanged). */
 enum conf_result release_parse_line(const char *line, size_t len, struct release *r,
 				    char why[CONF_WHY_MAX]);
 

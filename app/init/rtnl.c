@@ -111,6 +111,12 @@ static int read_ack(struct rtnl *r, uint32_t seq, struct rtnl_link *l)
 			errno = EMSGSIZE;
 			return -1;
 		}
+		/* glibc's NLMSG_OK compares the int length with the __u32
+		 * nlmsg_len: clang (the fuzzers' compiler) warns inside the
+		 * macro, gcc does not.  left stays an int so that NLMSG_NEXT
+		 * past the end makes it negative, not huge. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
 		for (struct nlmsghdr *nh = &rep.nh; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 			if (nh->nlmsg_seq != seq)
 				continue;
@@ -122,6 +128,7 @@ static int read_ack(struct rtnl *r, uint32_t seq, struct rtnl_link *l)
 			if (nh->nlmsg_type == RTM_NEWLINK && l)
 				link_parse(nh, l);
 		}
+#pragma GCC diagnostic pop
 	}
 }
 

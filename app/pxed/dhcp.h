@@ -164,6 +164,14 @@ bool dhcp_find_sub(struct dhcp_bytes enc, uint8_t code, struct dhcp_bytes *out);
  * 3004's length-prefixed items. */
 bool dhcp_user_class_has(struct dhcp_bytes uc, const char *class);
 
+/* The value of hex digit c (either case), -1 for anything else. */
+int dhcp_hex_digit(char c);
+
+/* A MAC as people write it, "52:54:00:12:34:56" (len bytes: six pairs
+ * of hex digits, either case, between colons), into mac; false for
+ * anything else (no sign, no "0x", no blank). */
+bool dhcp_mac_parse(const char *s, size_t len, uint8_t mac[6]);
+
 /* A reply under construction: header fields, then options appended in
  * order; dhcp_build() turns it into a packet. */
 #define DHCP_OPTIONS_MAX (DHCP_REPLY_MAX - DHCP_MIN_LEN)

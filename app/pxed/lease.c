@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dhcp.h"
+
 uint8_t lease_key(const uint8_t *opt61, uint8_t len61, const uint8_t mac[6],
 		  uint8_t key[LEASE_KEY_MAX])
 {
@@ -127,21 +129,11 @@ void lease_set(struct leases *ls, uint32_t addr, enum lease_state state, const u
 	l->expires = expires;
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum conf_result lease_parse_line(const char *line, size_t len, struct lease *l)
 {
-	char buf[LEASE_LINE_MAX + 1], a[16], m[18], k[2 * LEASE_KEY_MAX + 1];
-	unsigned mac[6];
+	/* Each word read one byte past its longest, so a longer word is
+	 * refused whole rather than cut into two. */
+	char buf[LEASE_LINE_MAX + 1], a[16 + 1], m[18 + 1], k[2 * LEASE_KEY_MAX + 1 + 1], e[21 + 1];
 	unsigned long long exp;
 	struct in_addr in;
 	size_t i = 0, kl;
@@ -151,27 +143,29 @@ enum conf_result lease_parse_line(const char *line, size_t len, struct lease *l)
 		i++;
 	if (i == len || line[i] == '#')
 		return CONF_SKIP;
-	if (len >= sizeof buf)
+	if (len >= sizeof buf || memchr(line, '\0', len))
 		return CONF_BAD;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	if (sscanf(buf, " %15s %17s %128s %llu %n", a, m, k, &exp, &n) != 4 || buf[n] ||
-	    inet_pton(AF_INET, a, &in) != 1 ||
-	    sscanf(m, "%2x:%2x:%2x:%2x:%2x:%2x", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
-		   &mac[5]) != 6 || strlen(m) != 17)
+	memset(l, 0, sizeof *l);
+	if (sscanf(buf, " %16s %18s %129s %21s %n", a, m, k, e, &n) != 4 || buf[n] ||
+	    inet_pton(AF_INET, a, &in) != 1 || !dhcp_mac_parse(m, strlen(m), l->mac))
+		return CONF_BAD;
+	/* The expiry: decimal digits, a time_t (64 bits on every board). */
+	if (strlen(e) > 20 || strspn(e, "0123456789") != strlen(e) ||
+	    (exp = strtoull(e, NULL, 10)) > INT64_MAX)
 		return CONF_BAD;
 	kl = strlen(k);
 	if (kl == 0 || kl % 2 || kl > 2 * LEASE_KEY_MAX)
 		return CONF_BAD;
-	memset(l, 0, sizeof *l);
 	for (i = 0; i < kl; i += 2) {
-		if (hex(k[i]) < 0 || hex(k[i + 1]) < 0)
+		int hi = dhcp_hex_digit(k[i]), lo = dhcp_hex_digit(k[i + 1]);
+
+		if (hi < 0 || lo < 0)
 			return CONF_BAD;
-		l->key[i / 2] = (uint8_t)(hex(k[i]) << 4 | hex(k[i + 1]));
+		l->key[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
 	l->key_len = (uint8_t)(kl / 2);
-	for (i = 0; i < 6; i++)
-		l->mac[i] = (uint8_t)mac[i];
 	l->addr = ntohl(in.s_addr);
 	l->state = LEASE_BOUND;
 	l->expires = (time_t)exp;

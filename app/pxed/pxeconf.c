@@ -113,23 +113,6 @@ static bool number(const char *s, unsigned long lo, unsigned long hi, unsigned l
 	return !*end && *v >= lo && *v <= hi && end - s <= 10;
 }
 
-static bool mac_address(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	int n = 0;
-
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
-	    n != 17)
-		return false;
-	for (int i = 0; i < 6; i++) {
-		if (s[i * 3] == '+' || s[i * 3] == '-' || s[i * 3] == ' ')
-			return false;
-		mac[i] = (uint8_t)b[i];
-	}
-	return true;
-}
-
 static enum conf_result parse_mode(struct pxed_conf *c, const struct words *w, char *why)
 {
 	if (!strcmp(w->w[1], "proxy"))
@@ -197,7 +180,7 @@ static enum conf_result parse_host(struct pxed_conf *c, const struct words *w, c
 {
 	struct pxed_host h = { .addr = 0 };
 
-	if (!mac_address(w->w[1], h.mac))
+	if (!dhcp_mac_parse(w->w[1], strlen(w->w[1]), h.mac))
 		return conf_badf(why, "not a MAC address (like 52:54:00:12:34:56): %s", w->w[1]);
 	if (pxeconf_host(c, h.mac))
 		return conf_badf(why, "host %s given twice", w->w[1]);
@@ -305,6 +288,8 @@ enum conf_result pxeconf_parse_line(struct pxed_conf *c, const char *line, size_
 
 	if (len > CONF_LINE_MAX)
 		return conf_badf(why, "line too long (more than %d bytes)", CONF_LINE_MAX);
+	if (memchr(line, '\0', len))
+		return conf_badf(why, "NUL byte in line");
 	if (!split(line, len, &w))
 		return conf_badf(why, "too many words");
 	if (w.n == 0)

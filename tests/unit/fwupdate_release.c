@@ -44,9 +44,15 @@ static void lines(void **state)
 			fail_msg("\"%s\" accepted", bad[i]);
 		assert_true(strlen(why) > 0);
 	}
-	/* A refused line changed nothing. */
+	/* A refused line changed nothing, the parsed version included ("1.2"
+	 * and "1.02.3" set parts of it before tests/fuzz/fwupdate_release). */
+	assert_int_equal(line("version 1.02.3", &r, why), CONF_BAD);
 	assert_string_equal(r.board, "pc_x86_64");
 	assert_string_equal(r.version, "1.10.2");
+	assert_true(r.v.major == 1 && r.v.minor == 10 && r.v.patch == 2);
+	/* A NUL cut the value short: "board pc" taken from "board pc\0x". */
+	assert_int_equal(release_parse_line("board pc\0x", 10, &r, why), CONF_BAD);
+	assert_string_equal(r.board, "pc_x86_64");
 }
 
 static int load(const char *text, struct release *r, char why[RELEASE_WHY_MAX])

@@ -42,6 +42,9 @@ static void bad_urls(void **state)
 		"tftp://192.0.2.1:65536/a", "tftp://192.0.2.1:069/a", "tftp://192.0.2.1:6x/a",
 		"tftp://[2001:db8::1/a", "tftp://[2001:db8::1]x/a", "tftp://[]/a",
 		"tftp://192.0.2.1/a b", "tftp://192.0.2.1/a\n", "tftp://192.0.2.1:-1/a",
+		/* Taken before tests/fuzz/fwupdate_url: brackets in a host,
+		 * and around a name. */
+		"tftp://[[]/a", "tftp://a]b/a", "tftp://a[b:69/a", "tftp://[boot.example]/a",
 	};
 	struct url u;
 	char why[64];

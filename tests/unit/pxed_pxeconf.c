@@ -108,6 +108,9 @@ static void bad_lines(void **state)
 	assert_bad("ipxe script boot.ipxe", "expected: ipxe file");
 	assert_bad("host 52:54:00:12:34 file x", "not a MAC address");
 	assert_bad("host 52:54:00:12:34:5g file x", "not a MAC address");
+	/* sscanf's %x took "0x" for a zero (found by tests/fuzz/pxed_pxeconf). */
+	assert_bad("host 0x:0x:0x:0x:0x:0x file x", "not a MAC address");
+	assert_bad("host 52-54-00-12-34-56 file x", "not a MAC address");
 	assert_bad("host 52:54:00:12:34:56", "expected: host");
 	assert_bad("host 52:54:00:12:34:56 file", "expected: host");
 	assert_bad("host 52:54:00:12:34:56 file a file b", "each once");
@@ -122,6 +125,16 @@ static void bad_lines(void **state)
 	assert_bad("dns 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5", "expected: dns");
 	assert_bad("domain lab/example", "not a domain name");
 	assert_bad("next-server 2001:db8::1", "not an IPv4 address");
+	{
+		/* A NUL cut the line short: it parsed, not whole (found by
+		 * tests/fuzz/pxed_pxeconf). */
+		static const char l[] = "ipxe file boot.ipxe\0 junk";
+		struct pxed_conf before = c;
+
+		assert_int_equal(pxeconf_parse_line(&c, l, sizeof l - 1, why), CONF_BAD);
+		assert_string_equal(why, "NUL byte in line");
+		assert_memory_equal(&before, &c, sizeof c);
+	}
 	{
 		char l[300] = "arch 1 file ";
 		memset(l + strlen(l), 'a', 200);

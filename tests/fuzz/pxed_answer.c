@@ -1,0 +1,306 @@
+/* pxed_answer -- libFuzzer: answer() (app/pxed/answer.c) on a run of
+ * DHCP requests whose options come from the fuzzer, in proxy and server
+ * mode, on port 67 and 4011, against one lease pool that lives for the
+ * whole run.
+ *
+ * Input byte 0 picks the config (below); then records, each
+ *   hdr0  bits 0-1 the client's MAC (a host line's, another host line's,
+ *         two unknown), bit 2 port 4011, bits 3-4 ciaddr (0, a pool
+ *         address, the client's host address, the server), bits 5-7 how
+ *         far the clock moves first
+ *   hdr1  bits 0-3 which pool address ciaddr is (the pool's first - 2 on),
+ *         bit 4 giaddr set, bit 5 broadcast flag, bit 6 option 50 of that
+ *         address added (as well as any the options carry)
+ *   len   then len bytes of raw options (253 options of any kind: 50, 53,
+ *         54, 60, 61, 93, 97...), 255 appended
+ * Every datagram goes through dhcp_parse first, as on the wire.
+ *
+ * What answer.h promises and is checked here: a reply exactly when the
+ * outcome sends one, which fits DHCP_REPLY_MAX and parses back with the
+ * client's xid and MAC, the message type of its outcome and our server
+ * id; no address in proxy mode or on port 4011; a boot reply carries the
+ * file boot_choose picks; and the pool never hands out an address another
+ * client holds unexpired, never a host line's address, never two leases to
+ * one client, with every bound lease surviving the lease file's
+ * format and parse. */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer.h"
+#include "boot.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define LOCAL 0xc0000201u  /* 192.0.2.1: where the requests came in */
+#define NOW0 1700000000
+#define POOL_MAX 16       /* addresses in the largest pool below */
+
+static const char *const common[] = {
+	"arch 0 file pxelinux.0", "arch 7,9 file ipxe.efi", "arch 16 file http://192.0.2.1/x.efi",
+	"ipxe file boot.ipxe", "host 52:54:00:12:34:56 file special.efi address 192.0.2.50",
+	"host 52:54:00:ab:cd:ef ipxe own.ipxe address 192.0.2.101", NULL,
+};
+static const char *const proxy_next[] = { "next-server 198.51.100.7", NULL };
+static const char *const server[] = {
+	"mode server", "pool 192.0.2.100 192.0.2.103", "lease 60", "router 192.0.2.1",
+	"dns 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4",
+	"domain a-domain-name-of-sixty-three-bytes-to-fill-the-reply.example", NULL,
+};
+static const char *const server_roomy[] = {
+	"mode server", "pool 192.0.2.100 192.0.2.115", "lease 31536000", "netmask 255.255.0.0",
+	"next-server 198.51.100.7", NULL,
+};
+static const char *const *const configs[][2] = {
+	{ common, NULL }, { common, proxy_next }, { common, server }, { common, server_roomy },
+};
+#define NCONFIGS (sizeof configs / sizeof configs[0])
+static struct pxed_conf conf[NCONFIGS];
+
+static const uint8_t macs[4][6] = {
+	{ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef },
+	{ 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 }, { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 },
+};
+static const time_t steps[8] = { 0, 1, 10, 30, 61, 600, 3600, 40000000 };
+
+static void init(void)
+{
+	char why[PXECONF_WHY_MAX];
+
+	for (size_t i = 0; i < NCONFIGS; i++) {
+		pxeconf_init(&conf[i]);
+		for (size_t j = 0; j < 2; j++)
+			for (const char *const *l = configs[i][j]; l && *l; l++)
+				assert(pxeconf_parse_line(&conf[i], *l, strlen(*l), why) == CONF_OK);
+		assert(pxeconf_check(&conf[i], why));
+	}
+}
+
+static bool reserved(const struct pxed_conf *c, uint32_t a)
+{
+	for (unsigned i = 0; i < c->nhost; i++)
+		if (c->host[i].addr == a)
+			return true;
+	return false;
+}
+
+static bool holds(const struct lease *l)
+{
+	return l->state == LEASE_OFFERED || l->state == LEASE_BOUND;
+}
+
+static bool same_key(const struct lease *l, const uint8_t *key, uint8_t len)
+{
+	return l->key_len == len && !memcmp(l->key, key, len);
+}
+
+/* The pool as a whole, after any answer. */
+static void check_pool(const struct pxed_conf *c, struct leases *ls)
+{
+	for (uint32_t a = ls->lo; a <= ls->hi; a++) {
+		const struct lease *l = lease_at(ls, a);
+
+		assert(l && l->addr == a && l->state <= LEASE_DECLINED);
+		if (!holds(l))
+			continue;
+		assert(!reserved(c, a));
+		for (uint32_t b = a + 1; b <= ls->hi; b++) {
+			const struct lease *o = lease_at(ls, b);
+			assert(!holds(o) || !same_key(o, l->key, l->key_len));
+		}
+	}
+}
+
+/* Every bound lease as its lease file line, and back. */
+static void check_file(struct leases *ls)
+{
+	for (uint32_t a = ls->lo; a <= ls->hi; a++) {
+		const struct lease *l = lease_at(ls, a);
+		char line[LEASE_LINE_MAX];
+		struct lease back;
+		size_t n;
+
+		if (l->state != LEASE_BOUND)
+			continue;
+		n = lease_format(l, line);
+		assert(n > 0 && n < LEASE_LINE_MAX && strlen(line) == n);
+		assert(lease_parse_line(line, n, &back) == CONF_OK);
+		assert(back.addr == a && back.state == LEASE_BOUND && back.expires == l->expires);
+		assert(!memcmp(back.mac, l->mac, 6) && same_key(&back, l->key, l->key_len));
+	}
+}
+
+static enum dhcp_type reply_type(enum answer_outcome o)
+{
+	switch (o) {
+	case ANS_PROXY_OFFER:
+	case ANS_OFFER:
+		return DHCP_OFFER;
+	case ANS_NAK:
+		return DHCP_NAK;
+	default:
+		return DHCP_ACK;
+	}
+}
+
+static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, enum answer_port port,
+			enum answer_outcome o, const struct dhcp_reply *r)
+{
+	uint8_t out[DHCP_REPLY_MAX];
+	struct dhcp_msg back;
+	const char *file;
+	enum boot_why why = boot_choose(x->conf, m, &file);
+	size_t n = dhcp_build(out, sizeof out, r);
+	uint32_t dst;
+	uint16_t dport;
+
+	assert(n >= DHCP_REPLY_MIN && n <= sizeof out);
+	assert(dhcp_parse(out, n, DHCP_BOOTREPLY, &back) == DHCP_OK);
+	assert(back.xid == m->xid && !memcmp(back.chaddr, m->chaddr, 16));
+	assert(back.type == reply_type(o));
+	assert(back.server_id == x->local && back.yiaddr == r->yiaddr);
+	if (o == ANS_NAK) {
+		assert(!r->yiaddr && !r->file[0]);
+		return;
+	}
+	/* The boot fields: the file boot_choose picks, for a PXE client
+	 * with the vendor class and its UUID echoed. */
+	if (why != BOOT_NONE) {
+		assert(!strcmp(r->file, file));
+		assert(r->siaddr == (x->conf->next_server ? x->conf->next_server : x->local));
+		if (boot_is_pxe(m)) {
+			assert(back.opt[DHCP_F_VENDOR_CLASS].len == 9);
+			assert(!memcmp(back.opt[DHCP_F_VENDOR_CLASS].p, "PXEClient", 9));
+			assert(dhcp_has(&back, DHCP_F_UUID) == dhcp_has(m, DHCP_F_UUID));
+			if (dhcp_has(m, DHCP_F_UUID))
+				assert(!memcmp(back.opt[DHCP_F_UUID].p, m->opt[DHCP_F_UUID].p, 17));
+		}
+	} else {
+		assert(!r->file[0] && o != ANS_PROXY_OFFER && o != ANS_PXE_ACK);
+	}
+	if (o == ANS_PXE_ACK || (o == ANS_PROXY_OFFER && m->arch < 6))
+		assert(dhcp_has(&back, DHCP_F_VENDOR));
+	if (port == PORT_PXE || x->conf->mode == PXED_PROXY || o == ANS_INFORM)
+		assert(!r->yiaddr);
+	answer_dest(m, r, port, 0xc0000263u, 68, &dst, &dport);
+	assert(dst && (dport == 67 || dport == 68));
+}
+
+/* An address given to the client key: its host line's, or in the pool,
+ * usable by it before (free, expired or its own), and now its lease. */
+static void check_address(const struct answer_ctx *x, const struct dhcp_msg *m,
+			  enum answer_outcome o, const struct dhcp_reply *r,
+			  const struct lease *before, const uint8_t *key, uint8_t key_len)
+{
+	const struct pxed_host *h = pxeconf_host(x->conf, m->chaddr);
+	const struct lease *l;
+
+	if (o != ANS_OFFER && o != ANS_ACK)
+		return;
+	assert(r->yiaddr);
+	if (h && h->addr) {
+		assert(r->yiaddr == h->addr);
+		return;
+	}
+	l = lease_at(x->leases, r->yiaddr);
+	assert(l && !reserved(x->conf, r->yiaddr));
+	assert(before->state == LEASE_FREE || before->expires <= x->now ||
+	       (holds(before) && same_key(before, key, key_len)));
+	assert(holds(l) && same_key(l, key, key_len) && l->expires > x->now);
+	if (o == ANS_ACK)
+		assert(l->state == LEASE_BOUND && l->expires == x->now + (time_t)x->conf->lease);
+}
+
+static void one(struct answer_ctx *x, const uint8_t *hdr, const uint8_t *opts, size_t nopts)
+{
+	uint8_t pkt[DHCP_MIN_LEN + 255 + 6 + 1], key[LEASE_KEY_MAX], key_len;
+	struct dhcp_msg m;
+	struct dhcp_reply r;
+	struct lease before = { 0 }, was[POOL_MAX];
+	enum answer_port port = hdr[0] & 4 ? PORT_PXE : PORT_DHCP;
+	const struct pxed_host *h;
+	uint32_t ciaddr = 0, pool = x->conf->pool_lo ? x->conf->pool_lo : 0xc0000264u;
+	size_t len = DHCP_MIN_LEN;
+	enum answer_outcome o;
+	bool save;
+
+	x->now += steps[hdr[0] >> 5];
+	memset(pkt, 0, sizeof pkt);
+	pkt[0] = DHCP_BOOTREQUEST, pkt[1] = 1, pkt[2] = 6;
+	memcpy(pkt + 4, hdr, 3); /* the xid */
+	if (hdr[1] & 32)
+		pkt[10] = 0x80;
+	h = pxeconf_host(x->conf, macs[hdr[0] & 3]);
+	switch (hdr[0] >> 3 & 3) {
+	case 1: ciaddr = pool - 2 + (hdr[1] & 15); break;
+	case 2: ciaddr = h ? h->addr : 0; break;
+	case 3: ciaddr = x->local; break;
+	}
+	pkt[12] = (uint8_t)(ciaddr >> 24), pkt[13] = (uint8_t)(ciaddr >> 16);
+	pkt[14] = (uint8_t)(ciaddr >> 8), pkt[15] = (uint8_t)ciaddr;
+	if (hdr[1] & 16)
+		pkt[24] = 203, pkt[25] = 0, pkt[26] = 113, pkt[27] = 1;
+	memcpy(pkt + 28, macs[hdr[0] & 3], 6);
+	pkt[236] = 99, pkt[237] = 130, pkt[238] = 83, pkt[239] = 99;
+	if (hdr[1] & 64) {
+		uint32_t want = pool - 2 + (hdr[1] & 15);
+		uint8_t o50[6] = { DHCP_OPT_REQUESTED_IP, 4, (uint8_t)(want >> 24),
+				   (uint8_t)(want >> 16), (uint8_t)(want >> 8), (uint8_t)want };
+		memcpy(pkt + len, o50, 6);
+		len += 6;
+	}
+	memcpy(pkt + len, opts, nopts);
+	len += nopts;
+	pkt[len++] = DHCP_OPT_END;
+	if (dhcp_parse(pkt, len, DHCP_BOOTREQUEST, &m) != DHCP_OK)
+		return;
+
+	key_len = lease_key(m.opt[DHCP_F_CLIENT_ID].p, m.opt[DHCP_F_CLIENT_ID].len, m.chaddr, key);
+	if (x->leases->v)
+		memcpy(was, x->leases->v, (x->leases->hi - x->leases->lo + 1) * sizeof *was);
+	o = answer(x, &m, port, &r, &save);
+	assert((unsigned)o < ANS_COUNT && answer_name(o));
+	if (answer_sends(o))
+		check_reply(x, &m, port, o, &r);
+	if (x->conf->mode == PXED_SERVER && port == PORT_DHCP) {
+		if (r.yiaddr >= x->leases->lo && r.yiaddr <= x->leases->hi)
+			before = was[r.yiaddr - x->leases->lo];
+		check_address(x, &m, o, &r, &before, key, key_len);
+		check_pool(x->conf, x->leases);
+		if (save)
+			check_file(x->leases);
+	} else {
+		assert(!save);
+	}
+	if (save)
+		assert(o == ANS_ACK || o == ANS_RELEASED || o == ANS_DECLINED);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct leases ls = { 0 };
+	struct answer_ctx x = { .leases = &ls, .now = NOW0, .local = LOCAL };
+
+	if (!conf[0].lease)
+		init();
+	if (size < 1)
+		return 0;
+	x.conf = &conf[data[0] % NCONFIGS];
+	if (x.conf->mode == PXED_SERVER)
+		assert(x.conf->pool_hi - x.conf->pool_lo < POOL_MAX &&
+		       lease_pool_init(&ls, x.conf->pool_lo, x.conf->pool_hi));
+	data++, size--;
+	while (size >= 3) {
+		size_t n = data[2];
+
+		if (n > 253 || n > size - 3)
+			n = size - 3 < 253 ? size - 3 : 253;
+		one(&x, data, data + 3, n);
+		data += 3 + n;
+		size -= 3 + n;
+	}
+	lease_pool_free(&ls);
+	return 0;
+}

@@ -1,0 +1,244 @@
+/* pxed_pxeconf -- libFuzzer: pxeconf_parse_line (app/pxed/pxeconf.c) on
+ * every line of any file, cut as conf_read_fd cuts them, then
+ * pxeconf_check on the whole.
+ *
+ * What pxeconf.h promises and is checked here: a bad line says why and
+ * leaves the config as it was; a line taken holds no NUL (it parsed
+ * whole); every field stays in the range the syntax gives (counts, names
+ * printable and NUL-terminated, addresses neither 0 nor broadcast, a
+ * contiguous netmask, lease 60-31536000, a pool of at most 65536 in order,
+ * no architecture or MAC twice); a config pxeconf_check accepts in
+ * server mode has its pool, router and host addresses in one subnet; and
+ * the config, written back out as pxed.conf lines, reads back the same. */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pxeconf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct pxed_conf c, was, again;
+
+static void check_name(const char *s, size_t size, bool empty_ok)
+{
+	size_t n = strnlen(s, size);
+
+	assert(n < size && (n > 0 || empty_ok));
+	for (size_t i = 0; i < n; i++)
+		assert((unsigned char)s[i] > ' ' && (unsigned char)s[i] < 0x7f);
+}
+
+static void check_address(uint32_t a, bool zero_ok)
+{
+	assert(a != 0xffffffffu && (a || zero_ok));
+}
+
+static void check_fields(const struct pxed_conf *p)
+{
+	assert(p->mode == PXED_PROXY || p->mode == PXED_SERVER);
+	check_address(p->next_server, true);
+	assert(p->narch <= PXECONF_ARCHES_MAX && p->nhost <= PXECONF_HOSTS_MAX);
+	assert(p->ndns <= PXECONF_DNS_MAX);
+	for (unsigned i = 0; i < p->narch; i++) {
+		check_name(p->arch[i].file, sizeof p->arch[i].file, false);
+		for (unsigned j = 0; j < i; j++)
+			assert(p->arch[j].arch != p->arch[i].arch);
+	}
+	for (unsigned i = 0; i < p->nhost; i++) {
+		const struct pxed_host *h = &p->host[i];
+
+		check_name(h->file, sizeof h->file, true);
+		check_name(h->ipxe, sizeof h->ipxe, true);
+		check_address(h->addr, true);
+		assert(h->file[0] || h->ipxe[0] || h->addr);
+		for (unsigned j = 0; j < i; j++)
+			assert(memcmp(p->host[j].mac, h->mac, 6));
+		assert(pxeconf_host(p, h->mac) == h);
+	}
+	check_name(p->ipxe, sizeof p->ipxe, true);
+	assert(!p->pool_lo == !p->pool_hi && p->pool_lo <= p->pool_hi);
+	assert(p->pool_hi - p->pool_lo < PXECONF_POOL_MAX);
+	check_address(p->pool_lo, true);
+	check_address(p->pool_hi, true);
+	assert(p->netmask && !(~p->netmask & (~p->netmask + 1)));
+	check_address(p->router, true);
+	for (unsigned i = 0; i < p->ndns; i++)
+		check_address(p->dns[i], false);
+	assert(p->lease >= 60 && p->lease <= 31536000);
+	assert(strnlen(p->domain, sizeof p->domain) < sizeof p->domain);
+	for (const char *d = p->domain; *d; d++)
+		assert(conf_is_name_char(*d));
+}
+
+static void check_subnet(const struct pxed_conf *p)
+{
+	uint32_t net = p->pool_lo & p->netmask;
+
+	if (p->mode != PXED_SERVER)
+		return;
+	assert(p->pool_lo && (p->pool_hi & p->netmask) == net);
+	assert(!p->router || (p->router & p->netmask) == net);
+	for (unsigned i = 0; i < p->nhost; i++)
+		assert(!p->host[i].addr || (p->host[i].addr & p->netmask) == net);
+}
+
+static const char *dotted(uint32_t a, char *buf)
+{
+	struct in_addr in = { htonl(a) };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+static void put(struct pxed_conf *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line of the config written back, read into p. */
+static void put(struct pxed_conf *p, const char *fmt, ...)
+{
+	char line[CONF_LINE_MAX + 1], why[PXECONF_WHY_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	assert(n > 0 && (size_t)n < sizeof line);
+	if (pxeconf_parse_line(p, line, (size_t)n, why) != CONF_OK) {
+		fprintf(stderr, "written back: \"%s\": %s\n", line, why);
+		abort();
+	}
+}
+
+/* p as pxed.conf lines, read into again. */
+static void round_trip(const struct pxed_conf *p)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	pxeconf_init(&again);
+	if (p->seen & 1u << 0)
+		put(&again, "mode %s", p->mode == PXED_SERVER ? "server" : "proxy");
+	if (p->next_server)
+		put(&again, "next-server %s", dotted(p->next_server, a));
+	for (unsigned i = 0; i < p->narch; i++)
+		put(&again, "arch %u file %s", p->arch[i].arch, p->arch[i].file);
+	if (p->ipxe[0])
+		put(&again, "ipxe file %s", p->ipxe);
+	for (unsigned i = 0; i < p->nhost; i++) {
+		const struct pxed_host *h = &p->host[i];
+		char line[CONF_LINE_MAX + 1];
+		int n = snprintf(line, sizeof line, "host %02x:%02x:%02x:%02x:%02x:%02x", h->mac[0],
+				 h->mac[1], h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
+
+		if (h->file[0])
+			n += snprintf(line + n, sizeof line - (size_t)n, " file %s", h->file);
+		if (h->ipxe[0])
+			n += snprintf(line + n, sizeof line - (size_t)n, " ipxe %s", h->ipxe);
+		if (h->addr)
+			snprintf(line + n, sizeof line - (size_t)n, " address %s", dotted(h->addr, a));
+		put(&again, "%s", line);
+	}
+	if (p->pool_lo)
+		put(&again, "pool %s %s", dotted(p->pool_lo, a), dotted(p->pool_hi, b));
+	put(&again, "netmask %s", dotted(p->netmask, a));
+	put(&again, "lease %u", p->lease);
+	if (p->router)
+		put(&again, "router %s", dotted(p->router, a));
+	if (p->ndns) {
+		char line[CONF_LINE_MAX + 1];
+		int n = snprintf(line, sizeof line, "dns");
+
+		for (unsigned i = 0; i < p->ndns; i++)
+			n += snprintf(line + n, sizeof line - (size_t)n, " %s", dotted(p->dns[i], a));
+		put(&again, "%s", line);
+	}
+	if (p->domain[0])
+		put(&again, "domain %s", p->domain);
+
+	assert(again.mode == p->mode && again.next_server == p->next_server);
+	assert(again.narch == p->narch && again.nhost == p->nhost && again.ndns == p->ndns);
+	for (unsigned i = 0; i < p->narch; i++)
+		assert(again.arch[i].arch == p->arch[i].arch &&
+		       !strcmp(again.arch[i].file, p->arch[i].file));
+	for (unsigned i = 0; i < p->nhost; i++)
+		assert(!memcmp(again.host[i].mac, p->host[i].mac, 6) &&
+		       !strcmp(again.host[i].file, p->host[i].file) &&
+		       !strcmp(again.host[i].ipxe, p->host[i].ipxe) &&
+		       again.host[i].addr == p->host[i].addr);
+	assert(!strcmp(again.ipxe, p->ipxe) && !strcmp(again.domain, p->domain));
+	assert(again.pool_lo == p->pool_lo && again.pool_hi == p->pool_hi);
+	assert(again.netmask == p->netmask && again.router == p->router);
+	assert(again.lease == p->lease);
+	assert(!memcmp(again.dns, p->dns, p->ndns * sizeof p->dns[0]));
+}
+
+/* The MAC of a host line taken is the line's second word, in hex. */
+static void check_mac_word(const char *l, size_t n, const uint8_t mac[6])
+{
+	char text[18];
+	size_t i = 0, w;
+
+	while (conf_is_blank(l[i]))
+		i++;
+	i += 4; /* "host" */
+	while (conf_is_blank(l[i]))
+		i++;
+	for (w = 0; i + w < n && !conf_is_blank(l[i + w]); w++)
+		;
+	snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	assert(w == 17 && !strncasecmp(l + i, text, 17));
+}
+
+/* One line as conf_read_fd hands it over: cut to CONF_LINE_MAX + 1
+ * bytes, in a buffer of exactly its length (ASan sees a read past it). */
+static void line(const uint8_t *p, size_t len)
+{
+	char why[PXECONF_WHY_MAX];
+	size_t n = len <= CONF_LINE_MAX ? len : CONF_LINE_MAX + 1;
+	char *l = malloc(n ? n : 1);
+	enum conf_result r;
+
+	assert(l);
+	memcpy(l, p, n);
+	why[0] = '\0';
+	was = c;
+	r = pxeconf_parse_line(&c, l, n, why);
+	if (r == CONF_BAD) {
+		assert(why[0] && strnlen(why, sizeof why) < sizeof why);
+		assert(!memcmp(&was, &c, sizeof c));
+	} else if (r == CONF_SKIP) {
+		assert(!memcmp(&was, &c, sizeof c));
+	} else {
+		assert(r == CONF_OK && !memchr(l, '\0', n));
+		if (c.nhost > was.nhost)
+			check_mac_word(l, n, c.host[c.nhost - 1].mac);
+	}
+	free(l);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char why[PXECONF_WHY_MAX];
+	const uint8_t *end = data + size;
+
+	pxeconf_init(&c);
+	while (data < end) {
+		const uint8_t *nl = memchr(data, '\n', (size_t)(end - data));
+		const uint8_t *eol = nl ? nl : end;
+
+		line(data, (size_t)(eol - data));
+		check_fields(&c);
+		data = eol + 1;
+	}
+	if (pxeconf_check(&c, why))
+		check_subnet(&c);
+	else
+		assert(why[0] && c.mode == PXED_SERVER);
+	round_trip(&c);
+	return 0;
+}
