@@ -158,7 +158,8 @@ for main_c in sorted(glob.glob(os.path.join(TOP, "app", "*", "main.c"))):
         ok(False, "%s: its page %s exists" % (prog, page))
         continue
     ok(os.path.realpath(path) in readme_targets, "%s: README.md links its page %s" % (prog, page))
-    ok(page in read(main_c), "%s: its usage text names %s" % (prog, page))
+    usage = re.search(r"#define USAGE\b((?:.*\\\n)*.*)", read(main_c))
+    ok(usage is not None and page in usage.group(1), "%s: its usage text names %s" % (prog, page))
     text = read(path)
     letters = flags(main_c)
     # Documented: a table row or a list item that starts with the flag.
