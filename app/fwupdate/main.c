@@ -1,62 +1,26 @@
-/* fwupdate -- install a signed firmware bundle into the other boot slot. */
+/* fwupdate -- install a signed firmware bundle into the other boot slot.
+ * Its reference: app/fwupdate/README.md. */
 #define USAGE \
 "usage: fwupdate [-fnc] [-E ESP] [-R RELEASE] [-e EFIVARS] FILE|tftp://HOST[:PORT]/PATH\n" \
 "       fwupdate -s [-E ESP] [-R RELEASE] [-e EFIVARS]\n" \
 "       fwupdate -h\n" \
 "\n" \
-"Installs a Tern firmware bundle (.tfw, made by the build: images/\n" \
-"tern-VERSION-BOARD.tfw) into the boot slot that is not running, arms it\n" \
-"for a trial boot and reboots.  In this order:\n" \
+"Verifies a .tfw bundle (FILE, - for stdin, or fetched over TFTP), writes it\n" \
+"into the boot slot not running, arms it for a trial boot and reboots.\n" \
 "\n" \
-"  1. The bundle is read whole into RAM, from FILE (\"-\": standard input)\n" \
-"     or fetched from a TFTP server with the tftp applet; it is never\n" \
-"     written to disk, and what is verified is what is installed.\n" \
-"  2. It is verified: its format, its exact length, its payload's SHA-256,\n" \
-"     its ECDSA P-256 signature by the key baked into this fwupdate (-s\n" \
-"     prints its id), and a payload no larger than a slot (Kconfig\n" \
-"     FWUPDATE_SLOT_MAX).\n" \
-"  3. It must be for this board and not older than the running firmware\n" \
-"     (RELEASE; versions MAJOR.MINOR.PATCH compared as numbers, so 1.10.0\n" \
-"     is newer than 1.9.0), unless -f.\n" \
-"  4. The running slot must have been marked good: while it is on trial,\n" \
-"     the other slot is its fallback and is not overwritten, unless -f.\n" \
-"  5. The payload is written to the other slot on the ESP (a temporary\n" \
-"     file, fsync, renamed to the slot's name with a boot counter, the\n" \
-"     directory fsync'ed): a power cut at any point leaves the running\n" \
-"     slot bootable and first in line.\n" \
-"  6. Reboot (SIGTERM to init), unless -n.  systemd-boot boots the new\n" \
-"     slot; init marks it good once the services have stayed up\n" \
-"     (BOOT_GOOD_DELAY).  A slot never marked good is skipped once its\n" \
-"     trial boots (BOOT_TRIES) are used up, and the old slot boots again.\n" \
-"\n" \
-"A refused bundle is named with the reason in one line, and nothing is\n" \
-"written anywhere.\n" \
-"\n" \
-"  FILE          a bundle file\n" \
-"  tftp://HOST[:PORT]/PATH\n" \
-"                a bundle on a TFTP server (HOST a name, an IPv4 address or\n" \
-"                [IPv6], PORT 69 by default), fetched with blksize 1468\n" \
-"  -f            force: install a version older than the running one, or\n" \
-"                over the fallback of a slot still on trial\n" \
+"  -f            install an older version, or over a slot still on trial\n" \
 "  -n            do not reboot: the new slot boots at the next reboot\n" \
-"  -c            check only: steps 1-3, nothing written\n" \
-"  -s            print the running board and version, the trusted key's id,\n" \
-"                the slots on the ESP and which one is running\n" \
-"  -E ESP        the EFI system partition's mount point (default /boot)\n" \
-"  -R RELEASE    the running firmware's board and version (default\n" \
-"                /etc/tern/release)\n" \
-"  -e EFIVARS    efivarfs, where systemd-boot says which slot it booted\n" \
-"                (default /sys/firmware/efi/efivars)\n" \
+"  -c            check only: fetch and verify, nothing written\n" \
+"  -s            print board, version, trusted key id, the slots\n" \
+"  -E ESP        the EFI system partition (default /boot)\n" \
+"  -R RELEASE    the running board and version (default /etc/tern/release)\n" \
+"  -e EFIVARS    efivarfs (default /sys/firmware/efi/efivars)\n" \
 "  -h            this text\n" \
 "\n" \
-"EXAMPLES\n" \
-"  fwupdate tftp://192.0.2.1/tern-1.1.0-pc_x86_64.tfw\n" \
-"  wget -O- http://192.0.2.1/tern-1.1.0-pc_x86_64.tfw | fwupdate -n -\n" \
-"\n" \
-"EXIT STATUS\n" \
-"  0 installed (with -c: would install; with -s: printed), 1 bundle\n" \
-"  refused, 100 usage error, 111 system call failed, fetch failed, or the\n" \
-"  box's own state unreadable (RELEASE, the ESP).\n"
+"EXIT STATUS: 0 installed (-c: would install; -s: printed), 1 bundle\n" \
+"refused, 100 usage error, 111 system call or fetch failed, or RELEASE or\n" \
+"the ESP unreadable.\n" \
+"The steps and their checks: app/fwupdate/README.md in the Tern source.\n"
 
 #include <errno.h>
 #include <fcntl.h>

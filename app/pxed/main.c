@@ -1,36 +1,16 @@
-/* pxed -- the DHCP half of PXE for Tern: proxyDHCP or a small DHCP server. */
+/* pxed -- the DHCP half of PXE for Tern: proxyDHCP or a small DHCP server.
+ * Its reference: app/pxed/README.md. */
 #define USAGE \
 "usage: pxed [-fv] [-c CONFIG] [-l LEASEFILE] [-i IFACE]... [-p PORT] [-P PXEPORT]\n" \
 "       pxed [-c CONFIG] -t\n" \
 "       pxed -h\n" \
 "\n" \
-"Tells PXE clients which file to boot.  In proxy mode (the default) it\n" \
-"answers only PXE clients (option 60 \"PXEClient...\" and option 93), next\n" \
-"to the site's DHCP server, with a boot file and no address; in server\n" \
-"mode it is the DHCP server of an isolated lab: addresses from a pool,\n" \
-"static hosts by MAC, router, DNS servers and domain, and the boot file.\n" \
-"Either way it is also a PXE boot server on port 4011, where UEFI\n" \
-"firmware and iPXE ask again.  The boot file is chosen by the client's\n" \
-"architecture (option 93), by its MAC, and a client that already is iPXE\n" \
-"(option 77 \"iPXE\" or option 175) gets the iPXE script instead, so iPXE\n" \
-"never chain-loads itself forever.  Runs in the foreground, logs to stderr.\n" \
+"Tells PXE clients which file to boot: proxyDHCP, or a lab's DHCP server.\n" \
 "\n" \
-"  -c CONFIG     the configuration (default /etc/tern/pxed.conf); its\n" \
-"                syntax, one directive a line:\n" \
-"                  mode proxy|server\n" \
-"                  next-server ADDRESS      (default: the receiving address)\n" \
-"                  arch N[,N...] file NAME  (0 BIOS, 6 EFI IA32, 7/9 EFI x64,\n" \
-"                                            10/11 ARM, 16 x64 HTTP boot)\n" \
-"                  ipxe file NAME|URL       (what iPXE clients get)\n" \
-"                  host MAC [file NAME] [ipxe NAME] [address ADDRESS]\n" \
-"                  pool FIRST LAST    netmask MASK    lease SECONDS\n" \
-"                  router ADDRESS     dns ADDRESS...  domain NAME\n" \
-"                a bad line is reported as file:line and nothing changes\n" \
-"  -l LEASEFILE  server mode's leases (default /var/lib/pxed/leases),\n" \
-"                rewritten whole on every change: a temporary file, fsync,\n" \
-"                rename, fsync of the directory\n" \
-"  -i IFACE      serve this interface only (SO_BINDTODEVICE); repeat for\n" \
-"                more, at most 16 (default: every interface)\n" \
+"  -c CONFIG     the configuration (default /etc/tern/pxed.conf)\n" \
+"  -l LEASEFILE  server mode's leases (default /var/lib/pxed/leases)\n" \
+"  -i IFACE      serve this interface only; repeat for more, at most 16\n" \
+"                (default: every interface)\n" \
 "  -p PORT       the DHCP server port (default 67)\n" \
 "  -P PXEPORT    the PXE boot server port (default 4011)\n" \
 "  -t            check CONFIG, say what is wrong with it, and exit\n" \
@@ -38,14 +18,9 @@
 "  -f            foreground (always; accepted for habit)\n" \
 "  -h            this text\n" \
 "\n" \
-"SIGNALS\n" \
-"  SIGTERM, SIGINT: stop.  SIGHUP: reload CONFIG; a bad file keeps the\n" \
-"  running configuration.  SIGUSR1: log the counters (packets, replies by\n" \
-"  kind, packets not answered by why, bad packets by cause).\n" \
-"\n" \
-"EXIT STATUS\n" \
-"  0 after SIGTERM or -h or a good -t, 100 usage error or bad CONFIG,\n" \
-"  111 failed system call.\n"
+"EXIT STATUS: 0 after SIGTERM or -h or a good -t, 100 usage error or bad\n" \
+"CONFIG, 111 failed system call.\n" \
+"CONFIG's syntax, signals and counters: app/pxed/README.md in the Tern source.\n"
 
 #include <errno.h>
 #include <fcntl.h>

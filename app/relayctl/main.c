@@ -1,4 +1,5 @@
-/* relayctl -- ask the running relayd what it relays, change it, reload it. */
+/* relayctl -- ask the running relayd what it relays, change it, reload it.
+ * Its reference: app/relayd/README.md. */
 #define USAGE \
 "usage: relayctl [-S SOCKET] [-T SECONDS] list | stats | reload\n" \
 "       relayctl [-S SOCKET] [-T SECONDS] add RULE\n" \
@@ -7,43 +8,20 @@
 "\n" \
 "Talks to relayd over its Unix socket (relayd -S; root only).\n" \
 "\n" \
-"  list        the rules in force, one a line: ID, worker, state (running;\n" \
-"              waiting: its interface or sockets are missing, retried every\n" \
-"              2 s), origin (line N of relayd's file, or relayctl), the rule\n" \
-"              in relayd.conf syntax\n" \
-"  stats       the counters SIGUSR1 logs: each rule's packets and bytes in\n" \
-"              and packets per second over the last second, its drops for\n" \
-"              want of buffers (the socket's queue overflowed) and truncated\n" \
-"              ones (longer than relayd -m); each output's packets, bytes\n" \
-"              and packets per second out, its drops by send error and for\n" \
-"              want of a route (no interface, no address, or the send said\n" \
-"              so), and how many of its packets went in how many UDP GSO\n" \
-"              sends (relayd -G), once there were some\n" \
-"  add RULE    start a rule, relayd.conf syntax (relayd -h), as one quoted\n" \
-"              argument or as words, e.g.\n" \
-"                relayctl add relay from eth0 group 239.1.1.1 port 5000 \\\n" \
-"                  to 239.2.2.2:6000 dev eth1\n" \
-"              refused if another rule has the same input\n" \
-"  remove ID   stop the rule with this ID (relayctl list), or the rule\n" \
-"  remove RULE written out in full\n" \
-"  reload      read relayd's file again, as SIGHUP does, and say what\n" \
-"              changed -- or, for a file with a bad line, each bad line\n" \
-"              (and nothing changes)\n" \
-"\n" \
-"Rules that add, remove and reload leave alone keep running with their\n" \
-"sockets and counters and lose no datagram.  add and remove change what\n" \
-"runs, not relayd's file: the next reload (or restart) returns to the\n" \
-"file.\n" \
+"  list        the rules in force: ID, worker, state, origin, rule\n" \
+"  stats       the counters, as relayd logs them on SIGUSR1\n" \
+"  add RULE    start a rule (relayd.conf syntax), until the next reload\n" \
+"  remove ID   stop a rule, by its ID or written out in full, until the\n" \
+"  remove RULE next reload\n" \
+"  reload      read relayd's file again and say what changed\n" \
 "\n" \
 "  -S SOCKET   relayd's socket (default " CONFIG_RELAYD_SOCKET ")\n" \
 "  -T SECONDS  wait at most this long for the answer, 1-3600 (default 10)\n" \
 "  -h          this text\n" \
 "\n" \
-"EXIT STATUS\n" \
-"  0 done (the answer on stdout); 100 usage error, or relayd refused the\n" \
-"  request (a bad rule, no such rule, a file with a bad line; why on\n" \
-"  stderr); 111 a system call failed (no relayd on SOCKET, not root) or\n" \
-"  relayd could not do it.\n"
+"EXIT STATUS: 0 done, 100 usage error or refused by relayd (why on stderr),\n" \
+"111 a system call failed or relayd could not do it.\n" \
+"See app/relayd/README.md in the Tern source.\n"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,81 +1,32 @@
-/* relayd -- the UDP / multicast relay of Tern. */
+/* relayd -- the UDP / multicast relay of Tern.  Its reference:
+ * app/relayd/README.md. */
 #define USAGE \
 "usage: relayd [-fv] [-c FILE] [-w WORKERS] [-S SOCKET] [-q DEPTH] [-b BATCH]\n" \
 "              [-m BYTES] [-s SNDBUF] [-r RCVBUF] [-G SEGS] [-L USEC]\n" \
 "       relayd [-c FILE] -t\n" \
 "       relayd -h\n" \
 "\n" \
-"Relays UDP datagrams, multicast or unicast, IPv4 or IPv6, that arrive on\n" \
-"one interface to one or more outputs, by the rules of FILE: io_uring\n" \
-"loops, multishot receives into provided buffers, one buffer sent to every\n" \
-"output of its rule, datagrams of one size as one UDP GSO send (-G).  Runs\n" \
-"in the foreground, logs to stderr.\n" \
+"Relays UDP datagrams, multicast or unicast, by the rules of FILE.\n" \
 "\n" \
-"  -c FILE    the rules (default " RELAYD_CONF "), one a line:\n" \
-"               relay from IFACE group G port P [source S] to OUTPUT, ...\n" \
-"               relay from IFACE address A port P to OUTPUT, ...\n" \
-"             where OUTPUT is ADDR[:PORT] or [ADDR6][:PORT] (the input's\n" \
-"             port by default) followed by any of: dev IFACE, ttl N (1-255),\n" \
-"             src ADDR.  A multicast output needs its dev; '#' comments.\n" \
-"             e.g. relay from eth0 group 239.1.1.1 port 5000 to\n" \
-"                    239.2.2.2:6000 dev eth1 ttl 8, 198.51.100.7:7000\n" \
-"  -t         check FILE, print its rules, exit (0: good, 100: bad)\n" \
-"  -w WORKERS threads relaying, 1-64 (default " STR(CONFIG_RELAYD_WORKERS) "), each with its own\n" \
-"             io_uring and buffers; a rule runs in one of them (the one with\n" \
-"             the fewest rules when it came), so its datagrams stay in order\n" \
-"  -S SOCKET  relayctl's Unix socket (default " CONFIG_RELAYD_SOCKET "), mode 0600,\n" \
-"             root only; -S '' for none\n" \
-"  -q DEPTH   io_uring depth and receive buffers of each worker, a power\n" \
-"             of 2 from 64 to 32768 (default " STR(CONFIG_RELAYD_RING_DEPTH) ")\n" \
+"  -c FILE    the rules (default " RELAYD_CONF ")\n" \
+"  -t         check FILE, print its rules, exit\n" \
+"  -w WORKERS threads relaying, 1-64 (default " STR(CONFIG_RELAYD_WORKERS) ")\n" \
+"  -S SOCKET  relayctl's Unix socket, '' for none (default " CONFIG_RELAYD_SOCKET ")\n" \
+"  -q DEPTH   io_uring depth per worker, a power of 2, 64-32768 (default " STR(CONFIG_RELAYD_RING_DEPTH) ")\n" \
 "  -b BATCH   datagrams relayed per loop turn, 1-4096 (default " STR(CONFIG_RELAYD_BATCH) ")\n" \
-"  -m BYTES   largest datagram relayed, 1-65535 (default " STR(CONFIG_RELAYD_MAX_DATAGRAM) ");\n" \
-"             a longer one is dropped and counted as truncated\n" \
+"  -m BYTES   largest datagram relayed, 1-65535 (default " STR(CONFIG_RELAYD_MAX_DATAGRAM) ")\n" \
 "  -s SNDBUF  SO_SNDBUF of each output, bytes (default " STR(CONFIG_RELAYD_SNDBUF) ")\n" \
 "  -r RCVBUF  SO_RCVBUF of each input, bytes (default " STR(CONFIG_RELAYD_RCVBUF) ")\n" \
-"  -G SEGS    UDP GSO on egress, 2-64 datagrams a send, or 0: off (default\n" \
-"             " STR(RELAYD_GSO_SEGS) "); datagrams of a rule that came in one loop turn, all\n" \
-"             of one size but a shorter last, go to each output as one\n" \
-"             sendmsg with UDP_SEGMENT (up to SEGS of them and 65507\n" \
-"             bytes), which the kernel or the NIC cuts into the same\n" \
-"             datagrams; to an output whose path MTU is too small for\n" \
-"             them, or that refuses GSO (logged once), one by one\n" \
-"  -L USEC    coalescing, 0-1000000 microseconds, 0: off (default " STR(CONFIG_RELAYD_COALESCE_US) "):\n" \
-"             after a loop turn that relayed more than one datagram, the\n" \
-"             next waits for BATCH completions or USEC, whichever comes\n" \
-"             first, as a NIC coalesces its interrupts: bigger turns, longer\n" \
-"             GSO runs, fewer sends and wakeups, for at most USEC more\n" \
-"             latency while datagrams keep coming; a datagram after a quiet\n" \
-"             turn (one datagram or none) is relayed at once\n" \
-"  -f         foreground (always; accepted for habit)\n" \
+"  -G SEGS    UDP GSO on egress, 2-64 datagrams a send, 0: off (default " STR(RELAYD_GSO_SEGS) ")\n" \
+"  -L USEC    coalescing, 0-1000000 microseconds, 0: off (default " STR(CONFIG_RELAYD_COALESCE_US) ")\n" \
 "  -v         log every failed send\n" \
+"  -f         foreground (always; accepted for habit)\n" \
 "  -h         this text\n" \
 "\n" \
-"A rule joins its group (IGMP/MLD; source-specific with `source`) on its\n" \
-"interface and takes nothing from elsewhere; outputs are connected UDP\n" \
-"sockets whose multicast never loops back to this box.  A rule whose\n" \
-"interface is missing is reported and retried every 2 s while the others\n" \
-"run; an interface deleted and made again is rejoined.  Rules have IDs\n" \
-"(relayctl list), kept for as long as the rule is unchanged.\n" \
-"\n" \
-"SIGNALS\n" \
-"  SIGTERM, SIGINT: log the counters and stop.  SIGHUP: reload FILE;\n" \
-"  unchanged rules keep running with their counters, losing nothing,\n" \
-"  added and removed ones take effect, a file with a bad line changes\n" \
-"  nothing (each bad line is logged as FILE:LINE).  SIGUSR1: log the\n" \
-"  counters (relayctl stats): of each rule, packets, bytes and packets per\n" \
-"  second over the last second in, dropped for want of buffers and\n" \
-"  truncated; of each output, packets, bytes and packets per second out,\n" \
-"  dropped by send error and for want of a route, and, once there were\n" \
-"  some, how many of the packets went in how many GSO sends.\n" \
-"\n" \
-"RELAYCTL\n" \
-"  relayctl list, stats, add RULE, remove ID|RULE and reload talk to\n" \
-"  SOCKET (relayctl -h).  Rules added or removed that way last until the\n" \
-"  next reload, which returns to FILE; FILE is never written.\n" \
-"\n" \
-"EXIT STATUS\n" \
-"  0 after SIGTERM or -h, 100 usage error or bad FILE, 111 failed system\n" \
-"  call (or another relayd answering on SOCKET).\n"
+"EXIT STATUS: 0 after SIGTERM or -h, 100 usage error or bad FILE,\n" \
+"111 failed system call (or another relayd answering on SOCKET).\n" \
+"Rules syntax, signals, counters, relayctl: app/relayd/README.md in the\n" \
+"Tern source.\n"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,78 +1,48 @@
-/* tftpd -- the TFTP server of Tern. */
+/* tftpd -- the TFTP server of Tern.  Its reference: app/tftpd/README.md. */
+#include "settings.h"
+
+#define STR(x) STR_(x)
+#define STR_(x) #x
 #define USAGE \
 "usage: tftpd [-fvoABj] [-r ROOT] [-a ADDRESS] [-p PORT] [-P LOW:HIGH]\n" \
 "             [-b BLKSIZE] [-w WINDOWSIZE] [-t TIMEOUT] [-R RETRIES] [-O 0|1]\n" \
 "             [-m REMAPFILE] [-W UPLOADDIR] [-s MAXUPLOAD] [-c TRANSFERS]\n" \
-"             [-C PERCLIENT] [-u USER] [-n WORKERS] [-L USEC]\n" \
+"             [-C PERCLIENT] [-u USER] [-n WORKERS] [-L USEC] [-Q USEC]\n" \
 "       tftpd [-m REMAPFILE] [-r ROOT] -T NAME [CLIENT]\n" \
 "       tftpd -h\n" \
 "\n" \
-"Serves the files under ROOT over TFTP: RFC 1350 (octet and netascii),\n" \
-"option negotiation (RFC 2347), blksize (RFC 2348), timeout and tsize\n" \
-"(RFC 2349) and windowsize (RFC 7440), over IPv4 and IPv6, with one\n" \
-"io_uring event loop per worker.  Runs in the foreground, logs to stderr.\n" \
+"Serves the files under ROOT over TFTP (RFC 1350, 2347-2349, 7440).\n" \
 "\n" \
-"  -r ROOT       the directory served (default /srv/tftp).  Nothing outside\n" \
-"                it is ever read or written: names are checked, then opened\n" \
-"                with openat2(RESOLVE_BENEATH), so \"..\", absolute paths and\n" \
-"                symlinks leading out are refused.  A leading '/' is dropped\n" \
-"                (\"/pxelinux.0\" is ROOT/pxelinux.0) unless -A.\n" \
-"  -a ADDRESS    listen on this IPv4 or IPv6 address (default :: and\n" \
-"                0.0.0.0, one dual-stack socket)\n" \
+"  -r ROOT       the directory served, nothing outside it (default " CONFIG_TFTPD_ROOT ")\n" \
+"  -a ADDRESS    listen address (default :: and 0.0.0.0)\n" \
 "  -p PORT       listen port (default 69)\n" \
-"  -P LOW:HIGH   transfer ports from this range (for firewalls; default any)\n" \
-"  -b BLKSIZE    largest blksize granted, 8-65464 (default 65464); never\n" \
-"                more than the interface MTU allows without fragments\n" \
-"  -w WINDOWSIZE largest windowsize granted, 1-1024 (default 64)\n" \
-"  -t TIMEOUT    seconds before a retransmission when the client does not\n" \
-"                set one, 1-255 (default 1)\n" \
-"  -R RETRIES    timeouts in a row before a transfer is given up (default 5)\n" \
+"  -P LOW:HIGH   transfer ports (default any)\n" \
+"  -b BLKSIZE    largest blksize granted, 8-65464 (default " STR(CONFIG_TFTPD_MAX_BLKSIZE) ")\n" \
+"  -w WINDOWSIZE largest windowsize granted, 1-1024 (default " STR(CONFIG_TFTPD_MAX_WINDOWSIZE) ")\n" \
+"  -t TIMEOUT    seconds before a retransmission, 1-255 (default " STR(CONFIG_TFTPD_TIMEOUT) ")\n" \
+"  -R RETRIES    timeouts in a row before giving up, 0-100 (default " STR(CONFIG_TFTPD_RETRIES) ")\n" \
 "  -O 0|1        the block number after 65535 (default 0)\n" \
-"  -m REMAPFILE  filename rewriting rules (tftpd-hpa's map-file syntax: r g\n" \
-"                i e a G P flags, \\0-\\9, \\i for the client's address);\n" \
-"                reloaded on SIGHUP, a bad file keeps the old rules\n" \
-"  -B            a backslash in a filename is a slash (Windows boot files)\n" \
+"  -m REMAPFILE  filename rewriting rules, tftpd-hpa's syntax\n" \
+"  -B            a backslash in a filename is a slash\n" \
 "  -A            refuse names that start with '/'\n" \
-"  -W UPLOADDIR  accept uploads (WRQ) into this directory: written to a\n" \
-"                temporary file, fsync'ed and renamed into place after the\n" \
-"                last block; a failed upload leaves nothing (default: off)\n" \
-"  -s MAXUPLOAD  largest upload in bytes (default 0, no limit); a larger\n" \
-"                tsize is refused before any data\n" \
+"  -W UPLOADDIR  accept uploads into this directory (default: off)\n" \
+"  -s MAXUPLOAD  largest upload in bytes, 0: no limit (default " STR(CONFIG_TFTPD_MAX_UPLOAD) ")\n" \
 "  -o            an upload may replace an existing file\n" \
-"  -c TRANSFERS  transfers at once per worker (default 2000)\n" \
-"  -C PERCLIENT  transfers at once from one address (default 16)\n" \
-"  -u USER       run as USER once the socket is bound (default nobody when\n" \
-"                started as root; -u root keeps root)\n" \
-"  -j            also chroot(2) into ROOT (the upload directory must then\n" \
-"                be inside it)\n" \
-"  -n WORKERS    worker processes, each with its own socket (SO_REUSEPORT)\n" \
-"                and ring (default 1)\n" \
-"  -L USEC       coalescing, 0-1000000 microseconds, 0: off (default 1000):\n" \
-"                after a loop turn that handled more than one client packet,\n" \
-"                the next waits for as many packets or USEC, whichever comes\n" \
-"                first, as a NIC coalesces its interrupts: fewer, bigger turns\n" \
-"                and less CPU a block under many clients; a lone client's\n" \
-"                packets are answered at once\n" \
-"  -Q USEC       busy polling, 0-1000 microseconds, 0: off (default 100):\n" \
-"                while at most 4 transfers run, look for the client's answer\n" \
-"                this long before sleeping for it: a lockstep block no\n" \
-"                longer waits for a wakeup (about 1.3 times the blocks a\n" \
-"                second), for a CPU kept busy meanwhile\n" \
+"  -c TRANSFERS  transfers at once per worker (default " STR(CONFIG_TFTPD_MAX_TRANSFERS) ")\n" \
+"  -C PERCLIENT  transfers at once from one address (default " STR(CONFIG_TFTPD_PER_CLIENT) ")\n" \
+"  -u USER       run as USER (default nobody when started as root)\n" \
+"  -j            also chroot(2) into ROOT\n" \
+"  -n WORKERS    worker processes, 1-64 (default 1)\n" \
+"  -L USEC       coalescing, 0-1000000 microseconds, 0: off (default " STR(CONFIG_TFTPD_COALESCE_US) ")\n" \
+"  -Q USEC       busy polling, 0-1000 microseconds, 0: off (default " STR(CONFIG_TFTPD_POLL_US) ")\n" \
+"  -T NAME       print what NAME maps to for CLIENT (default 192.0.2.1), exit\n" \
+"  -v            log every transfer and every file not found\n" \
 "  -f            foreground (always; accepted for habit)\n" \
-"  -v            log every transfer as it starts, and every file not found\n" \
-"  -T NAME [CLIENT]\n" \
-"                print what NAME maps to (for a client at address CLIENT,\n" \
-"                default 192.0.2.1) and whether it may be served; then exit\n" \
 "  -h            this text\n" \
 "\n" \
-"SIGNALS\n" \
-"  SIGTERM, SIGINT: tell running transfers and stop.  SIGHUP: reload the\n" \
-"  remap file.  SIGUSR1: log the counters (requests, transfers, bytes,\n" \
-"  retransmissions, every kind of bad packet and refused filename).\n" \
-"\n" \
-"EXIT STATUS\n" \
-"  0 after SIGTERM or -h, 1 when -T refuses the name, 100 usage error,\n" \
-"  111 failed system call.\n"
+"EXIT STATUS: 0 after SIGTERM or -h, 1 when -T refuses the name,\n" \
+"100 usage error, 111 failed system call.\n" \
+"Flags, files, signals and counters: app/tftpd/README.md in the Tern source.\n"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -94,7 +64,6 @@
 #include "daemon.h"
 #include "log.h"
 #include "server.h"
-#include "settings.h"
 
 struct args {
 	const char *address;
