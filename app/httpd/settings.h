@@ -1,27 +1,43 @@
-/* settings.h -- httpd's compiled defaults, each overridable by a flag.
- * Each is meant to become a Kconfig symbol (named in its comment, C sees
- * CONFIG_<name>); until app/Kconfig has them, these values apply.
+/* settings.h -- httpd's compiled defaults: the values of app/httpd/Kconfig
+ * (through the generated config.h), which its flags override at run time.
+ * A knob is a Kconfig symbol, its flag in main.c and its line here.
+ *
+ *   CONFIG_HTTPD_ROOT            -r  the directory served
+ *   CONFIG_HTTPD_PORT            -p  listen port
+ *   CONFIG_HTTPD_WORKERS         -n  worker processes
+ *   CONFIG_HTTPD_MAX_CONNS       -c  connections at once, a worker
+ *   CONFIG_HTTPD_PER_CLIENT      -C  connections from one address, a worker
+ *   CONFIG_HTTPD_HEADER_SECONDS  -H  a request head's deadline (slow-loris)
+ *   CONFIG_HTTPD_IDLE_SECONDS    -k  idle keep-alive
+ *   CONFIG_HTTPD_SEND_SECONDS    -s  a response that makes no progress
+ *   CONFIG_HTTPD_KEEP_MAPPED     -m  files kept mapped while unused
+ *   CONFIG_HTTPD_MAX_LINE            request line, bytes (414 beyond)
+ *   CONFIG_HTTPD_MAX_HEAD            line + headers, bytes (431 beyond);
+ *                                    also each connection's receive buffer
+ *   CONFIG_HTTPD_MAX_HEADERS         header fields (431 beyond)
  */
 #ifndef TERN_HTTPD_SETTINGS_H
 #define TERN_HTTPD_SETTINGS_H
 
-#define HTTPD_ROOT "/srv/tftp"     /* HTTPD_ROOT: tftpd's root, both ways */
-#define HTTPD_PORT 80              /* HTTPD_PORT (-p) */
-#define HTTPD_WORKERS 1            /* HTTPD_WORKERS (-n) */
-#define HTTPD_MAX_CONNS 4096       /* HTTPD_MAX_CONNS (-c), per worker */
-#define HTTPD_PER_CLIENT 64        /* HTTPD_PER_CLIENT (-C), per worker */
-#define HTTPD_HEADER_SECONDS 10    /* HTTPD_HEADER_SECONDS (-H): a request's
-				    * head must be complete this long after
-				    * its first byte (slow-loris) */
-#define HTTPD_IDLE_SECONDS 30      /* HTTPD_IDLE_SECONDS (-k): keep-alive */
-#define HTTPD_SEND_SECONDS 30      /* HTTPD_SEND_SECONDS (-s): a response
-				    * that makes no progress this long is cut */
-#define HTTPD_MAX_LINE 8192        /* HTTPD_MAX_LINE: request line, bytes */
-#define HTTPD_MAX_HEAD 16384       /* HTTPD_MAX_HEAD: line + headers, bytes;
-				    * also each connection's receive buffer */
-#define HTTPD_MAX_HEADERS 64       /* HTTPD_MAX_HEADERS: header fields */
-#define HTTPD_RING_ENTRIES 1024    /* HTTPD_RING_ENTRIES: SQ size */
-#define HTTPD_KEEP_MAPPED 64       /* HTTPD_KEEP_MAPPED (-m): files kept mapped
-				    * while no response uses them, per worker */
+#include "config.h"
+
+#ifndef CONFIG_HTTPD
+#error "httpd is off in this .config (make menuconfig: Applications -> httpd)"
+#endif
+
+#define HTTPD_ROOT CONFIG_HTTPD_ROOT
+#define HTTPD_PORT CONFIG_HTTPD_PORT
+#define HTTPD_WORKERS CONFIG_HTTPD_WORKERS
+#define HTTPD_MAX_CONNS CONFIG_HTTPD_MAX_CONNS
+#define HTTPD_PER_CLIENT CONFIG_HTTPD_PER_CLIENT
+#define HTTPD_HEADER_SECONDS CONFIG_HTTPD_HEADER_SECONDS
+#define HTTPD_IDLE_SECONDS CONFIG_HTTPD_IDLE_SECONDS
+#define HTTPD_SEND_SECONDS CONFIG_HTTPD_SEND_SECONDS
+#define HTTPD_KEEP_MAPPED CONFIG_HTTPD_KEEP_MAPPED
+#define HTTPD_MAX_LINE CONFIG_HTTPD_MAX_LINE
+#define HTTPD_MAX_HEAD CONFIG_HTTPD_MAX_HEAD
+#define HTTPD_MAX_HEADERS CONFIG_HTTPD_MAX_HEADERS
+/* Not a knob: the submission queue's size, a worker. */
+#define HTTPD_RING_ENTRIES 1024
 
 #endif

@@ -10,12 +10,13 @@
 owns() {
 	case $1 in
 	tftpd) echo usr/sbin/tftpd etc/tern/tftpd.remap ;;
+	httpd) echo usr/sbin/httpd ;;
 	pxed) echo usr/sbin/pxed etc/tern/pxed.conf ;;
 	relayd) echo usr/sbin/relayd usr/sbin/relayctl etc/tern/relayd.conf ;;
 	esac
 }
-progs="tftpd pxed relayd"
-echo "1..$((4 * 3))"
+progs="tftpd httpd pxed relayd"
+echo "1..$((4 * 4))"
 
 for p in $progs; do
 	sym=$(echo "$p" | tr a-z A-Z)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The image holds BusyBox and exactly the programs of ours that the build's
-# config enables ($TERN_OUT/auto.mk: init always; tftpd, pxed, relayd and
-# fwupdate by CONFIG_<NAME>; relayctl by CONFIG_RELAYCTL where the config
+# config enables ($TERN_OUT/auto.mk: init always; tftpd, httpd, pxed, relayd
+# and fwupdate by CONFIG_<NAME>; relayctl by CONFIG_RELAYCTL where the config
 # has that symbol, else with relayd), each where it belongs, none of the
 # others (no other ELF file at all).  Every one of them is statically linked
 # against musl: no program interpreter, no dynamic section, no glibc symbol
@@ -17,7 +17,7 @@ fi
 
 # Where each of our programs is installed, and whether the config has it.
 want=/sbin/init
-for p in tftpd pxed relayd relayctl fwupdate; do
+for p in tftpd httpd pxed relayd relayctl fwupdate; do
 	sym=$(echo "$p" | tr a-z A-Z)
 	if [ "$p" = relayctl ] && ! grep -q "^CONFIG_RELAYCTL :=" "$auto"; then
 		sym=RELAYD
