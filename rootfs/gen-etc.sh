@@ -45,7 +45,7 @@ for g in $CONFIG_NETWORK_GATEWAY; do gw="$gw gw $g"; done
 #   interface  up      [mtu N]
 # e.g. eth0 static 192.0.2.10/24 2001:db8::10/64 gw 192.0.2.1 mtu 1500
 # The kernel command line overrides it for one boot: tern.ip=ADDRESS/PREFIX
-# (or dhcp, or off), tern.gw=, tern.mtu=, tern.iface=.  See init -h.
+# (or dhcp, or off), tern.gw=, tern.mtu=, tern.iface=.  See app/init/README.md.
 EOT
 	if [ "$CONFIG_NETWORK_STATIC" = y ]; then
 		echo "$CONFIG_NETWORK_IFACE static $CONFIG_NETWORK_ADDRESS$gw$mtu"
