@@ -393,7 +393,7 @@ def git_head():
 
 
 def versions():
-    out = {"relayd": "this tree (%s)" % git_head()}
+    out = {"relayd": "this tree (%s)" % git_head(), "relayd-old": OLD or "?"}
     r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "socat"], capture_output=True,
                        text=True)
     out["socat"] = "socat " + (r.stdout.strip() or "?")
@@ -423,7 +423,7 @@ def report(results, soaks, topo, started, load0, names):
     out = ["## UDP relays compared (`make bench-relay`, tests/bench/relay.py)", "",
            "%s; %s, %d CPUs; load average %.1f at the start, %.1f at the end; %s" % (
                datetime.date.today().isoformat(), platform.release(), os.cpu_count(),
-               load0[0], load1[0], "; ".join("%s: %s" % (n, vers.get(n.split("-")[0], "?"))
+               load0[0], load1[0], "; ".join("%s: %s" % (n, vers.get(n, vers.get(n.split("-")[0], "?")))
                                              for n in names if n not in VARIANTS)),
            "",
            "One multicast stream 239.1.1.1:5000 over veth, generator (udpgen) -> relay "
