@@ -34,7 +34,7 @@ for p in $progs; do
 		[ ! -e "$out/target/$f" ] || left="$left /$f"
 	done
 	[ -z "$left" ]
-	ok $? "$p off: the target tree has none of $(owns "$p" | sed 's/[^ ]*\//\//g')${left:+ (there:$left)}"
+	ok $? "$p off: the target tree has none of $(owns "$p" | sed 's|^|/|; s| | /|g')${left:+ (there:$left)}"
 
 	! grep -q "^$p " "$out/target/etc/tern/services"
 	ok $? "$p off: no services line for it"
