@@ -153,6 +153,8 @@ help:
 ##                      its SHA-256), license texts, sources, configs
 ##   tfw                the bundle tool, out/host/bin/tfw: keygen, sign,
 ##                      verify, show .tfw update bundles (images/README.md)
+##   <prog>             one of our programs alone (app/<prog>: init tftpd
+##                      httpd pxed relayd relayctl fwupdate; tfw, a host tool)
 ##   <pkg>              build one package: musl linux-headers liburing
 ##                      mbedtls host-mbedtls busybox linux apps rootfs
 ##   <pkg>-rebuild      build <pkg> again from its unpacked source

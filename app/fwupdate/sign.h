@@ -1,5 +1,5 @@
 /* sign.h -- making bundles: a P-256 key pair and the signature.  Used by
- * the host tool (images/tfw.c) and the tests; fwupdate itself only
+ * the host tool (app/tfw/main.c) and the tests; fwupdate itself only
  * verifies (the linker's --gc-sections leaves this out of it). */
 #ifndef TERN_SIGN_H
 #define TERN_SIGN_H

@@ -2,6 +2,7 @@
  * fixed rule set that uses every flag, then through the path policy.
  * Input: name, NUL, client. */
 #include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
