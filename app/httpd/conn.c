@@ -127,7 +127,9 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		refuse(s, c, target_status(tc), req, target_cause_message(tc));
 		return;
 	}
-	fd = path_open(s->cfg->root_fd, rel, O_RDONLY);
+	/* O_NONBLOCK kept: the file is only mapped, never read (and
+	 * path_open then has no flags to set again) */
+	fd = path_open(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int err = errno;
 
