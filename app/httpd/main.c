@@ -1,52 +1,30 @@
-/* httpd -- the HTTP file server of Tern. */
+/* httpd -- the HTTP file server of Tern.  Its reference: app/httpd/README.md. */
 #define USAGE \
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
 "             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
 "             [-s SECONDS] [-m FILES] [-u USER]\n" \
 "       httpd -h\n" \
 "\n" \
-"Serves the files under ROOT over HTTP/1.1 and HTTP/1.0: GET and HEAD,\n" \
-"one Range a request, If-Modified-Since, keep-alive and pipelining, with\n" \
-"one io_uring event loop per worker.  Runs in the foreground, logs to\n" \
-"stderr, a line per response.\n" \
+"Serves the files under ROOT over HTTP/1.1 and 1.0 (GET, HEAD, Range).\n" \
 "\n" \
-"  -r ROOT       the directory served (default " HTTPD_ROOT ", tftpd's).\n" \
-"                Nothing outside it is ever read: the decoded path is\n" \
-"                checked (\"..\" in any spelling, %2f, %5c, %00, overlong\n" \
-"                UTF-8 refused), then opened with openat2(RESOLVE_BENEATH),\n" \
-"                so symlinks leading out are refused too; no listings\n" \
-"  -a ADDRESS    listen on this IPv4 or IPv6 address (default :: and\n" \
-"                0.0.0.0, one dual-stack socket)\n" \
+"  -r ROOT       the directory served, nothing outside it (default " HTTPD_ROOT ")\n" \
+"  -a ADDRESS    listen address (default :: and 0.0.0.0)\n" \
 "  -p PORT       listen port (default " STR(HTTPD_PORT) ")\n" \
-"  -n WORKERS    worker processes, each with its own socket (SO_REUSEPORT)\n" \
-"                and ring (default " STR(HTTPD_WORKERS) ")\n" \
-"  -c CONNECTIONS  connections at once per worker (default " STR(HTTPD_MAX_CONNS) ");\n" \
-"                one more is answered 503 and closed\n" \
-"  -C PERCLIENT  connections at once from one address, per worker\n" \
-"                (default " STR(HTTPD_PER_CLIENT) ")\n" \
-"  -H SECONDS    a request head must be complete this long after its first\n" \
-"                byte, or after the connection opens (default " STR(HTTPD_HEADER_SECONDS) ")\n" \
-"  -k SECONDS    an idle keep-alive connection is closed after this long\n" \
-"                (default " STR(HTTPD_IDLE_SECONDS) ")\n" \
-"  -s SECONDS    a response that makes no progress this long is cut\n" \
-"                (default " STR(HTTPD_SEND_SECONDS) ")\n" \
-"  -m FILES      files kept mapped while no response uses them, per worker\n" \
-"                (default " STR(HTTPD_KEEP_MAPPED) "): the next client of one finds its pages\n" \
-"                mapped, which costs a fifth of the CPU of mapping it anew\n" \
-"  -u USER       run as USER once the socket is bound (default nobody when\n" \
-"                started as root; -u root keeps root)\n" \
+"  -n WORKERS    worker processes, 1-64 (default " STR(HTTPD_WORKERS) ")\n" \
+"  -c CONNECTIONS  connections at once per worker (default " STR(HTTPD_MAX_CONNS) ")\n" \
+"  -C PERCLIENT  connections at once from one address (default " STR(HTTPD_PER_CLIENT) ")\n" \
+"  -H SECONDS    deadline of a request head (default " STR(HTTPD_HEADER_SECONDS) ")\n" \
+"  -k SECONDS    idle keep-alive (default " STR(HTTPD_IDLE_SECONDS) ")\n" \
+"  -s SECONDS    a response making no progress is cut (default " STR(HTTPD_SEND_SECONDS) ")\n" \
+"  -m FILES      files kept mapped while unused (default " STR(HTTPD_KEEP_MAPPED) ")\n" \
+"  -u USER       run as USER (default nobody when started as root)\n" \
 "  -j            also chroot(2) into ROOT\n" \
+"  -v            log why each refused request was refused\n" \
 "  -f            foreground (always; accepted for habit)\n" \
-"  -v            also log why each refused request was refused\n" \
 "  -h            this text\n" \
 "\n" \
-"SIGNALS\n" \
-"  SIGTERM, SIGINT: close every connection and stop.  SIGHUP: open ROOT\n" \
-"  again.  SIGUSR1: log the counters (connections, requests, responses by\n" \
-"  class, malformed requests, timeouts, bytes).\n" \
-"\n" \
-"EXIT STATUS\n" \
-"  0 after SIGTERM or -h, 100 usage error, 111 failed system call.\n"
+"EXIT STATUS: 0 after SIGTERM or -h, 100 usage error, 111 failed system call.\n" \
+"Flags, signals, log and counters: app/httpd/README.md in the Tern source.\n"
 
 #include <arpa/inet.h>
 #include <errno.h>
