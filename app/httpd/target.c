@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "hex.h"
 #include "path.h"
 
 static const struct {
@@ -34,16 +35,6 @@ const char *target_cause_message(enum target_cause c)
 	return (unsigned)c < TARGET_CAUSE_COUNT ? causes[c].message : "bad target";
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The length of the well-formed UTF-8 sequence at s (n bytes left), or 0
  * (RFC 3629 section 4: no overlong forms, no surrogates, at most U+10FFFF). */
@@ -86,8 +77,8 @@ static enum target_cause decode(const char *t, size_t len, char *out, size_t siz
 
 			if (i + 2 >= len)
 				return TARGET_BAD_ESCAPE;
-			h = hex(t[i + 1]);
-			l = hex(t[i + 2]);
+			h = hex_digit(t[i + 1]);
+			l = hex_digit(t[i + 2]);
 			if (h < 0 || l < 0)
 				return TARGET_BAD_ESCAPE;
 			c = (char)(h << 4 | l);

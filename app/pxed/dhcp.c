@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "hex.h"
+
 /* The options read, with the lengths they may have: min..max, a multiple
  * of unit. */
 static const struct {
@@ -230,17 +232,6 @@ bool dhcp_user_class_has(struct dhcp_bytes uc, const char *class)
 	return false;
 }
 
-int dhcp_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool dhcp_mac_parse(const char *s, size_t len, uint8_t mac[6])
 {
 	uint8_t v[6];
@@ -248,7 +239,7 @@ bool dhcp_mac_parse(const char *s, size_t len, uint8_t mac[6])
 	if (len != 17)
 		return false;
 	for (int i = 0; i < 6; i++) {
-		int hi = dhcp_hex_digit(s[3 * i]), lo = dhcp_hex_digit(s[3 * i + 1]);
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
 			return false;

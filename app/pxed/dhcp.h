@@ -164,9 +164,6 @@ bool dhcp_find_sub(struct dhcp_bytes enc, uint8_t code, struct dhcp_bytes *out);
  * 3004's length-prefixed items. */
 bool dhcp_user_class_has(struct dhcp_bytes uc, const char *class);
 
-/* The value of hex digit c (either case), -1 for anything else. */
-int dhcp_hex_digit(char c);
-
 /* A MAC as people write it, "52:54:00:12:34:56" (len bytes: six pairs
  * of hex digits, either case, between colons), into mac; false for
  * anything else (no sign, no "0x", no blank). */

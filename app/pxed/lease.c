@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dhcp.h"
+#include "hex.h"
 
 uint8_t lease_key(const uint8_t *opt61, uint8_t len61, const uint8_t mac[6],
 		  uint8_t key[LEASE_KEY_MAX])
@@ -159,7 +160,7 @@ enum conf_result lease_parse_line(const char *line, size_t len, struct lease *l)
 	if (kl == 0 || kl % 2 || kl > 2 * LEASE_KEY_MAX)
 		return CONF_BAD;
 	for (i = 0; i < kl; i += 2) {
-		int hi = dhcp_hex_digit(k[i]), lo = dhcp_hex_digit(k[i + 1]);
+		int hi = hex_digit(k[i]), lo = hex_digit(k[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return CONF_BAD;

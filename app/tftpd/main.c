@@ -47,10 +47,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,29 +200,6 @@ static int listen_socket(const struct args *a, int *family, bool reuseport)
 	return fd;
 }
 
-static void drop_privileges(const struct args *a, const struct config *c)
-{
-	const char *name = a->user;
-	struct passwd *pw;
-
-	if (a->chroot && (chroot(c->root) < 0 || chdir("/") < 0))
-		die_errno("unable to chroot into %s", c->root);
-	if (geteuid() != 0) {
-		if (name)
-			log_warn("not root: -u %s ignored", name);
-		return;
-	}
-	if (!name)
-		name = "nobody";
-	if (!strcmp(name, "root"))
-		return;
-	pw = getpwnam(name);
-	if (!pw)
-		die(EXIT_USAGE, "no user %s in /etc/passwd (-u root keeps root)", name);
-	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-		die_errno("unable to become user %s", name);
-}
-
 static int open_dir(const char *dir, const char *what)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -252,7 +227,7 @@ static int run_workers(struct config *c, const struct args *a)
 		if (pid == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			sfd = daemon_signals();
-			drop_privileges(a, c);
+			daemon_drop_privileges(a->user, a->chroot ? c->root : NULL);
 			exit(server_run(c, fd, family, sfd));
 		}
 		workers[nworkers++] = pid;
@@ -262,7 +237,7 @@ static int run_workers(struct config *c, const struct args *a)
 	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
-	drop_privileges(a, c);
+	daemon_drop_privileges(a->user, a->chroot ? c->root : NULL);
 	log_info("serving %s on %s port %u (%u worker%s)%s%s; blksize up to %u, windowsize up to "
 		 "%u, timeout %u s, %u retries, %u transfers (%u a client), coalescing %u us, "
 		 "polling %u us", c->root, a->address ? a->address : "::", a->port, a->workers,

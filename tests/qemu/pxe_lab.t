@@ -169,8 +169,8 @@ with tempfile.TemporaryDirectory() as tmp:
                              % (mac, re.escape(got).encode()), mark, timeout=10)
                 t.ok(True, "pxed logs it (a client that is not PXE: no boot file)")
                 # udhcpc logs the lease before its script has applied it.
-                cli.sh("for i in $(seq 50); do ip -4 addr show eth0 | grep -q inet && "
-                       "break; sleep 0.1; done", timeout=15)
+                cli.sh("for i in $(seq 300); do ip -4 addr show eth0 | grep -q inet && "
+                       "break; sleep 0.1; done", timeout=45)
                 st, out = cli.sh("ping -c 1 -W 5 192.0.2.1", timeout=15)
                 t.ok(st == 0, "the client reaches the appliance", out)
             except GuestError as e:
