@@ -65,7 +65,7 @@ FUZZ_CFLAGS := $(UNIT_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-
 FUZZ_SECONDS ?= 60
 
 define fuzz-harness
-$(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
+$(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/lines.h $$(call unit-srcs,$$(call unit-prog,$(1))) \
 		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h \
 		$$(UNIT_DEPS_$$(call unit-prog,$(1)))
 	echo ">>> test: clang $(1) (libFuzzer)"

@@ -22,6 +22,8 @@
 
 #include "netconf.h"
 
+#include "lines.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct netconf nc, was, again;
@@ -175,19 +177,18 @@ static void line(const uint8_t *p, size_t len)
 	free(l);
 }
 
+/* A line, then every invariant of what it left. */
+static void line_checked(const uint8_t *p, size_t n)
+{
+	line(p, n);
+	check(&nc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *end = data + size;
 
 	memset(&nc, 0, sizeof nc);
-	while (data < end) {
-		const uint8_t *nl = memchr(data, '\n', (size_t)(end - data));
-		const uint8_t *eol = nl ? nl : end;
-
-		line(data, (size_t)(eol - data));
-		check(&nc);
-		data = eol + 1;
-	}
+	fuzz_lines(data, size, line_checked);
 	round_trip();
 	return 0;
 }

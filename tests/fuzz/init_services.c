@@ -14,6 +14,8 @@
 
 #include "services.h"
 
+#include "lines.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The next word of l[*i..n), its length; 0 at the end. */
@@ -89,14 +91,6 @@ static void line(const uint8_t *p, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *end = data + size;
-
-	while (data < end) {
-		const uint8_t *nl = memchr(data, '\n', (size_t)(end - data));
-		const uint8_t *eol = nl ? nl : end;
-
-		line(data, (size_t)(eol - data));
-		data = eol + 1;
-	}
+	fuzz_lines(data, size, line);
 	return 0;
 }

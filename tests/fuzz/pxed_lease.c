@@ -15,6 +15,8 @@
 
 #include "lease.h"
 
+#include "lines.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The words of l, lower case, the expiry's leading zeros dropped, one
@@ -70,14 +72,6 @@ static void line(const uint8_t *p, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *end = data + size;
-
-	while (data < end) {
-		const uint8_t *nl = memchr(data, '\n', (size_t)(end - data));
-		const uint8_t *eol = nl ? nl : end;
-
-		line(data, (size_t)(eol - data));
-		data = eol + 1;
-	}
+	fuzz_lines(data, size, line);
 	return 0;
 }

@@ -21,6 +21,8 @@
 
 #include "pxeconf.h"
 
+#include "lines.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct pxed_conf c, was, again;
@@ -221,20 +223,19 @@ static void line(const uint8_t *p, size_t len)
 	free(l);
 }
 
+/* A line, then every invariant of what it left. */
+static void line_checked(const uint8_t *p, size_t n)
+{
+	line(p, n);
+	check_fields(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char why[PXECONF_WHY_MAX];
-	const uint8_t *end = data + size;
 
 	pxeconf_init(&c);
-	while (data < end) {
-		const uint8_t *nl = memchr(data, '\n', (size_t)(end - data));
-		const uint8_t *eol = nl ? nl : end;
-
-		line(data, (size_t)(eol - data));
-		check_fields(&c);
-		data = eol + 1;
-	}
+	fuzz_lines(data, size, line_checked);
 	if (pxeconf_check(&c, why))
 		check_subnet(&c);
 	else
