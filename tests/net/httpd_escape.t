@@ -16,14 +16,13 @@
 # and %2e%2e/secret, wget for %2e%2e/secret.  At the end the secret was
 # never opened, every refusal that closes was counted, and the server
 # still serves.
-import ctypes
 import os
-import struct
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from httpd import Httpd, Net, Tap, raw_exchange, require_httpd, status_of  # noqa: E402
+from opened import events, watch  # noqa: E402
 
 require_httpd()
 SECRET = b"SECRET: outside the root\n"
@@ -47,30 +46,6 @@ SERVED = [(b"/etc/passwd", DECOY), (b"//etc//passwd", DECOY), (b"/./ok", b"insid
 CLIENTS = [["curl", "-sS", "--path-as-is", "-o", "{out}", "{url}/../secret"],
            ["curl", "-sS", "--path-as-is", "-o", "{out}", "{url}/%2e%2e/secret"],
            ["wget", "-q", "-O", "{out}", "{url}/%2e%2e/secret"]]
-
-IN_OPEN, IN_ACCESS, IN_NONBLOCK = 0x20, 0x01, 0o4000
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def watch(path):
-    fd = libc.inotify_init1(IN_NONBLOCK)
-    if fd < 0 or libc.inotify_add_watch(fd, path.encode(), IN_OPEN | IN_ACCESS) < 0:
-        raise OSError(ctypes.get_errno(), "inotify on " + path)
-    return fd
-
-
-def events(fd):
-    try:
-        data = os.read(fd, 65536)
-    except BlockingIOError:
-        return 0
-    n, off = 0, 0
-    while off < len(data):
-        _, _, _, namelen = struct.unpack_from("iIII", data, off)
-        off += 16 + namelen
-        n += 1
-    return n
-
 
 t = Tap(len(REFUSED) + len(SERVED) + len(CLIENTS) + 3)
 with Net() as net:

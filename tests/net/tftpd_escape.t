@@ -18,9 +18,7 @@
 # Real clients ask too: tftp-hpa, curl --path-as-is, atftp, busybox for
 # ../secret and ../../etc/passwd: each fails, and writes no secret.
 # At the end the secret was never opened and the server still runs.
-import ctypes
 import os
-import struct
 import sys
 
 sys.dont_write_bytecode = True
@@ -28,6 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import tftpraw as R  # noqa: E402
 from clients import CLIENTS, get_argv  # noqa: E402
 from tftpd import Lab, Server, Tap, differs, require_server  # noqa: E402
+from opened import events, watch  # noqa: E402
 
 require_server()
 SECRET = b"SECRET: outside the root\n"
@@ -52,30 +51,6 @@ HPA_TODO = {n: differs(why) for why, names in (
     ("answers ERROR 0 for a directory", [b"..", b"./..", b".", b"dir", b"dir/"]),
     ("answers ERROR 0 for a long name", [b"x" * 5000, b"a/" * 2100 + b"ok"]),
     ("blocks opening a FIFO", [b"fifo"])) for n in names}
-
-IN_OPEN, IN_ACCESS, IN_NONBLOCK = 0x20, 0x01, 0o4000
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def watch(path):
-    fd = libc.inotify_init1(IN_NONBLOCK)
-    if fd < 0 or libc.inotify_add_watch(fd, path.encode(), IN_OPEN | IN_ACCESS) < 0:
-        raise OSError(ctypes.get_errno(), "inotify on " + path)
-    return fd
-
-
-def events(fd):
-    try:
-        data = os.read(fd, 65536)
-    except BlockingIOError:
-        return 0
-    n, off = 0, 0
-    while off < len(data):
-        _, _, _, namelen = struct.unpack_from("iIII", data, off)
-        off += 16 + namelen
-        n += 1
-    return n
-
 
 def answer(lab, name, port=69):
     """The first packet the server sends for RRQ name: (Packet or None,
