@@ -279,7 +279,12 @@ int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_m
 		if (s->started_ms > since)
 			since = s->started_ms;
 	}
-	return since + delay_ms <= now ? 0 : since + delay_ms - now;
+	/* since is a clock_ms() reading, rounded down: the start may have
+	 * been up to 1 ms later, so the slot is due 1 ms after it (never
+	 * early; see app/lib/clock.h). */
+	int64_t due = since + 1 + delay_ms;
+
+	return due <= now ? 0 : due - now;
 }
 
 static int64_t ready_since;

@@ -35,8 +35,9 @@ bool disk_uevent_parse(const char *text, size_t len, char *devname, size_t dsize
 void disk_mount(void);
 
 /* Milliseconds until the running slot may be marked good: every respawned
- * service of sv has run for delay_ms since both its start and ready_ms;
- * 0 when that holds now.  A service not running makes it wait (1 s, then
+ * service of sv has run for delay_ms since both its start and ready_ms
+ * (clock_ms() readings: due 1 ms after their sum, never early); 0 when
+ * that holds now.  A service not running makes it wait (1 s, then
  * look again).  Pure. */
 int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_ms,
 		       int64_t delay_ms);

@@ -70,18 +70,18 @@ static void good_after_the_delay_since_ready_and_the_last_start(void **state)
 	sv.n = 0;
 	add("tftpd", SERVICE_RESPAWN, 10, 1000);
 	add("pxed", SERVICE_RESPAWN, 11, 1200);
-	/* ready at 1500, delay 15 s */
-	assert_int_equal(disk_good_wait(&sv, 1500, 1500, 15000), 15000);
-	assert_int_equal(disk_good_wait(&sv, 16499, 1500, 15000), 1);
-	assert_int_equal(disk_good_wait(&sv, 16500, 1500, 15000), 0);
+	/* ready at 1500 (a reading rounded down), delay 15 s: due at 16501 */
+	assert_int_equal(disk_good_wait(&sv, 1500, 1500, 15000), 15001);
+	assert_int_equal(disk_good_wait(&sv, 16500, 1500, 15000), 1);
+	assert_int_equal(disk_good_wait(&sv, 16501, 1500, 15000), 0);
 	/* pxed restarted at 10000: the wait starts again from there. */
 	sv.svc[1].started_ms = 10000;
-	assert_int_equal(disk_good_wait(&sv, 16500, 1500, 15000), 8500);
+	assert_int_equal(disk_good_wait(&sv, 16500, 1500, 15000), 8501);
 	assert_int_equal(disk_good_wait(&sv, 25000, 1500, 15000), 0);
 	/* No service at all: the delay after ready. */
 	sv.n = 0;
 	assert_int_equal(disk_good_wait(&sv, 2000, 1500, 0), 0);
-	assert_int_equal(disk_good_wait(&sv, 2000, 1500, 1000), 500);
+	assert_int_equal(disk_good_wait(&sv, 2000, 1500, 1000), 501);
 }
 
 static void a_service_down_keeps_the_slot_on_trial(void **state)
