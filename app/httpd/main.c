@@ -123,13 +123,14 @@ static int listen_socket(const struct args *a, bool reuseport)
 	return fd;
 }
 
-/* A descriptor for each connection, and some to spare (the listening
- * socket, the ring, files being opened): the soft limit raised as far as
- * the hard one allows. */
+/* Two descriptors for each connection (its socket, and the file it
+ * sends by sendfile), and some to spare (the listening socket, the ring,
+ * files being opened): the soft limit raised as far as the hard one
+ * allows. */
 static void raise_fd_limit(unsigned conns)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)conns + 64;
+	rlim_t want = (rlim_t)conns * 2 + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
 		return;
