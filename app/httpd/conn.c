@@ -182,13 +182,9 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	}
 	/* O_NONBLOCK kept: the file is only mapped, never read (and
 	 * path_open then has no flags to set again) */
-	fd = path_open(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int err = errno;
-
-		if (fd >= 0)
-			close(fd);
-		refuse(s, c, fd < 0 ? open_status(err) : 500, req, strerror(err));
+	fd = path_open_stat(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK, &st);
+	if (fd < 0) {
+		refuse(s, c, open_status(errno), req, strerror(errno));
 		return;
 	}
 	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
@@ -197,7 +193,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		start_sendfile(s, c, fd);
 		return;
 	}
-	if (!c->reply.head_only && c->reply.length && !(c->file = files_get(fd))) {
+	if (!c->reply.head_only && c->reply.length && !(c->file = files_get_stat(fd, &st))) {
 		log_errno("unable to map %s", rel);
 		close(fd);
 		refuse(s, c, 500, req, NULL);

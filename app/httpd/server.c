@@ -348,11 +348,13 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 		}
 		l.s.now_ms = now_ms();
 		seen = 0;
+		log_hold(); /* a turn's log lines in one write (log.h) */
 		io_uring_for_each_cqe(&l.s.ring, head, cqe) {
 			dispatch(&l, cqe);
 			seen++;
 		}
 		io_uring_cq_advance(&l.s.ring, seen);
+		log_flush();
 	}
 	log_counters(&l.s);
 	stop(&l);
