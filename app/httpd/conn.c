@@ -26,14 +26,8 @@
  * might lose the response (RFC 9112 section 9.6). */
 #define DRAIN_MS 2000
 
-/* A body this long or longer leaves by sendfile(2): the socket takes
- * references to the page cache's pages, and no CPU copies a byte (on a
- * NIC with scatter-gather, or to a local reader).  A shorter one is sent
- * with its head in one sendmsg from the file's mapping (files.h): one
- * segment, one operation, and its copy costs less than a second call.
- * Measured in tests/bench/http.py (app/httpd/README.md, Speed). */
-#define SENDFILE_MIN (64 * 1024)
-/* Bytes one connection sends in a loop turn before the others' turn. */
+/* Bytes one connection sends by sendfile in a loop turn before the
+ * others' turn. */
 #define SENDFILE_TURN (4u << 20)
 
 static void arm_recv(struct server *s, struct conn *c)
@@ -189,7 +183,12 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	}
 	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
 	c->close_after = c->reply.close;
-	if (!c->reply.head_only && c->reply.length >= SENDFILE_MIN) {
+	/* -S: by sendfile(2), the socket taking references to the page
+	 * cache's pages, no byte copied by the server; otherwise with its
+	 * head in one sendmsg from the file's mapping (files.h), which the
+	 * kernel copies (the faster in make bench: app/httpd/README.md) */
+	if (!c->reply.head_only && s->cfg->sendfile_min &&
+	    c->reply.length >= s->cfg->sendfile_min) {
 		start_sendfile(s, c, fd);
 		return;
 	}
