@@ -20,7 +20,11 @@ is the median of its rounds, with the lowest and highest beside it.
 
 The servers' CPU: utime + stime of each server's whole process tree (master and every worker,
 /proc/PID/stat), before and after a run.  The client's own CPU (httpload's getrusage) is kept
-too: it must stay well below the servers'.  Every server has as many workers as the machine
+too: it must stay well below the servers'.  On loopback and veth the kernel does much of one
+side's work in the other's time (a receiver's ACK frees the sender's buffers in the
+receiver's system call; a sender's transmit runs the receiver's protocol processing), so the
+table also gives server + client: the client being the same for all, that sum is each
+server's whole cost.  Every server has as many workers as the machine
 has cores; the flags of each are in the table's notes (nginx.conf and lighttpd.conf are
 written by this file: the tuning each one's documentation advises).
 
@@ -205,7 +209,9 @@ class Run:
                 "cpu_gib": self.cpu / (b / (1 << 30)) if b else None,
                 "cpu_req": self.cpu / n * 1e6 if n else None,
                 "client_gib": float(self.f["cpu"]) / (b / (1 << 30)) if b else None,
-                "client_req": float(self.f["cpu"]) / n * 1e6 if n else None}[metric]
+                "client_req": float(self.f["cpu"]) / n * 1e6 if n else None,
+                "both_gib": (self.cpu + float(self.f["cpu"])) / (b / (1 << 30)) if b else None,
+                "both_req": (self.cpu + float(self.f["cpu"])) / n * 1e6 if n else None}[metric]
 
 
 def load(cli, d, addr, name, scen, reference=None):
@@ -311,6 +317,8 @@ def table(results, wanted):
         metrics = [("mibps", "MiB/s", True)] if key != "3" else [("rps", "requests/s", True)]
         metrics += [("cpu_gib", "server CPU s/GiB", False)] if key != "3" else \
             [("cpu_req", "server CPU µs/request", False)]
+        metrics += [("both_gib", "server + client CPU s/GiB", False)] if key != "3" else \
+            [("both_req", "server + client CPU µs/request", False)]
         metrics += [("client_gib", "client CPU s/GiB", False)] if key != "3" else \
             [("client_req", "client CPU µs/request", False)]
         for link in LINKS:
