@@ -48,6 +48,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -302,7 +303,7 @@ def summary(runs, metric):
     if any(v is None for v in vals):
         return "failed (%d of %d)" % (sum(not r.ok for r in runs), len(runs)), None
     vals.sort()
-    med = vals[len(vals) // 2]
+    med = statistics.median(vals)
     fmt = "%.0f" if med >= 100 else "%.2f"
     if len(vals) == 1:
         return fmt % med, med
