@@ -142,8 +142,9 @@ help:
 ##   test-fuzz          every libFuzzer harness, a few seconds each
 ##   fuzz               every harness for FUZZ_SECONDS (default 60)
 ##   bench              measure: boot time under QEMU, tftpd against
-##                      tftpd-hpa, atftpd and dnsmasq, relayd against socat
-##                      and kernel forwarding; see tests/bench/
+##                      tftpd-hpa, atftpd and dnsmasq, httpd against nginx
+##                      and lighttpd, relayd against socat and kernel
+##                      forwarding; see tests/bench/
 ##   bench-relay        the relayd part alone (out/bench/relay.md)
 ##   host-deps          install the Debian packages the build needs
 ##   fetch              fill the download cache (DL_DIR) from Debian

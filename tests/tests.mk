@@ -98,11 +98,12 @@ HOST_TEST_TOOLS := $(FWUPDATE_TEST)/fwupdate $(TFW)
 
 # Host tools of the network tests and the bench (host gcc, -O2).
 NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink \
-	$(TEST_OUT)/tftpfloor
+	$(TEST_OUT)/tftpfloor $(TEST_OUT)/httpload
 $(TEST_OUT)/wire: tests/net/lib/wire.c
 $(TEST_OUT)/tftpload: tests/bench/tftpload.c app/lib/uring.h app/lib/bufring.h
 $(TEST_OUT)/tftpload: NET_FLAGS := -Iapp/lib -luring
 $(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c
+$(TEST_OUT)/httpload: tests/bench/httpload.c
 $(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h
 $(TEST_OUT)/udpsink: tests/bench/udpsink.c tests/bench/udpstream.h
 $(NET_TOOLS):
@@ -181,6 +182,7 @@ bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	$(SAY_ACCEL)
 	env $(TEST_ENV) $(PYTHON) tests/bench/boot_time.py 5
 	env $(TEST_ENV) $(PYTHON) tests/bench/tftp.py
+	env $(TEST_ENV) $(PYTHON) tests/bench/http.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
 
 # relayd against socat and kernel forwarding only (about 5 min);

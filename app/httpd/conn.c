@@ -6,9 +6,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +25,10 @@
  * we ignore: closing with unread bytes would reset it, and the client
  * might lose the response (RFC 9112 section 9.6). */
 #define DRAIN_MS 2000
+
+/* Bytes one connection sends by sendfile in a loop turn before the
+ * others' turn. */
+#define SENDFILE_TURN (4u << 20)
 
 static void arm_recv(struct server *s, struct conn *c)
 {
@@ -74,6 +81,17 @@ static void arm_send(struct server *s, struct conn *c)
 	c->inflight = true;
 }
 
+/* Wait until c's socket has room (for sendfile_more). */
+static void arm_room(struct server *s, struct conn *c)
+{
+	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+
+	c->state = CONN_SEND;
+	io_uring_prep_poll_add(sqe, c->fd, POLLOUT);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_SEND));
+	c->inflight = true;
+}
+
 /* Start sending c->reply, whose body is body (NULL: none). */
 static void start_response(struct server *s, struct conn *c, const void *body)
 {
@@ -82,6 +100,35 @@ static void start_response(struct server *s, struct conn *c, const void *body)
 	c->body_len = c->reply.head_only || !body ? 0 : c->reply.length;
 	c->sent = 0;
 	arm_send(s, c);
+}
+
+/* Corked, TCP sends only full segments (as nginx's tcp_nopush): the end
+ * of one sendfile call does not push a short one.  Uncorking pushes the
+ * rest. */
+static void cork(const struct conn *c, bool on)
+{
+	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){ on }, sizeof(int));
+}
+
+/* Start sending c->reply, whose body is file_fd's bytes from
+ * c->reply.offset on (c now owns file_fd).  The first bytes go when the
+ * poll for room completes (at once, in the next submission), not from
+ * here: a response that ended here would take the next pipelined request
+ * a level deeper down the stack. */
+static void start_sendfile(struct server *s, struct conn *c, int file_fd)
+{
+	c->head_len = http_head(c->head, sizeof c->head, &c->reply, time(NULL));
+	c->file_fd = file_fd;
+	c->body = NULL;
+	c->body_len = c->reply.length;
+	c->sent = 0;
+	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
+	/* sendfile must not wait; io_uring's operations on the socket still
+	 * wait for readiness (it polls a non-blocking socket for them) */
+	if (!c->nonblocking)
+		c->nonblocking = fcntl(c->fd, F_SETFL, O_NONBLOCK) == 0;
+	cork(c, true);
+	arm_room(s, c);
 }
 
 /* Answer status instead of a file.  A request refused by the parser
@@ -129,18 +176,23 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	}
 	/* O_NONBLOCK kept: the file is only mapped, never read (and
 	 * path_open then has no flags to set again) */
-	fd = path_open(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int err = errno;
-
-		if (fd >= 0)
-			close(fd);
-		refuse(s, c, fd < 0 ? open_status(err) : 500, req, strerror(err));
+	fd = path_open_stat(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK, &st);
+	if (fd < 0) {
+		refuse(s, c, open_status(errno), req, strerror(errno));
 		return;
 	}
 	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
 	c->close_after = c->reply.close;
-	if (!c->reply.head_only && c->reply.length && !(c->file = files_get(fd))) {
+	/* -S: by sendfile(2), the socket taking references to the page
+	 * cache's pages, no byte copied by the server; otherwise with its
+	 * head in one sendmsg from the file's mapping (files.h), which the
+	 * kernel copies (the faster in make bench: app/httpd/README.md) */
+	if (!c->reply.head_only && s->cfg->sendfile_min &&
+	    c->reply.length >= s->cfg->sendfile_min) {
+		start_sendfile(s, c, fd);
+		return;
+	}
+	if (!c->reply.head_only && c->reply.length && !(c->file = files_get_stat(fd, &st))) {
 		log_errno("unable to map %s", rel);
 		close(fd);
 		refuse(s, c, 500, req, NULL);
@@ -203,26 +255,24 @@ static void log_transfer(struct server *s, struct conn *c, const char *end)
 		 body, (double)(s->now_ms - c->started_ms) / 1000, end);
 }
 
+/* The response's body is done with: its mapping, or its file. */
 static void unmap(struct conn *c)
 {
 	if (c->file)
 		files_put(c->file);
+	if (c->file_fd >= 0)
+		close(c->file_fd);
 	c->file = NULL;
+	c->file_fd = -1;
 	c->body = NULL;
 }
 
-void conn_sent(struct server *s, struct conn *c, int res)
+/* The response has ended, whole or cut (err: why, if cut). */
+static void response_ended(struct server *s, struct conn *c, int err)
 {
-	c->inflight = false;
-	if (res > 0)
-		c->sent += (uint64_t)res;
-	if (res > 0 && c->sent < total_len(c) && !c->closing) {
-		arm_send(s, c);
-		return;
-	}
 	if (c->sent < total_len(c)) {
 		s->n.resets += !c->closing;
-		log_transfer(s, c, res < 0 ? ", cut short" : ", cut short by the client");
+		log_transfer(s, c, err < 0 ? ", cut short" : ", cut short by the client");
 		unmap(c);
 		conn_close(s, c, true);
 		return;
@@ -240,6 +290,69 @@ void conn_sent(struct server *s, struct conn *c, int res)
 		c->deadline_ms = s->now_ms + (int64_t)(c->fill ? s->cfg->header_s : s->cfg->idle_s) * 1000;
 		conn_process(s, c);
 	}
+}
+
+/* Send by sendfile while the socket (non-blocking) takes bytes, up to
+ * SENDFILE_TURN; then wait until it is writable again.  The head goes
+ * first, corked, so that it leaves in the body's first segment. */
+static void sendfile_more(struct server *s, struct conn *c)
+{
+	uint64_t turn = 0;
+
+	if (!c->nonblocking) {
+		response_ended(s, c, -EINVAL);
+		return;
+	}
+	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
+	while (c->sent < total_len(c) && turn < SENDFILE_TURN) {
+		ssize_t r;
+
+		if (c->sent < c->head_len) {
+			r = send(c->fd, c->head + c->sent, c->head_len - c->sent,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		} else {
+			off_t at = (off_t)(c->reply.offset + c->sent - c->head_len);
+			uint64_t left = total_len(c) - c->sent;
+
+			r = sendfile(c->fd, c->file_fd, &at,
+				     left < SENDFILE_TURN - turn ? left : SENDFILE_TURN - turn);
+			if (r == 0) /* the file was truncated under us */
+				errno = EFAULT, r = -1;
+		}
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r < 0) {
+			response_ended(s, c, -errno);
+			return;
+		}
+		c->sent += (uint64_t)r;
+		turn += (uint64_t)r;
+	}
+	if (c->sent == total_len(c)) {
+		cork(c, false);
+		response_ended(s, c, 0);
+	}
+	else
+		arm_room(s, c);
+}
+
+void conn_sent(struct server *s, struct conn *c, int res)
+{
+	c->inflight = false;
+	if (c->file_fd >= 0) { /* a poll for room, for sendfile_more */
+		if (res >= 0 && !c->closing)
+			sendfile_more(s, c);
+		else
+			response_ended(s, c, res < 0 ? res : 0);
+		return;
+	}
+	if (res > 0)
+		c->sent += (uint64_t)res;
+	if (res > 0 && c->sent < total_len(c) && !c->closing) {
+		arm_send(s, c);
+		return;
+	}
+	response_ended(s, c, res);
 }
 
 void conn_close(struct server *s, struct conn *c, bool reset)

@@ -27,6 +27,7 @@ struct conn {
 	int fd;
 	enum conn_state state;
 	bool inflight, closing, close_after;
+	bool nonblocking;        /* O_NONBLOCK set, for sendfile (conn.c) */
 	struct in6_addr addr;    /* the client's (IPv4 as ::ffff:a.b.c.d) */
 	char who[INET6_ADDRSTRLEN + 8];
 	int64_t deadline_ms;     /* the current state's, CLOCK_MONOTONIC */
@@ -42,6 +43,7 @@ struct conn {
 	struct iovec msg_iov[2]; /* what is left to send */
 	struct msghdr msg;
 	struct mapped *file;     /* files.h: the file's mapping, shared */
+	int file_fd;             /* or the file, sent by sendfile; else -1 */
 	uint64_t sent;           /* of head + body */
 	int64_t started_ms;
 	char path[CONN_LOG_PATH + 1];

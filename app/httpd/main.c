@@ -2,7 +2,7 @@
 #define USAGE \
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
 "             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
-"             [-s SECONDS] [-m FILES] [-u USER]\n" \
+"             [-s SECONDS] [-m FILES] [-S BYTES] [-u USER]\n" \
 "       httpd -h\n" \
 "\n" \
 "Serves the files under ROOT over HTTP/1.1 and 1.0 (GET, HEAD, Range).\n" \
@@ -17,6 +17,8 @@
 "  -k SECONDS    idle keep-alive (default " STR(HTTPD_IDLE_SECONDS) ")\n" \
 "  -s SECONDS    a response making no progress is cut (default " STR(HTTPD_SEND_SECONDS) ")\n" \
 "  -m FILES      files kept mapped while unused (default " STR(HTTPD_KEEP_MAPPED) ")\n" \
+"  -S BYTES      bodies this long or longer leave by sendfile; 0: none\n" \
+"                (default " STR(HTTPD_SENDFILE_MIN) ")\n" \
 "  -u USER       run as USER (default nobody when started as root)\n" \
 "  -j            also chroot(2) into ROOT\n" \
 "  -v            log why each refused request was refused\n" \
@@ -65,7 +67,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:S:u:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -81,6 +83,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'k': c->idle_s = number(optarg, 1, 3600, "-k"); break;
 		case 's': c->send_s = number(optarg, 1, 3600, "-s"); break;
 		case 'm': c->keep_mapped = number(optarg, 0, 100000, "-m"); break;
+		case 'S': c->sendfile_min = number(optarg, 0, 1u << 30, "-S"); break;
 		case 'u': a->user = optarg; break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
@@ -123,13 +126,14 @@ static int listen_socket(const struct args *a, bool reuseport)
 	return fd;
 }
 
-/* A descriptor for each connection, and some to spare (the listening
- * socket, the ring, files being opened): the soft limit raised as far as
- * the hard one allows. */
+/* Two descriptors for each connection (its socket, and the file it
+ * sends by sendfile), and some to spare (the listening socket, the ring,
+ * files being opened): the soft limit raised as far as the hard one
+ * allows. */
 static void raise_fd_limit(unsigned conns)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)conns + 64;
+	rlim_t want = (rlim_t)conns * 2 + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
 		return;
@@ -190,7 +194,7 @@ int main(int argc, char **argv)
 		.max_conns = HTTPD_MAX_CONNS, .per_client = HTTPD_PER_CLIENT,
 		.header_s = HTTPD_HEADER_SECONDS, .idle_s = HTTPD_IDLE_SECONDS,
 		.send_s = HTTPD_SEND_SECONDS, .ring_entries = HTTPD_RING_ENTRIES,
-		.keep_mapped = HTTPD_KEEP_MAPPED,
+		.keep_mapped = HTTPD_KEEP_MAPPED, .sendfile_min = HTTPD_SENDFILE_MIN,
 	};
 	struct args a = { .port = HTTPD_PORT, .workers = HTTPD_WORKERS };
 

@@ -113,18 +113,35 @@ static bool put(char *buf, size_t size, size_t *n, const char *fmt, ...)
 	return true;
 }
 
+/* t as an HTTP date, formatted again only when t is not the one before:
+ * every response of a second has the same Date, the responses of a file
+ * the same Last-Modified (gmtime_r and strftime are musl's dearest calls
+ * of a small response). */
+struct date_memo {
+	time_t t;
+	bool set;
+	char text[HTTP_DATE_LEN];
+};
+
+static const char *date_text(struct date_memo *m, time_t t)
+{
+	if (!m->set || m->t != t) {
+		http_date_format(t, m->text);
+		m->t = t;
+		m->set = true;
+	}
+	return m->text;
+}
+
 size_t http_head(char *buf, size_t size, const struct http_reply *r, time_t now)
 {
-	char date[HTTP_DATE_LEN], modified[HTTP_DATE_LEN];
+	static struct date_memo date, modified;
 	size_t n = 0;
 
-	http_date_format(now, date);
 	put(buf, size, &n, "HTTP/1.%u %d %s\r\nServer: tern-httpd\r\nDate: %s\r\n", r->minor,
-	    r->status, http_reason(r->status), date);
-	if (r->mtime) {
-		http_date_format(r->mtime, modified);
-		put(buf, size, &n, "Last-Modified: %s\r\n", modified);
-	}
+	    r->status, http_reason(r->status), date_text(&date, now));
+	if (r->mtime)
+		put(buf, size, &n, "Last-Modified: %s\r\n", date_text(&modified, r->mtime));
 	if (!r->text && r->status != 304)
 		put(buf, size, &n, "Accept-Ranges: bytes\r\n");
 	if (r->type && r->status != 304)

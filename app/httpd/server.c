@@ -139,6 +139,7 @@ static void accepted(struct loop *l, int fd)
 	s->n.accepted++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	c->fd = fd;
+	c->file_fd = -1;
 	c->addr = addr;
 	memcpy(c->who, who, sizeof who);
 	c->idx = s->free_slots[--s->nfree];
@@ -347,11 +348,13 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 		}
 		l.s.now_ms = now_ms();
 		seen = 0;
+		log_hold(); /* a turn's log lines in one write (log.h) */
 		io_uring_for_each_cqe(&l.s.ring, head, cqe) {
 			dispatch(&l, cqe);
 			seen++;
 		}
 		io_uring_cq_advance(&l.s.ring, seen);
+		log_flush();
 	}
 	log_counters(&l.s);
 	stop(&l);

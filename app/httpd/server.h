@@ -34,6 +34,7 @@ struct config {
 	unsigned header_s, idle_s, send_s;
 	unsigned ring_entries;
 	unsigned keep_mapped;    /* files kept mapped when unused (files.h) */
+	uint64_t sendfile_min;   /* bodies this long or longer by sendfile; 0: none */
 	bool verbose;            /* log refused requests' causes too */
 	pid_t *workers;          /* the first worker's: the others' pids */
 	unsigned nworkers;

@@ -13,11 +13,16 @@ static uint64_t put_count;
 struct mapped *files_get(int fd)
 {
 	struct stat st;
+
+	return fstat(fd, &st) < 0 ? NULL : files_get_stat(fd, &st);
+}
+
+struct mapped *files_get_stat(int fd, const struct stat *sp)
+{
+	const struct stat st = *sp;
 	struct mapped *m;
 	int64_t mtime;
 
-	if (fstat(fd, &st) < 0)
-		return NULL;
 	mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	for (m = all; m; m = m->next)
 		if (m->dev == st.st_dev && m->ino == st.st_ino &&

@@ -41,6 +41,9 @@ struct mapped {
  * closes), shared with other transfers of the same file; NULL with errno
  * on failure. */
 struct mapped *files_get(int fd);
+/* files_get for a caller that has fstat(fd) already: st is its result. */
+struct stat;
+struct mapped *files_get_stat(int fd, const struct stat *st);
 /* A transfer is done with m; the last one unmaps it. */
 void files_put(struct mapped *m);
 /* Files mapped now, kept idle ones included. */

@@ -2,7 +2,9 @@
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,9 @@
 #define LOG_LINE_MAX 1024
 
 static const char *log_name = "tern";
+static bool held;
+static char hold_buf[PIPE_BUF];
+static size_t hold_len;
 
 void log_init(const char *progname)
 {
@@ -31,6 +36,33 @@ static size_t append(char *buf, size_t len, size_t room, const char *str, int *c
 	}
 	memcpy(buf + len, str, n);
 	return len + n;
+}
+
+static void write_all(const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(STDERR_FILENO, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+void log_hold(void)
+{
+	held = true;
+}
+
+void log_flush(void)
+{
+	int saved = errno;
+
+	write_all(hold_buf, hold_len);
+	hold_len = 0;
+	held = false;
+	errno = saved;
 }
 
 /* "<name>: <level><message>[: <strerror(err)>]\n", cut with "..." when it
@@ -62,13 +94,15 @@ static void log_line(const char *level, int err, const char *fmt, va_list ap)
 	if (cut)
 		memcpy(buf + len - 3, "...", 3);
 	buf[len++] = '\n';
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(STDERR_FILENO, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+	if (held && hold_len + len > sizeof hold_buf) {
+		write_all(hold_buf, hold_len);
+		hold_len = 0;
+	}
+	if (held && len <= sizeof hold_buf) {
+		memcpy(hold_buf + hold_len, buf, len);
+		hold_len += len;
+	} else {
+		write_all(buf, len);
 	}
 	errno = saved;
 }
@@ -117,6 +151,7 @@ void die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_line("fatal: ", 0, fmt, ap);
 	va_end(ap);
+	log_flush();
 	exit(code);
 }
 
@@ -128,5 +163,6 @@ void die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_line("fatal: ", err, fmt, ap);
 	va_end(ap);
+	log_flush();
 	exit(EXIT_SYSCALL);
 }

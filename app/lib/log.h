@@ -31,6 +31,16 @@ void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* log_err with ": strerror(errno)" appended. */
 void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Between log_hold() and log_flush(), lines are kept in a buffer of
+ * PIPE_BUF bytes and written together when it fills and at log_flush(),
+ * whole lines only: a write of at most PIPE_BUF bytes to a pipe is
+ * atomic, so lines of several processes still never interleave.  An
+ * event loop holds while it handles one turn's completions and flushes
+ * before it waits again: a busy turn costs one write, not one a line.
+ * die() and die_errno() flush first. */
+void log_hold(void);
+void log_flush(void);
+
 /* Log "fatal: <message>" and exit(code). */
 _Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Log "fatal: <message>: strerror(errno)" and exit(EXIT_SYSCALL). */

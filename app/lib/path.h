@@ -72,5 +72,9 @@ const char *path_cause_message(enum path_cause c);
  * (O_RDONLY, or O_WRONLY | O_CREAT ... for uploads: mode 0644); O_CLOEXEC
  * and O_NOCTTY are added.  The fd of a regular file, or -1 with errno. */
 int path_open(int root_fd, const char *rel, int flags);
+/* path_open, and the file's fstat(2) in *st (a server that needs its size
+ * saves a system call a request). */
+struct stat;
+int path_open_stat(int root_fd, const char *rel, int flags, struct stat *st);
 
 #endif

@@ -35,19 +35,25 @@ static int close_with(int fd, int err)
 	return -1;
 }
 
-/* fd names a regular file; otherwise it is closed and errno says why. */
-static int regular_only(int fd)
+/* fd names a regular file (its stat in *st); otherwise it is closed and
+ * errno says why. */
+static int regular_only(int fd, struct stat *st)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return close_with(fd, errno);
-	if (!S_ISREG(st.st_mode))
-		return close_with(fd, S_ISDIR(st.st_mode) ? EISDIR : EACCES);
+	if (!S_ISREG(st->st_mode))
+		return close_with(fd, S_ISDIR(st->st_mode) ? EISDIR : EACCES);
 	return fd;
 }
 
 int path_open(int root_fd, const char *rel, int flags)
+{
+	struct stat st;
+
+	return path_open_stat(root_fd, rel, flags, &st);
+}
+
+int path_open_stat(int root_fd, const char *rel, int flags, struct stat *st)
 {
 	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; taken off
@@ -59,7 +65,7 @@ int path_open(int root_fd, const char *rel, int flags)
 	};
 	int fd = openat2_retry(root_fd, rel, &how);
 
-	if (fd < 0 || (fd = regular_only(fd)) < 0)
+	if (fd < 0 || (fd = regular_only(fd, st)) < 0)
 		return -1;
 	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags & ~O_ACCMODE & ~O_NONBLOCK) < 0)
 		return close_with(fd, errno);

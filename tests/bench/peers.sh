@@ -4,7 +4,8 @@
 #
 # tftpd-hpa and atftpd conflict as packages, and installing either starts a
 # daemon on the host's port 69; smcroute's package starts smcrouted, which
-# would take the host's multicast routing.  The bench and
+# would take the host's multicast routing; nginx and lighttpd would start
+# web servers on the host's port 80.  The bench and
 # `TFTPD_UNDER_TEST=hpa` only need their binaries, run inside a network
 # namespace.  So `apt-get download` puts the .debs (and libwrap0, which both
 # TFTP servers link) in $DL_DIR/peers/, kept there like every other
@@ -15,6 +16,9 @@
 #   OUTDIR/atftpd/usr/sbin/atftpd
 #   OUTDIR/libwrap0/usr/lib/x86_64-linux-gnu/libwrap.so.0   (LD_LIBRARY_PATH)
 #   OUTDIR/smcroute/usr/sbin/smcrouted  (tests/bench/relay.py: kernel forwarding)
+#   OUTDIR/nginx/usr/sbin/nginx         (tests/bench/http.py; its libraries,
+#   OUTDIR/lighttpd/usr/sbin/lighttpd    OpenSSL, PCRE2, xxHash, the host's)
+#   OUTDIR/lighttpd/usr/lib/lighttpd/   (lighttpd -m: its modules)
 #   OUTDIR/versions                     (package version, one a line)
 #
 # dnsmasq (dnsmasq-base) and socat have no service: toolchain/host-packages.
@@ -23,7 +27,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 DL_DIR=${DL_DIR:-$top/dl}
 out=${1:?usage: peers.sh OUTDIR}
 cache=$DL_DIR/peers
-pkgs="tftpd-hpa atftpd libwrap0 smcroute"
+pkgs="tftpd-hpa atftpd libwrap0 smcroute nginx lighttpd"
 
 die() { echo "peers: $*" >&2; exit 111; }
 

@@ -237,6 +237,29 @@ static void head_bytes(void **state)
 	assert_int_equal(http_head(buf, n + 1, &r, 784111777), n);
 }
 
+/* Dates are formatted once and kept while they stay the same: a head
+ * after another with another time or file date has its own. */
+static void head_dates_follow_time_and_file(void **state)
+{
+	struct http_request req = request(NULL, NULL);
+	struct http_reply r;
+	char buf[512];
+
+	(void)state;
+	http_plan(&req, "a", 100, 784111777, &r);
+	http_head(buf, sizeof buf, &r, 784111777);
+	assert_non_null(strstr(buf, "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"));
+	http_head(buf, sizeof buf, &r, 784111778);
+	assert_non_null(strstr(buf, "Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n"));
+	assert_non_null(strstr(buf, "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"));
+	http_plan(&req, "b", 100, 0x7fffffff, &r);
+	http_head(buf, sizeof buf, &r, 784111778);
+	assert_non_null(strstr(buf, "Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n"));
+	assert_non_null(strstr(buf, "Last-Modified: Tue, 19 Jan 2038 03:14:07 GMT\r\n"));
+	http_head(buf, sizeof buf, &r, 0);
+	assert_non_null(strstr(buf, "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"));
+}
+
 static void head_of_errors(void **state)
 {
 	struct http_reply r;
@@ -293,6 +316,7 @@ int main(void)
 		cmocka_unit_test(plan_not_modified),
 		cmocka_unit_test(plan_ranges),
 		cmocka_unit_test(head_bytes),
+		cmocka_unit_test(head_dates_follow_time_and_file),
 		cmocka_unit_test(head_of_errors),
 		cmocka_unit_test(head_of_416_and_304),
 	};

@@ -86,6 +86,26 @@ static void one_mapping_per_file(void **state)
 	assert_int_equal(files_count(), 0); /* keep 0: unmapped once unused */
 }
 
+/* files_get_stat, given the caller's fstat, finds the same mapping. */
+static void get_with_a_stat(void **state)
+{
+	struct mapped *m1 = get("c"), *m2;
+	int fd = open(path_of("c"), O_RDONLY);
+	struct stat st;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	m2 = files_get_stat(fd, &st);
+	close(fd);
+	assert_ptr_equal(m1, m2);
+	assert_int_equal(m2->refs, 2);
+	assert_memory_equal(m2->data, "charlie\n", 8);
+	files_put(m1);
+	files_put(m2);
+	assert_int_equal(files_count(), 0);
+}
+
 static void changed_file_mapped_anew(void **state)
 {
 	struct mapped *old = get("b"), *m;
@@ -129,6 +149,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_mapping_per_file),
+		cmocka_unit_test(get_with_a_stat),
 		cmocka_unit_test(changed_file_mapped_anew),
 		cmocka_unit_test(idle_mappings_kept_oldest_dropped),
 	};

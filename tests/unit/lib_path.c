@@ -334,6 +334,28 @@ static void descriptor_flags_and_creation(void **state)
 	assert_open_fails("sub/new", O_WRONLY | O_CREAT | O_EXCL, EEXIST);
 }
 
+/* path_open_stat: the same answers, and the opened file's stat. */
+static void open_with_its_stat(void **state)
+{
+	struct stat st, want;
+	char p[256];
+	int fd;
+
+	(void)state;
+	memset(&st, 0, sizeof st);
+	fd = path_open_stat(root_fd, "inner", O_RDONLY, &st);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(p, sizeof p, "%s/root/sub/inner", top);
+	assert_int_equal(stat(p, &want), 0);
+	assert_int_equal(st.st_ino, want.st_ino); /* the link's target's */
+	assert_int_equal(st.st_size, 6);
+	assert_true(S_ISREG(st.st_mode));
+	errno = 0;
+	assert_int_equal(path_open_stat(root_fd, "out", O_RDONLY, &st), -1);
+	assert_int_equal(errno, EXDEV);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +373,7 @@ int main(void)
 		cmocka_unit_test(escapes_are_refused_by_the_kernel),
 		cmocka_unit_test(only_regular_files),
 		cmocka_unit_test(descriptor_flags_and_creation),
+		cmocka_unit_test(open_with_its_stat),
 	};
 	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
 }

@@ -60,6 +60,20 @@ def httpd_binary():
     return host_build()
 
 
+def listening(pid, port):
+    """Whether something in pid's network namespace listens on TCP port."""
+    for f in ("tcp", "tcp6"):
+        try:
+            with open("/proc/%d/net/%s" % (pid, f)) as fh:
+                for line in fh.readlines()[1:]:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        return True
+        except OSError:
+            pass
+    return False
+
+
 def require_httpd():
     require_root()
     if not httpd_binary():
@@ -92,16 +106,7 @@ class Httpd:
         return self
 
     def listening(self):
-        for f in ("tcp", "tcp6"):
-            try:
-                with open("/proc/%d/net/%s" % (self.d.pid, f)) as fh:
-                    for line in fh.readlines()[1:]:
-                        fields = line.split()
-                        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == PORT:
-                            return True
-            except OSError:
-                pass
-        return False
+        return listening(self.d.pid, PORT)
 
     def url(self, path, addr=None):
         addr = addr or self.addr
