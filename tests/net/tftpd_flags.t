@@ -9,6 +9,8 @@
 #     into ROOT (/proc/PID/root), without -j at /;
 #   - -B: 'dir\g' is served as dir/g, without it not found;
 #   - -A: '/f' is refused as an access violation, without it served as f;
+#   - -O 1: the block after 65535 is numbered 1 (0 without it), and the
+#     file comes whole;
 #   - -T NAME CLIENT: what a remap file makes of the name, and whether it
 #     is served (exit 0) or refused (exit 1);
 #   - SIGHUP reloads the remap file: a name maps to the new target, also
@@ -31,8 +33,9 @@ require_server()
 if KIND != "tern":
     skip_all("tftpd's own flags")
 F, G, H = pattern(5000, 1), pattern(700, 2), pattern(900, 3)
+BIG = pattern(8 * 65540 + 3, 4)  # 65541 blocks of 8 bytes
 USER = pwd.getpwnam("daemon")
-t = Tap(15)
+t = Tap(16)
 
 
 def procs(d):
@@ -46,6 +49,42 @@ def procs(d):
         except OSError:
             pass
     return out
+
+
+def wrapped_get(cli, port):
+    """'big' with blksize 8, windowsize 64: (the data, the number of the
+    block after 65535), or (None, why)."""
+    with R.Peer(cli, "192.0.2.1", port) as p:
+        p.send(R.request(R.RRQ, "big", "octet", [("blksize", 8), ("windowsize", 64)]))
+        pkt, tid = p.recv(2)
+        if pkt is None or pkt.op != R.OACK:
+            return None, "no OACK: %r" % pkt
+        p.send(R.ack(0), tid)
+        chunks, after, got, since_ack, silent = [], None, 0, 0, 0
+        while True:
+            pkt, addr = p.recv(1.5)
+            if pkt is None:
+                silent += 1
+                if silent > 5:
+                    return None, "silence after block %d" % got
+                p.send(R.ack(got & 0xffff if got <= 65535 else (got - 65536 + after) & 0xffff),
+                       tid)
+                continue
+            if addr != tid or pkt.op != R.DATA:
+                return None, "unexpected %r" % pkt
+            nxt = got + 1
+            if nxt == 65536 and after is None and pkt.block in (0, 1):
+                after = pkt.block
+            want = nxt if nxt <= 65535 else (nxt - 65536 + after) & 0xffff
+            if pkt.block != want:
+                continue  # a window resent; we ACK where we are on silence
+            chunks.append(pkt.payload)
+            got, since_ack = nxt, since_ack + 1
+            if len(pkt.payload) < 8 or since_ack == 64:
+                p.send(R.ack(pkt.block), tid)
+                since_ack = 0
+            if len(pkt.payload) < 8:
+                return b"".join(chunks), after
 
 
 def stats(server):
@@ -63,7 +102,7 @@ def stats(server):
     return [text for _, text in d.lines[n:] if "stats:" in text]
 
 
-with Lab(t, {"f": F, "dir/g": G, "h": H}, start=False) as lab:
+with Lab(t, {"f": F, "dir/g": G, "h": H, "big": BIG}, start=False) as lab:
     remap = lab.path("remap")
     with open(remap, "w") as f:
         f.write("r ^alias$ f\na \\.key$\n")
@@ -106,6 +145,14 @@ with Lab(t, {"f": F, "dir/g": G, "h": H}, start=False) as lab:
     x0 = R.get(lab.cli, "192.0.2.1", "/f", port=1069)
     t.ok(not x.ok and x.error and x.error.code == 2 and x0.ok and x0.data == F,
          "-A: '/f' refused (access violation); without -A served as f", "%r %r" % (x, x0))
+
+    wrap = Server(lab.srv, lab.root, "192.0.2.1", port=2069, extra=["-O", "1"]).start()
+    d1, after1 = wrapped_get(lab.cli, 2069)
+    d0, after0 = wrapped_get(lab.cli, 1069)
+    t.ok(d1 == BIG and after1 == 1 and d0 == BIG and after0 == 0,
+         "-O 1: after block 65535 comes block 1 (0 without -O), the file whole both ways",
+         "-O 1: %s, %s; default: %s, %s" % (d1 == BIG, after1, d0 == BIG, after0))
+    wrap.stop()
 
     def test_name(name, *flags):
         return subprocess.run([tern_tftpd(), "-m", remap, "-r", lab.root] + list(flags) +
