@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,22 +56,21 @@ int daemon_signals(void)
 
 void daemon_drop_privileges(const char *user, const char *dir)
 {
-	struct passwd *pw;
+	struct passwd *pw = NULL;
+	bool root = geteuid() == 0;
 
+	if (!user && root)
+		user = "nobody";
+	/* The user from the real /etc/passwd: after chroot it is ROOT's. */
+	if (root && strcmp(user, "root") && !(pw = getpwnam(user)))
+		die(EXIT_USAGE, "no user %s in /etc/passwd (-u root keeps root)", user);
 	if (dir && (chroot(dir) < 0 || chdir("/") < 0))
 		die_errno("unable to chroot into %s", dir);
-	if (geteuid() != 0) {
+	if (!root) {
 		if (user)
 			log_warn("not root: -u %s ignored", user);
 		return;
 	}
-	if (!user)
-		user = "nobody";
-	if (!strcmp(user, "root"))
-		return;
-	pw = getpwnam(user);
-	if (!pw)
-		die(EXIT_USAGE, "no user %s in /etc/passwd (-u root keeps root)", user);
-	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+	if (pw && (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0))
 		die_errno("unable to become user %s", user);
 }

@@ -18,7 +18,8 @@ unsigned flag_number(const char *usage, const char *s, unsigned lo, unsigned hi,
 int daemon_signals(void);
 
 /* Once the sockets are bound: chroot into dir (NULL: not), then, when
- * root, become user (NULL: nobody; "root" stays root).  Dies if it cannot
+ * root, become user (NULL: nobody; "root" stays root), looked up in the
+ * /etc/passwd outside dir.  Dies if it cannot
  * (EXIT_USAGE for an unknown user, EXIT_SYSCALL otherwise). */
 void daemon_drop_privileges(const char *user, const char *dir);
 

@@ -97,6 +97,8 @@ static int connect_to(const char *path, unsigned seconds)
 	return fd;
 }
 
+/* relayd may answer and close before it has read the request (it refuses
+ * a client that is not root at once): then the answer is still to read. */
 static void send_all(int fd, const char *p, size_t len)
 {
 	while (len) {
@@ -104,6 +106,8 @@ static void send_all(int fd, const char *p, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return;
 		if (n < 0)
 			die_errno("unable to send the request to relayd");
 		p += n;
@@ -127,6 +131,9 @@ static void read_all(int fd, unsigned seconds, struct answer *a)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			die(EXIT_SYSCALL, "relayd did not answer within %u s", seconds);
+		/* It closed with our request unread: what it sent is all. */
+		if (n < 0 && errno == ECONNRESET)
+			break;
 		if (n < 0)
 			die_errno("unable to read relayd's answer");
 		if (n == 0)

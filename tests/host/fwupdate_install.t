@@ -7,10 +7,14 @@
 # bytes, another key, another board, an older version, a payload larger
 # than a slot -- is refused with its reason in one line, exit 1, and the
 # ESP is byte-identical afterwards.  So is an update while the running
-# slot is still on trial (its fallback would go).
+# slot is still on trial (its fallback would go), unless -f says so.
+# Prints the time fwupdate -c takes on a 10 MiB bundle (the figure
+# tests/bench/README.md cites).
 import os
 import re
+import resource
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
@@ -21,7 +25,7 @@ if missing():
     print("Bail out! %s is not built (make test builds it)" % missing(), flush=True)
     sys.exit(1)
 
-t = Tap(35)
+t = Tap(38)
 box = Box(version="1.2.0")
 work = box.work
 write = box.put
@@ -152,6 +156,19 @@ try:
     t.ok(r.returncode == 0 and box.snapshot() == before
          and any("good: board pc_x86_64, version 1.5.0 (running 1.4.0)" in x for x in lines(r)),
          "-c: a good bundle is reported good and nothing is written", "\n".join(lines(r)))
+    # The figure tests/bench/README.md cites: verifying a 10 MiB bundle.
+    p10 = write("slot-10m", payload_bytes(10 << 20, 10))
+    b10 = sign(p10, path("ten.tfw"), "1.5.0")
+    cpu0, wall0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+    r = box.fwupdate("-c", b10)
+    cpu1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - wall0
+    user, system = cpu1.ru_utime - cpu0.ru_utime, cpu1.ru_stime - cpu0.ru_stime
+    t.ok(r.returncode == 0 and box.snapshot() == before,
+         "-c on a 10 MiB bundle: good, nothing written", "\n".join(lines(r)))
+    t.diag("verify a 10 MiB bundle (fwupdate -c, the host build with ASan and UBSan): "
+           "%.2f s CPU (%.2f user, %.2f system), %.2f s wall" % (user + system, user, system, wall))
+    os.unlink(p10)
+    os.unlink(b10)
     r = box.fwupdate("-n", "-", stdin=g15)
     t.ok(r.returncode == 0 and box.read(box.slot_file("b")) == read(p15)
          and box.slot_file("b").endswith("+3.efi") and box.read("tern-3-a.efi") == read(p14),
@@ -159,6 +176,17 @@ try:
     r = box.fwupdate("-n", "-f", sign(p13, path("old.tfw"), "1.3.0"))
     t.ok(r.returncode == 0 and box.read(box.slot_file("b")) == read(p13),
          "-f installs an older version", "\n".join(lines(r)))
+    # -f over a slot on trial: B (1.3.0) boots on trial; A is its fallback.
+    box.boot(box.slot_file("b"))
+    box.set_release("1.3.0")
+    refused("while B is on trial, again", b15, r"running slot B is on trial")
+    r = box.fwupdate("-n", "-f", b15)
+    a = box.slot_file("a")
+    t.ok(r.returncode == 0 and a and a.endswith("+3.efi") and box.read(a) == read(p15)
+         and box.read(box.running) == read(p13),
+         "-f installs over a slot on trial: 1.5.0 goes to its fallback A, B untouched",
+         "exit %d %s %s" % (r.returncode, box.files(), lines(r)))
+    box.mark_good()
 
     # The box's own state missing: exit 111, nothing written.
     before = box.snapshot()

@@ -2,7 +2,9 @@
 # A bad line in a sysctl.d file or in the services file is reported as
 # file:line (the path init reads, the line's number, right after a line too
 # long to keep too) and skipped: the good lines around it, and the files
-# after it, still apply; a last line without its newline counts.
+# after it, still apply; a last line without its newline counts.  A
+# services file of more than SERVICES_MAX (32) services: the first 32
+# start, each line past them is reported as file:line and skipped.
 import os
 import re
 import sys
@@ -47,7 +49,7 @@ def problems(init, path):
     return {int(m.group(1)): m.group(2) for m, _ in init.matches(rx)}
 
 
-t = Tap(11)
+t = Tap(13)
 with Init() as init:
     for key in list(SYSCTL_GOOD) + UNTOUCHED:
         init.proc_sys(key, "0\n")
@@ -106,4 +108,24 @@ with Init() as init:
     t.ok(sorted(init.words("/started")) == GOOD, "and run", init.read("/started"))
     t.ok(init.running() and len(init.processes()) == 1 + len(GOOD),
          "init runs on with them and nothing else", init.processes())
+
+CAP = 32  # SERVICES_MAX in app/init/supervise.h
+with Init() as init:
+    init.script("idle", "exec sleep 1000")
+    init.services(*["s%d respawn %s" % (i, init.path("/bin/idle")) for i in range(1, CAP + 3)])
+    try:
+        init.start()
+        init.expect(READY)
+    except InitError as e:
+        t.abort(e)
+    got = problems(init, SERVICES)
+    t.ok(got == {n: "more than %d services; ignoring s%d" % (CAP, n) for n in (CAP + 1, CAP + 2)},
+         "%d services: lines %d and %d reported as more than %d and skipped"
+         % (CAP + 2, CAP + 1, CAP + 2, CAP), "got %s%s" % (got, init.tail()))
+    until(lambda: len(init.processes()) == 1 + CAP, 5)
+    started = [m.group(1) for m, _ in init.matches(r"^init: started (\S+) ")]
+    t.ok(started == ["s%d" % i for i in range(1, CAP + 1)] and
+         len(init.processes()) == 1 + CAP,
+         "the first %d start and run, in file order" % CAP,
+         "%s %d processes" % (started, len(init.processes())))
 t.done()

@@ -5,7 +5,11 @@
 # line without newline kept, over-long lines cut, its last words before
 # the news of its exit, nothing lost in a flood.  When the kernel would
 # echo kmsg to the console itself (console_loglevel 7), init does not
-# write the console copy.
+# write the console copy.  A console that stays full (here a FIFO that
+# the test does not read during a flood) loses lines, never torn ones:
+# what it took is the flood's first lines in order, and the next line
+# that fits is preceded by one note that counts exactly the rest.
+import errno
 import os
 import signal
 import sys
@@ -18,7 +22,7 @@ require_host()
 LINE_MAX = 480   # OUTPUT_LINE_MAX in app/init/output.h
 FLOOD = 20000
 
-t = Tap(9)
+t = Tap(12)
 with Init() as init:
     init.write("/dev/kmsg", "")
     init.script("talk", "echo 'to stdout'\necho 'to stderr' >&2\n"
@@ -74,6 +78,55 @@ with Init() as init:
          not init.matches(r"^talk: hello"),
          "with console_loglevel 7 the line goes to kmsg only (the kernel echoes it)",
          init.tail())
+    init.signal(signal.SIGUSR2)
+    init.wait_exit(10)
+
+
+def drain(fd):
+    """Whatever the FIFO holds now, as text."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError as e:
+            if e.errno == errno.EAGAIN:
+                return data.decode()
+            raise
+        if not chunk:
+            return data.decode()
+        data += chunk
+
+
+with Init() as init:
+    init.write("/dev/kmsg", "")
+    os.mkfifo(init.path("/dev/console"))
+    console = os.open(init.path("/dev/console"), os.O_RDONLY | os.O_NONBLOCK)
+    init.script("flood", "i=0; while [ $i -lt %d ]; do echo \"n $i\"; i=$((i+1)); done"
+                % FLOOD)
+    init.script("late", "while [ ! -e @ROOT@/go ]; do sleep 0.05; done; echo after")
+    init.services("flood once " + init.path("/bin/flood"),
+                  "late once " + init.path("/bin/late"))
+    try:
+        init.start()
+        init.expect(r"flood \(pid \d+\) exited with status 0", 30)
+        kept = drain(console).splitlines()
+        init.write("/go", "")
+        init.expect(r"late \(pid \d+\) exited with status 0", 10)
+        rest = drain(console).splitlines()
+    except InitError as e:
+        t.abort(e)
+    finally:
+        os.close(console)
+    k = len(kept)
+    t.ok(0 < k < FLOOD and kept == ["flood: n %d" % i for i in range(k)],
+         "a console that stays full takes the flood's first lines whole and in order "
+         "(%d of %d)" % (k, FLOOD), "\n".join(kept[-3:]))
+    t.ok(rest == ["init: %d line(s) of service output dropped: console busy" % (FLOOD - k),
+                  "late: after"],
+         "once it has room: one note counting exactly the %d lost, then the next line"
+         % (FLOOD - k), "\n".join(rest))
+    flood = [l for l in init.read("/dev/kmsg").splitlines() if l.startswith("<30>flood: n ")]
+    t.ok(len(flood) == FLOOD, "kmsg has all %d lines all the same" % FLOOD, len(flood))
     init.signal(signal.SIGUSR2)
     init.wait_exit(10)
 t.done()

@@ -5,7 +5,8 @@
 #
 # The other half of the back-off, back to 1 s after a run of 30 s or more,
 # would make this test take a minute: tests/unit/init_backoff.c covers it
-# (and the 60 s cap) on backoff_next() itself.
+# (and the 60 s cap) on backoff_next() itself, and tests/unit/
+# init_crashloop.c the crash-loop report at the cap, on a clock it moves.
 import os
 import signal
 import sys

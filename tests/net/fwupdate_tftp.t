@@ -3,7 +3,8 @@
 # with BusyBox's tftp applet -- the host's busybox standing in for the
 # image's -- from our tftpd in a network namespace, onto a directory
 # standing in for the ESP (tests/host/lib/fwbox.py): a good bundle over
-# IPv4 is installed; over IPv6 with a port it checks good; a bundle with a
+# IPv4 is installed; over IPv6 with a port it checks good, and by a host
+# name (resolved through /etc/hosts, the image's way); a bundle with a
 # flipped byte, a file the server does not have, and a file larger than a
 # slot (cut off while it streams) each change nothing on the ESP.
 import os
@@ -26,7 +27,7 @@ busybox = shutil.which("busybox")
 if not busybox:
     skip_all("busybox is not installed (toolchain/host-packages)")
 
-t = Tap(6)
+t = Tap(7)
 box = Box(version="1.2.0")
 work = box.work
 write = box.put
@@ -36,8 +37,13 @@ os.symlink(busybox, os.path.join(bindir, "tftp"))
 env = dict(os.environ, PATH=bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
 
 
-def fwupdate(ns, *args, timeout=60):
+def fwupdate(ns, *args, timeout=60, hosts=None):
+    """fwupdate in ns; hosts: a file bound over /etc/hosts for it (in a
+    mount namespace of its own)."""
     argv = [FWUPDATE, "-E", box.esp, "-R", box.release, "-e", box.efivars] + list(args)
+    if hosts:
+        argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                'mount --bind "$0" /etc/hosts && exec "$@"', hosts] + argv
     r = ns.run(argv, timeout=timeout, env=env)
     return r, (r.stderr or "").strip().splitlines()
 
@@ -71,6 +77,18 @@ try:
              and any("good: board pc_x86_64, version 1.3.0" in x for x in out),
              "tftp://[2001:db8::1]:69/...: fetched over IPv6 and checked good (-c)",
              "exit %s\n%s" % (r.returncode, "\n".join(out)))
+
+        hosts = os.path.join(box.dir, "hosts")
+        with open(hosts, "w") as f:
+            f.write("192.0.2.1 bootserver.example\n")
+        r, out = fwupdate(cli, "-c", "tftp://bootserver.example/tern-1.3.0-pc_x86_64.tfw",
+                          hosts=hosts)
+        t.ok(r.returncode == 0 and box.snapshot() == before
+             and any("fetching tern-1.3.0-pc_x86_64.tfw from bootserver.example port 69" in x
+                     for x in out)
+             and any("good: board pc_x86_64, version 1.3.0" in x for x in out),
+             "tftp://bootserver.example/...: a host name, resolved (/etc/hosts), fetched and "
+             "checked good (-c)", "exit %s\n%s" % (r.returncode, "\n".join(out)))
 
         r, out = fwupdate(cli, "-n", "tftp://192.0.2.1/fw/bad.tfw")
         t.ok(r.returncode == 1 and box.snapshot() == before

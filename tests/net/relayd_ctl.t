@@ -6,9 +6,13 @@
 #   - the untouched rule loses nothing of its stream through all of it;
 #   - an added rule relays at once, a removed one not at all, and reload
 #     returns to the file (relayctl's changes are not written to it);
+#   - remove by the rule written out in full, as by its ID;
 #   - errors: a bad rule, the same input twice, no such rule, a bad file,
 #     an unknown command, no relayd, not root -- each with its message
 #     and exit status (100 refused or usage, 111 system), nothing changed;
+#   - not root refused twice over: by the socket's mode, and, with the
+#     mode opened up, by relayd itself (SO_PEERCRED);
+#   - relayctl -T: a relayd that never answers is given up after -T s;
 #   - the socket is 0600 and goes with relayd.
 import os
 import re
@@ -26,7 +30,7 @@ from relay_ns import (Sink, app, check, receiver, relayd, relayctl, rewrite, sen
 
 require_root()
 N, PPS = 40000, 10000
-t = Tap(21)
+t = Tap(25)
 
 KEEP = "relay from v0b group 239.1.1.1 port 5000 to 239.2.2.1:6000 dev v1a"
 GOES = "relay from v0b group 239.1.1.2 port 5000 to 239.2.2.2:6000 dev v1a"
@@ -131,6 +135,11 @@ with Net() as net:
     st, out, err = relayctl(d, "list")
     t.ok([r[0] for r in table(out)] == ["1", "4"] and table(out)[1][4] == GOES,
          "...as a new rule (ID 4); the untouched rule is still 1", out)
+    st, out, err = relayctl(d, "remove", *GOES.split())
+    st2, out2, _ = relayctl(d, "list")
+    t.ok(st == 0 and out == "removed rule 4: " + GOES + "\n" and
+         [r[0] for r in table(out2)] == ["1"],
+         "remove by the rule written out in full: rule 4 goes, 1 stays", out + err + out2)
 
     th.join(10)
     got = keep.wait(N, timeout=5)[0]
@@ -148,6 +157,34 @@ with Net() as net:
                        capture_output=True, text=True, timeout=10)
     t.ok(r.returncode == 111 and "Permission denied" in r.stderr,
          "not root: 111, permission denied", "%s %s" % (r.returncode, r.stderr))
+    # The mode opened up: relayd's own check (SO_PEERCRED) refuses.
+    os.chmod(os.path.dirname(d.sock), 0o755)
+    os.chmod(d.sock, 0o666)
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        app("relayctl"), "-S", d.sock, "list"],
+                       capture_output=True, text=True, timeout=10)
+    t.ok(r.returncode == 111 and r.stdout == "" and
+         r.stderr == "relayctl: error: only root may talk to relayd\n",
+         "not root through a socket anyone may open: relayd itself refuses, 111",
+         "%s %r %r" % (r.returncode, r.stdout, r.stderr))
+    t.ok(d.matches(r"relayctl: a connection refused: not root"), "...and logs it", d.tail(5))
+    os.chmod(d.sock, 0o600)
+
+    # -T: a socket that takes the connection and never answers.
+    import socket
+    mute_path = os.path.join(os.path.dirname(d.sock), "mute.sock")
+    mute = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mute.bind(mute_path)
+    mute.listen(4)
+    t0 = time.monotonic()
+    r = subprocess.run([app("relayctl"), "-S", mute_path, "-T", "2", "list"],
+                       capture_output=True, text=True, timeout=20)
+    took = time.monotonic() - t0
+    mute.close()
+    # Never sooner than 2 s; the default (10 s) is far on the late side.
+    t.ok(r.returncode == 111 and "relayd did not answer within 2 s" in r.stderr and
+         2.0 <= took < 8.0, "-T 2: no answer, given up after %.2f s, 111" % took,
+         "%s %s" % (r.returncode, r.stderr))
     keep.close()
     other.close()
     t.ok(d.stop() == 0 and not os.path.exists(d.sock), "relayd stops; its socket goes with it",

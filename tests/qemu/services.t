@@ -3,7 +3,7 @@
 # /etc/tern/services and announced with SIGHUP starts, its output reaches
 # the console and the kernel log prefixed with its name, a service killed
 # in the guest comes back after the back-off, a removed one is stopped,
-# and poweroff ends QEMU within 3 s.
+# and poweroff ends QEMU within 3 s.  Prints PID 1's resident memory.
 #
 # The back-off is timed in the guest, on one clock: /proc/uptime read by
 # the shell just before the kill, and by the service as it starts again.
@@ -79,6 +79,11 @@ with Guest() as g:
         st, out = g.sh("cat /proc/[0-9]*/stat 2>/dev/null | sed 's/.*) //' | "
                        "cut -d' ' -f1 | grep -c Z")
         t.ok(out.strip() == "0", "no zombie processes", out)
+        # The figure tests/bench/README.md cites.
+        st, out = g.sh("grep VmRSS /proc/1/status")
+        m = re.search(r"VmRSS:\s+(\d+) kB", out)
+        print("# PID 1 resident memory (VmRSS, /proc/1/status) with the services running: "
+              "%s kB" % (m.group(1) if m else "?"), flush=True)
     except GuestError as e:
         t.bail(e)
 

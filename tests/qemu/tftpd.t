@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # tftpd in the booted image: init starts it from /etc/tern/services as user
 # nobody; a client on the host fetches a file from the guest through QEMU's
-# forwarded UDP port (curl, blksize 512 and 1468, and windowsize with the
-# raw client of tests/net when there), and BusyBox tftp in the guest
-# fetches one over loopback; the bytes are the same.
+# forwarded UDP port (curl, blksize 512 and 1468; the raw client of
+# tests/net with windowsize 8, granted in the OACK), and BusyBox tftp in the
+# guest fetches one over loopback; the bytes are the same.
 import hashlib
 import os
 import re
@@ -13,7 +13,17 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net", "lib"))
 from guest import Guest, GuestError, Tap  # noqa: E402
+import tftpraw  # noqa: E402
+
+
+class Host:
+    """The host's own network, where tftpraw wants a namespace."""
+
+    @staticmethod
+    def socket(family=socket.AF_INET, type=socket.SOCK_DGRAM):
+        return socket.socket(family, type)
 
 
 def free_udp_port():
@@ -24,7 +34,7 @@ def free_udp_port():
 
 port = free_udp_port()
 NET = ["-nic", "user,model=virtio-net-pci,hostfwd=udp:127.0.0.1:%d-:69" % port]
-t = Tap(7)
+t = Tap(8)
 with Guest(qemu_args=NET) as g, tempfile.TemporaryDirectory() as tmp:
     try:
         g.wait_ready(timeout=120)
@@ -55,6 +65,12 @@ with Guest(qemu_args=NET) as g, tempfile.TemporaryDirectory() as tmp:
                 if r.returncode == 0 else r.stderr
             t.ok(got == want, "curl on the host fetches it through the forwarded "
                  "port, blksize %d" % bs, "got %s, want %s" % (got, want))
+        x = tftpraw.get(Host(), "127.0.0.1", "blob", port=port, blksize=1468, windowsize=8,
+                        limit=120)
+        got = hashlib.sha256(x.data).hexdigest() if x.ok else repr(x)
+        t.ok(x.oack is not None and x.oack.option("windowsize") == "8" and got == want,
+             "the raw client fetches it with windowsize 8 (RFC 7440), granted in the OACK",
+             "oack %r, got %s, want %s" % (x.oack, got, want))
         st, out = g.sh("cd /tmp && tftp -g -b 8192 -r blob -l blob 127.0.0.1 && "
                        "sha256sum blob", timeout=30)
         m = re.search(r"\b([0-9a-f]{64})  blob", out)
