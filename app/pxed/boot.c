@@ -106,13 +106,13 @@ enum boot_why boot_file(const struct pxed_conf *c, const struct dhcp_msg *m, uin
 	out[0] = '\0';
 	if (w == BOOT_NONE)
 		return BOOT_NONE;
-	if (boot_is_http(m))
+	if (boot_is_http(m)) /* an http(s) URL, as given or made */
 		ok = is_http_url(file) ? snprintf(out, DHCP_FILE_LEN, "%s", file) < DHCP_FILE_LEN
 		     : !boot_is_url(file) && c->http && make_url(c, file, local, out);
-	else if (script && c->http && !boot_is_url(file))
+	else if (script && c->http && !boot_is_url(file)) /* iPXE's script over HTTP */
 		ok = make_url(c, file, local, out);
-	else
-		ok = (script || boot_is_ipxe(m) || !boot_is_pxe(m) || !boot_is_url(file)) &&
+	else /* as given; a URL only to iPXE (or a client that is not PXE) */
+		ok = (boot_is_ipxe(m) || !boot_is_pxe(m) || !boot_is_url(file)) &&
 		     snprintf(out, DHCP_FILE_LEN, "%s", file) < DHCP_FILE_LEN;
 	if (!ok) {
 		out[0] = '\0';
