@@ -120,23 +120,25 @@ def leased(app, mac, mark, what):
         return None
 
 
-def http_log(app, ip, name, size, mark):
-    """httpd's line for a whole 200 of name to ip: its seconds, or None."""
+def seconds_logged(app, pattern, mark):
+    """The seconds (group 1) of the appliance's log line matching pattern
+    after mark, or None."""
     try:
-        m = app.wait_log(rb'httpd: %s:\d+ "GET /%s" 200 %d bytes ([0-9.]+) s\r?\n'
-                         % (re.escape(ip).encode(), re.escape(name).encode(), size), mark)
-        return float(m.group(1))
+        return float(app.wait_log(pattern, mark).group(1))
     except GuestError:
         return None
+
+
+def http_log(app, ip, name, size, mark):
+    """httpd's line for a whole 200 of name to ip: its seconds, or None."""
+    return seconds_logged(app, rb'httpd: %s:\d+ "GET /%s" 200 %d bytes ([0-9.]+) s\r?\n'
+                          % (re.escape(ip).encode(), re.escape(name).encode(), size), mark)
 
 
 def tftp_log(app, ip, name, size, mark):
-    try:
-        m = app.wait_log(rb"tftpd: RRQ %s octet from %s:\d+: %d bytes in ([0-9.]+) s"
-                         % (re.escape(name).encode(), re.escape(ip).encode(), size), mark)
-        return float(m.group(1))
-    except GuestError:
-        return None
+    """tftpd's line for name sent whole to ip: its seconds, or None."""
+    return seconds_logged(app, rb"tftpd: RRQ %s octet from %s:\d+: %d bytes in ([0-9.]+) s"
+                          % (re.escape(name).encode(), re.escape(ip).encode(), size), mark)
 
 
 t = Tap(13)
