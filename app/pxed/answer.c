@@ -7,6 +7,7 @@
 #include "boot.h"
 
 #define PXE_VENDOR "PXEClient"
+#define HTTP_VENDOR "HTTPClient"
 #define PXE_DISCOVERY_BOOT_FILE 8 /* bit 3: download the file of this packet */
 #define ARCH_FIRST_EFI 6          /* RFC 4578: 0-5 are BIOS-era, 6 on EFI */
 
@@ -22,7 +23,7 @@ static const struct {
 	[ANS_INFORM] = { "inform ack", true },
 	[ANS_RELEASED] = { "released", false },
 	[ANS_DECLINED] = { "declined", false },
-	[ANS_NOT_PXE] = { "not a PXE client", false },
+	[ANS_NOT_PXE] = { "not a PXE or HTTP boot client", false },
 	[ANS_NO_FILE] = { "no boot file for it", false },
 	[ANS_NOT_HANDLED] = { "not handled here", false },
 	[ANS_OTHER_SERVER] = { "chose another server", false },
@@ -59,7 +60,8 @@ static void add_pxe_sub(struct dhcp_reply *r, uint8_t code, const void *data, ui
 
 enum vendor43 { V43_NONE, V43_DISCOVERY, V43_ECHO_ITEM };
 
-/* siaddr, sname, file, and for a PXE client 60, 97 and 43. */
+/* siaddr, sname, file (boot_file's), for an HTTP client 60 "HTTPClient",
+ * for a PXE client 60 "PXEClient", 97 and 43. */
 static void add_boot(const struct answer_ctx *x, const struct dhcp_msg *m, struct dhcp_reply *r,
 		     const char *file, bool sname, enum vendor43 v43)
 {
@@ -70,6 +72,10 @@ static void add_boot(const struct answer_ctx *x, const struct dhcp_msg *m, struc
 	snprintf(r->file, sizeof r->file, "%s", file);
 	if (sname)
 		dotted(r->sname, sizeof r->sname, r->siaddr);
+	if (boot_is_http(m)) {
+		dhcp_reply_add(r, DHCP_OPT_VENDOR_CLASS, HTTP_VENDOR, sizeof HTTP_VENDOR - 1);
+		return;
+	}
 	if (!boot_is_pxe(m))
 		return;
 	dhcp_reply_add(r, DHCP_OPT_VENDOR_CLASS, PXE_VENDOR, sizeof PXE_VENDOR - 1);
@@ -85,32 +91,35 @@ static void add_boot(const struct answer_ctx *x, const struct dhcp_msg *m, struc
 static enum answer_outcome answer_proxy(const struct answer_ctx *x, const struct dhcp_msg *m,
 					struct dhcp_reply *r)
 {
-	const char *file;
-	bool efi = m->arch >= ARCH_FIRST_EFI;
+	char file[DHCP_FILE_LEN];
+	bool http = boot_is_http(m), efi = m->arch >= ARCH_FIRST_EFI;
 
 	if (m->type != DHCP_DISCOVER)
 		return ANS_NOT_HANDLED;
-	if (!boot_is_pxe(m))
+	if (!boot_is_pxe(m) && !http)
 		return ANS_NOT_PXE;
-	if (boot_choose(x->conf, m, &file) == BOOT_NONE)
+	if (boot_file(x->conf, m, x->local, file) == BOOT_NONE)
 		return ANS_NO_FILE;
 	dhcp_reply_init(r, m, DHCP_OFFER);
 	r->flags |= DHCP_BROADCAST;
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
-	add_boot(x, m, r, file, efi, efi ? V43_NONE : V43_DISCOVERY);
+	if (http) /* EDK2 takes a proxy offer's URL at once: no port 4011 */
+		add_boot(x, m, r, file, false, V43_NONE);
+	else
+		add_boot(x, m, r, file, efi, efi ? V43_NONE : V43_DISCOVERY);
 	return ANS_PROXY_OFFER;
 }
 
 static enum answer_outcome answer_pxe(const struct answer_ctx *x, const struct dhcp_msg *m,
 				      struct dhcp_reply *r)
 {
-	const char *file;
+	char file[DHCP_FILE_LEN];
 
 	if (m->type != DHCP_REQUEST && m->type != DHCP_INFORM)
 		return ANS_NOT_HANDLED;
 	if (!boot_is_pxe(m))
 		return ANS_NOT_PXE;
-	if (boot_choose(x->conf, m, &file) == BOOT_NONE)
+	if (boot_file(x->conf, m, x->local, file) == BOOT_NONE)
 		return ANS_NO_FILE;
 	dhcp_reply_init(r, m, DHCP_ACK);
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
@@ -160,9 +169,9 @@ static void add_site(const struct answer_ctx *x, struct dhcp_reply *r, bool leas
 static void add_server_boot(const struct answer_ctx *x, const struct dhcp_msg *m,
 			    struct dhcp_reply *r)
 {
-	const char *file;
+	char file[DHCP_FILE_LEN];
 
-	if (boot_choose(x->conf, m, &file) != BOOT_NONE)
+	if (boot_file(x->conf, m, x->local, file) != BOOT_NONE)
 		add_boot(x, m, r, file, false, V43_DISCOVERY);
 }
 

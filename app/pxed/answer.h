@@ -12,6 +12,13 @@
  * discovery, so it gets sname (the server's address) and asks again on
  * port 4011, where it gets the file in an ACK (below).
  *
+ * A UEFI HTTP Boot client (option 60 "HTTPClient", boot.h) is answered
+ * the same way on port 67 in both modes, but as what it is: option 60
+ * "HTTPClient" and a URL in the file field (boot_file), never 43, 97 or
+ * "PXEClient".  EDK2's HttpBootDxe takes an offer with yiaddr 0, option 60
+ * "HTTPClient" and an IP-address URL as a proxy offer, beside the site's
+ * DHCP offer, and boots that URL without asking on port 4011.
+ *
  * Port 4011, both modes: a REQUEST or INFORM from a PXE client is answered
  * with an ACK carrying the same boot fields and option 43: the client's
  * boot item (suboption 71) echoed when it sent one, discovery control 8
@@ -48,8 +55,8 @@ enum answer_outcome {
 	ANS_INFORM,          /* an ACK to an INFORM */
 	ANS_RELEASED,        /* nothing sent */
 	ANS_DECLINED,        /* nothing sent */
-	ANS_NOT_PXE,         /* proxy mode or port 4011: not a PXE client */
-	ANS_NO_FILE,         /* proxy mode or port 4011: no boot file for it */
+	ANS_NOT_PXE,         /* proxy mode: not PXE nor HTTP boot; port 4011: not PXE */
+	ANS_NO_FILE,         /* proxy mode or port 4011: no boot file it can use */
 	ANS_NOT_HANDLED,     /* a type not answered here (BOOTP, REQUEST in proxy mode...) */
 	ANS_OTHER_SERVER,    /* it chose another server's offer */
 	ANS_POOL_FULL,

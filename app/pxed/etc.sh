@@ -13,6 +13,7 @@ service pxed /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
 #   host MAC [file NAME] [ipxe NAME] [address ADDRESS]
 #   pool FIRST LAST  netmask MASK  lease SECONDS
 #   router ADDRESS   dns ADDRESS...  domain NAME
+#   http-server http|https [HOST][:PORT]
 # After editing: pxed -t checks it, kill -HUP \$(pidof pxed) loads it; a
 # file with a bad line keeps the running configuration.
 EOT
@@ -26,6 +27,19 @@ EOT
 	[ -z "$CONFIG_PXED_FILE_EFI32" ] || echo "arch 6 file $CONFIG_PXED_FILE_EFI32"
 	[ -z "$CONFIG_PXED_FILE_EFI64" ] || echo "arch 7,9 file $CONFIG_PXED_FILE_EFI64"
 	[ -z "$CONFIG_PXED_FILE_ARM64" ] || echo "arch 11 file $CONFIG_PXED_FILE_ARM64"
+	[ -z "$CONFIG_PXED_FILE_HTTP32" ] || echo "arch 15 file $CONFIG_PXED_FILE_HTTP32"
+	[ -z "$CONFIG_PXED_FILE_HTTP64" ] || echo "arch 16 file $CONFIG_PXED_FILE_HTTP64"
+	[ -z "$CONFIG_PXED_FILE_HTTPARM64" ] || echo "arch 19 file $CONFIG_PXED_FILE_HTTPARM64"
+	if [ "${CONFIG_PXED_HTTP:-}" = y ]; then
+		scheme=http
+		[ "${CONFIG_PXED_HTTPS:-}" != y ] || scheme=https
+		where=$CONFIG_PXED_HTTP_SERVER
+		if [ -z "$where" ] && [ "$scheme" = http ] && [ "${CONFIG_HTTPD:-}" = y ] &&
+			[ "$CONFIG_HTTPD_PORT" != 80 ]; then
+			where=":$CONFIG_HTTPD_PORT"
+		fi
+		echo "http-server $scheme${where:+ $where}"
+	fi
 	[ -z "$CONFIG_PXED_IPXE_SCRIPT" ] || echo "ipxe file $CONFIG_PXED_IPXE_SCRIPT"
 	if [ "${CONFIG_PXED_SERVER:-}" = y ]; then
 		echo "pool $CONFIG_PXED_POOL"

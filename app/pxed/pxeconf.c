@@ -16,13 +16,14 @@ struct words {
 
 enum directive {
 	D_MODE, D_NEXT_SERVER, D_ARCH, D_IPXE, D_HOST, D_POOL, D_NETMASK, D_LEASE,
-	D_ROUTER, D_DNS, D_DOMAIN, D_COUNT
+	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_COUNT
 };
 
 typedef enum conf_result parse_fn(struct pxed_conf *c, const struct words *w, char *why);
 
 static parse_fn parse_mode, parse_next_server, parse_arch, parse_ipxe, parse_host,
-	parse_pool, parse_netmask, parse_lease, parse_router, parse_dns, parse_domain;
+	parse_pool, parse_netmask, parse_lease, parse_router, parse_dns, parse_domain,
+	parse_http_server;
 
 /* Each directive: its words (with the keyword) min..max, whether it may
  * be given more than once. */
@@ -45,6 +46,8 @@ static const struct {
 	[D_ROUTER] = { "router", 2, 2, false, parse_router, "router ADDRESS" },
 	[D_DNS] = { "dns", 2, 1 + PXECONF_DNS_MAX, false, parse_dns, "dns ADDRESS [ADDRESS...]" },
 	[D_DOMAIN] = { "domain", 2, 2, false, parse_domain, "domain NAME" },
+	[D_HTTP_SERVER] = { "http-server", 2, 3, false, parse_http_server,
+			    "http-server http|https [HOST][:PORT]" },
 };
 
 /* Split at blanks, up to a '#' that starts a word.  False when there are
@@ -269,6 +272,38 @@ static enum conf_result parse_domain(struct pxed_conf *c, const struct words *w,
 	if (strlen(s) >= sizeof c->domain)
 		return conf_badf(why, "domain longer than %zu bytes", sizeof c->domain - 1);
 	strcpy(c->domain, s);
+	return CONF_OK;
+}
+
+/* A host name or IPv4 address: letters, digits, '.', '-', '_'. */
+static bool host_name(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!conf_is_name_char(s[i]))
+			return false;
+	return true;
+}
+
+static enum conf_result parse_http_server(struct pxed_conf *c, const struct words *w, char *why)
+{
+	const char *hp = w->n > 2 ? w->w[2] : "", *colon = strrchr(hp, ':');
+	size_t hn = colon ? (size_t)(colon - hp) : strlen(hp);
+	unsigned long port = 0;
+
+	if (strcmp(w->w[1], "http") && strcmp(w->w[1], "https"))
+		return conf_badf(why, "http-server's scheme is http or https, not %s", w->w[1]);
+	if (colon && !number(colon + 1, 1, 65535, &port))
+		return conf_badf(why, "not a port (1 to 65535): %s", colon + 1);
+	if (hn && !host_name(hp, hn))
+		return conf_badf(why, "not a host name or address: %.*s", (int)hn, hp);
+	if (hn >= sizeof c->http_host)
+		return conf_badf(why, "host longer than %zu bytes", sizeof c->http_host - 1);
+	c->http = w->w[1][4] == 's' ? PXED_HTTPS : PXED_HTTP;
+	memcpy(c->http_host, hp, hn);
+	c->http_host[hn] = '\0';
+	c->http_port = (uint16_t)port;
 	return CONF_OK;
 }
 

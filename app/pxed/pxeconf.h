@@ -19,6 +19,11 @@
  *   router 192.0.2.1           server mode: option 3
  *   dns 192.0.2.1 198.51.100.53      up to 4: option 6
  *   domain lab.example         option 15
+ *   http-server http           names become URLs for UEFI HTTP Boot clients
+ *   http-server https boot.lab.example:8443
+ *                              (option 60 "HTTPClient") and for iPXE's
+ *                              script: SCHEME://HOST[:PORT]/NAME, HOST by
+ *                              default the address the request came in on
  *
  * Every line either parses whole or is refused with a reason; a file is
  * taken whole or not at all (pxeconf_load).  Names (files, URLs, the
@@ -42,6 +47,7 @@
 #define PXECONF_DOMAIN_MAX 64
 
 enum pxed_mode { PXED_PROXY, PXED_SERVER };
+enum pxed_http { PXED_HTTP_OFF, PXED_HTTP, PXED_HTTPS }; /* an http-server line */
 
 struct pxed_arch {
 	uint16_t arch;
@@ -66,6 +72,9 @@ struct pxed_conf {
 	uint32_t netmask, router, dns[PXECONF_DNS_MAX];
 	uint32_t lease;
 	char domain[PXECONF_DOMAIN_MAX];
+	enum pxed_http http;
+	char http_host[PXECONF_DOMAIN_MAX]; /* "": the receiving interface's address */
+	uint16_t http_port;          /* 0: the scheme's */
 	unsigned seen;               /* directives given once, so far */
 };
 

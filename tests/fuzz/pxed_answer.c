@@ -19,7 +19,9 @@
  * outcome sends one, which fits DHCP_REPLY_MAX and parses back with the
  * client's xid and MAC, the message type of its outcome and our server
  * id; no address in proxy mode or on port 4011; a boot reply carries the
- * file boot_choose picks; and the pool never hands out an address another
+ * file boot_file gives, a UEFI HTTP Boot client's (option 60 "HTTPClient")
+ * an http(s) URL with option 60 "HTTPClient" and no PXE options, a PXE
+ * client's "PXEClient" and, unless it is iPXE, never a URL; and the pool never hands out an address another
  * client holds unexpired, never a host line's address, never two leases to
  * one client, with every bound lease surviving the lease file's
  * format and parse. */
@@ -40,10 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const common[] = {
 	"arch 0 file pxelinux.0", "arch 7,9 file ipxe.efi", "arch 16 file http://192.0.2.1/x.efi",
+	"arch 15 file x86.efi", "arch 19 file tftp://192.0.2.1/arm64.efi",
 	"ipxe file boot.ipxe", "host 52:54:00:12:34:56 file special.efi address 192.0.2.50",
 	"host 52:54:00:ab:cd:ef ipxe own.ipxe address 192.0.2.101", NULL,
 };
 static const char *const proxy_next[] = { "next-server 198.51.100.7", NULL };
+static const char *const proxy_http[] = { "http-server http", NULL };
 static const char *const server[] = {
 	"mode server", "pool 192.0.2.100 192.0.2.103", "lease 60", "router 192.0.2.1",
 	"dns 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4",
@@ -51,10 +55,11 @@ static const char *const server[] = {
 };
 static const char *const server_roomy[] = {
 	"mode server", "pool 192.0.2.100 192.0.2.115", "lease 31536000", "netmask 255.255.0.0",
-	"next-server 198.51.100.7", NULL,
+	"next-server 198.51.100.7", "http-server https boot.lab.example:8443", NULL,
 };
 static const char *const *const configs[][2] = {
 	{ common, NULL }, { common, proxy_next }, { common, server }, { common, server_roomy },
+	{ common, proxy_http },
 };
 #define NCONFIGS (sizeof configs / sizeof configs[0])
 static struct pxed_conf conf[NCONFIGS];
@@ -150,8 +155,8 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 {
 	uint8_t out[DHCP_REPLY_MAX];
 	struct dhcp_msg back;
-	const char *file;
-	enum boot_why why = boot_choose(x->conf, m, &file);
+	char file[DHCP_FILE_LEN];
+	enum boot_why why = boot_file(x->conf, m, x->local, file);
 	size_t n = dhcp_build(out, sizeof out, r);
 	uint32_t dst;
 	uint16_t dport;
@@ -165,12 +170,19 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 		assert(!r->yiaddr && !r->file[0]);
 		return;
 	}
-	/* The boot fields: the file boot_choose picks, for a PXE client
-	 * with the vendor class and its UUID echoed. */
+	/* The boot fields: the file boot_file gives, for an HTTP client a
+	 * URL it can fetch with its vendor class, for a PXE client with the
+	 * vendor class and its UUID echoed, and a URL only for iPXE. */
 	if (why != BOOT_NONE) {
 		assert(!strcmp(r->file, file));
 		assert(r->siaddr == (x->conf->next_server ? x->conf->next_server : x->local));
-		if (boot_is_pxe(m)) {
+		if (boot_is_http(m)) {
+			assert(!strncmp(r->file, "http://", 7) || !strncmp(r->file, "https://", 8));
+			assert(back.opt[DHCP_F_VENDOR_CLASS].len == 10);
+			assert(!memcmp(back.opt[DHCP_F_VENDOR_CLASS].p, "HTTPClient", 10));
+			assert(!dhcp_has(&back, DHCP_F_VENDOR) && !dhcp_has(&back, DHCP_F_UUID));
+		} else if (boot_is_pxe(m)) {
+			assert(boot_is_ipxe(m) || !boot_is_url(r->file));
 			assert(back.opt[DHCP_F_VENDOR_CLASS].len == 9);
 			assert(!memcmp(back.opt[DHCP_F_VENDOR_CLASS].p, "PXEClient", 9));
 			assert(dhcp_has(&back, DHCP_F_UUID) == dhcp_has(m, DHCP_F_UUID));
@@ -180,8 +192,12 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 	} else {
 		assert(!r->file[0] && o != ANS_PROXY_OFFER && o != ANS_PXE_ACK);
 	}
-	if (o == ANS_PXE_ACK || (o == ANS_PROXY_OFFER && m->arch < 6))
+	if (o == ANS_PXE_ACK || (o == ANS_PROXY_OFFER && m->arch < 6 && !boot_is_http(m)))
 		assert(dhcp_has(&back, DHCP_F_VENDOR));
+	/* "HTTPClient" only to an HTTP client. */
+	if (!boot_is_http(m))
+		assert(back.opt[DHCP_F_VENDOR_CLASS].len != 10 ||
+		       memcmp(back.opt[DHCP_F_VENDOR_CLASS].p, "HTTPClient", 10));
 	if (port == PORT_PXE || x->conf->mode == PXED_PROXY || o == ANS_INFORM)
 		assert(!r->yiaddr);
 	answer_dest(m, r, port, 0xc0000263u, 68, &dst, &dport);

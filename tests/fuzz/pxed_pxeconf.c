@@ -7,7 +7,8 @@
  * whole); every field stays in the range the syntax gives (counts, names
  * printable and NUL-terminated, addresses neither 0 nor broadcast, a
  * contiguous netmask, lease 60-31536000, a pool of at most 65536 in order,
- * no architecture or MAC twice); a config pxeconf_check accepts in
+ * no architecture or MAC twice; an http-server's scheme one of two, its
+ * host a name of name characters or empty, its port 0 for none); a config pxeconf_check accepts in
  * server mode has its pool, router and host addresses in one subnet; and
  * the config, written back out as pxed.conf lines, reads back the same. */
 #include <arpa/inet.h>
@@ -75,6 +76,11 @@ static void check_fields(const struct pxed_conf *p)
 	assert(p->lease >= 60 && p->lease <= 31536000);
 	assert(strnlen(p->domain, sizeof p->domain) < sizeof p->domain);
 	for (const char *d = p->domain; *d; d++)
+		assert(conf_is_name_char(*d));
+	assert(p->http == PXED_HTTP_OFF || p->http == PXED_HTTP || p->http == PXED_HTTPS);
+	assert(p->http || (!p->http_host[0] && !p->http_port));
+	assert(strnlen(p->http_host, sizeof p->http_host) < sizeof p->http_host);
+	for (const char *d = p->http_host; *d; d++)
 		assert(conf_is_name_char(*d));
 }
 
@@ -160,6 +166,14 @@ static void round_trip(const struct pxed_conf *p)
 	}
 	if (p->domain[0])
 		put(&again, "domain %s", p->domain);
+	if (p->http) {
+		char port[8] = "";
+
+		if (p->http_port)
+			snprintf(port, sizeof port, ":%u", p->http_port);
+		put(&again, "http-server %s %s%s", p->http == PXED_HTTPS ? "https" : "http",
+		    p->http_host, port);
+	}
 
 	assert(again.mode == p->mode && again.next_server == p->next_server);
 	assert(again.narch == p->narch && again.nhost == p->nhost && again.ndns == p->ndns);
@@ -176,6 +190,8 @@ static void round_trip(const struct pxed_conf *p)
 	assert(again.netmask == p->netmask && again.router == p->router);
 	assert(again.lease == p->lease);
 	assert(!memcmp(again.dns, p->dns, p->ndns * sizeof p->dns[0]));
+	assert(again.http == p->http && again.http_port == p->http_port &&
+	       !strcmp(again.http_host, p->http_host));
 }
 
 /* The MAC of a host line taken is the line's second word, in hex. */

@@ -29,6 +29,12 @@ static void client(const uint8_t mac[6], const uint8_t *opts, size_t n)
 }
 
 #define PXE(a) 53, 1, 1, 60, 9, 'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', 93, 2, 0, (a)
+/* EDK2's HttpBootDxe: "HTTPClient:Arch:00016:UNDI:003000". */
+#define HTTP(a)                                                                        \
+	53, 1, 1, 60, 33, 'H', 'T', 'T', 'P', 'C', 'l', 'i', 'e', 'n', 't', ':', 'A', 'r', \
+	'c', 'h', ':', '0', '0', '0', '1', '6', ':', 'U', 'N', 'D', 'I', ':', '0', '0', '3', \
+	'0', '0', '0', 93, 2, 0, (a)
+#define LOCAL 0xc0000201u /* 192.0.2.1 */
 #define CLIENT(mac, ...)                                          \
 	do {                                                      \
 		static const uint8_t o_[] = { __VA_ARGS__ };      \
@@ -113,6 +119,108 @@ static void ipxe_loop_broken(void **state)
 	expect(BOOT_ARCH, "ipxe.efi");
 }
 
+static void add(const char *l)
+{
+	char why[PXECONF_WHY_MAX];
+
+	assert_int_equal(pxeconf_parse_line(&c, l, strlen(l), why), CONF_OK);
+}
+
+/* boot_file(): what goes into the file field. */
+static void expect_field(enum boot_why want_why, const char *want)
+{
+	char out[DHCP_FILE_LEN];
+
+	memset(out, 'x', sizeof out);
+	assert_int_equal(boot_file(&c, &m, LOCAL, out), want_why);
+	assert_string_equal(out, want);
+}
+
+static void http_clients(void **state)
+{
+	(void)state;
+	add("arch 15 file x86.efi");
+	add("arch 19 file /arm64/tern.efi");
+	add("arch 6 file tftp://192.0.2.1/ia32.efi");
+	CLIENT(other, HTTP(16));
+	assert_true(boot_is_http(&m));
+	assert_false(boot_is_pxe(&m));
+	/* A URL as configured goes as it is, with or without http-server. */
+	expect_field(BOOT_ARCH, "http://192.0.2.1/x.efi");
+	/* A name needs http-server to become a URL. */
+	CLIENT(other, HTTP(15));
+	expect_field(BOOT_NONE, "");
+	add("http-server http");
+	expect_field(BOOT_ARCH, "http://192.0.2.1/x86.efi");
+	CLIENT(other, HTTP(19));
+	expect_field(BOOT_ARCH, "http://192.0.2.1/arm64/tern.efi");
+	/* A URL it cannot fetch: nothing. */
+	CLIENT(other, HTTP(6));
+	expect_field(BOOT_NONE, "");
+	CLIENT(other, HTTP(11));
+	expect_field(BOOT_NONE, "");
+	/* By MAC too. */
+	CLIENT(special, HTTP(16));
+	expect_field(BOOT_HOST, "http://192.0.2.1/special.efi");
+	/* "HTTPClien" is not HTTPClient; a PXE client is not an HTTP one. */
+	CLIENT(other, 53, 1, 1, 60, 9, 'H', 'T', 'T', 'P', 'C', 'l', 'i', 'e', 'n', 93, 2, 0, 16);
+	assert_false(boot_is_http(&m));
+	CLIENT(other, PXE(7));
+	assert_false(boot_is_http(&m));
+}
+
+static void https_host_port(void **state)
+{
+	(void)state;
+	add("http-server https boot.lab.example:8443");
+	CLIENT(other, HTTP(9));
+	expect_field(BOOT_ARCH, "https://boot.lab.example:8443/ipxe.efi");
+	setup(NULL);
+	add("http-server http :8080");
+	CLIENT(other, HTTP(9));
+	expect_field(BOOT_ARCH, "http://192.0.2.1:8080/ipxe.efi");
+	/* A URL that does not fit the file field: nothing, never a cut one. */
+	setup(NULL);
+	add("http-server https a-host-name-of-63-bytes-so-that-the-url-cannot-fit.lab.example");
+	{
+		char l[200] = "arch 17 file ";
+		size_t n = strlen(l);
+
+		memset(l + n, 'f', 60);
+		l[n + 60] = '\0';
+		add(l);
+	}
+	CLIENT(other, HTTP(17));
+	expect_field(BOOT_NONE, "");
+}
+
+static void pxe_never_gets_a_url(void **state)
+{
+	(void)state;
+	add("arch 6 file tftp://192.0.2.1/ia32.efi");
+	add("http-server http");
+	/* Firmware's PXE: the name as it is, never a URL. */
+	CLIENT(other, PXE(7));
+	expect_field(BOOT_ARCH, "ipxe.efi");
+	CLIENT(other, PXE(6));
+	expect_field(BOOT_NONE, "");
+	CLIENT(other, PXE(16));
+	expect_field(BOOT_NONE, "");
+	/* iPXE: its script over HTTP; a URL of its architecture's as it is. */
+	CLIENT(other, PXE(7), 77, 4, 'i', 'P', 'X', 'E');
+	expect_field(BOOT_IPXE, "http://192.0.2.1/boot.ipxe");
+	c.ipxe[0] = '\0';
+	CLIENT(other, PXE(6), 175, 3, 177, 1, 1);
+	expect_field(BOOT_ARCH, "tftp://192.0.2.1/ia32.efi");
+	/* Without http-server, iPXE's script by name (TFTP), as before. */
+	setup(NULL);
+	CLIENT(other, PXE(0), 175, 3, 177, 1, 1);
+	expect_field(BOOT_IPXE, "boot.ipxe");
+	add("http-server http");
+	CLIENT(other, PXE(0), 175, 3, 177, 1, 1);
+	expect_field(BOOT_IPXE, "http://192.0.2.1/boot.ipxe");
+}
+
 static void per_mac(void **state)
 {
 	static const uint8_t own[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
@@ -140,6 +248,9 @@ int main(void)
 		cmocka_unit_test_setup(by_arch, setup),
 		cmocka_unit_test_setup(ipxe_loop_broken, setup),
 		cmocka_unit_test_setup(per_mac, setup),
+		cmocka_unit_test_setup(http_clients, setup),
+		cmocka_unit_test_setup(https_host_port, setup),
+		cmocka_unit_test_setup(pxe_never_gets_a_url, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

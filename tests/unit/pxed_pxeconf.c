@@ -165,6 +165,46 @@ static void whole_file_checks(void **state)
 	assert_false(pxeconf_check(&c, why));
 }
 
+static void http_server(void **state)
+{
+	(void)state;
+	assert_int_equal(c.http, PXED_HTTP_OFF);
+	assert_int_equal(line("http-server http"), CONF_OK);
+	assert_int_equal(c.http, PXED_HTTP);
+	assert_string_equal(c.http_host, "");
+	assert_int_equal(c.http_port, 0);
+	assert_bad("http-server https", "http-server given twice");
+	setup(NULL);
+	assert_int_equal(line("http-server http :8080"), CONF_OK);
+	assert_string_equal(c.http_host, "");
+	assert_int_equal(c.http_port, 8080);
+	setup(NULL);
+	assert_int_equal(line("http-server https boot.lab.example:8443"), CONF_OK);
+	assert_int_equal(c.http, PXED_HTTPS);
+	assert_string_equal(c.http_host, "boot.lab.example");
+	assert_int_equal(c.http_port, 8443);
+	setup(NULL);
+	assert_int_equal(line("http-server http 192.0.2.1"), CONF_OK);
+	assert_string_equal(c.http_host, "192.0.2.1");
+	assert_int_equal(c.http_port, 0);
+	setup(NULL);
+	assert_bad("http-server", "expected: http-server http|https [HOST][:PORT]");
+	assert_bad("http-server ftp", "scheme is http or https, not ftp");
+	assert_bad("http-server HTTP", "scheme is http or https");
+	assert_bad("http-server http 192.0.2.1:0", "not a port");
+	assert_bad("http-server http 192.0.2.1:65536", "not a port");
+	assert_bad("http-server http :", "not a port");
+	assert_bad("http-server http :+80", "not a port");
+	assert_bad("http-server http a/b", "not a host name");
+	assert_bad("http-server http a:b:80", "not a host name");
+	assert_bad("http-server http 192.0.2.1 80", "expected: http-server");
+	{
+		char l[200] = "http-server http ";
+		memset(l + strlen(l), 'a', 80);
+		assert_bad(l, "host longer than 63 bytes");
+	}
+}
+
 static const char *write_file(const char *text)
 {
 	static char path[] = "/tmp/pxed_pxeconf.XXXXXX";
@@ -207,6 +247,7 @@ int main(void)
 		cmocka_unit_test_setup(every_directive, setup),
 		cmocka_unit_test_setup(bad_lines, setup),
 		cmocka_unit_test_setup(whole_file_checks, setup),
+		cmocka_unit_test_setup(http_server, setup),
 		cmocka_unit_test_setup(load_whole_or_nothing, setup),
 	};
 
