@@ -1,7 +1,7 @@
 #!/bin/sh
 # Incremental builds: with the image built, `make` does nothing; touching one
-# app/ source rebuilds that program and the initramfs only (within 30 s); a
-# Kconfig symbol change rebuilds only what reads it.
+# app/ source rebuilds that program and the initramfs only (within 30 CPU
+# seconds); a Kconfig symbol change rebuilds only what reads it.
 set -u
 top=$TERN_TOP
 tmp=$(mktemp -d)
@@ -16,11 +16,16 @@ i=0
 ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 # Seconds since boot (/proc/uptime): a clock no one sets, unlike date's.
 now() { read -r up _ </proc/uptime; echo "$up"; }
+# CPU seconds (user + system) of this shell's finished children: what a
+# build costs, whatever else the machine is running.
+# `times` runs in this shell (in $(...) it would see a subshell's children).
+cpu() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, k, /[ms]/); print u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$1"; }
 build() { # log-name [make args]: run make, keep the ">>>" step lines
 	log=$tmp/$1; shift
-	s=$(now)
+	s=$(now); times >"$tmp/times0"
 	mk "$@" >"$log.full" 2>&1; rc=$?
-	took=$(echo "$(now) - $s" | bc)
+	times >"$tmp/times1"
+	took=$(echo "$(now) - $s" | bc) cpu=$(echo "$(cpu "$tmp/times1") - $(cpu "$tmp/times0")" | bc)
 	grep '^>>>' "$log.full" | grep -v '>>> images: .* bytes' >"$log"
 	return $rc
 }
@@ -40,8 +45,10 @@ ok $? "it recompiles that file, relinks init, repacks the initramfs"
 ! grep -qE 'linux|busybox|musl|liburing|mbedtls|generate /etc' "$tmp/touch" &&
 	[ "$(grep -c 'app: cc' "$tmp/touch")" = 1 ]
 ok $? "and nothing else ($(steps touch))"
-[ "$(echo "$took <= 30" | bc)" = 1 ]
-ok $? "one-file rebuild took $took s (bar: 30 s)"
+# The bar is on CPU time, which a loaded machine does not stretch; the
+# wall time is printed beside it (on an idle machine the two are close).
+[ "$(echo "$cpu <= 30" | bc)" = 1 ]
+ok $? "one-file rebuild took $cpu CPU s (bar: 30 s), $took s wall"
 
 # A copy of .config with another socket-buffer size: only /etc and the
 # initramfs (no C code reads the sysctl symbols).
