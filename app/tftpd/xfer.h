@@ -34,7 +34,8 @@ enum tag {
 	TAG_RECV,        /* recvmsg on a transfer's socket (multishot into the
 			  * buffer ring for a read, one at a time into
 			  * rbuf for a write): a struct xfer */
-	TAG_SEND,        /* sendmsg of a DATA block: a struct slot */
+	TAG_SEND,        /* sendmsg of a DATA block: a struct slot (NULL:
+			  * send_quick's, which completes only if it fails) */
 	TAG_CTL,         /* sendmsg of an OACK, ACK or ERROR: a struct xfer */
 	TAG_CANCEL,      /* cancel of a transfer's receive: a struct xfer */
 	TAG_REPLY,       /* sendmsg of an ERROR to a stranger: a struct reply */
@@ -63,6 +64,9 @@ struct xfer {
 	struct server *srv;
 	struct xfer *prev, *next; /* the server's list of transfers */
 	int fd;
+	int ufd;                  /* the socket as its SQEs name it: a fixed
+				   * file's index (fixed_get), or fd */
+	unsigned char sqe_flags;  /* IOSQE_FIXED_FILE with an index, or 0 */
 	bool put;                 /* WRQ */
 	bool ending;              /* finished: no more I/O, freed when idle */
 	bool dallying;            /* WRQ done: re-ACK a resent last block */
@@ -155,6 +159,11 @@ struct server {
 	bool stopping;
 	struct xfer *xfers;
 	unsigned nxfers;
+	/* Transfer sockets as registered (fixed) files: no file lookup and
+	 * reference count a send or receive.  nfixed slots (0: none), the
+	 * free ones' indexes a stack. */
+	unsigned nfixed, nfree;
+	unsigned *free_fixed;
 
 	/* The listening socket's receive. */
 	struct msghdr lmsg;
@@ -173,7 +182,19 @@ static inline struct io_uring_sqe *sqe_get(struct server *s)
 
 /* loop.c: the one place a send is submitted and counted (its
  * completion, in complete(), the one place it is uncounted). */
-void send_submit(struct server *s, int fd, struct msghdr *msg, void *obj, enum tag t);
+void send_submit(struct server *s, int fd, unsigned char flags, struct msghdr *msg, void *obj,
+		 enum tag t);
+/* A lockstep DATA block, sent as it is submitted (MSG_DONTWAIT): no
+ * completion unless it fails (counted then as a send error; the
+ * transfer's timeout sends it again), so no CQE a block and nothing for
+ * the wait to count.  msg is read by the kernel in the io_uring_enter
+ * that submits it, before any ACK of it can come; xfer_free submits
+ * before it frees. */
+void send_quick(struct server *s, const struct xfer *x, struct msghdr *msg);
+/* A transfer's socket as a fixed file (x->ufd, x->sqe_flags), while
+ * slots are free; fixed_put gives the slot back (before close). */
+void fixed_get(struct xfer *x);
+void fixed_put(struct xfer *x);
 
 /* reply.c */
 void addr_text(const union addr *a, char *buf, size_t size);
