@@ -43,9 +43,9 @@ the peers run alone and the table says ours is missing.  TFTP_BENCH_QUICK=1
 shrinks every file 16 times (to try the bench itself);
 TFTP_BENCH_SERVERS=tftpd,atftpd runs only the servers named,
 TFTP_BENCH_ARGS="-L 0" gives our tftpd more flags.
-TFTP_BENCH_VARIANTS="L0=-L 0;n2=-n 2" adds tftpd with other flags as
-servers of their own (tftpd-L0, tftpd-n2), interleaved like the rest: to
-choose a default by measurement.  TFTP_BENCH_OLD=PATH adds another tftpd
+TFTP_BENCH_VARIANTS="L0:2=-L 0;n2=-n 2" adds tftpd with other flags as
+servers of their own (tftpd-L0 in scenario 2 only, tftpd-n2 in all),
+interleaved like the rest: to choose a default by measurement.  TFTP_BENCH_OLD=PATH adds another tftpd
 binary (say the last commit's) as tftpd-old, with a column tftpd /
 tftpd-old.
 """
@@ -71,9 +71,15 @@ QUICK = 16 if os.environ.get("TFTP_BENCH_QUICK") else 1
 LOAD = tern_out("tests", "tftpload")
 FLOOR = tern_out("tests", "tftpfloor")
 OLD = os.environ.get("TFTP_BENCH_OLD")
-# TFTP_BENCH_VARIANTS="L0=-L 0;n2=-n 2": tftpd-L0, tftpd-n2
-VARIANTS = dict(("tftpd-" + v.split("=", 1)[0].strip(), v.split("=", 1)[1].split())
-                for v in os.environ.get("TFTP_BENCH_VARIANTS", "").split(";") if "=" in v)
+# TFTP_BENCH_VARIANTS="L0:2=-L 0;n2=-n 2": tftpd-L0 (in scenario 2 only),
+# tftpd-n2 (in all)
+VARIANTS, VARIANT_IN = {}, {}
+for _v in os.environ.get("TFTP_BENCH_VARIANTS", "").split(";"):
+    if "=" in _v:
+        _name, _flags = _v.split("=", 1)
+        _name, _, _in = _name.strip().partition(":")
+        VARIANTS["tftpd-" + _name] = _flags.split()
+        VARIANT_IN["tftpd-" + _name] = set(_in) if _in else {"1", "2", "3"}
 OURS = ["tftpd"] + list(VARIANTS) + (["tftpd-old"] if OLD else [])
 FLOORS = ["floor", "floor-many"]
 SERVERS = OURS + ["tftpd-hpa", "atftpd", "dnsmasq"] + FLOORS
@@ -109,7 +115,7 @@ def serves(name, key):
         return key[0] == "1"
     if name == "floor-many":
         return key[0] == "2"
-    return True
+    return key[0] in VARIANT_IN.get(name, key[0])
 
 
 def our_argv(root, exe=None, extra=()):
