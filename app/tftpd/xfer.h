@@ -170,7 +170,9 @@ struct server {
 	struct iovec liov;
 	union addr lpeer;
 	uint8_t lbuf[TFTP_PACKET_MAX + 1];
-	uint8_t lctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+	/* control messages are read as struct cmsghdr: aligned as one */
+	_Alignas(struct cmsghdr) uint8_t lctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+					      CMSG_SPACE(sizeof(struct in_pktinfo))];
 	struct signalfd_siginfo si;
 	struct reply replies[REPLIES];
 } __attribute__((aligned(8)));
