@@ -301,9 +301,31 @@ static void refill(struct server *s)
 static int wait_turn(struct server *s, int wait_ms)
 {
 	unsigned more = s->packets > 1 ? (s->packets < COALESCE_MAX ? s->packets : COALESCE_MAX) : 0;
+	bool may_poll = s->nxfers && s->nxfers <= POLL_MAX;
+	uint64_t gave_up = s->turn.poll_slept, answered = s->turn.polled;
+	int r;
 
-	return turn_wait(&s->turn, &s->ring, s->sends, more, wait_ms < 0 ? -1 : wait_ms * 1000LL,
-			 s->nxfers && s->nxfers <= POLL_MAX);
+	if (may_poll && s->poll_skip) {
+		s->poll_skip--;
+		may_poll = false;
+	}
+	r = turn_wait(&s->turn, &s->ring, s->sends, more, wait_ms < 0 ? -1 : wait_ms * 1000LL,
+		      may_poll);
+	poll_backoff(&s->poll_backoff, &s->poll_skip, s->turn.poll_slept > gave_up,
+		     s->turn.polled > answered);
+	return r;
+}
+
+void poll_backoff(unsigned *backoff, unsigned *skip, bool gave_up, bool answered)
+{
+	if (gave_up) {
+		*backoff = *backoff ? *backoff * 2 : 1;
+		if (*backoff > POLL_BACKOFF_MAX)
+			*backoff = POLL_BACKOFF_MAX;
+		*skip = *backoff;
+	} else if (answered) {
+		*backoff = 0;
+	}
 }
 
 /* Ring buffers: one per transfer that may have an ACK waiting in the same

@@ -153,6 +153,9 @@ struct server {
 				   * raises it, loop.c's complete() lowers it */
 	struct turn turn;         /* how the loop waits (turn.h) */
 	unsigned packets;         /* client packets handled this loop turn */
+	unsigned poll_backoff;    /* turns without polling after the next poll
+				   * that gives up (loop.c, POLL_BACKOFF_MAX) */
+	unsigned poll_skip;       /* turns left without polling */
 	struct wheel wheel;
 	struct stats st;
 	int fd, family, sfd;
@@ -197,6 +200,16 @@ void send_quick(struct server *s, const struct xfer *x, struct msghdr *msg);
  * slots are free; fixed_put gives the slot back (before close). */
 void fixed_get(struct xfer *x);
 void fixed_put(struct xfer *x);
+
+/* loop.c: busy polling (-Q) backs off while it does not pay.  After a
+ * turn whose poll gave up, the next *skip turns do not poll: 1, then 2,
+ * 4 ... up to POLL_BACKOFF_MAX while polls keep giving up; a poll that
+ * is answered starts over.  On a machine too busy for answers to come
+ * within -Q (other work on its CPUs) polling would spin a timeslice the
+ * client needs; this keeps it to one poll in POLL_BACKOFF_MAX turns
+ * there, and changes nothing where polls are answered.  Pure. */
+#define POLL_BACKOFF_MAX 256
+void poll_backoff(unsigned *backoff, unsigned *skip, bool gave_up, bool answered);
 
 /* reply.c */
 void addr_text(const union addr *a, char *buf, size_t size);
