@@ -102,7 +102,8 @@ NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT
 $(TEST_OUT)/wire: tests/net/lib/wire.c
 $(TEST_OUT)/tftpload: tests/bench/tftpload.c app/lib/uring.h app/lib/bufring.h
 $(TEST_OUT)/tftpload: NET_FLAGS := -Iapp/lib -luring
-$(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c
+$(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c app/lib/uring.h app/lib/bufring.h
+$(TEST_OUT)/tftpfloor: NET_FLAGS := -Iapp/lib -luring
 $(TEST_OUT)/httpload: tests/bench/httpload.c
 $(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h
 $(TEST_OUT)/udpsink: tests/bench/udpsink.c tests/bench/udpstream.h

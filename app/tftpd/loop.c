@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -32,6 +33,8 @@ static bool counts(enum tag t, const void *p)
 
 	switch (t) {
 	case TAG_SEND:
+		if (!p) /* send_quick's, failed: it was never counted */
+			return false;
 		x = ((const struct slot *)p)->x;
 		break;
 	case TAG_CTL:
@@ -45,13 +48,81 @@ static bool counts(enum tag t, const void *p)
 	return x->put || x->t.windowsize <= 1;
 }
 
-void send_submit(struct server *s, int fd, struct msghdr *msg, void *obj, enum tag t)
+void send_submit(struct server *s, int fd, unsigned char flags, struct msghdr *msg, void *obj,
+		 enum tag t)
 {
 	struct io_uring_sqe *sqe = sqe_get(s);
 
 	io_uring_prep_sendmsg(sqe, fd, msg, 0);
+	sqe->flags |= flags;
 	io_uring_sqe_set_data64(sqe, tagged(obj, t));
 	s->sends += counts(t, obj);
+}
+
+void send_quick(struct server *s, const struct xfer *x, struct msghdr *msg)
+{
+	struct io_uring_sqe *sqe = sqe_get(s);
+
+	io_uring_prep_sendmsg(sqe, x->ufd, msg, MSG_DONTWAIT);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | x->sqe_flags;
+	io_uring_sqe_set_data64(sqe, tagged(NULL, TAG_SEND));
+	s->st.quick_sends++;
+}
+
+/* -- fixed files ------------------------------------------------------- */
+
+/* As many slots as transfers may run, within the open-file limit (the
+ * kernel's bound on a file table); none if the kernel refuses. */
+static void fixed_init(struct server *s)
+{
+	struct rlimit rl;
+	unsigned n = s->cfg->max_transfers;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && n > rl.rlim_cur)
+		n = (unsigned)rl.rlim_cur;
+	if (n > 65536)
+		n = 65536;
+	if (!n || !(s->free_fixed = malloc(n * sizeof *s->free_fixed)))
+		return;
+	if (io_uring_register_files_sparse(&s->ring, n) < 0) {
+		free(s->free_fixed);
+		s->free_fixed = NULL;
+		return;
+	}
+	s->nfixed = s->nfree = n;
+	for (unsigned i = 0; i < n; i++)
+		s->free_fixed[i] = n - 1 - i;
+}
+
+void fixed_get(struct xfer *x)
+{
+	struct server *s = x->srv;
+
+	x->ufd = x->fd;
+	x->sqe_flags = 0;
+	if (!s->nfree)
+		return;
+	unsigned i = s->free_fixed[s->nfree - 1];
+
+	if (io_uring_register_files_update(&s->ring, i, &x->fd, 1) != 1)
+		return;
+	s->nfree--;
+	s->st.fixed++;
+	x->ufd = (int)i;
+	x->sqe_flags = IOSQE_FIXED_FILE;
+}
+
+void fixed_put(struct xfer *x)
+{
+	struct server *s = x->srv;
+	int none = -1;
+
+	if (!(x->sqe_flags & IOSQE_FIXED_FILE))
+		return;
+	io_uring_register_files_update(&s->ring, (unsigned)x->ufd, &none, 1);
+	s->free_fixed[s->nfree++] = (unsigned)x->ufd;
+	x->sqe_flags = 0;
+	x->ufd = x->fd;
 }
 
 static void arm_request(struct server *s)
@@ -101,6 +172,9 @@ static void log_stats(const struct server *s)
 		 " answers polled for, %" PRIu64 " polls gave up", bad, path, s->rb.free,
 		 s->rb.count, st->recv_starved, s->turn.coalesced, s->turn.polled,
 		 s->turn.poll_slept);
+	log_info("stats: %" PRIu64 " lockstep blocks sent with no completion; %" PRIu64
+		 " transfers on fixed files, %u of %u slots free", st->quick_sends, st->fixed,
+		 s->nfree, s->nfixed);
 	for (int i = 1; i < TFTP_CAUSE_COUNT; i++)
 		if (st->bad_packet[i])
 			log_info("stats:   %llu %s", (unsigned long long)st->bad_packet[i],
@@ -182,7 +256,10 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 		break;
 	}
 	case TAG_SEND:
-		on_block_sent(p, res);
+		if (p)
+			on_block_sent(p, res);
+		else /* send_quick's: the transfer's timeout sends it again */
+			s->st.send_errors++;
 		break;
 	case TAG_CTL:
 		on_ctl_sent(p, res);
@@ -224,9 +301,31 @@ static void refill(struct server *s)
 static int wait_turn(struct server *s, int wait_ms)
 {
 	unsigned more = s->packets > 1 ? (s->packets < COALESCE_MAX ? s->packets : COALESCE_MAX) : 0;
+	bool may_poll = s->nxfers && s->nxfers <= POLL_MAX;
+	uint64_t gave_up = s->turn.poll_slept, answered = s->turn.polled;
+	int r;
 
-	return turn_wait(&s->turn, &s->ring, s->sends, more, wait_ms < 0 ? -1 : wait_ms * 1000LL,
-			 s->nxfers && s->nxfers <= POLL_MAX);
+	if (may_poll && s->poll_skip) {
+		s->poll_skip--;
+		may_poll = false;
+	}
+	r = turn_wait(&s->turn, &s->ring, s->sends, more, wait_ms < 0 ? -1 : wait_ms * 1000LL,
+		      may_poll);
+	poll_backoff(&s->poll_backoff, &s->poll_skip, s->turn.poll_slept > gave_up,
+		     s->turn.polled > answered);
+	return r;
+}
+
+void poll_backoff(unsigned *backoff, unsigned *skip, bool gave_up, bool answered)
+{
+	if (gave_up) {
+		*backoff = *backoff ? *backoff * 2 : 1;
+		if (*backoff > POLL_BACKOFF_MAX)
+			*backoff = POLL_BACKOFF_MAX;
+		*skip = *backoff;
+	} else if (answered) {
+		*backoff = 0;
+	}
 }
 
 /* Ring buffers: one per transfer that may have an ACK waiting in the same
@@ -267,6 +366,7 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 			  recv_buffers(cfg));
 		return EXIT_SYSCALL;
 	}
+	fixed_init(s);
 	s->mmsg.msg_namelen = sizeof(struct sockaddr_in6);
 	arm_request(s);
 	arm_signal(s);
@@ -295,5 +395,6 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	log_stats(s);
 	bufring_free(&s->rb, &s->ring, BGID);
 	io_uring_queue_exit(&s->ring);
+	free(s->free_fixed);
 	return 0;
 }

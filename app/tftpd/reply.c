@@ -75,5 +75,5 @@ void reply_error(struct server *s, int fd, const union addr *to, socklen_t to_le
 	r->iov.iov_len = tftp_build_error(r->buf, sizeof r->buf, code, message);
 	r->msg = (struct msghdr){ .msg_name = &r->to, .msg_namelen = to_len,
 				  .msg_iov = &r->iov, .msg_iovlen = 1 };
-	send_submit(s, fd, &r->msg, r, TAG_REPLY);
+	send_submit(s, fd, 0, &r->msg, r, TAG_REPLY);
 }

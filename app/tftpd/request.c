@@ -290,6 +290,7 @@ void on_request(struct server *s, size_t len, bool truncated)
 		free(x);
 		return;
 	}
+	fixed_get(x);
 	x->next = s->xfers;
 	if (s->xfers)
 		s->xfers->prev = x;

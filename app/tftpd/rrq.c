@@ -48,17 +48,24 @@ static void block_bytes(struct xfer *x, uint64_t i, struct iovec *iov)
 	iov->iov_len = x->ring_len[r];
 }
 
+/* Lockstep (one slot), block i goes with send_quick: its slot is free
+ * again as soon as it is submitted.  A window's blocks may wait for
+ * socket buffer space: each holds its slot until its completion. */
 static void send_block(struct xfer *x, uint64_t i, struct slot *sl)
 {
-	sl->busy = true;
 	sl->x = x;
 	tftp_build_data_header(sl->hdr, sizeof sl->hdr, tftp_block_number(i, x->t.rollover));
 	sl->iov[0] = (struct iovec){ sl->hdr, sizeof sl->hdr };
 	block_bytes(x, i, &sl->iov[1]);
 	sl->msg = (struct msghdr){ .msg_name = &x->peer, .msg_namelen = x->peer_len,
 				   .msg_iov = sl->iov, .msg_iovlen = 2 };
+	if (x->nslots == 1) {
+		send_quick(x->srv, x, &sl->msg);
+		return;
+	}
+	sl->busy = true;
 	x->pending++;
-	send_submit(x->srv, x->fd, &sl->msg, sl, TAG_SEND);
+	send_submit(x->srv, x->ufd, x->sqe_flags, &sl->msg, sl, TAG_SEND);
 }
 
 void pump(struct xfer *x)

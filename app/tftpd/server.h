@@ -51,6 +51,8 @@ struct stats {
 	uint64_t retransmits, dup_requests, wrong_tid, busy, denied, not_found;
 	uint64_t bytes_sent, bytes_received, send_errors;
 	uint64_t recv_starved; /* receives ended: all ring buffers were full */
+	uint64_t quick_sends;  /* lockstep blocks sent with no completion (send_quick) */
+	uint64_t fixed;        /* transfers whose socket was a fixed file */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
 };

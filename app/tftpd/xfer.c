@@ -18,13 +18,14 @@ void arm_recv(struct xfer *x)
 		x->riov = (struct iovec){ x->rbuf, x->rsize };
 		x->rmsg = (struct msghdr){ .msg_name = &x->rpeer, .msg_namelen = sizeof x->rpeer,
 					   .msg_iov = &x->riov, .msg_iovlen = 1 };
-		io_uring_prep_recvmsg(sqe, x->fd, &x->rmsg, 0);
+		io_uring_prep_recvmsg(sqe, x->ufd, &x->rmsg, 0);
 	} else {
-		io_uring_prep_recvmsg_multishot(sqe, x->fd, &x->srv->mmsg, 0);
+		io_uring_prep_recvmsg_multishot(sqe, x->ufd, &x->srv->mmsg, 0);
 		sqe->flags |= IOSQE_BUFFER_SELECT;
 		sqe->buf_group = BGID;
 		x->armed = true;
 	}
+	sqe->flags |= x->sqe_flags;
 	io_uring_sqe_set_data64(sqe, tagged(x, TAG_RECV));
 	x->pending++;
 }
@@ -41,7 +42,7 @@ void send_ctl(struct xfer *x)
 	x->cmsg = (struct msghdr){ .msg_name = &x->peer, .msg_namelen = x->peer_len,
 				   .msg_iov = &x->ciov, .msg_iovlen = 1 };
 	x->pending++;
-	send_submit(x->srv, x->fd, &x->cmsg, x, TAG_CTL);
+	send_submit(x->srv, x->ufd, x->sqe_flags, &x->cmsg, x, TAG_CTL);
 }
 
 void arm_timer(struct xfer *x)
@@ -82,6 +83,7 @@ static void xfer_free(struct xfer *x)
 	/* A reply to a stranger may still be queued on this fd: let the
 	 * kernel take it before the number can be reused. */
 	io_uring_submit(&s->ring);
+	fixed_put(x);
 	close(x->fd);
 	if (x->file)
 		files_put(x->file);

@@ -34,7 +34,8 @@ enum tag {
 	TAG_RECV,        /* recvmsg on a transfer's socket (multishot into the
 			  * buffer ring for a read, one at a time into
 			  * rbuf for a write): a struct xfer */
-	TAG_SEND,        /* sendmsg of a DATA block: a struct slot */
+	TAG_SEND,        /* sendmsg of a DATA block: a struct slot (NULL:
+			  * send_quick's, which completes only if it fails) */
 	TAG_CTL,         /* sendmsg of an OACK, ACK or ERROR: a struct xfer */
 	TAG_CANCEL,      /* cancel of a transfer's receive: a struct xfer */
 	TAG_REPLY,       /* sendmsg of an ERROR to a stranger: a struct reply */
@@ -63,6 +64,9 @@ struct xfer {
 	struct server *srv;
 	struct xfer *prev, *next; /* the server's list of transfers */
 	int fd;
+	int ufd;                  /* the socket as its SQEs name it: a fixed
+				   * file's index (fixed_get), or fd */
+	unsigned char sqe_flags;  /* IOSQE_FIXED_FILE with an index, or 0 */
 	bool put;                 /* WRQ */
 	bool ending;              /* finished: no more I/O, freed when idle */
 	bool dallying;            /* WRQ done: re-ACK a resent last block */
@@ -149,19 +153,29 @@ struct server {
 				   * raises it, loop.c's complete() lowers it */
 	struct turn turn;         /* how the loop waits (turn.h) */
 	unsigned packets;         /* client packets handled this loop turn */
+	unsigned poll_backoff;    /* turns without polling after the next poll
+				   * that gives up (loop.c, POLL_BACKOFF_MAX) */
+	unsigned poll_skip;       /* turns left without polling */
 	struct wheel wheel;
 	struct stats st;
 	int fd, family, sfd;
 	bool stopping;
 	struct xfer *xfers;
 	unsigned nxfers;
+	/* Transfer sockets as registered (fixed) files: no file lookup and
+	 * reference count a send or receive.  nfixed slots (0: none), the
+	 * free ones' indexes a stack. */
+	unsigned nfixed, nfree;
+	unsigned *free_fixed;
 
 	/* The listening socket's receive. */
 	struct msghdr lmsg;
 	struct iovec liov;
 	union addr lpeer;
 	uint8_t lbuf[TFTP_PACKET_MAX + 1];
-	uint8_t lctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+	/* control messages are read as struct cmsghdr: aligned as one */
+	_Alignas(struct cmsghdr) uint8_t lctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+					      CMSG_SPACE(sizeof(struct in_pktinfo))];
 	struct signalfd_siginfo si;
 	struct reply replies[REPLIES];
 } __attribute__((aligned(8)));
@@ -173,7 +187,29 @@ static inline struct io_uring_sqe *sqe_get(struct server *s)
 
 /* loop.c: the one place a send is submitted and counted (its
  * completion, in complete(), the one place it is uncounted). */
-void send_submit(struct server *s, int fd, struct msghdr *msg, void *obj, enum tag t);
+void send_submit(struct server *s, int fd, unsigned char flags, struct msghdr *msg, void *obj,
+		 enum tag t);
+/* A lockstep DATA block, sent as it is submitted (MSG_DONTWAIT): no
+ * completion unless it fails (counted then as a send error; the
+ * transfer's timeout sends it again), so no CQE a block and nothing for
+ * the wait to count.  msg is read by the kernel in the io_uring_enter
+ * that submits it, before any ACK of it can come; xfer_free submits
+ * before it frees. */
+void send_quick(struct server *s, const struct xfer *x, struct msghdr *msg);
+/* A transfer's socket as a fixed file (x->ufd, x->sqe_flags), while
+ * slots are free; fixed_put gives the slot back (before close). */
+void fixed_get(struct xfer *x);
+void fixed_put(struct xfer *x);
+
+/* loop.c: busy polling (-Q) backs off while it does not pay.  After a
+ * turn whose poll gave up, the next *skip turns do not poll: 1, then 2,
+ * 4 ... up to POLL_BACKOFF_MAX while polls keep giving up; a poll that
+ * is answered starts over.  On a machine too busy for answers to come
+ * within -Q (other work on its CPUs) polling would spin a timeslice the
+ * client needs; this keeps it to one poll in POLL_BACKOFF_MAX turns
+ * there, and changes nothing where polls are answered.  Pure. */
+#define POLL_BACKOFF_MAX 256
+void poll_backoff(unsigned *backoff, unsigned *skip, bool gave_up, bool answered);
 
 /* reply.c */
 void addr_text(const union addr *a, char *buf, size_t size);
