@@ -132,9 +132,23 @@ disk-board:
 	+$(MAKE) --no-print-directory BOARD=$(DISK_BOARD) O=$(DISK_OUT) DL_DIR=$(DL_DIR) V=$(V) images tfw
 endif
 
+# tests/qemu/aarch64.t boots, and tests/image/static_elf.t checks, the arm64
+# board (qemu_aarch64, cross-built): a sub-make builds its image in its own
+# output directory, unless this build is that board.
+ARM_BOARD := qemu_aarch64
+.PHONY: arm-board
+ifeq ($(CONFIG_BOARD_NAME),$(ARM_BOARD))
+ARM_OUT := $(O)
+arm-board: images
+else
+ARM_OUT := $(O)/$(ARM_BOARD)
+arm-board:
+	+$(MAKE) --no-print-directory BOARD=$(ARM_BOARD) O=$(ARM_OUT) DL_DIR=$(DL_DIR) V=$(V) images
+endif
+
 # What the scripts under tests/ read: where the build put things.
 TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFIG_CONFIG) \
-	TERN_DISK_OUT=$(DISK_OUT) \
+	TERN_DISK_OUT=$(DISK_OUT) TERN_ARM_OUT=$(ARM_OUT) \
 	TERN_BOARD=$(CONFIG_BOARD_NAME) \
 	TERN_CMDLINE='$(CONFIG_BOARD_CMDLINE)' TERN_MEMORY=$(CONFIG_QEMU_MEMORY) \
 	TERN_KERNEL=$(KERNEL_IMG) TERN_INITRD=$(ROOTFS_CPIO) PYTHON=$(PYTHON) \
@@ -144,11 +158,11 @@ TEST_ENV := TERN_TOP=$(TOP) TERN_OUT=$(O) TERN_DL=$(DL_DIR) TERN_CONFIG=$(KCONFI
 PROVE := prove --exec '' --timer
 # Which accelerator each board's guests get and why (board/accel.sh), said
 # once before the tests that boot them; the first call may probe KVM.
-SAY_ACCEL = $(foreach b,$(sort $(CONFIG_BOARD_NAME) $(DISK_BOARD)),\
+SAY_ACCEL = $(foreach b,$(sort $(CONFIG_BOARD_NAME) $(DISK_BOARD) $(ARM_BOARD)),\
 	echo ">>> test: $(b) guests: $$(env $(TEST_ENV) board/$(b)/qemu.sh --accel -w)";)
 
 .PHONY: test test-unit test-fuzz test-build test-image test-host test-net test-qemu fuzz
-test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all disk-board
+test: $(UNIT_BINS) $(FUZZ_BINS) $(NET_TOOLS) $(HOST_TEST_TOOLS) all disk-board arm-board
 	$(SAY_ACCEL)
 	env $(TEST_ENV) $(PROVE) $(UNIT_BINS) tests/fuzz/run.t $(sort $(wildcard tests/build/*.t tests/image/*.t tests/host/*.t tests/net/*.t tests/qemu/*.t))
 
@@ -168,8 +182,10 @@ fuzz: $(FUZZ_BINS)
 	env $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=-1 \
 		FUZZ_CORPUS=$(TEST_OUT)/fuzz-corpus $(PROVE) --verbose tests/fuzz/run.t
 
+# (Extra prerequisites first: the recipe belongs to the pattern rule.)
+test-qemu: disk-board arm-board
+test-image: arm-board
 test-build test-image test-host test-qemu: test-%: all
-test-qemu: disk-board
 	$(if $(filter qemu,$*),$(SAY_ACCEL))
 	env $(TEST_ENV) $(PROVE) $(sort $(wildcard tests/$*/*.t))
 

@@ -1,12 +1,13 @@
 #!/bin/sh
 # BOARD=<name>: a board is configured in its own output directory (its
 # .config there, from its defconfig), never in ./.config; an unknown board
-# is refused with the list of boards.
+# is refused with the list of boards.  An arm64 board's config names the
+# cross compiler and arm64 for musl, the kernel and its console.
 set -u
 top=$TERN_TOP
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..4"
+echo "1..5"
 i=0
 ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 unset MAKEFLAGS MFLAGS MAKELEVEL
@@ -26,3 +27,11 @@ msg=$(make -C "$top" BOARD=no_such_board O="$tmp/x" all 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$msg" | grep -q "no board/no_such_board/defconfig" &&
 	echo "$msg" | grep -q "pc_x86_64" && [ ! -e "$tmp/x/.config" ]
 ok $? "an unknown board is refused, the boards are listed, nothing is written"
+
+make -C "$top" BOARD=qemu_aarch64 O="$tmp/arm" DL_DIR="$TERN_DL" "$tmp/arm/kconfig/.stamp" >"$tmp/log" 2>&1
+a=$tmp/arm/auto.mk
+grep -qx 'CONFIG_TARGET_ARCH := aarch64' "$a" && grep -qx 'CONFIG_KERNEL_ARCH := arm64' "$a" &&
+	grep -qx 'CONFIG_TOOLCHAIN_CROSS := aarch64-linux-gnu-' "$a" &&
+	grep -qx 'CONFIG_KERNEL_IMAGE := arch/arm64/boot/Image.gz' "$a" &&
+	grep -q '^CONFIG_BOARD_CMDLINE := console=ttyAMA0 ' "$a"
+ok $? "BOARD=qemu_aarch64: musl aarch64, kernel arm64 (Image.gz), cross compiler aarch64-linux-gnu-, console ttyAMA0"

@@ -219,3 +219,20 @@ def auto_mk():
                 k, v = line.rstrip("\n").split(" := ", 1)
                 conf[k] = v.replace("$$", "$").replace("\\#", "#")
     return conf
+
+
+def use_build(out):
+    """Point the TERN_* variables that Guest, site_initrd() and auto_mk()
+    read at the board built in out (another board than the build's own,
+    such as the arm64 one `make test` builds in TERN_ARM_OUT): its kernel,
+    initramfs, command line and memory, from out/auto.mk.  Returns that
+    auto.mk as a dict."""
+    os.environ["TERN_OUT"] = out
+    conf = auto_mk()
+    images = os.path.join(out, "images")
+    os.environ.update(TERN_BOARD=conf["CONFIG_BOARD_NAME"],
+                      TERN_CMDLINE=conf["CONFIG_BOARD_CMDLINE"],
+                      TERN_MEMORY=conf["CONFIG_QEMU_MEMORY"],
+                      TERN_KERNEL=os.path.join(images, os.path.basename(conf["CONFIG_KERNEL_IMAGE"])),
+                      TERN_INITRD=os.path.join(images, "rootfs.cpio.gz"))
+    return conf
