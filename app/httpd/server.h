@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "request.h"
+#include "tls.h"
 
 struct config {
 	const char *root;        /* served directory */
@@ -35,6 +36,8 @@ struct config {
 	unsigned ring_entries;
 	unsigned keep_mapped;    /* files kept mapped when unused (files.h) */
 	bool verbose;            /* log refused requests' causes too */
+	struct tls_site *tls;    /* tls.h: HTTPS on tls_fd too; NULL: none */
+	int tls_fd;
 	pid_t *workers;          /* the first worker's: the others' pids */
 	unsigned nworkers;
 };
