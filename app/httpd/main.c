@@ -195,6 +195,7 @@ static int run_workers(struct config *c, const struct args *a)
 	if (jail)
 		c->root = "/"; /* what SIGHUP opens again */
 	status = server_run(c, fd, sfd);
+	tls_free(c->tls);
 	for (unsigned i = 0; i < nworkers; i++) {
 		kill(workers[i], SIGTERM);
 		waitpid(workers[i], NULL, 0);

@@ -126,6 +126,17 @@ struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
 	return t;
 }
 
+void tls_free(struct tls_site *t)
+{
+	if (!t)
+		return;
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_x509_crt_free(&t->cert);
+	mbedtls_pk_free(&t->key);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	free(t);
+}
+
 static int entropy(void *unused, unsigned char *buf, size_t len)
 {
 	(void)unused;
@@ -437,7 +448,7 @@ void tls_timed_out(struct tls_site *t, struct conn *c)
 
 void tls_log_counters(const struct tls_site *t)
 {
-	log_info("tls counters: %" PRIu64 " handshakes, %" PRIu64 " failed handshakes, %" PRIu64
+	log_info("tls: %" PRIu64 " handshakes, %" PRIu64 " failed handshakes, %" PRIu64
 		 " handshake timeouts, %" PRIu64 " bad records",
 		 t->n.handshakes, t->n.failed, t->n.timeouts, t->n.bad_records);
 }
@@ -449,6 +460,7 @@ struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
 	(void)cert, (void)key, (void)sni;
 	die(EXIT_USAGE, "this httpd is built without TLS (HTTPD_TLS is off)");
 }
+void tls_free(struct tls_site *t) { (void)t; }
 bool tls_worker_init(struct tls_site *t) { (void)t; return false; }
 const char *tls_aes_note(void) { return ""; }
 struct tls_conn *tls_conn_new(struct tls_site *t, int fd)

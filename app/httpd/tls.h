@@ -36,7 +36,8 @@ struct tls_conn;
 
 #define TLS_AGAIN 1 /* tls_completed: the logical operation goes on */
 
-/* What SIGUSR1 logs on a line of its own; since the worker started. */
+/* What SIGUSR1 logs after the counters line, as "tls: N handshakes, ...";
+ * since the worker started. */
 struct tls_counters {
 	uint64_t handshakes;      /* completed */
 	uint64_t failed;          /* handshakes refused or broken */
@@ -48,6 +49,7 @@ struct tls_counters {
  * key; sni: the only server name a client may ask for (NULL or "": any).
  * Before privileges are dropped.  Dies with a clear message if it cannot. */
 struct tls_site *tls_load(const char *cert, const char *key, const char *sni);
+void tls_free(struct tls_site *t);
 /* In each worker, after fork: its own random generator.  False (logged)
  * if it cannot be seeded. */
 bool tls_worker_init(struct tls_site *t);
