@@ -12,6 +12,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "tls_gcm.h"
 #include "uring.h"
 
 #ifdef CONFIG_HTTPD_TLS
@@ -55,7 +56,13 @@ struct tls_conn {
 	size_t out_len, out_sent;
 	unsigned char *dst;         /* the logical receive's buffer */
 	size_t room;
+	struct gcm_key *gcm;        /* records out by tls_gcm.c; NULL: by mbedtls */
+	unsigned char salt[4];      /* the server's write IV: the nonce's first 4 */
 };
+
+/* The connection whose handshake runs now: the key export has no other
+ * way to name it (a worker is one thread). */
+static struct tls_conn *handshaking_now;
 
 /* --- the site: certificate, key, configuration --------------------------- */
 
@@ -68,6 +75,17 @@ static const mbedtls_ecp_group_id curves[] = {
 	MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
 	MBEDTLS_ECP_DP_NONE,
 };
+
+/* AES-NI and PCLMULQDQ on this CPU, and tls_gcm.c's code for them. */
+static bool fast_gcm(void)
+{
+#if defined(MBEDTLS_AESNI_HAVE_CODE)
+	return gcm_built() && mbedtls_aesni_has_support(MBEDTLS_AESNI_AES) &&
+	       mbedtls_aesni_has_support(MBEDTLS_AESNI_CLMUL);
+#else
+	return false;
+#endif
+}
 
 static const char *mbed_error(int err)
 {
@@ -88,6 +106,26 @@ static int check_sni(void *site, mbedtls_ssl_context *ssl, const unsigned char *
 		return 0;
 	tc->wrong_name = true;
 	return -1;
+}
+
+/* The keys of the session (mbedtls's key block: for an AEAD suite the
+ * client's and the server's write keys, then their 4-byte IVs), so that
+ * tls_gcm.c encrypts what we send when the CPU has AES-NI and PCLMULQDQ. */
+static int export_keys(void *site, const unsigned char *ms, const unsigned char *kb,
+		       size_t maclen, size_t keylen, size_t ivlen, const unsigned char cr[32],
+		       const unsigned char sr[32], mbedtls_tls_prf_types prf)
+{
+	struct tls_conn *tc = handshaking_now;
+
+	(void)site, (void)ms, (void)cr, (void)sr, (void)prf;
+	if (!tc || !fast_gcm() || maclen || ivlen != sizeof tc->salt ||
+	    (keylen != 16 && keylen != 32))
+		return 0;
+	if (!tc->gcm && !(tc->gcm = aligned_alloc(16, sizeof *tc->gcm)))
+		return 0; /* mbedtls encrypts, slower */
+	gcm_setkey(tc->gcm, kb + keylen, keylen);
+	memcpy(tc->salt, kb + 2 * keylen + ivlen, ivlen);
+	return 0;
 }
 
 struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
@@ -123,6 +161,7 @@ struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
 	mbedtls_ssl_conf_ciphersuites(&t->conf, suites);
 	mbedtls_ssl_conf_curves(&t->conf, curves);
 	mbedtls_ssl_conf_sni(&t->conf, check_sni, t);
+	mbedtls_ssl_conf_export_keys_ext_cb(&t->conf, export_keys, t);
 	return t;
 }
 
@@ -171,12 +210,7 @@ bool tls_worker_init(struct tls_site *t)
 
 const char *tls_aes_note(void)
 {
-#if defined(MBEDTLS_AESNI_HAVE_CODE)
-	if (mbedtls_aesni_has_support(MBEDTLS_AESNI_AES) &&
-	    mbedtls_aesni_has_support(MBEDTLS_AESNI_CLMUL))
-		return "with AES-NI";
-#endif
-	return "without AES-NI";
+	return fast_gcm() ? "with AES-NI" : "without AES-NI";
 }
 
 /* --- mbedtls's I/O: our buffers, never the socket ------------------------ */
@@ -234,6 +268,7 @@ void tls_conn_free(struct tls_conn *tc)
 	if (!tc)
 		return;
 	mbedtls_ssl_free(&tc->ssl);
+	free(tc->gcm);
 	free(tc->out);
 	free(tc);
 }
@@ -306,7 +341,9 @@ static int step_recv(struct server *s, struct conn *c)
 	int r;
 
 	if (!tc->handshaken) {
+		handshaking_now = tc;
 		r = mbedtls_ssl_handshake(&tc->ssl);
+		handshaking_now = NULL;
 		if (r != 0 && r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE) {
 			if (!tc->heard && r == MBEDTLS_ERR_SSL_CONN_EOF)
 				return 0; /* opened and closed, not a word: not a failure */
@@ -360,6 +397,34 @@ void tls_recv(struct server *s, struct conn *c, void *buf, size_t len)
 		complete_now(s, c, OP_RECV, r);
 }
 
+/* One application-data record of p's n bytes (n <= 16 KiB) into the
+ * output buffer, encrypted by tls_gcm.c under mbedtls's next sequence
+ * number (RFC 5288: nonce = salt . explicit part; we use the sequence
+ * number as the explicit part, as mbedtls does), which it then counts. */
+static void seal_record(struct tls_conn *tc, const unsigned char *p, size_t n)
+{
+	unsigned char *rec = tc->out + tc->out_len, *ctr = tc->ssl.cur_out_ctr;
+	unsigned char nonce[12], aad[13];
+	size_t len = 8 + n + 16;
+
+	memcpy(nonce, tc->salt, 4);
+	memcpy(nonce + 4, ctr, 8);
+	memcpy(aad, ctr, 8);
+	aad[8] = MBEDTLS_SSL_MSG_APPLICATION_DATA;
+	aad[9] = MBEDTLS_SSL_MAJOR_VERSION_3;
+	aad[10] = MBEDTLS_SSL_MINOR_VERSION_3;
+	aad[11] = (unsigned char)(n >> 8);
+	aad[12] = (unsigned char)n;
+	memcpy(rec, aad + 8, 3);
+	rec[3] = (unsigned char)(len >> 8);
+	rec[4] = (unsigned char)len;
+	memcpy(rec + 5, ctr, 8);
+	gcm_seal(tc->gcm, nonce, aad, sizeof aad, p, n, rec + 13, rec + 13 + n);
+	tc->out_len += 5 + len;
+	for (int i = 7; i >= 0 && !++ctr[i]; i--)
+		;
+}
+
 /* Encrypt what msg holds, as many records as the output buffer takes. */
 void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
 {
@@ -372,7 +437,13 @@ void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
 		size_t left = msg->msg_iov[i].iov_len;
 
 		while (left && TLS_OUT_SIZE - tc->out_len >= TLS_RECORD_MAX) {
-			int r = mbedtls_ssl_write(&tc->ssl, p, left);
+			int r = left < MBEDTLS_SSL_OUT_CONTENT_LEN ? (int)left
+								   : MBEDTLS_SSL_OUT_CONTENT_LEN;
+
+			if (tc->gcm)
+				seal_record(tc, p, (size_t)r);
+			else
+				r = mbedtls_ssl_write(&tc->ssl, p, left);
 
 			if (r < 0) {
 				complete_now(s, c, OP_SEND,
