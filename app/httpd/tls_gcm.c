@@ -83,20 +83,25 @@ static ISA __m128i encrypt_block(const struct gcm_key *k, __m128i b)
 	return _mm_aesenclast_si128(b, _mm_load_si128((const __m128i *)k->rk[k->rounds]));
 }
 
-/* a * b in GF(2^128), both byte-reversed (the white paper's gfmul). */
-static ISA __m128i gfmul(__m128i a, __m128i b)
+/* The white paper's gfmul (a * b in GF(2^128), both byte-reversed) in
+ * two halves: the 256-bit carry-less product added into *lo, *hi, and its
+ * reduction.  Both are linear, so four products summed take one
+ * reduction (the paper's aggregated reduction). */
+static ISA void clmul_add(__m128i a, __m128i b, __m128i *lo, __m128i *hi)
 {
-	__m128i t2, t3, t4, t5, t6, t7, t8, t9;
+	__m128i mid = _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x10),
+				    _mm_clmulepi64_si128(a, b, 0x01));
 
-	t3 = _mm_clmulepi64_si128(a, b, 0x00);
-	t4 = _mm_clmulepi64_si128(a, b, 0x10);
-	t5 = _mm_clmulepi64_si128(a, b, 0x01);
-	t6 = _mm_clmulepi64_si128(a, b, 0x11);
-	t4 = _mm_xor_si128(t4, t5);
-	t5 = _mm_slli_si128(t4, 8);
-	t4 = _mm_srli_si128(t4, 8);
-	t3 = _mm_xor_si128(t3, t5);
-	t6 = _mm_xor_si128(t6, t4);
+	*lo = _mm_xor_si128(*lo, _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x00),
+					       _mm_slli_si128(mid, 8)));
+	*hi = _mm_xor_si128(*hi, _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x11),
+					       _mm_srli_si128(mid, 8)));
+}
+
+static ISA __m128i reduce(__m128i t3, __m128i t6)
+{
+	__m128i t2, t4, t5, t7, t8, t9;
+
 	/* the 256-bit product shifted left by one */
 	t7 = _mm_srli_epi32(t3, 31);
 	t8 = _mm_srli_epi32(t6, 31);
@@ -127,10 +132,23 @@ static ISA __m128i gfmul(__m128i a, __m128i b)
 	return _mm_xor_si128(t6, t3);
 }
 
+static ISA __m128i gfmul(__m128i a, __m128i b)
+{
+	__m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+
+	clmul_add(a, b, &lo, &hi);
+	return reduce(lo, hi);
+}
+
 static ISA void setkey(struct gcm_key *k, const unsigned char *key, size_t len)
 {
+	__m128i h, hn;
+
 	expand(k, key, len);
-	_mm_store_si128((__m128i *)k->h, bswap(encrypt_block(k, _mm_setzero_si128())));
+	h = hn = bswap(encrypt_block(k, _mm_setzero_si128()));
+	_mm_store_si128((__m128i *)k->h[0], h);
+	for (int i = 1; i < 4; i++)
+		_mm_store_si128((__m128i *)k->h[i], hn = gfmul(hn, h));
 }
 
 void gcm_setkey(struct gcm_key *k, const unsigned char *key, size_t len)
@@ -165,7 +183,10 @@ static ISA void seal(const struct gcm_key *k, const unsigned char nonce[12],
 		     const unsigned char *aad, size_t aad_len, const unsigned char *in, size_t len,
 		     unsigned char *out, unsigned char tag[16])
 {
-	__m128i h = _mm_load_si128((const __m128i *)k->h), x = _mm_setzero_si128();
+	__m128i h = _mm_load_si128((const __m128i *)k->h[0]), x = _mm_setzero_si128();
+	__m128i h2 = _mm_load_si128((const __m128i *)k->h[1]);
+	__m128i h3 = _mm_load_si128((const __m128i *)k->h[2]);
+	__m128i h4 = _mm_load_si128((const __m128i *)k->h[3]);
 	__m128i j = partial(nonce, 12), rk0 = _mm_load_si128((const __m128i *)k->rk[0]);
 	__m128i last = _mm_load_si128((const __m128i *)k->rk[k->rounds]);
 	uint32_t ctr = 2;
@@ -198,10 +219,15 @@ static ISA void seal(const struct gcm_key *k, const unsigned char nonce[12],
 		_mm_storeu_si128((__m128i *)(out + done + 16), b1);
 		_mm_storeu_si128((__m128i *)(out + done + 32), b2);
 		_mm_storeu_si128((__m128i *)(out + done + 48), b3);
-		x = gfmul(_mm_xor_si128(x, bswap(b0)), h);
-		x = gfmul(_mm_xor_si128(x, bswap(b1)), h);
-		x = gfmul(_mm_xor_si128(x, bswap(b2)), h);
-		x = gfmul(_mm_xor_si128(x, bswap(b3)), h);
+		{
+			__m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+
+			clmul_add(_mm_xor_si128(x, bswap(b0)), h4, &lo, &hi);
+			clmul_add(bswap(b1), h3, &lo, &hi);
+			clmul_add(bswap(b2), h2, &lo, &hi);
+			clmul_add(bswap(b3), h, &lo, &hi);
+			x = reduce(lo, hi);
+		}
 	}
 	for (; done < len; done += 16, ctr++) {
 		size_t n = len - done < 16 ? len - done : 16;
