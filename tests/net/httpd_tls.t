@@ -3,8 +3,8 @@
 # by app/httpd/tls-lab.sh (for boot.example and 192.0.2.1), over a veth
 # between two namespaces; every byte checked (SHA-256 against the file):
 #   curl --cacert: HTTP/1.1 GET of a 16 MiB file, by name (SNI) and by
-#   address (no SNI); two URLs on one kept-alive connection; --range;
-#   HEAD (-I);
+#   address (no SNI), with AES-128-GCM and with AES-256-GCM; two URLs on
+#   one kept-alive connection; --range; HEAD (-I);
 #   Python's ssl: TLS 1.2 with ECDHE-ECDSA AES-GCM; three requests on one
 #   connection (http.client); requests pipelined in one record, and 600
 #   (more plaintext than the receive buffer holds), answered in order;
@@ -34,7 +34,7 @@ NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(28)
+t = Tap(30)
 
 
 def sha(b):
@@ -88,6 +88,10 @@ with Net() as net:
     r, body = curl("https://%s:%d/big.img" % (addr, TLS_PORT))
     t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
          "curl by address (no SNI): the certificate's IP name, same bytes", r.stdout + r.stderr)
+    for suite in ("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384"):
+        r, body = curl("--ciphers", suite, base + "/big.img")
+        t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
+             "curl --ciphers %s: same bytes" % suite, r.stdout + r.stderr)
     r = cli.run(["curl", "-sS", "-o", "/dev/null", "-o", "/dev/null", "-w",
                  "%{http_code} %{num_connects}\\n"] + resolve +
                 [base + "/boot.ipxe", base + "/big.img"])
