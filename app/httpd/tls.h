@@ -24,6 +24,7 @@
 #ifndef TERN_HTTPD_TLS_H
 #define TERN_HTTPD_TLS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,7 +35,9 @@ struct conn;
 struct tls_site;
 struct tls_conn;
 
-#define TLS_AGAIN 1 /* tls_completed: the logical operation goes on */
+/* tls_completed: the logical operation goes on (never a byte count or
+ * -errno). */
+#define TLS_AGAIN INT_MIN
 
 /* What SIGUSR1 logs after the counters line, as "tls: N handshakes, ...";
  * since the worker started. */

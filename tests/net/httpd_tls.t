@@ -6,8 +6,9 @@
 #   address (no SNI), with AES-128-GCM and with AES-256-GCM; two URLs on
 #   one kept-alive connection; --range; HEAD (-I);
 #   Python's ssl: TLS 1.2 with ECDHE-ECDSA AES-GCM; three requests on one
-#   connection (http.client); requests pipelined in one record, and 600
-#   (more plaintext than the receive buffer holds), answered in order;
+#   connection (http.client); a request sent a byte a record; requests
+#   pipelined in one record, and 600 (more plaintext than the receive
+#   buffer holds), answered in order;
 #   failures, each ending its own connection, counted and logged once:
 #   garbage (plain HTTP to the TLS port), a TLS 1.0-only client and an
 #   RSA-only client (openssl s_client: refused with an alert), a wrong
@@ -34,7 +35,7 @@ NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(30)
+t = Tap(31)
 
 
 def sha(b):
@@ -151,7 +152,18 @@ with Net() as net:
         s.close()
         return data
 
-    one = len(files["boot.ipxe"])
+    s = tls_socket()
+    for b in b"GET /boot.ipxe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n":
+        s.send(bytes([b]))  # a record a byte
+    data = b""
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    t.ok(data.startswith(b"HTTP/1.1 200 OK") and data.endswith(files["boot.ipxe"]),
+         "a request sent a byte a record: answered", data[:100])
     data = pipelined(3)
     t.ok(data.count(b"HTTP/1.1 200 OK") == 3 and data.endswith(files["boot.ipxe"]),
          "three requests pipelined in one record: three answers, in order", data[:200])
