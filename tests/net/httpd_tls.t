@@ -14,7 +14,8 @@
 #   RSA-only client (openssl s_client: refused with an alert), a wrong
 #   server name (SNI), a record cut short and a record of garbage after
 #   the handshake, a client that stops mid-handshake (closed at the -H 2
-#   deadline, between 2 and 4.5 s);
+#   deadline, between 2 and 4.5 s); a client that stops reading a response
+#   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
 # meanwhile a rate-limited download over plain HTTP and another over HTTPS
 # run through all of it and finish with every byte right.
 import hashlib
@@ -35,7 +36,7 @@ NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(31)
+t = Tap(32)
 
 
 def sha(b):
@@ -58,7 +59,7 @@ with Net() as net:
     ca = os.path.join(keys, "httpd-lab-ca.pem")
     t.ok(lab.returncode == 0 and "WARNING" in lab.stderr and os.path.exists(ca),
          "tls-lab.sh makes a lab CA and a certificate, with a warning", lab.stderr)
-    h = Httpd(srv, root, "-H", "2", "-t", str(TLS_PORT), "-N", NAME,
+    h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME,
               "-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")).start()
     h.d.expect(r"serving HTTPS on port %d" % TLS_PORT)
     base = "https://%s:%d" % (NAME, TLS_PORT)
@@ -245,6 +246,16 @@ with Net() as net:
     t.ok(ok and 2.0 <= took <= 4.5, "a client that stops mid-handshake: closed at the deadline",
          "%.2f s" % took)
     raw.close()
+
+    s = tls_socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /big.img HTTP/1.1\r\nHost: %s\r\n\r\n" % NAME.encode())
+    s.recv(100)
+    time.sleep(5)  # reading nothing: the deadline is 2 s, swept each second
+    n = h.counters()
+    s.close()
+    t.ok(n["send timeouts"] == 1 and n["cut short"] == 0,
+         "a TLS client that stops reading: cut at the send deadline (-s 2)", repr(n))
 
     for scheme, (dst, p) in slow.items():
         stdout, stderr = p.communicate(timeout=60)
