@@ -45,6 +45,5 @@ $(BUILD)/rootfs-gen.stamp: $(HTTPD_TLS_CERT) $(HTTPD_TLS_KEY) \
 $(BUILD)/rootfs-gen.stamp: export HTTPD_TLS_CERT_FILE := $(HTTPD_TLS_CERT)
 $(BUILD)/rootfs-gen.stamp: export HTTPD_TLS_KEY_FILE := $(HTTPD_TLS_KEY)
 # Said each time /etc is made with the lab certificate, not only when made.
-$(BUILD)/rootfs-gen.stamp: export HTTPD_TLS_LAB_CA := $(if $(CONFIG_HTTPD_TLS_CERT),,\
-	$(KEYS_DIR)/httpd-lab-ca.pem)
+$(BUILD)/rootfs-gen.stamp: export HTTPD_TLS_LAB_CA := $(if $(CONFIG_HTTPD_TLS_CERT),,$(KEYS_DIR)/httpd-lab-ca.pem)
 endif
