@@ -432,7 +432,7 @@ void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
 	size_t plain = 0;
 
 	tc->out_len = tc->out_sent = 0;
-	for (size_t i = 0; i < msg->msg_iovlen; i++) {
+	for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++) {
 		const unsigned char *p = msg->msg_iov[i].iov_base;
 		size_t left = msg->msg_iov[i].iov_len;
 

@@ -140,7 +140,7 @@ static ISA __m128i gfmul(__m128i a, __m128i b)
 	return reduce(lo, hi);
 }
 
-static ISA void setkey(struct gcm_key *k, const unsigned char *key, size_t len)
+static ISA void key_setup(struct gcm_key *k, const unsigned char *key, size_t len)
 {
 	__m128i h, hn;
 
@@ -153,7 +153,7 @@ static ISA void setkey(struct gcm_key *k, const unsigned char *key, size_t len)
 
 void gcm_setkey(struct gcm_key *k, const unsigned char *key, size_t len)
 {
-	setkey(k, key, len);
+	key_setup(k, key, len);
 }
 
 /* The last, partial block of p (n < 16 bytes), zero-padded. */
