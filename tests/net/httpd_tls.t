@@ -16,6 +16,7 @@
 #   the handshake, a client that stops mid-handshake (closed at the -H 2
 #   deadline, between 2 and 4.5 s); a client that stops reading a response
 #   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
+# and a key that is not the certificate's stops httpd before it starts;
 # meanwhile a rate-limited download over plain HTTP and another over HTTPS
 # run through all of it and finish with every byte right.
 import hashlib
@@ -29,14 +30,14 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from httpd import PORT, TOP, Httpd, Net, Tap, require_httpd, skip_all  # noqa: E402
+from httpd import PORT, TOP, Httpd, Net, Tap, httpd_binary, require_httpd, skip_all  # noqa: E402
 
 TLS_PORT = 8443
 NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(32)
+t = Tap(33)
 
 
 def sha(b):
@@ -59,6 +60,11 @@ with Net() as net:
     ca = os.path.join(keys, "httpd-lab-ca.pem")
     t.ok(lab.returncode == 0 and "WARNING" in lab.stderr and os.path.exists(ca),
          "tls-lab.sh makes a lab CA and a certificate, with a warning", lab.stderr)
+    r = subprocess.run([httpd_binary(), "-r", root, "-p", "1", "-t", "2", "-x",
+                        os.path.join(keys, "cert.pem"), "-K",
+                        os.path.join(keys, "httpd-lab-ca.key")], capture_output=True, text=True)
+    t.ok(r.returncode == 100 and "is not the key of the certificate" in r.stderr,
+         "a key that is not the certificate's: httpd refuses to start (exit 100)", r.stderr)
     h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME,
               "-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")).start()
     h.d.expect(r"serving HTTPS on port %d" % TLS_PORT)
