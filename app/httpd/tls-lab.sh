@@ -21,6 +21,7 @@ if [ ! -s "$ca.pem" ] || [ ! -s "$ca.key" ]; then
 		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null)
 	mv "$ca.key.tmp" "$ca.key"
 	mv "$ca.pem.tmp" "$ca.pem"
+	chmod 0644 "$ca.pem" # public: what clients are given
 	warn "made a LAB certificate authority, $ca.pem (HTTPD_TLS_CERT is empty)."
 	warn "Clients trust httpd's HTTPS once they trust it (curl --cacert $ca.pem)."
 	warn "It is kept (make clean keeps $ca_dir); its key $ca.key signs for anything: lab only."
