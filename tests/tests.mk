@@ -36,7 +36,9 @@ unit-prog = $(firstword $(subst _, ,$(1)))
 # the same 2.3 as the target's).
 UNIT_LIBS_tftpd := -luring
 UNIT_LIBS_relayd := -luring
-UNIT_LIBS_httpd := -luring
+UNIT_LIBS_httpd = -luring $(HOST_MBEDTLS_TLS_LIBS)
+UNIT_CFLAGS_httpd = $(HOST_MBEDTLS_CFLAGS)
+UNIT_DEPS_httpd = $(HOST_MBEDTLS_STAMP)
 # fwupdate's bundle code with mbedtls built for the host (out/host), which
 # its tests and fuzzers therefore wait for.
 UNIT_CFLAGS_fwupdate := $(HOST_MBEDTLS_CFLAGS)

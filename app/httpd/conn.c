@@ -32,13 +32,18 @@
 
 static void arm_recv(struct server *s, struct conn *c)
 {
-	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
 	size_t room = s->cfg->lim.max_head - c->fill;
+	struct io_uring_sqe *sqe;
 
 	c->state = CONN_READ;
+	c->inflight = true;
+	if (c->tls) {
+		tls_recv(s, c, c->buf + c->fill, room);
+		return;
+	}
+	sqe = uring_sqe(&s->ring);
 	io_uring_prep_recv(sqe, c->fd, c->buf + c->fill, room, 0);
 	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_RECV));
-	c->inflight = true;
 }
 
 /* Half-close and read what the client still sends, discarding it. */
@@ -49,6 +54,8 @@ static void arm_drain(struct server *s, struct conn *c)
 	c->state = CONN_DRAIN;
 	c->fill = 0;
 	c->deadline_ms = s->now_ms + DRAIN_MS;
+	if (c->tls)
+		tls_close_notify(c);
 	shutdown(c->fd, SHUT_WR);
 	io_uring_prep_recv(sqe, c->fd, c->buf, s->cfg->lim.max_head, 0);
 	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_RECV));
@@ -63,7 +70,7 @@ static uint64_t total_len(const struct conn *c)
 /* Send what is left of head and body, from c->sent on. */
 static void arm_send(struct server *s, struct conn *c)
 {
-	struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+	struct io_uring_sqe *sqe;
 	uint64_t h = c->head_len, into_body = c->sent > h ? c->sent - h : 0;
 	struct iovec *iov = c->msg_iov;
 
@@ -76,9 +83,14 @@ static void arm_send(struct server *s, struct conn *c)
 			(struct iovec){ (char *)c->body + into_body, c->body_len - into_body };
 	c->state = CONN_SEND;
 	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
+	c->inflight = true;
+	if (c->tls) {
+		tls_send(s, c, &c->msg);
+		return;
+	}
+	sqe = uring_sqe(&s->ring);
 	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_SEND));
-	c->inflight = true;
 }
 
 /* Wait until c's socket has room (for sendfile_more). */
@@ -187,7 +199,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	 * cache's pages, no byte copied by the server; otherwise with its
 	 * head in one sendmsg from the file's mapping (files.h), which the
 	 * kernel copies (the faster in make bench: app/httpd/README.md) */
-	if (!c->reply.head_only && s->cfg->sendfile_min &&
+	if (!c->reply.head_only && !c->tls && s->cfg->sendfile_min &&
 	    c->reply.length >= s->cfg->sendfile_min) {
 		start_sendfile(s, c, fd);
 		return;
@@ -228,6 +240,9 @@ void conn_process(struct server *s, struct conn *c)
 
 void conn_received(struct server *s, struct conn *c, int res)
 {
+	if (c->tls && !c->closing && c->state == CONN_READ &&
+	    (res = tls_completed(s, c, res)) == TLS_AGAIN)
+		return;
 	c->inflight = false;
 	if (c->closing || res <= 0) {
 		if (res < 0 && res != -ECONNRESET && res != -ECANCELED && c->state == CONN_READ)
@@ -338,6 +353,8 @@ static void sendfile_more(struct server *s, struct conn *c)
 
 void conn_sent(struct server *s, struct conn *c, int res)
 {
+	if (c->tls && !c->closing && (res = tls_completed(s, c, res)) == TLS_AGAIN)
+		return;
 	c->inflight = false;
 	if (c->file_fd >= 0) { /* a poll for room, for sendfile_more */
 		if (res >= 0 && !c->closing)
@@ -372,6 +389,7 @@ void conn_close(struct server *s, struct conn *c, bool reset)
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 }, sizeof(struct linger));
 	close(c->fd);
 	unmap(c);
+	tls_conn_free(c->tls);
 	s->conns[c->idx] = NULL;
 	s->free_slots[s->nfree++] = c->idx;
 	s->nconns--;

@@ -16,6 +16,7 @@
 #include "files.h"
 #include "response.h"
 #include "server.h"
+#include "tls.h"
 
 #define CONN_HEAD_MAX 1024 /* a response head; ours are under 400 bytes */
 #define CONN_LOG_PATH 200  /* bytes of the target a log line shows */
@@ -30,6 +31,7 @@ struct conn {
 	bool nonblocking;        /* O_NONBLOCK set, for sendfile (conn.c) */
 	struct in6_addr addr;    /* the client's (IPv4 as ::ffff:a.b.c.d) */
 	char who[INET6_ADDRSTRLEN + 8];
+	struct tls_conn *tls;    /* tls.h: accepted on the TLS port; else NULL */
 	int64_t deadline_ms;     /* the current state's, CLOCK_MONOTONIC */
 	char *buf;               /* lim.max_head bytes */
 	size_t fill;             /* bytes received, not yet answered */

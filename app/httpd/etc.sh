@@ -1,6 +1,18 @@
 # etc.sh -- what httpd owns in the image, sourced by rootfs/gen-etc.sh when
-# httpd is on: its root and its services line.  Site data only: its tuning
-# is compiled in (settings.h).
+# httpd is on: its root, its services line, and with HTTPS its certificate
+# and key (HTTPD_TLS_CERT_FILE, HTTPD_TLS_KEY_FILE, and HTTPD_TLS_LAB_CA
+# when they are the lab's: from app/httpd/httpd.mk).
+# Site data only: its tuning is compiled in (settings.h).
 mkdir -p "$root$CONFIG_HTTPD_ROOT"
+tls=
+if [ "${CONFIG_HTTPD_TLS:-}" = y ]; then
+	mkdir -p "$etc/tern/httpd"
+	install -m 0644 "$HTTPD_TLS_CERT_FILE" "$etc/tern/httpd/cert.pem"
+	install -m 0600 "$HTTPD_TLS_KEY_FILE" "$etc/tern/httpd/key.pem"
+	[ -z "${HTTPD_TLS_LAB_CA:-}" ] || echo "!!! WARNING: httpd's HTTPS certificate in this image" \
+		"is a LAB one, signed by $HTTPD_TLS_LAB_CA (HTTPD_TLS_CERT is empty): not for the field." >&2
+	tls="-t $CONFIG_HTTPD_TLS_PORT -x /etc/tern/httpd/cert.pem -K /etc/tern/httpd/key.pem"
+	tls="$tls${CONFIG_HTTPD_TLS_NAME:+ -N $CONFIG_HTTPD_TLS_NAME}"
+fi
 service httpd /usr/sbin/httpd -r "$CONFIG_HTTPD_ROOT" -p "$CONFIG_HTTPD_PORT" -u nobody \
-	${CONFIG_HTTPD_EXTRA_ARGS:-}
+	$tls ${CONFIG_HTTPD_EXTRA_ARGS:-}

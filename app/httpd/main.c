@@ -3,9 +3,11 @@
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
 "             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
 "             [-s SECONDS] [-m FILES] [-S BYTES] [-u USER]\n" \
+"             [-t PORT -x CERT -K KEY [-N NAME]]\n" \
 "       httpd -h\n" \
 "\n" \
-"Serves the files under ROOT over HTTP/1.1 and 1.0 (GET, HEAD, Range).\n" \
+"Serves the files under ROOT over HTTP/1.1 and 1.0 (GET, HEAD, Range),\n" \
+"and over HTTPS (TLS 1.2) too with -t.\n" \
 "\n" \
 "  -r ROOT       the directory served, nothing outside it (default " HTTPD_ROOT ")\n" \
 "  -a ADDRESS    listen address (default :: and 0.0.0.0)\n" \
@@ -20,6 +22,10 @@
 "  -S BYTES      bodies this long or longer leave by sendfile; 0: none\n" \
 "                (default " STR(HTTPD_SENDFILE_MIN) ")\n" \
 "  -u USER       run as USER (default nobody when started as root)\n" \
+"  -t PORT       also serve HTTPS on PORT, with:\n" \
+"  -x CERT       the certificate chain (PEM), server's first, ECDSA P-256\n" \
+"  -K KEY        its private key (PEM), read before privileges are dropped\n" \
+"  -N NAME       refuse TLS clients asking for another server name (SNI)\n" \
 "  -j            also chroot(2) into ROOT\n" \
 "  -v            log why each refused request was refused\n" \
 "  -f            foreground (always; accepted for habit)\n" \
@@ -56,6 +62,8 @@ struct args {
 	const char *user;
 	bool chroot;
 	unsigned workers;
+	unsigned tls_port;                 /* 0: no HTTPS */
+	const char *cert, *key, *sni;
 };
 
 static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag)
@@ -67,7 +75,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:S:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:S:u:t:x:K:N:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -85,18 +93,26 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'm': c->keep_mapped = number(optarg, 0, 100000, "-m"); break;
 		case 'S': c->sendfile_min = number(optarg, 0, 1u << 30, "-S"); break;
 		case 'u': a->user = optarg; break;
+		case 't': a->tls_port = number(optarg, 1, 65535, "-t"); break;
+		case 'x': a->cert = optarg; break;
+		case 'K': a->key = optarg; break;
+		case 'N': a->sni = optarg; break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}
 	if (optind < argc)
 		usage_error(USAGE, "unexpected argument %s", argv[optind]);
+	if (a->tls_port && (!a->cert || !a->key))
+		usage_error(USAGE, "%s wants -x CERT and -K KEY", "-t");
+	if (a->tls_port && a->tls_port == a->port)
+		usage_error(USAGE, "%s is the same port as -p", "-t");
 }
 
 /* The listening socket: a dual-stack [::] by default. */
-static int listen_socket(const struct args *a, bool reuseport)
+static int listen_socket(const struct args *a, unsigned port, bool reuseport)
 {
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)a->port) };
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	const int on = 1, off = 0;
 	int family, fd;
 
@@ -120,9 +136,9 @@ static int listen_socket(const struct args *a, bool reuseport)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
 	if (family == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof in)
 			      : bind(fd, (struct sockaddr *)&in6, sizeof in6))
-		die_errno("unable to bind to %s port %u", a->address ? a->address : "::", a->port);
+		die_errno("unable to bind to %s port %u", a->address ? a->address : "::", port);
 	if (listen(fd, 4096) < 0)
-		die_errno("unable to listen on port %u", a->port);
+		die_errno("unable to listen on port %u", port);
 	return fd;
 }
 
@@ -155,7 +171,8 @@ static int run_workers(struct config *c, const struct args *a)
 	for (unsigned i = 1; i < a->workers; i++) {
 		pid_t pid;
 
-		fd = listen_socket(a, true);
+		fd = listen_socket(a, a->port, true);
+		c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, true) : -1;
 		pid = fork();
 		if (pid < 0)
 			die_errno("unable to start worker %u", i);
@@ -167,17 +184,23 @@ static int run_workers(struct config *c, const struct args *a)
 		}
 		workers[nworkers++] = pid;
 		close(fd);
+		if (c->tls_fd >= 0)
+			close(c->tls_fd);
 	}
-	fd = listen_socket(a, a->workers > 1);
+	fd = listen_socket(a, a->port, a->workers > 1);
+	c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, a->workers > 1) : -1;
 	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
 	daemon_drop_privileges(a->user, jail);
 	log_info("serving %s%s on %s port %u (%u worker%s)", c->root, jail ? " (chroot)" : "",
 		 a->address ? a->address : "::", a->port, a->workers, a->workers > 1 ? "s" : "");
+	if (c->tls)
+		log_info("serving HTTPS on port %u, %s", a->tls_port, tls_aes_note());
 	if (jail)
 		c->root = "/"; /* what SIGHUP opens again */
 	status = server_run(c, fd, sfd);
+	tls_free(c->tls);
 	for (unsigned i = 0; i < nworkers; i++) {
 		kill(workers[i], SIGTERM);
 		waitpid(workers[i], NULL, 0);
@@ -200,6 +223,8 @@ int main(int argc, char **argv)
 
 	log_init("httpd");
 	parse(argc, argv, &c, &a);
+	if (a.tls_port)
+		c.tls = tls_load(a.cert, a.key, a.sni);
 	raise_fd_limit(c.max_conns);
 	c.root_fd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.root_fd < 0)

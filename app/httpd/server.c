@@ -24,7 +24,8 @@ struct loop {
 	int listen_fd, signal_fd;
 	struct signalfd_siginfo si;
 	struct __kernel_timespec tick;
-	bool accept_later, stop;
+	unsigned accept_later;   /* listeners to arm again: 1 plain, 2 TLS */
+	bool stop;
 };
 
 static int64_t now_ms(void)
@@ -35,12 +36,14 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void arm_accept(struct loop *l)
+/* tls: the TLS listener (op_data's index 1), not the plain one (0). */
+static void arm_accept(struct loop *l, bool tls)
 {
 	struct io_uring_sqe *sqe = uring_sqe(&l->s.ring);
 
-	io_uring_prep_multishot_accept(sqe, l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	io_uring_sqe_set_data64(sqe, op_data(0, OP_ACCEPT));
+	io_uring_prep_multishot_accept(sqe, tls ? l->s.cfg->tls_fd : l->listen_fd, NULL, NULL,
+				       SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, op_data(tls, OP_ACCEPT));
 }
 
 static void arm_signal(struct loop *l)
@@ -100,17 +103,19 @@ static void peer_of(int fd, struct in6_addr *addr, char *who, size_t size)
 	snprintf(who, size, "%s:%u", text, port);
 }
 
-/* Refuse fd at once with 503, without waiting for the client. */
-static void refuse_now(int fd)
+/* Refuse fd at once with 503, without waiting for the client (a TLS
+ * client would take the 503 for garbage: closed only). */
+static void refuse_now(int fd, bool tls)
 {
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
 				   "Content-Length: 0\r\n\r\n";
 
-	(void)!send(fd, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (!tls)
+		(void)!send(fd, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
 }
 
-static void accepted(struct loop *l, int fd)
+static void accepted(struct loop *l, int fd, bool tls)
 {
 	struct server *s = &l->s;
 	const int on = 1;
@@ -121,19 +126,22 @@ static void accepted(struct loop *l, int fd)
 	peer_of(fd, &addr, who, sizeof who);
 	if (!s->nfree) {
 		s->n.refused_full++;
-		refuse_now(fd);
+		refuse_now(fd, tls);
 		return;
 	}
 	if (from_client(s, &addr) >= s->cfg->per_client) {
 		s->n.refused_client++;
-		refuse_now(fd);
+		refuse_now(fd, tls);
 		return;
 	}
 	c = calloc(1, sizeof *c);
-	if (!c || !(c->buf = malloc(s->cfg->lim.max_head))) {
+	if (!c || !(c->buf = malloc(s->cfg->lim.max_head)) ||
+	    (tls && !(c->tls = tls_conn_new(s->cfg->tls, fd)))) {
 		log_errno("unable to take a connection from %s", who);
+		if (c)
+			free(c->buf);
 		free(c);
-		refuse_now(fd);
+		refuse_now(fd, tls);
 		return;
 	}
 	s->n.accepted++;
@@ -157,7 +165,9 @@ static void sweep(struct server *s)
 
 		if (!c || c->closing || c->deadline_ms > s->now_ms)
 			continue;
-		if (c->state == CONN_SEND)
+		if (c->tls && tls_handshaking(c->tls))
+			tls_timed_out(s->cfg->tls, c);
+		else if (c->state == CONN_SEND)
 			s->n.send_timeouts++;
 		else if (c->state == CONN_READ && c->fill)
 			s->n.header_timeouts++;
@@ -179,6 +189,8 @@ static void log_counters(const struct server *s)
 		 s->nconns, n->accepted, n->refused_full, n->refused_client, n->requests,
 		 n->responses[2], n->responses[3], n->responses[4], n->responses[5], n->malformed,
 		 n->header_timeouts, n->idle_closes, n->send_timeouts, n->resets, n->bytes);
+	if (s->cfg->tls)
+		tls_log_counters(s->cfg->tls);
 }
 
 /* SIGHUP: the root opened again (a tree replaced or remounted). */
@@ -223,25 +235,27 @@ static void on_signal(struct loop *l, int res)
  * back, and the loop would spin. */
 static void on_accept(struct loop *l, const struct io_uring_cqe *cqe)
 {
+	bool tls = io_uring_cqe_get_data64(cqe) >> OP_BITS;
+
 	if (cqe->res >= 0)
-		accepted(l, cqe->res);
+		accepted(l, cqe->res, tls);
 	else if (cqe->res != -EAGAIN && cqe->res != -ECONNABORTED && cqe->res != -EINTR)
 		log_info("accept failed: %s", strerror(-cqe->res));
 	if (cqe->flags & IORING_CQE_F_MORE)
 		return;
 	if (cqe->res >= 0)
-		arm_accept(l);
+		arm_accept(l, tls);
 	else
-		l->accept_later = true;
+		l->accept_later |= 1u << tls;
 }
 
 static void on_tick(struct loop *l)
 {
 	sweep(&l->s);
-	if (l->accept_later) {
-		l->accept_later = false;
-		arm_accept(l);
-	}
+	for (unsigned tls = 0; tls < 2; tls++)
+		if (l->accept_later & 1u << tls)
+			arm_accept(l, tls);
+	l->accept_later = 0;
 	arm_tick(l);
 }
 
@@ -332,11 +346,13 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 	struct io_uring_cqe *cqe;
 	unsigned head, seen;
 
-	if (!setup(&l, cfg))
+	if (!setup(&l, cfg) || (cfg->tls && !tls_worker_init(cfg->tls)))
 		return EXIT_SYSCALL;
 	files_keep_idle(cfg->keep_mapped);
 	l.s.now_ms = now_ms();
-	arm_accept(&l);
+	arm_accept(&l, false);
+	if (cfg->tls)
+		arm_accept(&l, true);
 	arm_signal(&l);
 	arm_tick(&l);
 	while (!l.stop) {

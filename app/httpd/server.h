@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "request.h"
+#include "tls.h"
 
 struct config {
 	const char *root;        /* served directory */
@@ -36,6 +37,8 @@ struct config {
 	unsigned keep_mapped;    /* files kept mapped when unused (files.h) */
 	uint64_t sendfile_min;   /* bodies this long or longer by sendfile; 0: none */
 	bool verbose;            /* log refused requests' causes too */
+	struct tls_site *tls;    /* tls.h: HTTPS on tls_fd too; NULL: none */
+	int tls_fd;
 	pid_t *workers;          /* the first worker's: the others' pids */
 	unsigned nworkers;
 };

@@ -12,8 +12,9 @@ r"""httpd.py -- the HTTP server tests/net/httpd_*.t talk to.
 
 The binary is $TERN_APPS/httpd once the image build makes one; until then
 (and on a tree whose build does not list httpd yet) the host's gcc builds
-it from app/httpd/*.c and app/lib/*.c into $TERN_OUT/tests/httpd-host/,
-with ASan and UBSan, again whenever a source is newer.
+it from app/httpd/*.c and app/lib/*.c (and out/host's mbedtls, for HTTPS)
+into $TERN_OUT/tests/httpd-host/, with ASan and UBSan, again whenever a
+source is newer.
 """
 import glob
 import os
@@ -43,8 +44,9 @@ def host_build():
     cmd = ["gcc", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-g", "-O1",
            "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
            "-I" + os.path.join(TOP, "app", "lib"), "-I" + os.path.join(TOP, "app", "httpd"),
-           "-I" + tern_out(), "-o", exe + ".tmp"] + [s for s in srcs if s.endswith(".c")] + \
-        ["-luring"]
+           "-I" + tern_out(), "-I" + tern_out("host", "include"), "-o", exe + ".tmp"] + \
+        [s for s in srcs if s.endswith(".c")] + ["-luring", "-L" + tern_out("host", "lib"),
+                                                 "-lmbedtls", "-lmbedx509", "-lmbedcrypto"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print("# host build of httpd failed:\n# " + r.stderr.replace("\n", "\n# "))
