@@ -2,5 +2,5 @@
 # httpd is on: its root and its services line.  Site data only: its tuning
 # is compiled in (settings.h).
 mkdir -p "$root$CONFIG_HTTPD_ROOT"
-service httpd /usr/sbin/httpd -r "$CONFIG_HTTPD_ROOT" -p "$CONFIG_HTTPD_PORT" -u nobody \
+service httpd role=server /usr/sbin/httpd -r "$CONFIG_HTTPD_ROOT" -p "$CONFIG_HTTPD_PORT" -u nobody \
 	${CONFIG_HTTPD_EXTRA_ARGS:-}
