@@ -2,7 +2,8 @@
 #   bzImage          the kernel (images/linux.mk)
 #   rootfs.cpio.gz   the initramfs: out/target packed by the kernel's own
 #                    gen_init_cpio (root-owned entries, no root needed,
-#                    fixed timestamps so the same tree packs the same bytes)
+#                    fixed timestamps so the same tree packs the same bytes),
+#                    then the boot files it serves PXE clients (rootfs/pxe.mk)
 
 GEN_INIT_CPIO := $(HOST)/bin/gen_init_cpio
 ROOTFS_CPIO   := $(IMAGES)/rootfs.cpio.gz
@@ -14,11 +15,18 @@ $(GEN_INIT_CPIO): $(LINUX_DIR)/.stamp_extracted
 	mkdir -p $(dir $@)
 	gcc -O2 -o $@ $(LINUX_DIR)/usr/gen_init_cpio.c
 
-$(ROOTFS_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh
-	echo ">>> images: $(notdir $@)"
-	mkdir -p $(IMAGES)
+# out/target alone: the first archive, and what PXE clients of the image boot.
+ROOTFS_BASE_CPIO := $(BUILD)/rootfs-target.cpio.gz
+$(ROOTFS_BASE_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh
+	echo ">>> images: $(notdir $(ROOTFS_CPIO))"
 	images/cpio-list.sh $(TARGET) >$(BUILD)/rootfs.list
 	$(GEN_INIT_CPIO) -t $(CPIO_MTIME) $(BUILD)/rootfs.list | gzip -9 -n >$@.tmp
+	mv $@.tmp $@
+
+include rootfs/pxe.mk
+$(ROOTFS_CPIO): $(ROOTFS_BASE_CPIO) $(PXE_LAYER)
+	mkdir -p $(IMAGES)
+	cat $^ >$@.tmp
 	mv $@.tmp $@
 
 $(KERNEL_IMG): $(LINUX_STAMP)

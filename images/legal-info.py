@@ -419,7 +419,7 @@ def check_corresponding(pkg, lock, dl_dir):
     sname = pkg.get("SOURCE_LOCK")
     if not sname:
         return []
-    files = sorted(f for (n, f) in lock if n == sname)
+    files = sorted(f for (n, f) in lock if n == sname and lock[(n, f)]["kind"] == "source")
     if not files:
         return [f"{pkg['name']}: {pkg['VAR']}_SOURCE_LOCK is {sname}, which toolchain/sources.lock lacks"]
     if any(not os.path.isfile(os.path.join(dl_dir, f)) for f in files):

@@ -61,7 +61,9 @@ cat >"$etc/tern/services" <<EOT
 # policy: respawn (restart with back-off when it exits) or once.
 EOT
 
-# service NAME COMMAND [ARGS...]: a service init respawns, for a fragment.
+# service NAME [role=server] COMMAND [ARGS...]: a service init respawns,
+# for a fragment; role=server for one that answers other machines, which a
+# netbooted lab client (tern.role=client) does not start.
 service() {
 	name=$1
 	shift

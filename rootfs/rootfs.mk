@@ -16,6 +16,11 @@ ROOTFS_SYMS := $(call ksyms,rootfs/Kconfig) $(filter $(call ksyms,$(wildcard app
 # Files and directories (a directory changes when an entry, such as a
 # symlink, is added or removed; symlinks themselves may dangle on the host).
 ROOTFS_FILES := $(shell find rootfs/skeleton -type f -o -type d)
+# Site overlays (ROOTFS_OVERLAY), copied over the tree last: relative to the
+# top of the source tree or absolute; any file in them changed, added or
+# removed rebuilds the tree.
+ROOTFS_OVERLAY_DIRS  := $(foreach d,$(CONFIG_ROOTFS_OVERLAY),$(if $(filter /%,$(d)),$(d),$(TOP)/$(d)))
+ROOTFS_OVERLAY_FILES := $(if $(ROOTFS_OVERLAY_DIRS),$(shell find $(ROOTFS_OVERLAY_DIRS) 2>/dev/null))
 # Directories every image has; /run and /tmp are tmpfs mounted by init.
 ROOTFS_DIRS  := bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt var etc
 
@@ -25,7 +30,8 @@ $(ROOTFS_GEN).stamp: rootfs/gen-etc.sh $(wildcard app/*/etc.sh) $(call kdeps,$(R
 		rootfs/gen-etc.sh $(ROOTFS_GEN) $(ROOTFS_FRAGMENTS)
 	touch $@
 
-$(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ROOTFS_GEN).stamp rootfs/rootfs.mk
+$(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ROOTFS_GEN).stamp rootfs/rootfs.mk \
+		$(ROOTFS_OVERLAY_FILES) $(call kdeps,ROOTFS_OVERLAY)
 	echo ">>> rootfs: assemble $(TARGET)"
 	rm -rf $(TARGET)
 	mkdir -p $(addprefix $(TARGET)/,$(ROOTFS_DIRS))
@@ -37,6 +43,8 @@ $(TARGET)/.stamp: $(ROOTFS_FILES) $(BUSYBOX_STAMP) $(APPS_BIN) $(ROOTFS_GEN).sta
 	$(foreach a,$(APPS),install -m 0755 $(APP_OUT)/$(a) $(TARGET)/$(APP_$(a)_DEST)/$(a) &&) true
 	ln -sf /run $(TARGET)/var/run
 	ln -sf sbin/init $(TARGET)/init
+	$(foreach d,$(ROOTFS_OVERLAY_DIRS),{ test -d $(d) || { echo "rootfs: overlay $(d) \
+		(ROOTFS_OVERLAY) is not a directory" >&2; exit 1; }; cp -a $(d)/. $(TARGET)/; } &&) true
 	find $(TARGET) -type f -perm -u+x -exec sh -c \
 		'head -c4 "$$1" | grep -q ELF && $(TARGET_STRIP) --strip-all "$$1"' sh {} \;
 	touch $@

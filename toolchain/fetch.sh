@@ -1,6 +1,7 @@
 #!/bin/sh
 # fetch.sh NAME... | --all -- put Debian's upstream tarballs into the download
-# cache and check them against toolchain/sources.lock.
+# cache and check them against toolchain/sources.lock.  NAME:KIND (ipxe:binary)
+# takes only the lines of that kind, for a name that has both.
 #
 # Sources come from the machine's own Debian archive: `apt-get source
 # --download-only` for source packages, `apt-get download` for the one binary
@@ -108,7 +109,7 @@ found=0
 while read -r name kind version file sum; do
 	case $name in ''|'#'*) continue ;; esac
 	want=
-	for arg; do [ "$arg" = --all ] || [ "$arg" = "$name" ] && want=1; done
+	for arg; do [ "$arg" = --all ] || [ "$arg" = "$name" ] || [ "$arg" = "$name:$kind" ] && want=1; done
 	[ -n "$want" ] || continue
 	found=$((found + 1))
 	fetch_one "$name" "$kind" "$version" "$file" "$sum"

@@ -7,6 +7,8 @@
 #   FOO_VERSION         upstream version (the build directory is foo-VERSION)
 #   FOO_LOCK            its name in toolchain/sources.lock (fetch.sh NAME)
 #   FOO_SOURCE          the tarball (or .deb) in DL_DIR
+#   FOO_FETCH           what the build fetches (default FOO_LOCK; NAME:KIND when
+#                       sources.lock has a binary and a source of one name)
 #   FOO_LICENSE         SPDX identifier of what ends up in the image
 #   FOO_LICENSE_FILES   its license texts (default: COPYING*, LICENSE*,
 #                       COPYRIGHT*, NOTICE*, LICENSES/ at the top of FOO_DIR,
@@ -52,7 +54,7 @@ $(2)_MK := $(lastword $(MAKEFILE_LIST))
 
 $$($(2)_DIR)/.stamp_extracted:
 	@echo ">>> $(1) $$($(2)_VERSION): fetch and extract"
-	$$(if $$($(2)_LOCK),DL_DIR=$$(DL_DIR) toolchain/fetch.sh $$($(2)_LOCK))
+	$$(if $$($(2)_LOCK),DL_DIR=$$(DL_DIR) toolchain/fetch.sh $$(or $$($(2)_FETCH),$$($(2)_LOCK)))
 	rm -rf $$($(2)_DIR) && mkdir -p $$($(2)_DIR)
 	$$($(2)_EXTRACT_CMDS)
 	touch $$@

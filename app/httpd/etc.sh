@@ -14,5 +14,5 @@ if [ "${CONFIG_HTTPD_TLS:-}" = y ]; then
 	tls="-t $CONFIG_HTTPD_TLS_PORT -x /etc/tern/httpd/cert.pem -K /etc/tern/httpd/key.pem"
 	tls="$tls${CONFIG_HTTPD_TLS_NAME:+ -N $CONFIG_HTTPD_TLS_NAME}"
 fi
-service httpd /usr/sbin/httpd -r "$CONFIG_HTTPD_ROOT" -p "$CONFIG_HTTPD_PORT" -u nobody \
+service httpd role=server /usr/sbin/httpd -r "$CONFIG_HTTPD_ROOT" -p "$CONFIG_HTTPD_PORT" -u nobody \
 	$tls ${CONFIG_HTTPD_EXTRA_ARGS:-}

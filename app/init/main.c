@@ -11,7 +11,7 @@
 "\n" \
 "  files    /etc/tern/services, /etc/tern/network.conf, /etc/sysctl.d/*.conf\n" \
 "  words    tern.hostname= tern.debug_shell=1 tern.ip= tern.gw= tern.mtu=\n" \
-"           tern.iface= on the kernel command line\n" \
+"           tern.iface= tern.role= on the kernel command line\n" \
 "  signals  USR2 poweroff, TERM reboot, USR1 halt, INT reboot,\n" \
 "           HUP reload the services\n" \
 "\n" \
@@ -81,7 +81,7 @@ static bool want_shell(void)
 int main(int argc, char **argv)
 {
 	const char *root = getenv("TERN_INIT_ROOT");
-	const char *hostname;
+	const char *hostname, *role;
 	int sfd;
 
 	log_init("init");
@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 	boot_hostname(hostname && *hostname ? hostname : CONFIG_HOSTNAME);
 	sysctl_apply_dir();
 	network_up(&cl, add_service, &sv);
+	role = cmdline_get(&cl, "role");
+	sv.role = role && *role ? role : NULL;
 	supervisor_load(&sv);
 	supervisor_start_all(&sv);
 	boot_ready();

@@ -10,6 +10,11 @@
  *                     the delay doubling up to 60 s, back to 1 s once a
  *                     run lasted 30 s
  *            once     started at boot, not restarted
+ *   role     the service starts only on a box of that role (tern.role= on
+ *            the kernel command line, default "server"): 1 to 15 name
+ *            characters.  role=server marks a service that answers other
+ *            machines, which a netbooted lab client (tern.role=client)
+ *            must not run.  Without it: every role.
  *   command  an absolute path, executed directly (no shell, no PATH search)
  *   args     split on blanks (spaces and tabs); no quoting, no escapes, no
  *            variables; at most 64 words counting the command
@@ -81,9 +86,9 @@ enum conf_result service_parse_line(const char *line, size_t len,
 				    struct service_spec *s, const char **err)
 {
 	char words[CONF_LINE_MAX + 1];
-	size_t at[SERVICE_ARGV_MAX + 2];
+	size_t at[SERVICE_ARGV_MAX + 3];
 	size_t first = 0;
-	int n;
+	int n, cmd = 2; /* the word the command is */
 
 	if (len > CONF_LINE_MAX)
 		return conf_bad(err, "line too long (more than 1024 bytes)");
@@ -93,7 +98,7 @@ enum conf_result service_parse_line(const char *line, size_t len,
 		first++;
 	if (first == len || line[first] == '#')
 		return CONF_SKIP;
-	n = split(line, len, words, at, SERVICE_ARGV_MAX + 2);
+	n = split(line, len, words, at, SERVICE_ARGV_MAX + 3);
 	if (n < 0)
 		return conf_bad(err, "too many arguments (at most 64 words with the command)");
 	if (!name_ok(words))
@@ -102,13 +107,24 @@ enum conf_result service_parse_line(const char *line, size_t len,
 		return conf_bad(err, "missing policy (respawn or once)");
 	if (!policy_of(words + at[1], &s->policy))
 		return conf_bad(err, "unknown policy (expected respawn or once)");
-	if (n < 3)
+	s->role[0] = '\0';
+	if (n > 2 && !strncmp(words + at[2], "role=", 5)) {
+		const char *role = words + at[2] + 5;
+
+		if (!name_ok(role) || strlen(role) > SERVICE_ROLE_MAX)
+			return conf_bad(err, "bad role (role=NAME, 1-15 of A-Z a-z 0-9 _ . -)");
+		strcpy(s->role, role);
+		cmd = 3;
+	}
+	if (n - cmd > SERVICE_ARGV_MAX)
+		return conf_bad(err, "too many arguments (at most 64 words with the command)");
+	if (n < cmd + 1)
 		return conf_bad(err, "missing command");
-	if (words[at[2]] != '/')
+	if (words[at[cmd]] != '/')
 		return conf_bad(err, "command is not an absolute path");
 	strcpy(s->name, words);
-	s->argc = (size_t)n - 2;
-	memcpy(s->args, words + at[2], at[n - 1] + strlen(words + at[n - 1]) + 1 - at[2]);
+	s->argc = (size_t)(n - cmd);
+	memcpy(s->args, words + at[cmd], at[n - 1] + strlen(words + at[n - 1]) + 1 - at[cmd]);
 	return CONF_OK;
 }
 

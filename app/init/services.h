@@ -10,12 +10,15 @@
 #define SERVICES_FILE "/etc/tern/services"
 #define SERVICE_NAME_MAX 31
 #define SERVICE_ARGV_MAX 64 /* the command and its arguments */
+#define SERVICE_ROLE_MAX 15
+#define SERVICE_ROLE_DEFAULT "server" /* the box's role without tern.role= */
 
 enum service_policy { SERVICE_RESPAWN, SERVICE_ONCE };
 
 struct service_spec {
 	char name[SERVICE_NAME_MAX + 1];
 	enum service_policy policy;
+	char role[SERVICE_ROLE_MAX + 1]; /* "": every role; else only on a box of this role */
 	size_t argc;                  /* 1..SERVICE_ARGV_MAX */
 	char args[CONF_LINE_MAX + 1]; /* argc words, each NUL-terminated, in a row */
 };

@@ -55,17 +55,18 @@ static size_t args_len(const struct service_spec *s)
 	return len;
 }
 
-/* Same name, policy and command line: a reload leaves it running. */
+/* Same name, policy, role and command line: a reload leaves it running. */
 static bool spec_equal(const struct service_spec *a, const struct service_spec *b)
 {
 	size_t len = args_len(a);
 
-	return !strcmp(a->name, b->name) && a->policy == b->policy &&
+	return !strcmp(a->name, b->name) && a->policy == b->policy && !strcmp(a->role, b->role) &&
 	       a->argc == b->argc && len == args_len(b) && !memcmp(a->args, b->args, len);
 }
 
 /* The services of one reading of SERVICES_FILE. */
 struct file_specs {
+	const char *role; /* the box's: services of other roles are left out */
 	size_t n;
 	unsigned bad; /* lines reported */
 	struct service_spec spec[SERVICES_MAX];
@@ -88,6 +89,11 @@ static void read_line(void *ctx, const char *file, unsigned lineno,
 	case CONF_OK:
 		break;
 	}
+	if (spec.role[0] && strcmp(spec.role, f->role)) {
+		log_info("%s:%u: not starting %s: it is for role %s, this box is %s",
+			 file, lineno, spec.name, spec.role, f->role);
+		return;
+	}
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->spec[i].name, spec.name)) {
 			log_warn("%s:%u: service %s is already defined; ignoring this line",
@@ -107,8 +113,9 @@ static void read_line(void *ctx, const char *file, unsigned lineno,
 /* Big, and only needed while a file is read: not on init's stack. */
 static struct file_specs file;
 
-static int read_services(void)
+static int read_services(const struct supervisor *sv)
 {
+	file.role = sv->role ? sv->role : SERVICE_ROLE_DEFAULT;
 	file.n = 0;
 	file.bad = 0;
 	return root_conf_read(SERVICES_FILE, read_line, &file);
@@ -116,7 +123,7 @@ static int read_services(void)
 
 void supervisor_load(struct supervisor *sv)
 {
-	if (read_services() < 0) {
+	if (read_services(sv) < 0) {
 		log_errno("unable to read %s", SERVICES_FILE);
 		return;
 	}
@@ -390,7 +397,7 @@ void supervisor_reload(struct supervisor *sv)
 	unsigned added = 0, changed = 0, removed = 0, same = 0;
 	size_t n = 0, need = 0;
 
-	if (read_services() < 0) {
+	if (read_services(sv) < 0) {
 		log_errno("reload: unable to read %s; running services unchanged", SERVICES_FILE);
 		return;
 	}

@@ -43,10 +43,12 @@ struct supervisor {
 	size_t n;
 	struct service svc[SUPERVISOR_MAX];
 	bool stopping; /* shutting down: nothing is restarted */
+	const char *role; /* the box's (tern.role=); NULL: SERVICE_ROLE_DEFAULT */
 };
 
 /* Fill the table from SERVICES_FILE; bad lines, duplicate names and lines
- * past SERVICES_MAX are logged as file:line and skipped. */
+ * past SERVICES_MAX are logged as file:line and skipped, and a service of
+ * another role than sv->role is logged and left out (here and on reload). */
 void supervisor_load(struct supervisor *sv);
 /* Add the service of one services-file line (builtin: kept across a
  * reload of SERVICES_FILE), e.g. the DHCP client network setup asks for;

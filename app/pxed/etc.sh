@@ -3,7 +3,7 @@
 mkdir -p "$root$(dirname "$CONFIG_PXED_LEASE_FILE")"
 args="-c /etc/tern/pxed.conf -l $CONFIG_PXED_LEASE_FILE"
 for i in $CONFIG_PXED_IFACES; do args="$args -i $i"; done
-service pxed /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
+service pxed role=server /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
 {
 	cat <<EOT
 # Generated from .config (make menuconfig: Applications -> pxed).  One

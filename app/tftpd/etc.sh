@@ -11,7 +11,7 @@ if [ "${CONFIG_TFTPD_UPLOAD:-}" = y ]; then
 	chmod 1777 "$root$CONFIG_TFTPD_UPLOAD_DIR"
 	args="$args -W $CONFIG_TFTPD_UPLOAD_DIR"
 fi
-service tftpd /usr/sbin/tftpd $args ${CONFIG_TFTPD_EXTRA_ARGS:-}
+service tftpd role=server /usr/sbin/tftpd $args ${CONFIG_TFTPD_EXTRA_ARGS:-}
 cat >"$etc/tern/tftpd.remap" <<EOT
 # Filename rewriting rules of tftpd (app/tftpd/README.md; tftpd-hpa's
 # map-file syntax): one rule a line, "flags regex replacement", in order.

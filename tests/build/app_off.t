@@ -45,7 +45,7 @@ for p in $progs; do
 		for f in $(owns "$q"); do
 			[ -e "$out/target/$f" ] || kept="$kept /$f"
 		done
-		grep -q "^$q respawn /usr/sbin/$q " "$out/target/etc/tern/services" || kept="$kept $q's services line"
+		grep -q "^$q respawn \(role=server \)\?/usr/sbin/$q " "$out/target/etc/tern/services" || kept="$kept $q's services line"
 	done
 	[ -x "$out/target/sbin/init" ] && [ -z "$kept" ]
 	ok $? "$p off: init and the other programs are still there${kept:+ (missing:$kept)}"

@@ -1,182 +1,238 @@
 #!/usr/bin/python3
-# The PXE lab, end to end: a Tern appliance guest (pxed in DHCP server
-# mode, tftpd) network-boots a second QEMU guest that has no disk and no
-# kernel, only QEMU's own iPXE NIC ROM (Debian's ipxe-qemu), over a
-# `-netdev socket` link on 127.0.0.1.  The client gets a lease from pxed,
-# iPXE (option 77 "iPXE") is handed the iPXE script, fetches the
-# appliance's own bzImage and initramfs from tftpd, boots them and prints
-# its ready line; the netbooted Tern then gets its address from pxed
-# again with udhcpc.  Nothing else is on the link: no -netdev user, so
-# QEMU's slirp BOOTP/TFTP cannot answer; pxed's and tftpd's logs on the
-# appliance console must show the lease and every transfer.
+# The PXE lab, end to end, with the image as built: a Tern appliance guest
+# serves its own boot files (iPXE's loaders, boot.ipxe, its kernel and
+# initramfs; rootfs/Kconfig PXE_SERVE_TERN) to diskless QEMU clients that
+# have no kernel, and each client boots Tern and prints its ready line:
 #
-# About 22 s under TCG from starting the client's QEMU to its ready line:
-# 2 s of iPXE's Ctrl-B prompt, DHCP done in 0.1 s, then about 16 s of iPXE
-# (Debian 12's 1.0.0+git-20190125) waiting for an IPv6 router that the
-# lab link does not have before it calls the configuration done, 2 s for
-# the TFTP transfers, 2 s for the client's kernel and init.
+#   BIOS: SeaBIOS with QEMU's own iPXE NIC ROM (Debian's ipxe-qemu);
+#   UEFI: OVMF with the NIC's option ROM off, so EDK2's own PXE fetches
+#         ipxe.efi, which fetches boot.ipxe and starts the EFI-stub kernel.
 #
-# The lab's files reach the appliance the way README's "PXE lab in five
-# minutes" adds a site's own: a second gzipped cpio archive after the
-# image's initramfs (the kernel unpacks both), holding /etc/tern/pxed.conf
-# (server mode) and /srv/tftp.
+# First in proxy mode (pxed's default) beside an independent DHCP server
+# (dnsmasq, DHCP only, which names itself as next-server), then, after
+# pxed.conf is rewritten on the appliance and pxed reloaded with SIGHUP, in
+# server mode (pxed leases the addresses); one appliance boot for all.
+# The UEFI client of the proxy round starts once the BIOS client has
+# booted and while it runs: a netbooted Tern (tern.role=client, from the
+# served boot.ipxe) must start neither pxed nor tftpd, so the second client
+# still boots from the appliance.
+#
+# All guests are on a bridge with a tap each, in a network namespace of the
+# test (guest.py Lab): -netdev socket holds back OVMF's windowed TFTP.
+# Nothing else is on the segment (no -netdev user: QEMU's slirp BOOTP/TFTP
+# cannot answer).  Each client's time from starting its QEMU to its ready
+# line is printed; most of a client's time is iPXE (Debian 12's
+# 1.0.0+git-20190125) waiting about 16 s for an IPv6 router the lab does
+# not have.
 import os
 import re
-import socket
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from guest import Guest, GuestError, Tap, accel, site_initrd  # noqa: E402
+from guest import Guest, GuestError, Lab, Tap, accel  # noqa: E402
 
 OUT = os.environ["TERN_OUT"]
 KERNEL = os.environ["TERN_KERNEL"]
-INITRD = os.environ["TERN_INITRD"]
+SERVED_INITRD = os.path.join(OUT, "build/rootfs-target.cpio.gz")  # images/images.mk
+IPXE = [os.path.join(OUT, "build", d) for d in os.listdir(os.path.join(OUT, "build"))
+        if d.startswith("ipxe-")]
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 APPLIANCE_MAC = "52:54:00:00:02:01"
-CLIENT_MAC = "52:54:00:00:02:64"
-CONF = """# pxe_lab.t: the appliance as the DHCP server of an isolated lab
-mode server
-pool 192.0.2.100 192.0.2.109
-netmask 255.255.255.0
-lease 600
-router 192.0.2.1
-arch 0 file undionly.kpxe
-ipxe file boot.ipxe
-"""
-# ${next-server} is what pxed sent: the script works only if it came
-# from pxed.
-SCRIPT = """#!ipxe
-echo pxe_lab: booting Tern from ${next-server}
-kernel tftp://${next-server}/bzImage console=ttyS0 quiet panic=-1 tern.hostname=pxeclient tern.debug_shell=1
-initrd tftp://${next-server}/rootfs.cpio.gz
-boot
-"""
-CLIENT_TIMEOUT = 180
+CLIENT_TIMEOUT = 240
+SERVER_CONF = ("mode server", "pool 192.0.2.100 192.0.2.109", "netmask 255.255.255.0",
+               "lease 600", "router 192.0.2.1", "arch 0 file undionly.kpxe",
+               "arch 7,9 file ipxe.efi", "ipxe file boot.ipxe")
 
+if os.geteuid() != 0 or not shutil.which("dnsmasq") or not os.path.exists(OVMF_CODE):
+    print("1..0 # SKIP needs root, dnsmasq and OVMF (toolchain/host-packages)")
+    sys.exit(0)
 
-def free_tcp_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+t = Tap(27)
 
-
-t = Tap(12)
-
-# The image as built: pxed is a service with a configuration pxed accepts.
+# The image as built: pxed and tftpd marked as serving others, pxed's
+# generated configuration accepted by pxed.
 with open(os.path.join(OUT, "target/etc/tern/services")) as f:
     services = f.read()
 r = subprocess.run([os.path.join(os.environ["TERN_APPS"], "pxed"), "-t", "-c",
                     os.path.join(OUT, "target/etc/tern/pxed.conf")],
                    capture_output=True, text=True)
-t.ok(re.search(r"(?m)^pxed respawn /usr/sbin/pxed -c /etc/tern/pxed\.conf ", services)
-     and r.returncode == 0, "the image starts pxed from /etc/tern/services, and "
+t.ok(re.search(r"(?m)^pxed respawn role=server /usr/sbin/pxed -c /etc/tern/pxed\.conf ", services)
+     and re.search(r"(?m)^tftpd respawn role=server /usr/sbin/tftpd ", services)
+     and r.returncode == 0, "the image starts pxed and tftpd as role=server services, and "
      "its generated pxed.conf passes pxed -t", services + r.stdout + r.stderr)
 
-with tempfile.TemporaryDirectory() as tmp:
-    # The README's recipe: a gzipped cpio after the image's own.
-    appliance_initrd = site_initrd(tmp, [
-        "dir /srv 0755 0 0",
-        "dir /srv/tftp 0755 0 0",
-        "file /srv/tftp/bzImage %s 0644 0 0" % KERNEL,
-        "file /srv/tftp/rootfs.cpio.gz %s 0644 0 0" % INITRD,
-        "dir /etc 0755 0 0",
-        "dir /etc/tern 0755 0 0",
-    ], [("/srv/tftp/boot.ipxe", SCRIPT), ("/etc/tern/pxed.conf", CONF)])
-    os.environ["TERN_INITRD"] = appliance_initrd   # for the appliance's Guest only
 
-    port = free_tcp_port()
-    lab = ["-netdev", "socket,id=lab,listen=127.0.0.1:%d" % port,
-           "-device", "virtio-net-pci,netdev=lab,mac=" + APPLIANCE_MAC]
-    client_argv = ["qemu-system-x86_64", "-machine", "q35,accel=" + accel(), "-cpu", "max",
-                   "-m", os.environ.get("TERN_MEMORY", "256"), "-nographic", "-no-reboot",
-                   "-nic", "none", "-boot", "n",
-                   "-netdev", "socket,id=lab,connect=127.0.0.1:%d" % port,
-                   "-device", "virtio-net-pci,netdev=lab,mac=" + CLIENT_MAC]
-    with Guest(cmdline="tern.hostname=appliance tern.iface=eth0 tern.ip=192.0.2.1/24",
-               qemu_args=lab) as app:
+def client_argv(kind, mac, netdev, tmp):
+    argv = ["qemu-system-x86_64", "-machine", "q35,accel=" + accel(), "-cpu", "max",
+            "-m", os.environ.get("TERN_MEMORY", "256"), "-nographic", "-no-reboot",
+            "-nic", "none"] + netdev
+    if kind == "BIOS":
+        return argv + ["-boot", "n", "-device", "virtio-net-pci,netdev=lab,mac=" + mac]
+    varstore = os.path.join(tmp, "vars-%s.fd" % mac.replace(":", ""))
+    shutil.copyfile(OVMF_VARS, varstore)
+    return argv + ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+                   "-drive", "if=pflash,format=raw,unit=1,file=" + varstore,
+                   "-device", "virtio-net-pci,netdev=lab,mac=%s,romfile=,bootindex=0" % mac]
+
+
+def boot_client(lab, app, kind, mode, mac, tap, tmp):
+    """Start a client, wait for its ready line; returns (guest, offset of
+    the appliance's console when it started).  The guest is running."""
+    mark = len(app.log)
+    cli = Guest(argv=client_argv(kind, mac, lab.tap(tap), tmp), netns=lab.ns)
+    try:
+        cli.wait_ready(timeout=CLIENT_TIMEOUT)
+        took = time.monotonic() - cli.started
+        t.ok(True, "%s mode: a %s client boots Tern from the appliance, ready %.1f s after "
+             "its QEMU started" % (mode, kind, took))
+        print("# pxe_lab: %s mode, %s client: QEMU start to ready line %.1f s (%s)"
+              % (mode, kind, took, accel()), flush=True)
+    except GuestError as e:
+        t.ok(False, "%s mode: a %s client boots Tern from the appliance" % (mode, kind),
+             "%s\nappliance console tail:\n%s" % (e, app.tail(3000)))
+    return cli, mark
+
+
+def check_served(app, cli, kind, mode, mac, mark, leased_from):
+    """What the appliance logged for this client, and what the client says."""
+    m = re.escape(mac).encode()
+    why = ""
+    loader = b"undionly\\.kpxe" if kind == "BIOS" else b"ipxe\\.efi"
+    try:
+        if kind == "UEFI":
+            # EDK2's PXE (arch 7): the loader; then the iPXE it loaded.
+            app.wait_log(rb"pxed: \w+ from %s on eth0 \(arch 7\): [a-z ]+ \S+, file %s"
+                         % (m, loader), mark)
+        got = app.wait_log(rb"pxed: \w+ from %s on eth0 \(arch \d+, iPXE\): [a-z ]+ "
+                           rb"(\S+), file boot\.ipxe" % m, mark)
+    except GuestError as e:
+        got = None
+        why = str(e)
+    t.ok(got, "%s mode, %s client: pxed hands %sthe script boot.ipxe to its iPXE"
+         % (mode, kind, "EDK2's PXE ipxe.efi, then " if kind == "UEFI" else ""), why)
+    # Its address: from pxed's lease in server mode, the same for iPXE and
+    # the netbooted Tern (by MAC); in proxy mode from dnsmasq, which may
+    # tell EDK2, iPXE and udhcpc apart by their client identifiers.
+    try:
+        lease = cli.wait_log(rb"dhcp-eth0: udhcpc: lease of (192\.0\.2\.\d+) obtained",
+                             timeout=60)
+    except GuestError:
+        lease = None
+    if mode == "server":
+        addr = re.escape(lease.group(1)) if lease else b"none"
+    else:
+        addr = rb"192\.0\.2\.(?:5\d|[6-9]\d)"
+    names = [("boot.ipxe", None), ("bzImage", KERNEL), ("rootfs.cpio.gz", SERVED_INITRD)]
+    if kind == "UEFI":
+        names.insert(0, ("ipxe.efi", None))
+    why = ""
+    for name, path in names:
+        size = (b"%d" % os.path.getsize(path)) if path else rb"\d+"
         try:
-            app.wait_log(rb"pxed: server mode on ports 67 and 4011", timeout=120)
+            app.wait_log(rb"tftpd: RRQ %s octet from %s:\d+: %s bytes in "
+                         % (re.escape(name).encode(), addr, size), mark, timeout=30)
+        except GuestError as e:
+            why += str(e).splitlines()[0] + "\n"
+    t.ok(not why, "%s mode, %s client: tftpd sent %s whole to the client's address"
+         % (mode, kind, ", ".join(n for n, _ in names)), why)
+    lo, hi = leased_from
+    ok = lease and lo <= int(lease.group(1).split(b".")[3]) <= hi
+    t.ok(ok, "%s mode, %s client: the netbooted Tern leases its address from %s"
+         % (mode, kind, "dnsmasq" if mode == "proxy" else "pxed"),
+         lease.group(0) if lease else cli.tail(2000))
+    return lease
+
+
+def check_client_serves_no_one(cli, kind):
+    log = cli.log.decode("utf-8", "replace")
+    left_out = all(re.search(r"init: /etc/tern/services:\d+: not starting %s: it is for role "
+                             r"server, this box is client" % s, log) for s in ("pxed", "tftpd"))
+    t.ok(left_out and not re.search(r"(?m)^\s*(pxed|tftpd): ", log)
+         and "started pxed" not in log and "started tftpd" not in log,
+         "the netbooted %s client (tern.role=client) started neither pxed nor tftpd" % kind,
+         cli.tail(3000))
+
+
+with tempfile.TemporaryDirectory() as tmp, Lab() as lab:
+    lab.dhcp(tmp)
+    app = Guest(cmdline="tern.hostname=appliance tern.iface=eth0 tern.ip=192.0.2.1/24",
+                qemu_args=lab.tap("tapapp") + [
+                    "-device", "virtio-net-pci,netdev=lab,mac=" + APPLIANCE_MAC],
+                netns=lab.ns)
+    with app:
+        try:
+            app.wait_log(rb"pxed: proxy mode on ports 67 and 4011", timeout=120)
             app.wait_ready(timeout=60)
             if not app.wait_shell():
                 t.bail("the appliance's debug shell did not answer")
-            st, out = app.sh("ip -4 addr show eth0; ls -l /srv/tftp")
-            t.ok("inet 192.0.2.1/24" in out and "boot.ipxe" in out and "bzImage" in out,
-                 "the appliance: eth0 192.0.2.1/24, pxed in server mode, the lab's "
-                 "files in /srv/tftp", out)
         except GuestError as e:
             t.bail(e)
+        st, out = app.sh("cd /srv/tftp && ls -ln && cat boot.ipxe; cd /")
+        sizes = {name: int(size) for size, name in re.findall(
+            r"(?m)^-r\S\Sr\S\Sr\S\S\s+\d+\s+0\s+0\s+(\d+) .* (\S+)$", out)}
+        want = {"bzImage": os.path.getsize(KERNEL),
+                "rootfs.cpio.gz": os.path.getsize(SERVED_INITRD)}
+        for d in IPXE:
+            want["undionly.kpxe"] = os.path.getsize(os.path.join(d, "usr/lib/ipxe/undionly.kpxe"))
+            want["ipxe.efi"] = os.path.getsize(os.path.join(d, "boot/ipxe.efi"))
+        t.ok(len(want) == 4 and all(sizes.get(k) == v for k, v in want.items())
+             and "boot.ipxe" in sizes,
+             "the image serves iPXE's loaders, boot.ipxe, its kernel and its first initramfs "
+             "archive from /srv/tftp, root-owned, readable by all", out)
+        t.ok(re.search(r"(?m)^kernel bzImage initrd=rootfs\.cpio\.gz .*tern\.role=client", out)
+             and re.search(r"(?m)^initrd rootfs\.cpio\.gz$", out) and "next-server" not in out,
+             "boot.ipxe: relative names, initrd= on the kernel line, tern.role=client", out)
 
-        assert not any("user" in a.split(",")[0] for a in lab + client_argv)
+        # -- proxy mode, beside dnsmasq ---------------------------------
+        bios, mark = boot_client(lab, app, "BIOS", "proxy", "52:54:00:00:02:64", "tapb1", tmp)
+        with bios:
+            check_served(app, bios, "BIOS", "proxy", "52:54:00:00:02:64", mark, (50, 99))
+            uefi, mark = boot_client(lab, app, "UEFI", "proxy", "52:54:00:00:02:65", "tapu1", tmp)
+            with uefi:
+                check_served(app, uefi, "UEFI", "proxy", "52:54:00:00:02:65", mark, (50, 99))
+                # The BIOS client ran all along: it answered no one.
+                check_client_serves_no_one(bios, "BIOS")
+                check_client_serves_no_one(uefi, "UEFI")
+                with open(lab.dnsmasq_log) as f:
+                    dlog = f.read()
+                t.ok(re.search(r"DHCPACK\(br0\) 192\.0\.2\.\d+ 52:54:00:00:02:65", dlog),
+                     "dnsmasq, the site's DHCP server, gave the UEFI client its address", dlog)
+        lab.stop_dhcp()
+
+        # -- server mode: pxed.conf rewritten, SIGHUP -------------------
         mark = len(app.log)
-        with Guest(argv=client_argv) as cli:
-            try:
-                ready = cli.wait_ready(timeout=CLIENT_TIMEOUT)
-                took = time.monotonic() - cli.started
-                t.ok(True, "the client network-boots Tern from the appliance: ready in "
-                     "%.1f s from starting its QEMU (%.3f s on its own clock)" % (took, ready))
-                print("# pxe_lab: client QEMU start to ready line %.1f s (%s)"
-                      % (took, accel()), flush=True)
-            except GuestError as e:
-                t.ok(False, "the client network-boots Tern from the appliance",
-                     "%s\nappliance console tail:\n%s" % (e, app.tail(3000)))
-                t.bail("no client boot")
-
-            # The appliance's console is read only now: wait_log reads on.
-            mac = re.escape(CLIENT_MAC).encode()
-            why = ""
-            try:
-                offer = app.wait_log(rb"pxed: DISCOVER from %s on eth0 \(arch 0, iPXE\): offer "
-                                     rb"(192\.0\.2\.10\d), file boot\.ipxe" % mac, mark)
-                ack = app.wait_log(rb"pxed: REQUEST from %s on eth0 \(arch 0, iPXE\): ack "
-                                   rb"(192\.0\.2\.10\d), file boot\.ipxe" % mac, mark)
-            except GuestError as e:
-                offer = ack = None
-                why = str(e)
-            t.ok(offer and ack and offer.group(1) == ack.group(1),
-                 "pxed: iPXE's DISCOVER offered, its REQUEST acknowledged, with the "
-                 "script boot.ipxe", None if ack else why)
-            leased = ack.group(1).decode() if ack else "none"
-            why = ""
-            for name, path in (("boot.ipxe", None), ("bzImage", KERNEL),
-                               ("rootfs.cpio.gz", INITRD)):
-                size = os.path.getsize(path) if path else len(SCRIPT)
-                try:
-                    app.wait_log(rb"tftpd: RRQ %s octet from %s:\d+: %d bytes in "
-                                 % (re.escape(name).encode(), re.escape(leased).encode(), size),
-                                 mark)
-                except GuestError as e:
-                    why += str(e) + "\n"
-            t.ok(not why, "tftpd: boot.ipxe, bzImage and rootfs.cpio.gz sent whole to the "
-                 "client's leased address", why)
-            st, out = app.sh("cat /var/lib/pxed/leases")
-            t.ok(re.search(r"(?m)^%s %s " % (re.escape(leased), CLIENT_MAC), out),
-                 "the lease is in /var/lib/pxed/leases", out)
-
-            try:
-                if not cli.wait_shell():
-                    t.bail("the client's debug shell did not answer")
-                st, out = cli.sh("hostname; cat /proc/cmdline")
-                t.ok("pxeclient" in out.split() and "tern.hostname=pxeclient" in out,
-                     "the client runs the kernel command line of the iPXE script", out)
-                m = cli.wait_log(rb"dhcp-eth0: udhcpc: lease of (192\.0\.2\.10\d) obtained",
-                                 timeout=30)
-                got = m.group(1).decode()
-                t.ok(got == leased,
-                     "the netbooted Tern's udhcpc gets the same address from pxed", got)
-                app.wait_log(rb"pxed: REQUEST from %s on eth0 \(arch none \d+\): ack %s"
-                             % (mac, re.escape(got).encode()), mark, timeout=10)
-                t.ok(True, "pxed logs it (a client that is not PXE: no boot file)")
-                # udhcpc logs the lease before its script has applied it.
-                cli.sh("for i in $(seq 300); do ip -4 addr show eth0 | grep -q inet && "
-                       "break; sleep 0.1; done", timeout=45)
-                st, out = cli.sh("ping -c 1 -W 5 192.0.2.1", timeout=15)
-                t.ok(st == 0, "the client reaches the appliance", out)
-            except GuestError as e:
-                t.bail(e)
-            cli.send("poweroff\n")
-            t.ok(cli.wait_exit(timeout=30) == 0, "the client powers off")
+        st, out = app.sh("printf '%%s\\n' %s >/etc/tern/pxed.conf && pxed -t && "
+                         "kill -HUP $(pidof pxed)" % " ".join("'%s'" % l for l in SERVER_CONF))
+        try:
+            app.wait_log(rb"pxed: SIGHUP: /etc/tern/pxed\.conf reloaded \(server mode\)", mark)
+            reloaded = True
+        except GuestError as e:
+            reloaded = False
+            out += str(e)
+        t.ok(st == 0 and reloaded, "the appliance's pxed switches to server mode on SIGHUP", out)
+        for kind, mac, tap in (("BIOS", "52:54:00:00:02:66", "tapb2"),
+                               ("UEFI", "52:54:00:00:02:67", "tapu2")):
+            cli, mark = boot_client(lab, app, kind, "server", mac, tap, tmp)
+            with cli:
+                lease = check_served(app, cli, kind, "server", mac, mark, (100, 109))
+                ack = None
+                if lease:
+                    try:
+                        ack = app.wait_log(rb"pxed: REQUEST from %s on eth0 \(arch none \d+\): "
+                                           rb"ack %s" % (re.escape(mac).encode(),
+                                                         re.escape(lease.group(1))), mark)
+                    except GuestError:
+                        pass
+                t.ok(ack, "server mode, %s client: pxed logs the netbooted Tern's own lease"
+                     % kind, app.tail(2000))
+        st, out = app.sh("cat /var/lib/pxed/leases")
+        t.ok(len(re.findall(r"(?m)^192\.0\.2\.10\d 52:54:00:00:02:6[67] ", out)) == 2,
+             "both server-mode clients' leases are in /var/lib/pxed/leases", out)
         app.send("poweroff\n")
         t.ok(app.wait_exit(timeout=30) == 0, "the appliance powers off")
 t.done()

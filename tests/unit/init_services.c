@@ -1,5 +1,6 @@
 /* init_services -- one line of /etc/tern/services (app/init/services.c):
- * name policy command [args...], comments, and every kind of bad line. */
+ * name policy [role=ROLE] command [args...], comments, and every kind of
+ * bad line. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -141,6 +142,33 @@ static void command_must_be_absolute(void **state)
 	assert_bad("x respawn ./sleep 1", "command is not an absolute path");
 }
 
+static void role_before_the_command(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pxed respawn role=server /usr/sbin/pxed -c /etc/p.conf"), CONF_OK);
+	assert_string_equal(s.role, "server");
+	assert_int_equal(service_argv(&s, argv), 3);
+	assert_string_equal(argv[0], "/usr/sbin/pxed");
+	assert_int_equal(parse("x once /bin/x role=server"), CONF_OK);
+	assert_string_equal(s.role, "");
+	assert_int_equal(service_argv(&s, argv), 2);
+	assert_string_equal(argv[1], "role=server");
+	assert_int_equal(parse("x once role=a23456789012345 /bin/x"), CONF_OK);
+	assert_string_equal(s.role, "a23456789012345");
+}
+
+static void bad_roles(void **state)
+{
+	const char *why = "bad role (role=NAME, 1-15 of A-Z a-z 0-9 _ . -)";
+
+	(void)state;
+	assert_bad("x respawn role= /bin/x", why);
+	assert_bad("x respawn role=a/b /bin/x", why);
+	assert_bad("x respawn role=a234567890123456 /bin/x", why);
+	assert_bad("x respawn role=server", "missing command");
+	assert_bad("x respawn role=server role=client /bin/x", "command is not an absolute path");
+}
+
 static void argument_count_limit(void **state)
 {
 	char line[512] = "x respawn /bin/cmd";
@@ -154,6 +182,14 @@ static void argument_count_limit(void **state)
 	assert_null(argv[SERVICE_ARGV_MAX]);
 	strcat(line, " one-too-many");
 	assert_bad(line, "too many arguments (at most 64 words with the command)");
+	/* A role word is not one of the 64. */
+	memmove(line + 22, line + 10, strlen(line + 10) + 1);
+	memcpy(line + 10, "role=server ", 12);
+	assert_bad(line, "too many arguments (at most 64 words with the command)");
+	*strrchr(line, ' ') = '\0';
+	assert_int_equal(parse(line), CONF_OK);
+	assert_int_equal(service_argv(&s, argv), SERVICE_ARGV_MAX);
+	assert_string_equal(s.role, "server");
 }
 
 static void line_length_limit(void **state)
@@ -224,6 +260,8 @@ int main(void)
 		cmocka_unit_test(bad_policies),
 		cmocka_unit_test(missing_words),
 		cmocka_unit_test(command_must_be_absolute),
+		cmocka_unit_test(role_before_the_command),
+		cmocka_unit_test(bad_roles),
 		cmocka_unit_test(argument_count_limit),
 		cmocka_unit_test(line_length_limit),
 		cmocka_unit_test(most_words_in_longest_line),
