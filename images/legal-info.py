@@ -422,12 +422,21 @@ def check_corresponding(pkg, lock, dl_dir):
     files = sorted(f for (n, f) in lock if n == sname and lock[(n, f)]["kind"] == "source")
     if not files:
         return [f"{pkg['name']}: {pkg['VAR']}_SOURCE_LOCK is {sname}, which toolchain/sources.lock lacks"]
+    why = ""
     if any(not os.path.isfile(os.path.join(dl_dir, f)) for f in files):
         fetch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "toolchain", "fetch.sh")
-        r = subprocess.run([fetch, sname], env=dict(os.environ, DL_DIR=dl_dir),
+        r = subprocess.run([fetch, sname + ":source"], env=dict(os.environ, DL_DIR=dl_dir),
                            capture_output=True, text=True)
-        if r.returncode != 0:
-            return [f"{pkg['name']}: fetching its source {sname}: {r.stderr.strip()}"]
+        why = " ".join(r.stderr.split()[-12:]) if r.returncode != 0 else ""
+    # A source file the archive does not serve (this happens: a mirror
+    # without a package's .orig tarball) is named in MISSING-SOURCES with
+    # its SHA-256 and the reason, never passed over in silence; the rest
+    # (at least the .dsc, which names every file's SHA-256) must be here.
+    missing = [f for f in files if not os.path.isfile(os.path.join(dl_dir, f))]
+    if missing and len(missing) == len(files):
+        return [f"{pkg['name']}: fetching its source {sname}: {why or 'nothing fetched'}"]
+    pkg["missing"] = [(f, lock[(sname, f)]["sha256"], why) for f in missing]
+    files = [f for f in files if f not in missing]
     bad = []
     for f in files:
         got = sha256(os.path.join(dl_dir, f))
@@ -562,7 +571,9 @@ def build_sbom(args, rows, tool_rows, artifacts):
                                    + (f" of source package {p['debian_source']}" if lk["kind"] != "source" else "")
                                    + f", file {p['SOURCE']} (toolchain/sources.lock)"
                                    + ("; its source: " + ", ".join(p["corresponding"])
-                                      if p.get("corresponding") else ""))
+                                      if p.get("corresponding") else "")
+                                   + ("; NOT FETCHED (see MISSING-SOURCES): "
+                                      + ", ".join(m[0] for m in p["missing"]) if p.get("missing") else ""))
             entry["externalRefs"] = [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
                                       "referenceLocator": purl(p["LOCK"], lk["version"],
                                                                deb_arch(lk["kind"], p["SOURCE"]))}]
@@ -760,6 +771,14 @@ def main():
                 put(os.path.join(tmp, "configs", p["name"] + ".config"), os.path.join(d, ".config"))
                 break
     put(os.path.join(tmp, "configs", "tern.config"), args.config)
+    missing = [(p["name"],) + m for p in rows for m in p.get("missing", [])]
+    if missing:
+        with open(os.path.join(tmp, "MISSING-SOURCES"), "w", encoding="utf-8") as f:
+            f.write("# Source files the image's packages come from that this machine's\n"
+                    "# Debian archive did not serve: get each (its SHA-256 is the one in\n"
+                    "# toolchain/sources.lock) before publishing.  package file sha256 why\n")
+            for m in missing:
+                f.write("%s %s %s %s\n" % m)
     write_manifest(tmp, manifest_rows(rows, tool_rows, {k: [n for n, _ in v] for k, v in lic.items()}))
     with open(os.path.join(tmp, "sbom.spdx.json"), "w", encoding="utf-8") as f:
         json.dump(build_sbom(args, rows, tool_rows, artifacts), f, indent=2, sort_keys=True)
@@ -774,6 +793,9 @@ def main():
     shutil.rmtree(old, ignore_errors=True)
     for n in notes:
         print(f"{PROG}: {n}")
+    for m in missing:
+        print(f"{PROG}: !!! WARNING: {m[0]}: source file {m[1]} not fetched ({m[3]}): "
+              f"named in {args.out}/MISSING-SOURCES; get it before publishing", file=sys.stderr)
     print(f"{PROG}: {len(rows)} packages, {len(tool_rows)} host toolchain package(s) in {args.out}")
     return 0
 

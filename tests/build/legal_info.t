@@ -88,11 +88,26 @@ for r in csv.DictReader(open(os.path.join(li, "manifest.csv"))):
     if not r["source"]:
         continue
     n += 1
-    want = {"manifest": r["sha256"], "sources.lock": locked.get(r["source"]),
-            "download cache": sha(os.path.join(dl, r["source"])),
-            "legal-info/sources": sha(os.path.join(li, "sources", r["source"]))}
-    if len(set(want.values())) != 1:
-        bad.append(f"{r['package']}: {want}")
+    # The first file is the package's own (its SHA-256 in the manifest);
+    # a binary from a .deb lists its Debian source package's files after it.
+    for i, f in enumerate(r["source"].split()):
+        want = {"sources.lock": locked.get(f), "download cache": sha(os.path.join(dl, f)),
+                "legal-info/sources": sha(os.path.join(li, "sources", f))}
+        if i == 0:
+            want["manifest"] = r["sha256"]
+        if len(set(want.values())) != 1:
+            bad.append(f"{r['package']}: {f}: {want}")
+# A source file the archive did not serve is named with its locked SHA-256
+# and a reason, and is not among the sources.
+missing = os.path.join(li, "MISSING-SOURCES")
+for l in open(missing) if os.path.exists(missing) else []:
+    if l.startswith("#"):
+        continue
+    pkg, f, h, why = (l.rstrip("\n").split(" ", 3) + ["", "", ""])[:4]
+    if locked.get(f) != h or not why or os.path.exists(os.path.join(li, "sources", f)):
+        bad.append(f"MISSING-SOURCES: {l.strip()}")
+    else:
+        print(f"not fetched (named in MISSING-SOURCES): {pkg} {f}: {why}")
 print("\n".join(bad))
 sys.exit(1 if bad or n < 3 else 0)
 EOF
