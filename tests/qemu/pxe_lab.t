@@ -108,8 +108,10 @@ def check_served(app, cli, kind, mode, mac, mark, leased_from):
             # EDK2's PXE (arch 7): the loader; then the iPXE it loaded.
             app.wait_log(rb"pxed: \w+ from %s on eth0 \(arch 7\): [a-z ]+ \S+, file %s"
                          % (m, loader), mark)
+        # boot.ipxe over HTTP when the image has httpd (pxed's http-server
+        # line, its default), else over TFTP.
         got = app.wait_log(rb"pxed: \w+ from %s on eth0 \(arch \d+, iPXE\): [a-z ]+ "
-                           rb"(\S+), file boot\.ipxe" % m, mark)
+                           rb"(\S+), file (http://\S+/)?boot\.ipxe" % m, mark)
     except GuestError as e:
         got = None
         why = str(e)
@@ -128,18 +130,23 @@ def check_served(app, cli, kind, mode, mac, mark, leased_from):
     else:
         addr = rb"192\.0\.2\.(?:5\d|[6-9]\d)"
     names = [("boot.ipxe", None), ("bzImage", KERNEL), ("rootfs.cpio.gz", SERVED_INITRD)]
-    if kind == "UEFI":
-        names.insert(0, ("ipxe.efi", None))
+    http = bool(got and got.group(2))
     why = ""
-    for name, path in names:
+    for i, (name, path) in enumerate([("ipxe.efi", None)] * (kind == "UEFI") + names):
         size = (b"%d" % os.path.getsize(path)) if path else rb"\d+"
+        # The loader always comes by TFTP; iPXE fetches the rest from where
+        # its script came from.
+        if http and (kind != "UEFI" or i > 0):
+            rx = rb'httpd: %s:\d+ "GET /%s" 200 %s bytes ' % (addr, re.escape(name).encode(), size)
+        else:
+            rx = rb"tftpd: RRQ %s octet from %s:\d+: %s bytes in " % (re.escape(name).encode(), addr, size)
         try:
-            app.wait_log(rb"tftpd: RRQ %s octet from %s:\d+: %s bytes in "
-                         % (re.escape(name).encode(), addr, size), mark, timeout=30)
+            app.wait_log(rx, mark, timeout=30)
         except GuestError as e:
             why += str(e).splitlines()[0] + "\n"
-    t.ok(not why, "%s mode, %s client: tftpd sent %s whole to the client's address"
-         % (mode, kind, ", ".join(n for n, _ in names)), why)
+    t.ok(not why, "%s mode, %s client: %s sent %s whole to the client's address"
+         % (mode, kind, "tftpd and httpd" if http else "tftpd",
+            ", ".join(n for n, _ in [("ipxe.efi", None)] * (kind == "UEFI") + names)), why)
     lo, hi = leased_from
     ok = lease and lo <= int(lease.group(1).split(b".")[3]) <= hi
     t.ok(ok, "%s mode, %s client: the netbooted Tern leases its address from %s"
