@@ -193,7 +193,8 @@ static void reload(struct server *s)
 		log_info("SIGHUP: no remap file to reload");
 		return;
 	}
-	r = remap_load(s->cfg->remap_file); /* logs every bad line */
+	/* logs every bad line */
+	r = remap_load_at(s->cfg->remap_dir, s->cfg->remap_name, s->cfg->remap_file);
 	if (!r) {
 		log_err("SIGHUP: %s not loaded; the running rules stay in force",
 			s->cfg->remap_file);

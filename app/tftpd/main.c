@@ -72,6 +72,24 @@ struct args {
 	const char *test_name, *test_client;
 };
 
+/* The directory holding path, opened (O_PATH) now, so that SIGHUP reads
+ * path again even after chroot(2) (-j) has put it out of reach; its
+ * name in that directory in *name. */
+static int open_parent(const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	int fd;
+
+	*name = slash ? slash + 1 : path;
+	snprintf(dir, sizeof dir, "%.*s", !slash ? 1 : slash == path ? 1 : (int)(slash - path),
+		 !slash ? "." : path);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("unable to open %s, the directory of %s", dir, path);
+	return fd;
+}
+
 static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag)
 {
 	return flag_number(USAGE, s, lo, hi, flag);
@@ -271,6 +289,8 @@ int main(int argc, char **argv)
 	parse(argc, argv, &c, &a);
 	if (c.remap_file && !(c.remap = remap_load(c.remap_file)))
 		die(EXIT_USAGE, "%s: not loaded (see above)", c.remap_file);
+	if (c.remap_file)
+		c.remap_dir = open_parent(c.remap_file, &c.remap_name);
 	if (a.test_name)
 		return test_name(&c, a.test_name, a.test_client ? a.test_client : "192.0.2.1");
 	c.root_fd = open_dir(c.root, "root directory");

@@ -76,8 +76,12 @@ void remap_rule_free(struct remap_rule *r);
 
 /* The rules of the file path, allocated, or NULL: every bad line is logged
  * as "path:line: why" (and an unreadable file as such) and nothing is
- * kept, so the caller's rules stay in force.  remap_free releases them. */
+ * kept, so the caller's rules stay in force.  remap_free releases them.
+ * remap_load_at opens name relative to the directory dirfd (AT_FDCWD: as
+ * remap_load) and names the file path in what it logs: a reload inside a
+ * chroot reads the file through a directory opened before it. */
 struct remap_rules *remap_load(const char *path);
+struct remap_rules *remap_load_at(int dirfd, const char *name, const char *path);
 void remap_free(struct remap_rules *rules);
 
 enum remap_result {

@@ -1,8 +1,11 @@
 /* remap_load.c -- a remap file read and checked whole; see remap.h. */
 #include "remap.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "conf.h"
 #include "log.h"
 
 struct load {
@@ -36,21 +39,30 @@ static void load_line(void *ctx, const char *file, unsigned lineno, const char *
 	l->rules->n++;
 }
 
-struct remap_rules *remap_load(const char *path)
+struct remap_rules *remap_load_at(int dirfd, const char *name, const char *path)
 {
 	struct load l = { calloc(1, sizeof *l.rules), 0 };
+	int fd;
 
 	if (!l.rules) {
 		log_errno("unable to allocate the rules of %s", path);
 		return NULL;
 	}
-	if (conf_read(path, load_line, &l) < 0) {
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || conf_read_fd(fd, path, load_line, &l) < 0) {
 		log_errno("unable to read %s", path);
 		l.bad++;
 	}
+	if (fd >= 0)
+		close(fd);
 	if (l.bad) {
 		remap_free(l.rules);
 		return NULL;
 	}
 	return l.rules;
+}
+
+struct remap_rules *remap_load(const char *path)
+{
+	return remap_load_at(AT_FDCWD, path, path);
 }

@@ -35,6 +35,8 @@ struct config {
 	unsigned per_client;       /* at once, from one address */
 	unsigned port_lo, port_hi; /* transfer ports; 0: any */
 	const char *remap_file;    /* NULL: none */
+	int remap_dir;             /* its directory, opened before any chroot */
+	const char *remap_name;    /* its name there */
 	struct remap_rules *remap;
 	bool verbose;              /* a line per transfer started, too */
 	unsigned ring_entries;
