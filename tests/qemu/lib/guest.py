@@ -108,15 +108,23 @@ class Guest:
         self.proc.stdin.flush()
 
     def sh(self, cmd, timeout=10):
-        """Run cmd in the guest's shell; return (exit status, output)."""
+        """Run cmd in the guest's shell (this shell: cd and variables
+        stay); return (exit status, output)."""
         self.serial += 1
         tag = "T%d" % self.serial
         # The markers are split in the command line, so the console's echo
         # of what we type never matches them; only the shell's output does.
-        self.send("echo '@@'%s'B'; %s; echo '@@'%s'E'$?'@@'\n" % (tag, cmd, tag))
+        # The console also carries what the daemons log, at any moment:
+        # cmd's output goes to a file first and comes back with each line
+        # marked, so that a daemon's line is never taken for cmd's.
+        self.send("echo '@@'%s'B'; { %s ; } >/tmp/.guest-sh 2>&1; s=$?; "
+                  "sed 's/^/@'%s'|/' /tmp/.guest-sh; echo '@@'%s'E'$s'@@'\n"
+                  % (tag, cmd.rstrip().rstrip(";"), tag, tag))
         self.expect(re.escape(("@@%sB" % tag).encode()) + rb"\r?\n", timeout)
         m = self.expect(rb"(?s)(.*?)@@" + tag.encode() + rb"E(\d+)@@", timeout)
-        out = m.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
+        text = m.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
+        mark = "@%s|" % tag
+        out = "".join(line[len(mark):] for line in text.splitlines(True) if line.startswith(mark))
         return int(m.group(2)), out
 
     def wait_shell(self, timeout=30):
