@@ -67,6 +67,10 @@ static void line(const uint8_t *p, size_t len)
 	k = word(l, n, &i, &w);
 	assert(k == strlen(service_policy_name(s.policy)) &&
 	       !memcmp(w, service_policy_name(s.policy), k));
+	if (s.role[0]) { /* role=ROLE, between the policy and the command */
+		k = word(l, n, &i, &w);
+		assert(k == 5 + strlen(s.role) && !memcmp(w, "role=", 5) && !memcmp(w + 5, s.role, k - 5));
+	}
 	for (size_t a = 0; a < s.argc; a++) {
 		k = word(l, n, &i, &w);
 		assert(k >= 1 && k == strlen(argv[a]) && !memcmp(w, argv[a], k));
@@ -74,12 +78,14 @@ static void line(const uint8_t *p, size_t len)
 	}
 	assert(word(l, n, &i, &w) == 0);
 	/* Written back, one blank apart. */
-	m = snprintf(text, sizeof text, "%s %s", s.name, service_policy_name(s.policy));
+	m = snprintf(text, sizeof text, "%s %s%s%s", s.name, service_policy_name(s.policy),
+		     s.role[0] ? " role=" : "", s.role);
 	for (size_t a = 0; a < s.argc; a++)
 		m += snprintf(text + m, sizeof text - (size_t)m, " %s", argv[a]);
 	assert((size_t)m < sizeof text);
 	assert(service_parse_line(text, (size_t)m, &again, &err) == CONF_OK);
-	assert(!strcmp(again.name, s.name) && again.policy == s.policy && again.argc == s.argc);
+	assert(!strcmp(again.name, s.name) && again.policy == s.policy && again.argc == s.argc &&
+	       !strcmp(again.role, s.role));
 	for (size_t a = 0; a < s.argc; a++) {
 		const char *b[SERVICE_ARGV_MAX + 1];
 

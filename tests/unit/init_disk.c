@@ -77,7 +77,7 @@ static void good_after_the_delay_since_ready_and_the_last_start(void **state)
 	/* pxed restarted at 10000: the wait starts again from there. */
 	sv.svc[1].started_ms = 10000;
 	assert_int_equal(disk_good_wait(&sv, 16500, 1500, 15000), 8501);
-	assert_int_equal(disk_good_wait(&sv, 25000, 1500, 15000), 0);
+	assert_int_equal(disk_good_wait(&sv, 25001, 1500, 15000), 0);
 	/* No service at all: the delay after ready. */
 	sv.n = 0;
 	assert_int_equal(disk_good_wait(&sv, 2000, 1500, 0), 0);
