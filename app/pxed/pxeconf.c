@@ -16,14 +16,14 @@ struct words {
 
 enum directive {
 	D_MODE, D_NEXT_SERVER, D_ARCH, D_IPXE, D_HOST, D_POOL, D_NETMASK, D_LEASE,
-	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_COUNT
+	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_ROUTER_ADVERT, D_COUNT
 };
 
 typedef enum conf_result parse_fn(struct pxed_conf *c, const struct words *w, char *why);
 
 static parse_fn parse_mode, parse_next_server, parse_arch, parse_ipxe, parse_host,
 	parse_pool, parse_netmask, parse_lease, parse_router, parse_dns, parse_domain,
-	parse_http_server;
+	parse_http_server, parse_router_advert;
 
 /* Each directive: its words (with the keyword) min..max, whether it may
  * be given more than once. */
@@ -48,6 +48,8 @@ static const struct {
 	[D_DOMAIN] = { "domain", 2, 2, false, parse_domain, "domain NAME" },
 	[D_HTTP_SERVER] = { "http-server", 2, 3, false, parse_http_server,
 			    "http-server http|https [HOST][:PORT]" },
+	[D_ROUTER_ADVERT] = { "router-advert", 2, 2, false, parse_router_advert,
+			      "router-advert on|off" },
 };
 
 /* Split at blanks, up to a '#' that starts a word.  False when there are
@@ -305,6 +307,23 @@ static enum conf_result parse_http_server(struct pxed_conf *c, const struct word
 	c->http_host[hn] = '\0';
 	c->http_port = (uint16_t)port;
 	return CONF_OK;
+}
+
+static enum conf_result parse_router_advert(struct pxed_conf *c, const struct words *w, char *why)
+{
+	if (!strcmp(w->w[1], "on"))
+		c->router_advert = PXED_RA_ON;
+	else if (!strcmp(w->w[1], "off"))
+		c->router_advert = PXED_RA_OFF;
+	else
+		return conf_badf(why, "router-advert is on or off, not %s", w->w[1]);
+	return CONF_OK;
+}
+
+bool pxeconf_router_advert(const struct pxed_conf *c)
+{
+	return c->router_advert == PXED_RA_ON ||
+	       (c->router_advert == PXED_RA_MODE && c->mode == PXED_SERVER);
 }
 
 void pxeconf_init(struct pxed_conf *c)

@@ -24,6 +24,10 @@
  *                              (option 60 "HTTPClient") and for iPXE's
  *                              script: SCHEME://HOST[:PORT]/NAME, HOST by
  *                              default the address the request came in on
+ *   router-advert on|off       answer IPv6 router solicitations with an
+ *                              advertisement of no router (ra.h: it ends
+ *                              iPXE's wait for one); default on in server
+ *                              mode, off in proxy mode
  *
  * Every line either parses whole or is refused with a reason; a file is
  * taken whole or not at all (pxeconf_load).  Names (files, URLs, the
@@ -48,6 +52,7 @@
 
 enum pxed_mode { PXED_PROXY, PXED_SERVER };
 enum pxed_http { PXED_HTTP_OFF, PXED_HTTP, PXED_HTTPS }; /* an http-server line */
+enum pxed_ra { PXED_RA_MODE, PXED_RA_ON, PXED_RA_OFF };   /* a router-advert line */
 
 struct pxed_arch {
 	uint16_t arch;
@@ -75,6 +80,7 @@ struct pxed_conf {
 	enum pxed_http http;
 	char http_host[PXECONF_DOMAIN_MAX]; /* "": the receiving interface's address */
 	uint16_t http_port;          /* 0: the scheme's */
+	enum pxed_ra router_advert;  /* PXED_RA_MODE: as the mode says */
 	unsigned seen;               /* directives given once, so far */
 };
 
@@ -92,6 +98,9 @@ bool pxeconf_check(const struct pxed_conf *c, char why[PXECONF_WHY_MAX]);
 
 /* The host line of mac, or NULL. */
 const struct pxed_host *pxeconf_host(const struct pxed_conf *c, const uint8_t mac[6]);
+
+/* Whether router solicitations are answered (the router-advert line). */
+bool pxeconf_router_advert(const struct pxed_conf *c);
 
 /* path read and checked whole: a new config, or NULL after logging every
  * bad line as file:line (and a missing file). */

@@ -88,6 +88,17 @@ static void log_stats(const struct pxed *p)
 		if (st->bad[i])
 			log_info("stats:   %llu bad: %s", (unsigned long long)st->bad[i],
 				 dhcp_cause_message((enum dhcp_cause)i));
+	if (!st->ra.received)
+		return;
+	log_info("stats: %llu router solicitations: %llu answered, %llu not (router-advert "
+		 "off), %llu over the rate limit, %llu send errors",
+		 (unsigned long long)st->ra.received, (unsigned long long)st->ra.sent,
+		 (unsigned long long)st->ra.ignored, (unsigned long long)st->ra.limited,
+		 (unsigned long long)st->ra.send_errors);
+	for (int i = 1; i < RA_VERDICT_COUNT; i++)
+		if (st->ra.bad[i])
+			log_info("stats:   %llu bad router solicitations: %s",
+				 (unsigned long long)st->ra.bad[i], ra_verdict_text((enum ra_verdict)i));
 }
 
 static void reload(struct pxed *p)
@@ -228,8 +239,9 @@ static void on_packet(struct pxed *p, const struct sock *s)
 int server_run(struct pxed *p, int sfd)
 {
 	struct sock socks[SOCKETS_MAX];
-	struct pollfd pfd[SOCKETS_MAX + 1];
+	struct pollfd pfd[SOCKETS_MAX + 2];
 	unsigned n = 0;
+	int ra_fd = ra_open(p->iface, p->niface);
 
 	for (unsigned i = 0; i < (p->niface ? p->niface : 1); i++) {
 		const char *ifname = p->niface ? p->iface[i] : NULL;
@@ -240,12 +252,13 @@ int server_run(struct pxed *p, int sfd)
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	for (unsigned i = 0; i < n; i++)
 		pfd[i + 1] = (struct pollfd){ .fd = socks[i].fd, .events = POLLIN };
+	pfd[n + 1] = (struct pollfd){ .fd = ra_fd, .events = POLLIN }; /* -1: ignored */
 	log_info("%s mode on ports %u and %u%s, %s", p->conf->mode == PXED_SERVER ? "server" : "proxy",
 		 p->port, p->pxe_port, p->niface ? "" : " of every interface", p->conf_path);
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(pfd, n + 1, -1) < 0) {
+		if (poll(pfd, n + 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die_errno("unable to poll");
@@ -253,6 +266,9 @@ int server_run(struct pxed *p, int sfd)
 		for (unsigned i = 0; i < n; i++)
 			if (pfd[i + 1].revents & POLLIN)
 				on_packet(p, &socks[i]);
+		if (pfd[n + 1].revents & POLLIN)
+			ra_on_packet(ra_fd, &(struct ra_ctx){ p->iface, p->niface,
+				     pxeconf_router_advert(p->conf), p->verbose }, &p->st.ra);
 		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof si) != sizeof si)
 			continue;
 		switch (si.ssi_signo) {

@@ -22,6 +22,7 @@
 #include "dhcp.h"
 #include "lease.h"
 #include "pxeconf.h"
+#include "ra_io.h"
 
 #define PXED_IFACES_MAX 16
 
@@ -29,6 +30,7 @@ struct stats {
 	uint64_t received, sent, send_errors, oversized, lease_saves, lease_save_errors;
 	uint64_t bad[DHCP_CAUSE_COUNT];
 	uint64_t outcome[ANS_COUNT];
+	struct ra_counters ra;      /* IPv6 router solicitations (ra_io.h) */
 };
 
 struct pxed {
