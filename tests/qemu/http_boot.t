@@ -58,7 +58,7 @@ host %s ipxe tftp://192.0.2.1/boot.ipxe
 """ % TFTP_MAC
 # Relative names: resolved against the script's own URL (http:// or tftp://).
 SCRIPT = """#!ipxe
-kernel bzImage console=ttyS0 quiet panic=-1 tern.hostname=netclient
+kernel bzImage console=ttyS0 quiet panic=-1 no_timer_check tern.hostname=netclient
 initrd rootfs.cpio.gz
 boot
 """
