@@ -144,6 +144,9 @@ struct journal;
  * CONFIG_JOURNAL_EVENTS).  Never NULL (dies when no memory at all). */
 struct journal *journal_open(enum journal_daemon daemon, int instance, unsigned capacity);
 
+/* Unmap and free j (a daemon keeps its journal for life; tests close). */
+void journal_close(struct journal *j);
+
 /* The next slot, zeroed but for daemon, unpublished (seq 0) until
  * journal_commit, which stamps time_ms (when still 0) and seq.  One
  * writer: begin and commit in turn, never two begins. */
