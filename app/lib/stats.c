@@ -166,13 +166,44 @@ static void *map_file(int dir, const char *name, size_t len)
 	return map;
 }
 
+/* What stats_close needs to undo a stats_open: the values it returned,
+ * and the mapping they are in (NULL: private memory).  A daemon opens
+ * one file, init one more a reload; a full table only costs a leak. */
+static struct opened {
+	void *values, *map;
+	size_t len;
+} opened[8];
+
+static void *remember(void *values, void *map, size_t len)
+{
+	for (unsigned i = 0; i < sizeof opened / sizeof *opened; i++)
+		if (!opened[i].values) {
+			opened[i] = (struct opened){ values, map, len };
+			break;
+		}
+	return values;
+}
+
+void stats_close(void *values)
+{
+	for (unsigned i = 0; values && i < sizeof opened / sizeof *opened; i++)
+		if (opened[i].values == values) {
+			if (opened[i].map)
+				munmap(opened[i].map, opened[i].len);
+			else
+				free(values);
+			opened[i] = (struct opened){ 0 };
+			return;
+		}
+}
+
 static void *private_values(size_t size)
 {
 	void *v = calloc(1, round_up(size ? size : 8, 8));
 
 	if (!v)
 		die(EXIT_SYSCALL, "unable to allocate %zu bytes of counters", size);
-	return v;
+	return remember(v, NULL, 0);
 }
 
 void *stats_open(const char *daemon, int instance, const struct stats_def *defs,
@@ -228,7 +259,7 @@ void *stats_open(const char *daemon, int instance, const struct stats_def *defs,
 		return private_values(size);
 	}
 	close(dir);
-	return map + values_off;
+	return remember(map + values_off, map, len);
 }
 
 /* -- reader ------------------------------------------------------------ */

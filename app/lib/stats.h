@@ -118,6 +118,11 @@ void *stats_open(const char *daemon, int instance, const struct stats_def *defs,
 /* The directory of the shared files: <run>/<sub> into buf; buf. */
 const char *stats_run_path(char *buf, size_t size, const char *sub);
 
+/* Undo stats_open: unmap (the file stays, its pid soon dead) or free.
+ * For a writer that publishes a new table (init, when its services
+ * change) and for tests. */
+void stats_close(void *values);
+
 /* -- pure -------------------------------------------------------------- */
 
 /* The fields defs describe, rendered into out (at most max; labels
