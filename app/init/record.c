@@ -57,6 +57,6 @@ void record_services(struct supervisor *sv)
 			next->n[at[i]] = count_of(sv, sv->svc[i].spec.name);
 	for (size_t i = 0; i < sv->n; i++)
 		sv->svc[i].restarts = sv->svc[i].retiring ? &retired : &next->n[at[i]];
-	stats_close(current);
+	stats_close(current, false); /* the new file took its name */
 	current = next;
 }

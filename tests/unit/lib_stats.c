@@ -205,7 +205,25 @@ static void restarted_daemon_starts_a_fresh_file(void **state)
 	assert_int_equal(stats_scan(r, look, &s, NULL), 0);
 	assert_int_equal(s.files, 1);
 	assert_int_equal(s.requests, 1);
+	/* closed with remove: its file goes (relayd's removed rules) */
+	stats_close(b, true);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(stats_scan(r, look, &s, NULL), 0);
+	assert_int_equal(s.files, 0);
 	stats_reader_close(r);
+}
+
+static void labels_appended(void **state)
+{
+	char l[64] = "", m[12] = "";
+
+	(void)state;
+	stats_label(l, sizeof l, "rule", "eth0 239.1.1.1:5000");
+	stats_label(l, sizeof l, "output", "a\"b");
+	assert_string_equal(l, "rule=\"eth0 239.1.1.1:5000\",output=\"a\\\"b\"");
+	/* cut to fit, still one whole quoted value */
+	stats_label(m, sizeof m, "rule", "eth0 239.1.1.1:5000");
+	assert_string_equal(m, "rule=\"eth0\"");
 }
 
 static void no_directory_private_memory(void **state)
@@ -221,7 +239,7 @@ static void no_directory_private_memory(void **state)
 	assert_int_equal(d->requests, 0);
 	d->requests++;
 	assert_null(stats_reader_open(NULL));
-	stats_close(d);
+	stats_close(d, true);
 	setenv("TERN_RUN_DIR", run, 1);
 }
 
@@ -270,6 +288,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fields_rendered_with_labels_escaped),
+		cmocka_unit_test(labels_appended),
 		cmocka_unit_test_setup_teardown(reader_sees_the_daemons_own_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_files_skipped_dead_writer_flagged, setup,
 						teardown),
