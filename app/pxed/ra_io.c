@@ -149,11 +149,12 @@ void ra_on_packet(int fd, const struct ra_ctx *ctx, struct ra_counters *c)
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec == c->last_multicast_s && pi.ipi6_ifindex == c->last_multicast_if) {
+		if ((uint64_t)now.tv_sec == c->last_multicast_s &&
+		    pi.ipi6_ifindex == c->last_multicast_if) {
 			c->limited++;
 			return;
 		}
-		c->last_multicast_s = now.tv_sec;
+		c->last_multicast_s = (uint64_t)now.tv_sec;
 		c->last_multicast_if = pi.ipi6_ifindex;
 		to.sin6_addr = all_nodes;
 	}

@@ -4,15 +4,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "ra.h"
 
+/* (All uint64_t: a part of pxed's shared counters, stats.h.) */
 struct ra_counters {
 	uint64_t received, sent, send_errors, ignored, limited;
 	uint64_t bad[RA_VERDICT_COUNT];
-	time_t last_multicast_s;    /* the last answer to all nodes: when, where */
-	unsigned last_multicast_if;
+	uint64_t last_multicast_s;  /* the last answer to all nodes: when, where */
+	uint64_t last_multicast_if;
 };
 
 struct ra_ctx {

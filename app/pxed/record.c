@@ -25,6 +25,11 @@ static const char *outcome_label(unsigned i)
 	return answer_name((enum answer_outcome)i);
 }
 
+static const char *ra_label(unsigned i)
+{
+	return ra_verdict_text((enum ra_verdict)i);
+}
+
 #define C(field, name, help) STATS_U64(struct stats, field, STATS_COUNTER, name, help)
 
 static const struct stats_def defs[] = {
@@ -38,6 +43,18 @@ static const struct stats_def defs[] = {
 		    "Packets dropped as malformed, by cause", "cause", 1, DHCP_CAUSE_COUNT, bad_label),
 	STATS_ARRAY(struct stats, outcome, STATS_COUNTER, "tern_pxed_messages_total",
 		    "Messages handled, by what was done", "outcome", 0, ANS_COUNT, outcome_label),
+	C(ra.received, "tern_pxed_router_solicitations_total", "IPv6 router solicitations received"),
+	C(ra.sent, "tern_pxed_router_advertisements_sent_total",
+	  "Router advertisements (of no router) sent in answer"),
+	C(ra.ignored, "tern_pxed_router_solicitations_unanswered_total",
+	  "Router solicitations not answered: router-advert off"),
+	C(ra.limited, "tern_pxed_router_solicitations_rate_limited_total",
+	  "Router solicitations from no address not answered: one a second an interface"),
+	C(ra.send_errors, "tern_pxed_router_advertisement_send_errors_total",
+	  "Router advertisements that could not be sent"),
+	STATS_ARRAY(struct stats, ra.bad, STATS_COUNTER, "tern_pxed_bad_router_solicitations_total",
+		    "Router solicitations dropped as invalid, by cause", "cause", 1, RA_VERDICT_COUNT,
+		    ra_label),
 };
 
 void server_share(struct pxed *p)

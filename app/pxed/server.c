@@ -269,7 +269,7 @@ int server_run(struct pxed *p, int sfd)
 				on_packet(p, &socks[i]);
 		if (pfd[n + 1].revents & POLLIN)
 			ra_on_packet(ra_fd, &(struct ra_ctx){ p->iface, p->niface,
-				     pxeconf_router_advert(p->conf), p->verbose }, &p->st.ra);
+				     pxeconf_router_advert(p->conf), p->verbose }, &p->st->ra);
 		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof si) != sizeof si)
 			continue;
 		switch (si.ssi_signo) {
