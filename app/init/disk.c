@@ -17,6 +17,7 @@
 #include "bootslot.h"
 #include "clock.h"
 #include "conf.h"
+#include "grow.h"
 #include "log.h"
 #include "root.h"
 #include "settings.h"
@@ -211,6 +212,7 @@ static void mount_data(const char *parent)
 	if (!mount_on(data.dev, DISK_DATA_DIR, "ext4", MS_NOATIME | MS_NOSUID | MS_NODEV, NULL))
 		return;
 	log_info("%s: %s mounted", DISK_DATA_DIR, data.dev);
+	grow_data(data.dev + strlen("/dev/"), data.parent, DISK_DATA_DIR);
 	apply_overrides();
 	if ((mkdir(DISK_DATA_DIR "/var", 0755) < 0 && errno != EEXIST) ||
 	    (mkdir(DISK_DATA_DIR "/var/lib", 0755) < 0 && errno != EEXIST) ||
