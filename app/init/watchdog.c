@@ -80,7 +80,7 @@ void watchdog_open(const char *device, const char *word)
 	int config_s = 0;
 #endif
 	struct watchdog_info info = { .identity = "" };
-	int timeout = watchdog_timeout(word, config_s);
+	int timeout = watchdog_timeout(word, config_s), boot = 0;
 	struct stat st;
 
 	if (timeout < 0) {
@@ -101,6 +101,7 @@ void watchdog_open(const char *device, const char *word)
 	if (fstat(wd.fd, &st) == 0 && S_ISCHR(st.st_mode)) {
 		timeout = set_timeout(wd.fd, timeout);
 		ioctl(wd.fd, WDIOC_GETSUPPORT, &info);
+		ioctl(wd.fd, WDIOC_GETBOOTSTATUS, &boot);
 	}
 	wd.timeout_s = timeout;
 	wd.interval_ms = watchdog_interval_ms(timeout);
@@ -108,6 +109,8 @@ void watchdog_open(const char *device, const char *word)
 	log_info("watchdog: %s%s%.*s%s armed, timeout %d s, petted every %lld ms", device,
 		 info.identity[0] ? " (" : "", (int)sizeof info.identity, (const char *)info.identity,
 		 info.identity[0] ? ")" : "", timeout, (long long)wd.interval_ms);
+	if (boot & WDIOF_CARDRESET)
+		log_warn("watchdog: %s reset the box last time: it hung", device);
 }
 
 int64_t watchdog_pet_due(void)
