@@ -49,7 +49,7 @@ with Disk() as d:
     with d.boot() as g:
         try:
             # -- 1. slot B on trial ------------------------------------------
-            m = g.expect(SLOT_LINE, 180)
+            m = g.expect(SLOT_LINE, 300)
             t.ok(m.group(1) == b"B" and m.group(2) == b"tern-2-b+0-1.efi",
                  "systemd-boot boots slot B on its last try (%s)" % m.group(2).decode())
             p = g.wait_log(rb"init: /dev/sd\w+: partition 2 \(sd\w+\) grown from (\d+) to (\d+) MiB",
@@ -69,7 +69,8 @@ with Disk() as d:
             t.ok(lines[:4] == ["i6300ESB timer", "active", str(TRIAL_WD), "0"],
                  "init armed QEMU's i6300esb with the slot's tern.watchdog=%d" % TRIAL_WD, out)
             df = re.search(r"^/dev/sd\w+\s+(\d+)\s", out, re.M)
-            t.ok(df and int(df.group(1)) > grown - 16,
+            # ext4's own metadata (inode tables, journal) is not in df's size
+            t.ok(df and int(df.group(1)) >= grown * 0.85,
                  "/data has the room: %s MiB" % (df and df.group(1)), out)
             g.wait_log(rb"init: slot B: running /etc/tern/health", timeout=60)
             st, out = g.sh("sleep 2; cat /tmp/health; ls /boot/EFI/Linux")
@@ -82,7 +83,7 @@ with Disk() as d:
             g.send("kill -TSTP 1\n")
             g.wait_log(rb"init: warning: SIGTSTP: freezing", since=mark, timeout=30)
             # -- 2. the watchdog's reset: slot A -----------------------------
-            m = g.wait_log(SLOT_LINE, since=mark, timeout=TRIAL_WD + 180)
+            m = g.wait_log(SLOT_LINE, since=mark, timeout=TRIAL_WD + 300)
             between = g.log[mark:m.start()].decode("utf-8", "replace")
             t.ok(not re.search(r"reboot: Restarting|Kernel panic|init: reboot", between),
                  "init frozen, the guest resets without a panic or a reboot (%.0f s later, "
@@ -117,7 +118,7 @@ with Disk() as d:
             mark = len(g.log)
             g.send("reboot\n")
             # -- 3. after a clean reboot --------------------------------------
-            g.wait_log(SLOT_LINE, since=mark, timeout=180)
+            g.wait_log(SLOT_LINE, since=mark, timeout=300)
             down = g.log[mark:].decode("utf-8", "replace")
             t.ok("init: watchdog: /dev/watchdog disarmed" in down and
                  "did not stop" not in down and
