@@ -103,7 +103,7 @@ with Disk() as d:
                   >> 20) + 16))
     extra = ["-drive", "file=%s,format=raw,if=virtio,readonly=on" % bundles]
 
-    t = Tap(len(BAD) + 15)
+    t = Tap(len(BAD) + 16)
 
     def boot_to_shell(g, slot, since, timeout=240):
         m = g.wait_log(SLOT_LINE, since=since, timeout=timeout)
