@@ -4,17 +4,22 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bootslot.h"
 #include "clock.h"
 #include "conf.h"
+#include "grow.h"
 #include "log.h"
+#include "root.h"
 #include "settings.h"
 
 #define OVERRIDE_DIR  DISK_DATA_DIR "/etc/tern"
@@ -207,6 +212,7 @@ static void mount_data(const char *parent)
 	if (!mount_on(data.dev, DISK_DATA_DIR, "ext4", MS_NOATIME | MS_NOSUID | MS_NODEV, NULL))
 		return;
 	log_info("%s: %s mounted", DISK_DATA_DIR, data.dev);
+	grow_data(data.dev + strlen("/dev/"), data.parent, DISK_DATA_DIR);
 	apply_overrides();
 	if ((mkdir(DISK_DATA_DIR "/var", 0755) < 0 && errno != EEXIST) ||
 	    (mkdir(DISK_DATA_DIR "/var/lib", 0755) < 0 && errno != EEXIST) ||
@@ -216,12 +222,13 @@ static void mount_data(const char *parent)
 		log_errno("unable to bind %s/var/lib on /var/lib", DISK_DATA_DIR);
 }
 
-static void log_slot(void)
+/* efivars: where systemd-boot's variables are (NULL: BOOTSLOT_EFIVARS). */
+static void log_slot(const char *efivars)
 {
 	struct bootslot slots[BOOTSLOT_COUNT];
 	const struct bootslot *s;
 
-	running = bootslot_running(esp_fd, NULL);
+	running = bootslot_running(esp_fd, efivars);
 	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || !slots[running].present) {
 		log_warn("no boot slot found in %s/%s", BOOTSLOT_ESP, BOOTSLOT_DIR);
 		running = -1;
@@ -260,9 +267,18 @@ void disk_mount(void)
 		if (esp_fd < 0)
 			log_errno("unable to open %s", BOOTSLOT_ESP);
 		else
-			log_slot();
+			log_slot(NULL);
 	}
 	mount_data(esp.parent);
+}
+
+void disk_test_slots(void)
+{
+	char buf[PATH_MAX];
+
+	esp_fd = root_open(BOOTSLOT_ESP, O_RDONLY | O_DIRECTORY);
+	if (esp_fd >= 0)
+		log_slot(root_path(BOOTSLOT_EFIVARS, buf, sizeof buf));
 }
 
 int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_ms,
@@ -287,10 +303,103 @@ int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_m
 	return due <= now ? 0 : due - now;
 }
 
-static int64_t ready_since;
+/* A trial boot on its way to "good". */
+static struct {
+	int64_t ready_ms;    /* clock_ms() at the ready line */
+	bool checking;       /* the health check runs (or has just ended) */
+	int64_t check_until; /* clock_ms(): killed if still running then */
+	bool timed_out;      /* and it was */
+} trial;
+
+static void mark_good(void)
+{
+	if (bootslot_mark_good(esp_fd, running) < 0)
+		log_errno("unable to mark slot %c good in %s/%s", bootslot_letter(running),
+			  BOOTSLOT_ESP, BOOTSLOT_DIR);
+	else
+		log_info("slot %c marked good: the services stayed up %d s%s",
+			 bootslot_letter(running), CONFIG_BOOT_GOOD_DELAY,
+			 trial.checking ? " and " HEALTH_FILE " passed" : "");
+}
+
+/* A failed try: reboot, as a reboot signal would (the boot loader has
+ * counted this boot already; it boots the other slot once the tries are
+ * spent). */
+static void fail_try(struct loop *l, const char *why)
+{
+	log_err("slot %c: health check %s %s: a failed try; rebooting", bootslot_letter(running),
+		HEALTH_FILE, why);
+	if (!l->stop_signo)
+		l->stop_signo = SIGTERM;
+}
+
+/* Start the site's health check; false when there is none (or it could
+ * not be started: then *why says so). */
+static bool start_check(struct loop *l, const char **why)
+{
+	struct bootslot slots[BOOTSLOT_COUNT];
+	char path[PATH_MAX], line[PATH_MAX + 128];
+	const char *file = root_path(HEALTH_FILE, path, sizeof path);
+	struct stat st;
+
+	*why = NULL;
+	if (!file || stat(file, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (bootslot_scan(esp_fd, slots) < 0 || !slots[running].present) {
+		*why = "has no slot file to name";
+		return false;
+	}
+	snprintf(line, sizeof line, HEALTH_SERVICE " once /bin/sh %s %c %s", file,
+		 bootslot_letter(running), slots[running].name);
+	if (!supervisor_run_line(l->sv, "slot health", line)) {
+		*why = "could not be started";
+		return false;
+	}
+	log_info("slot %c: running %s (%d s at most) before marking it good",
+		 bootslot_letter(running), HEALTH_FILE, CONFIG_BOOT_HEALTH_TIMEOUT);
+	trial.checking = true;
+	trial.check_until = clock_ms_after(CONFIG_BOOT_HEALTH_TIMEOUT * 1000LL);
+	return true;
+}
+
+/* The check has run: 0 when it passed, else why not in why[]. */
+static bool check_passed(const struct service *s, char *why, size_t size)
+{
+	if (trial.timed_out)
+		snprintf(why, size, "did not finish within %d s", CONFIG_BOOT_HEALTH_TIMEOUT);
+	else if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
+		return true;
+	else if (WIFEXITED(s->status))
+		snprintf(why, size, "exited with status %d", WEXITSTATUS(s->status));
+	else
+		snprintf(why, size, "was killed by signal %d", WTERMSIG(s->status));
+	return false;
+}
+
+/* While the check runs: the milliseconds to wait, or 0 once it ended. */
+static int64_t check_running(const struct service *s)
+{
+	int64_t now = clock_ms();
+
+	if (s->pid <= 0 && !s->restart_ms)
+		return 0;
+	if (trial.timed_out)
+		return -1; /* its SIGCHLD wakes the loop */
+	if (now < trial.check_until)
+		return trial.check_until - now;
+	if (s->pid > 0) {
+		kill(-s->pid, SIGKILL); /* its session: whatever it started too */
+		kill(s->pid, SIGKILL);
+	}
+	trial.timed_out = true;
+	return -1;
+}
 
 static int64_t good_step(struct loop *l, void *ctx)
 {
+	const struct service *s;
+	const char *err;
+	char why[80];
 	int64_t wait;
 
 	(void)ctx;
@@ -298,16 +407,32 @@ static int64_t good_step(struct loop *l, void *ctx)
 		loop_remove(l, good_step);
 		return -1;
 	}
-	wait = disk_good_wait(l->sv, clock_ms(), ready_since, CONFIG_BOOT_GOOD_DELAY * 1000LL);
-	if (wait)
+	if (!trial.checking) {
+		wait = disk_good_wait(l->sv, clock_ms(), trial.ready_ms,
+				      CONFIG_BOOT_GOOD_DELAY * 1000LL);
+		if (wait)
+			return wait;
+		if (start_check(l, &err))
+			return 0;
+		loop_remove(l, good_step);
+		if (err)
+			fail_try(l, err);
+		else
+			mark_good();
+		return -1;
+	}
+	if (!(s = supervisor_find(l->sv, HEALTH_SERVICE))) {
+		loop_remove(l, good_step);
+		fail_try(l, "vanished from the service table");
+		return -1;
+	}
+	if ((wait = check_running(s)))
 		return wait;
 	loop_remove(l, good_step);
-	if (bootslot_mark_good(esp_fd, running) < 0)
-		log_errno("unable to mark slot %c good in %s/%s", bootslot_letter(running),
-			  BOOTSLOT_ESP, BOOTSLOT_DIR);
+	if (check_passed(s, why, sizeof why))
+		mark_good();
 	else
-		log_info("slot %c marked good: the services stayed up %d s",
-			 bootslot_letter(running), CONFIG_BOOT_GOOD_DELAY);
+		fail_try(l, why);
 	return -1;
 }
 
@@ -317,6 +442,6 @@ void disk_watch(struct loop *l, int64_t ready_ms)
 
 	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || slots[running].tries_left < 0)
 		return;
-	ready_since = ready_ms;
+	trial.ready_ms = ready_ms;
 	loop_add(l, good_step, NULL);
 }

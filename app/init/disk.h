@@ -8,6 +8,13 @@
  * /data.  Then every regular file in /data/etc/tern replaces the image's
  * /etc/tern file of that name, and /data/var/lib is bind-mounted on
  * /var/lib (leases survive reboots and updates).
+ *
+ * On a trial boot the slot is marked good once the services stayed up
+ * (disk_good_wait) and the site's health check, HEALTH_FILE if there is
+ * one, passed: run as "/bin/sh HEALTH_FILE SLOT NAME" (the slot's letter
+ * and file name), a builtin service named HEALTH_SERVICE, it must exit 0
+ * within CONFIG_BOOT_HEALTH_TIMEOUT seconds.  Anything else is a failed
+ * try: init reboots, and the boot loader counts it.
  */
 #ifndef TERN_INIT_DISK_H
 #define TERN_INIT_DISK_H
@@ -23,6 +30,8 @@
 #define DISK_DATA_NAME "tern-data"
 #define DISK_DATA_DIR  "/data"
 #define DISK_WAIT_S    10 /* for the disk to appear (USB storage is slow) */
+#define HEALTH_FILE    "/etc/tern/health"
+#define HEALTH_SERVICE "health-check"
 
 /* From a partition's uevent text (KEY=VALUE lines): its DEVNAME and
  * PARTNAME, each cut to its buffer.  False unless both are there.  Pure. */
@@ -34,6 +43,11 @@ bool disk_uevent_parse(const char *text, size_t len, char *devname, size_t dsize
  * which slot booted.  Every failure is logged and boot goes on. */
 void disk_mount(void);
 
+/* Test mode: when the test root has a boot/ (an ESP stand-in, with
+ * sys/firmware/efi/efivars beside it if the test wants), its slots are
+ * managed as on a disk board: disk_watch marks the running one good. */
+void disk_test_slots(void);
+
 /* Milliseconds until the running slot may be marked good: every respawned
  * service of sv has run for delay_ms since both its start and ready_ms
  * (clock_ms() readings: due 1 ms after their sum, never early); 0 when
@@ -43,8 +57,9 @@ int64_t disk_good_wait(const struct supervisor *sv, int64_t now, int64_t ready_m
 		       int64_t delay_ms);
 
 /* If the running slot is on trial: a step of the loop that marks it good
- * once disk_good_wait() says the services stayed up since ready_ms (and
- * takes itself off).  A stop signal first: never marked. */
+ * once disk_good_wait() says the services stayed up since ready_ms and
+ * the health check passed (and takes itself off); a failed check reboots.
+ * A stop signal first: never marked. */
 void disk_watch(struct loop *l, int64_t ready_ms);
 
 #endif

@@ -99,6 +99,8 @@ static void wait_events(struct loop *l, int timeout_ms)
 			child = true;
 		} else if (si.ssi_signo == SIGHUP) {
 			hangup = true;
+		} else if (si.ssi_signo == SIGTSTP) {
+			loop_freeze();
 		} else if (l->stops && l->stops((int)si.ssi_signo)) {
 			stop = true;
 			if (!l->stop_signo)
@@ -111,6 +113,14 @@ static void wait_events(struct loop *l, int timeout_ms)
 		log_info("SIGHUP: reloading %s", SERVICES_FILE);
 		supervisor_reload(sv);
 	}
+}
+
+void loop_freeze(void)
+{
+	log_warn("SIGTSTP: freezing: init stops here for good, as if it hung (a watchdog "
+		 "resets the box)");
+	for (;;)
+		pause(); /* every signal is blocked: it never returns */
 }
 
 int loop_steps(struct loop *l)

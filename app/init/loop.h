@@ -5,7 +5,8 @@
  * Each turn: what the services wrote is forwarded (output.h), SIGCHLD
  * reaps every exited child, SIGHUP reloads the services (unless shutting
  * down), and the first signal `stops` accepts is kept in stop_signo
- * (others are ignored).  Then every step of the list runs: it does what
+ * (others are ignored); SIGTSTP freezes init for good (loop_freeze).
+ * Then every step of the list runs: it does what
  * is due (a service to start, the boot slot to mark good, the next stage
  * of a shutdown) and says when it is due again.  More event sources (a
  * control socket, netlink) are more fds in the same poll. */
@@ -17,7 +18,7 @@
 
 #include "supervise.h"
 
-#define LOOP_STEPS_MAX 4
+#define LOOP_STEPS_MAX 6
 
 struct loop;
 
@@ -47,6 +48,11 @@ void loop_init(struct loop *l, struct supervisor *sv, int sfd, bool (*stops)(int
  * that has done its job takes itself off with loop_remove. */
 void loop_add(struct loop *l, loop_step step, void *ctx);
 void loop_remove(struct loop *l, loop_step step);
+
+/* Stop for good, as a hung PID 1 would: no more turns, so no reaping,
+ * no supervision and no watchdog pets; only the watchdog (or a power
+ * cycle) ends it.  What SIGTSTP does: a way to test the watchdog. */
+_Noreturn void loop_freeze(void);
 
 /* Run every step once, in list order; the milliseconds until the nearest
  * is due again (poll's timeout), or -1. */

@@ -11,9 +11,10 @@
 "\n" \
 "  files    /etc/tern/services, /etc/tern/network.conf, /etc/sysctl.d/*.conf\n" \
 "  words    tern.hostname= tern.debug_shell=1 tern.ip= tern.gw= tern.mtu=\n" \
-"           tern.iface= tern.role= on the kernel command line\n" \
+"           tern.iface= tern.role= tern.watchdog= on the kernel command line\n" \
 "  signals  USR2 poweroff, TERM reboot, USR1 halt, INT reboot,\n" \
-"           HUP reload the services\n" \
+"           HUP reload the services, TSTP freeze (a hung PID 1: tests\n" \
+"           the watchdog)\n" \
 "\n" \
 "EXIT STATUS: as PID 1 init does not exit; 0 after -h or a test-mode\n" \
 "shutdown, 100 usage error, 111 failed system call.\n" \
@@ -38,6 +39,7 @@
 #include "shutdown.h"
 #include "supervise.h"
 #include "sysctl.h"
+#include "watchdog.h"
 
 static struct supervisor sv;
 static struct cmdline cl;
@@ -99,25 +101,28 @@ int main(int argc, char **argv)
 #ifdef CONFIG_BOOT_EFI_DISK
 		disk_mount(); /* before anything reads /etc/tern */
 #endif
+	} else {
+		disk_test_slots();
 	}
 	boot_cmdline(&cl);
+	watchdog_open(CONFIG_INIT_WATCHDOG_DEVICE, cmdline_get(&cl, "watchdog"));
 	hostname = cmdline_get(&cl, "hostname");
 	boot_hostname(hostname && *hostname ? hostname : CONFIG_HOSTNAME);
 	sysctl_apply_dir();
+	watchdog_pet_due();
 	network_up(&cl, add_service, &sv);
 	role = cmdline_get(&cl, "role");
 	sv.role = role && *role ? role : NULL;
 	supervisor_load(&sv);
+	watchdog_pet_due();
 	supervisor_start_all(&sv);
 	boot_ready();
 	if (want_shell())
 		supervisor_start_shell(&sv);
 
 	loop_init(&loop, &sv, sfd, shutdown_signal);
-#ifdef CONFIG_BOOT_EFI_DISK
-	if (!root_test_mode())
-		disk_watch(&loop, clock_ms());
-#endif
+	disk_watch(&loop, clock_ms()); /* a trial boot: mark the slot good */
+	loop_add(&loop, watchdog_step, NULL);
 	loop_add(&loop, shutdown_step, NULL);
 	loop_run(&loop);
 }

@@ -15,6 +15,7 @@
 #include "rtnl.h"
 #include "settings.h"
 #include "supervise.h"
+#include "watchdog.h"
 
 /* BusyBox's DHCP client, in the foreground for the supervisor, releasing
  * its lease when it is stopped; the script applies the lease with ip(8). */
@@ -127,8 +128,12 @@ static void wait_carrier(struct rtnl *r, struct link *k, size_t n, int timeout_m
 	struct pollfd p = { .fd = mon, .events = POLLIN };
 
 	while (!refresh(r, k, n) && (left = deadline - clock_ms()) > 0) {
+		int64_t pet = watchdog_pet_due(); /* the wait may be longer than its timeout */
+
 		if (mon < 0 && left > CARRIER_POLL_MS)
 			left = CARRIER_POLL_MS;
+		if (pet >= 0 && pet < left)
+			left = pet;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			break;
 		if (mon >= 0)

@@ -13,6 +13,7 @@
 #include "root.h"
 #include "settings.h"
 #include "unmount.h"
+#include "watchdog.h"
 
 /* How long the last steps wait for processes to go: after SIGKILL to the
  * services, and after kill(-1, ...).  Anything slower is stuck in the
@@ -47,6 +48,7 @@ static _Noreturn void finish(const struct shutdown_action *a)
 	int status = 0, err;
 	pid_t pid;
 
+	watchdog_disarm(); /* a poweroff or halt is not followed by a reset */
 	if (root_test_mode()) {
 		log_info("%s: test mode: exit 0 instead of reboot(2)", a->name);
 		exit(0);
@@ -111,6 +113,7 @@ static bool stop_others(int sig)
 
 static _Noreturn void finish_all(void)
 {
+	watchdog_pet(); /* a whole timeout for sync and unmount */
 	sync();
 	if (!root_test_mode())
 		unmount_all();

@@ -213,6 +213,22 @@ static void start(struct service *s)
 	log_info("started %s (pid %d)", s->spec.name, (int)pid);
 }
 
+bool supervisor_run_line(struct supervisor *sv, const char *what, const char *line)
+{
+	if (!supervisor_add_line(sv, what, line))
+		return false;
+	start(&sv->svc[sv->n - 1]);
+	return true;
+}
+
+const struct service *supervisor_find(const struct supervisor *sv, const char *name)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!sv->svc[i].retiring && !strcmp(sv->svc[i].spec.name, name))
+			return &sv->svc[i];
+	return NULL;
+}
+
 void supervisor_start_all(struct supervisor *sv)
 {
 	record_services(sv);
@@ -252,6 +268,7 @@ static void exited(struct supervisor *sv, struct service *s, int status)
 	char how[96];
 
 	s->pid = 0;
+	s->status = status;
 	if (s->log_rd >= 0) /* its last words before the news of its end */
 		output_drain(s->log_rd, &s->out, s->spec.name);
 	output_flush(&s->out, s->spec.name);

@@ -35,6 +35,7 @@ struct service {
 	int64_t kill_ms;    /* clock_ms(): SIGKILL if still running; 0: none */
 	unsigned delay_s;   /* back-off before the last restart; 0: none yet */
 	unsigned fails;     /* exits in a row, each before BACKOFF_RESET_S */
+	int status;         /* the wait status of its last run, once one ended */
 	int log_rd, log_wr; /* its stdout+stderr pipe to init; -1: none yet */
 	uint64_t *restarts; /* its count in the shared mapping (record.c) */
 	struct outbuf out;  /* what came after its last newline */
@@ -56,6 +57,10 @@ void supervisor_load(struct supervisor *sv);
  * `what` names the asker in messages.  Returns false, having logged why,
  * when the line is bad or the table is full. */
 bool supervisor_add_line(struct supervisor *sv, const char *what, const char *line);
+/* supervisor_add_line, then start that service now. */
+bool supervisor_run_line(struct supervisor *sv, const char *what, const char *line);
+/* The service named name (not one a reload retires), or NULL. */
+const struct service *supervisor_find(const struct supervisor *sv, const char *name);
 /* Start every service in table order. */
 void supervisor_start_all(struct supervisor *sv);
 /* Add the debug shell (/bin/sh as a login shell on the console, respawned)

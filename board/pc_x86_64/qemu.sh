@@ -6,7 +6,8 @@
 # OVMF's empty template when missing), MEMORY (MiB) and DISK_OPTS (more
 # -drive options for the disk, e.g. throttling.bps-write=N); the caller
 # adds the network devices.  The disk sits on q35's AHCI controller, as on a
-# real box; the serial console is on stdio.  Guest reboots stay in this
+# real box; the serial console is on stdio; an i6300esb watchdog (the one
+# QEMU emulates; init pets it) resets the guest when it runs out.  Guest reboots stay in this
 # QEMU (fwupdate reboots into the new slot) unless the caller adds
 # -no-reboot.  board/accel.sh picks the accelerator; `qemu.sh --accel [-w]`
 # prints its choice (and why).
@@ -25,4 +26,5 @@ exec qemu-system-x86_64 -machine q35,accel=$a -cpu max -m "${MEMORY:-256}" \
 	-drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
 	-drive if=pflash,format=raw,unit=1,file="$VARS" \
 	-drive if=none,id=disk0,format=raw,file="$DISK"${DISK_OPTS:+,$DISK_OPTS} \
-	-device ide-hd,drive=disk0,bus=ide.0 "$@"
+	-device ide-hd,drive=disk0,bus=ide.0 \
+	-device i6300esb -action watchdog=reset "$@"

@@ -3,10 +3,13 @@
 # its reboots:
 #   - every bad bundle is refused by fwupdate with its reason, and the slot
 #     files are byte-identical afterwards;
-#   - an update from slot A goes to B, B boots on trial and is marked good;
-#     the next update goes to A, which boots and is marked good;
+#   - an update from slot A goes to B, B boots on trial and is marked good
+#     once the site's health check (/data/etc/tern/health) passed; the next
+#     update goes to A, which boots and is marked good the same way;
 #   - an update whose kernel panics is retried BOOT_TRIES times, then
 #     systemd-boot boots the previous slot again;
+#   - QEMU killed during the new slot's first trial boot: the next boot
+#     tries it again, one try fewer;
 #   - QEMU killed while fwupdate writes the slot: the old slot still boots.
 # Bundles are signed on the host with the build's tfw and key, their slot
 # images built like slot.efi (with a debug shell); the guest reads them from
@@ -100,7 +103,7 @@ with Disk() as d:
                   >> 20) + 16))
     extra = ["-drive", "file=%s,format=raw,if=virtio,readonly=on" % bundles]
 
-    t = Tap(len(BAD) + 14)
+    t = Tap(len(BAD) + 16)
 
     def boot_to_shell(g, slot, since, timeout=240):
         m = g.wait_log(SLOT_LINE, since=since, timeout=timeout)
@@ -131,17 +134,34 @@ with Disk() as d:
             t.ok(after == before, "the slot files are byte-identical after the refusals",
                  "before:\n%s\nafter:\n%s" % (before, after))
 
-            # A -> B
+            # A -> B, with a health check that notes its arguments and passes.
+            st, out = g.sh("echo 'echo \"$1 $2\" >>/data/health.log' >/data/etc/tern/health && sync")
             mark = len(g.log)
             g.send("fwupdate /mnt/b.tfw\n")
-            slot, name = boot_to_shell(g, "B", mark)
+            m = g.wait_log(SLOT_LINE, since=mark, timeout=240)
             # systemd-boot took one of its tries before booting it.
-            t.ok(slot == "B" and name == "tern-2-b+%d-1.efi" % (tries - 1),
-                 "the update boots slot B on trial (%s)" % name)
-            m = g.wait_log(rb"init: slot B marked good", since=mark, timeout=120)
-            st, out = g.sh("ls /boot/EFI/Linux; hostname")
-            t.ok(out.split() == ["tern-1-a.efi", "tern-2-b.efi", "slot-b"],
-                 "slot B is marked good once the services stayed up", out)
+            t.ok(m.group(1) == b"B" and m.group(2) == b"tern-2-b+%d-1.efi" % (tries - 1),
+                 "the update boots slot B on trial (%s)" % m.group(2).decode())
+            g.kill()  # a power cut during its first trial boot
+        except GuestError as e:
+            t.bail(e)
+
+    names = d.slots()
+    t.ok(names == ["tern-1-a.efi", "tern-2-b+%d-1.efi" % (tries - 1)],
+         "a power cut during B's first trial boot: A as it was, B on trial with a try spent",
+         names)
+    with d.boot(extra, disk_opts="throttling.bps-write=4194304") as g:
+        try:
+            slot, name = boot_to_shell(g, "B", 0)
+            t.ok(slot == "B" and name == "tern-2-b+%d-2.efi" % (tries - 2),
+                 "the next boot tries B again (%s)" % name)
+            m = g.wait_log(rb"init: slot B marked good: .* and /etc/tern/health passed",
+                           timeout=120)
+            st, out = g.sh("ls /boot/EFI/Linux; hostname; cat /data/health.log")
+            t.ok(out.split() == ["tern-1-a.efi", "tern-2-b.efi", "slot-b",
+                                 "B", "tern-2-b+%d-2.efi" % (tries - 2)],
+                 "slot B is marked good once the services stayed up and the health check "
+                 "passed", out)
 
             # B -> A
             mark = len(g.log)
@@ -149,10 +169,12 @@ with Disk() as d:
             slot, name = boot_to_shell(g, "A", mark)
             t.ok(slot == "A" and name.startswith("tern-3-a+"),
                  "the next update goes to slot A (%s)" % name)
-            g.wait_log(rb"init: slot A marked good", since=mark, timeout=120)
-            st, out = g.sh("ls /boot/EFI/Linux; hostname")
-            t.ok(out.split() == ["tern-2-b.efi", "tern-3-a.efi", "slot-a2"],
-                 "slot A is marked good", out)
+            g.wait_log(rb"init: slot A marked good: .* and /etc/tern/health passed",
+                       since=mark, timeout=120)
+            st, out = g.sh("ls /boot/EFI/Linux; hostname; cat /data/health.log")
+            t.ok(out.split()[:3] == ["tern-2-b.efi", "tern-3-a.efi", "slot-a2"] and
+                 out.split()[5:] == ["A", "tern-3-a+%d-1.efi" % (tries - 1)],
+                 "slot A is marked good, its health check passed too", out)
 
             # A kernel that panics: BOOT_TRIES tries, then A again.
             mark = len(g.log)

@@ -101,6 +101,32 @@ class Disk:
         os.unlink(dst)
         return data
 
+    # -- the data partition, as built (ext4, written with debugfs) -------
+    def data_extent(self):
+        """(offset, size) in MiB of the data partition as images/disk.sh
+        lays it out: after 1 MiB and the ESP."""
+        return (1 + int(self.conf["CONFIG_DISK_ESP_SIZE"]),
+                int(self.conf["CONFIG_DISK_DATA_SIZE"]))
+
+    def data_put(self, src, path):
+        """Write the host file src to path (relative to its root) on the
+        data partition, before the guest boots."""
+        off, size = self.data_extent()
+        part = os.path.join(self.dir, "data.part")
+        run("dd", "if=" + self.path, "of=" + part, "bs=1M", "skip=%d" % off,
+            "count=%d" % size, "status=none")
+        out = run("debugfs", "-w", "-R", "write %s %s" % (src, path), part)
+        if b"Allocated inode" not in out.stdout + out.stderr:
+            raise RuntimeError("debugfs did not write %s: %s" % (path, out))
+        run("dd", "if=" + part, "of=" + self.path, "bs=1M", "seek=%d" % off,
+            "conv=notrunc,sparse", "status=none")
+        os.unlink(part)
+
+    def grow(self, mib):
+        """The disk mib MiB bigger, as a box's disk is bigger than the image."""
+        with open(self.path, "r+b") as f:
+            f.truncate(os.path.getsize(self.path) + mib * MIB)
+
     def boot(self, qemu_args=(), disk_opts=""):
         """Boot the disk; the Guest's console is the serial port."""
         os.environ["DISK"] = self.path

@@ -185,9 +185,10 @@ class Tap:
         return cond
 
     def bail(self, why):
-        print("Bail out! " + str(why).splitlines()[0])
+        # The details first: prove reads nothing after "Bail out!".
         for line in str(why).splitlines()[1:]:
             print("# " + line)
+        print("Bail out! " + str(why).splitlines()[0])
         sys.exit(1)
 
     def done(self):
