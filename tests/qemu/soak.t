@@ -18,7 +18,8 @@
 # relayed datagram damaged; with the traffic stopped, each daemon's file
 # descriptors no more than before the soak (after a warm-up that served
 # every file once), its anonymous memory within 256 kB a thread of what it
-# was (the kernel's counting slack) or less, and PID 1's the same; the samples
+# was (the kernel's counting slack) or less, PID 1's likewise and its fds
+# the same; the samples
 # (anonymous RSS, fds of each daemon and PID 1, every SAMPLE s) are
 # printed as growth against the baseline.
 #
@@ -369,9 +370,11 @@ with tempfile.TemporaryDirectory() as tmp, Net() as net:
                                                        b and b[1], RSS_SLACK),
                  "%s -> %s" % (b, e))
         b, e = base.get("init"), end.get("init")
-        t.ok(b and e and e[1] == b[1] and e[2] == b[2],
-             "PID 1's anonymous RSS unchanged (%s kB) and its fds (%s)" % (e and e[1], e and e[2]),
-             "%s -> %s" % (b, e))
+        # Unchanged as far as the kernel's count tells (RSS_SLACK): a 600 s
+        # run read +32 kB once, at 310 s, then the same for 290 s and 5 kills.
+        t.ok(b and e and e[1] <= b[1] + RSS_SLACK and e[2] == b[2],
+             "PID 1's anonymous RSS unchanged within the count's slack (%s kB against %s) and "
+             "its fds (%s)" % (e and e[1], b and b[1], e and e[2]), "%s -> %s" % (b, e))
         relay.sink.close()
         g.send("poweroff\n")
         g.wait_exit(timeout=30)
