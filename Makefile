@@ -146,6 +146,8 @@ help:
 ##                      and lighttpd, relayd against socat and kernel
 ##                      forwarding; see tests/bench/
 ##   bench-relay        the relayd part alone (out/bench/relay.md)
+##   soak               the appliance serving under faults for SOAK_SECONDS
+##                      (default 600; make test runs 20): tests/qemu/soak.t
 ##   host-deps          install the Debian packages the build needs
 ##   fetch              fill the download cache (DL_DIR) from Debian
 ##   legal-info         what a vendor must publish with the image, in

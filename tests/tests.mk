@@ -208,6 +208,14 @@ bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/http.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
 
+# The appliance serving under faults (tests/qemu/soak.t) for SOAK_SECONDS;
+# make test runs it for 20 s.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: images $(NET_TOOLS)
+	$(SAY_ACCEL)
+	env $(TEST_ENV) SOAK_SECONDS=$(SOAK_SECONDS) $(PROVE) --verbose tests/qemu/soak.t
+
 # relayd against socat and kernel forwarding only (about 5 min);
 # RELAY_BENCH='-s 1400 relayd kernel' picks sizes and relays.
 bench-relay: images $(NET_TOOLS) $(BENCH_PEERS)/versions

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -54,7 +57,27 @@ int daemon_signals(void)
 	return fd;
 }
 
+/* Only caps, permitted and effective (none inheritable): capset(2), as
+ * neither libc has a wrapper. */
+static int keep_only(const int *caps, unsigned n)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+	for (unsigned i = 0; i < n; i++) {
+		d[caps[i] / 32].permitted |= 1u << (caps[i] % 32);
+		d[caps[i] / 32].effective |= 1u << (caps[i] % 32);
+	}
+	return (int)syscall(SYS_capset, &h, d);
+}
+
 void daemon_drop_privileges(const char *user, const char *dir)
+{
+	daemon_drop_privileges_keep(user, dir, NULL, 0);
+}
+
+void daemon_drop_privileges_keep(const char *user, const char *dir, const int *caps,
+				 unsigned n)
 {
 	struct passwd *pw = NULL;
 	bool root = geteuid() == 0;
@@ -71,6 +94,11 @@ void daemon_drop_privileges(const char *user, const char *dir)
 			log_warn("not root: -u %s ignored", user);
 		return;
 	}
+	/* setuid clears every capability unless told to keep them. */
+	if (pw && n && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		die_errno("unable to keep capabilities");
 	if (pw && (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0))
 		die_errno("unable to become user %s", user);
+	if (pw && n && (keep_only(caps, n) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0))
+		die_errno("unable to keep only the capabilities needed as user %s", user);
 }

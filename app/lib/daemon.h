@@ -23,4 +23,11 @@ int daemon_signals(void);
  * (EXIT_USAGE for an unknown user, EXIT_SYSCALL otherwise). */
 void daemon_drop_privileges(const char *user, const char *dir);
 
+/* daemon_drop_privileges, but keeping the capabilities caps[0..n-1]
+ * (CAP_* numbers) permitted and effective as user, none other: for a
+ * daemon that opens sockets after its start.  Capabilities are a thread's:
+ * call it before starting threads, which inherit them. */
+void daemon_drop_privileges_keep(const char *user, const char *dir, const int *caps,
+				 unsigned n);
+
 #endif

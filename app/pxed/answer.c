@@ -18,6 +18,7 @@ static const struct {
 	[ANS_PROXY_OFFER] = { "proxy offer", true },
 	[ANS_PXE_ACK] = { "boot server ack", true },
 	[ANS_OFFER] = { "offer", true },
+	[ANS_OFFER_RECLAIMED] = { "offer of a reclaimed address", true },
 	[ANS_ACK] = { "ack", true },
 	[ANS_NAK] = { "nak", true },
 	[ANS_INFORM] = { "inform ack", true },
@@ -184,11 +185,14 @@ static enum answer_outcome offer(const struct answer_ctx *x, const struct dhcp_m
 				 const struct client *cl, struct dhcp_reply *r)
 {
 	uint32_t a = cl->host && cl->host->addr ? cl->host->addr : 0;
+	bool reclaimed = false;
 	struct lease *l;
 
 	if (!a) {
 		a = lease_pick(x->leases, cl->key, cl->key_len, m->requested_ip, x->now,
 			       host_reserved, x->conf);
+		if (!a && (a = lease_reclaim_offer(x->leases, x->now, host_reserved, x->conf)))
+			reclaimed = true;
 		if (!a)
 			return ANS_POOL_FULL;
 		l = lease_at(x->leases, a);
@@ -200,7 +204,7 @@ static enum answer_outcome offer(const struct answer_ctx *x, const struct dhcp_m
 	r->yiaddr = a;
 	add_site(x, r, true);
 	add_server_boot(x, m, r);
-	return ANS_OFFER;
+	return reclaimed ? ANS_OFFER_RECLAIMED : ANS_OFFER;
 }
 
 static enum answer_outcome nak(const struct answer_ctx *x, const struct dhcp_msg *m,

@@ -50,6 +50,7 @@ enum answer_outcome {
 	ANS_PROXY_OFFER,     /* proxy mode: boot file, no address */
 	ANS_PXE_ACK,         /* port 4011 */
 	ANS_OFFER,
+	ANS_OFFER_RECLAIMED, /* an offer of the oldest offer's address: the pool was full */
 	ANS_ACK,
 	ANS_NAK,
 	ANS_INFORM,          /* an ACK to an INFORM */

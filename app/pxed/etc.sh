@@ -1,7 +1,8 @@
 # etc.sh -- what pxed owns in the image, sourced by rootfs/gen-etc.sh when
-# pxed is on: its lease directory, its services line and pxed.conf.
-mkdir -p "$root$(dirname "$CONFIG_PXED_LEASE_FILE")"
-args="-c /etc/tern/pxed.conf -l $CONFIG_PXED_LEASE_FILE"
+# pxed is on: where its lease directory goes, its services line and
+# pxed.conf.  pxed makes the lease directory itself, its user's (-u).
+mkdir -p "$root$(dirname "$(dirname "$CONFIG_PXED_LEASE_FILE")")"
+args="-c /etc/tern/pxed.conf -l $CONFIG_PXED_LEASE_FILE -u pxed"
 for i in $CONFIG_PXED_IFACES; do args="$args -i $i"; done
 service pxed role=server /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
 {

@@ -49,6 +49,7 @@ bool lease_pool_move(struct leases *ls, uint32_t lo, uint32_t hi)
 		if (old)
 			n.v[a - lo] = *old;
 	}
+	n.seq = ls->seq;
 	lease_pool_free(ls);
 	*ls = n;
 	return true;
@@ -114,6 +115,23 @@ uint32_t lease_pick(struct leases *ls, const uint8_t *key, uint8_t key_len, uint
 	return best ? best->addr : 0;
 }
 
+uint32_t lease_reclaim_offer(struct leases *ls, time_t now, lease_reserved_fn *reserved,
+			     const void *ctx)
+{
+	struct lease *oldest = NULL;
+
+	for (uint32_t a = ls->lo; ls->v && a <= ls->hi && a; a++) {
+		struct lease *l = &ls->v[a - ls->lo];
+
+		if (l->state != LEASE_OFFERED || l->expires <= now || (reserved && reserved(a, ctx)))
+			continue;
+		if (!oldest || l->expires < oldest->expires ||
+		    (l->expires == oldest->expires && l->seq < oldest->seq))
+			oldest = l;
+	}
+	return oldest ? oldest->addr : 0;
+}
+
 void lease_set(struct leases *ls, uint32_t addr, enum lease_state state, const uint8_t *key,
 	       uint8_t key_len, const uint8_t mac[6], time_t expires)
 {
@@ -128,6 +146,7 @@ void lease_set(struct leases *ls, uint32_t addr, enum lease_state state, const u
 	if (mac)
 		memcpy(l->mac, mac, 6);
 	l->expires = expires;
+	l->seq = ++ls->seq;
 }
 
 enum conf_result lease_parse_line(const char *line, size_t len, struct lease *l)

@@ -36,11 +36,13 @@ struct lease {
 	uint8_t key_len;
 	uint8_t key[LEASE_KEY_MAX];
 	time_t expires;
+	uint64_t seq;    /* when lease_set last wrote it: orders offers of one second */
 };
 
 struct leases {
 	uint32_t lo, hi; /* the pool */
 	struct lease *v; /* hi - lo + 1 slots */
+	uint64_t seq;    /* lease_set's count */
 };
 
 /* A key from option 61 (may be NULL) or the MAC; its length. */
@@ -71,6 +73,14 @@ bool lease_usable(struct leases *ls, uint32_t addr, const uint8_t *key, uint8_t 
  * address a client just left stays his a while); 0 when the pool is full. */
 uint32_t lease_pick(struct leases *ls, const uint8_t *key, uint8_t key_len, uint32_t want,
 		    time_t now, lease_reserved_fn *reserved, const void *ctx);
+
+/* When lease_pick finds the pool full: the address of the oldest offer
+ * still held (never requested, so never bound), taken from its client for
+ * another; 0 when every address is bound, declined or reserved.  Random
+ * MACs flooding DISCOVERs hold a pool's offers for LEASE_OFFER_SECONDS,
+ * but a real client coming after them still gets an address. */
+uint32_t lease_reclaim_offer(struct leases *ls, time_t now, lease_reserved_fn *reserved,
+			     const void *ctx);
 
 /* Give addr (inside the pool) to the client until expires. */
 void lease_set(struct leases *ls, uint32_t addr, enum lease_state state, const uint8_t *key,

@@ -2,6 +2,7 @@
  * Its reference: app/pxed/README.md. */
 #define USAGE \
 "usage: pxed [-fv] [-c CONFIG] [-l LEASEFILE] [-i IFACE]... [-p PORT] [-P PXEPORT]\n" \
+"            [-u USER]\n" \
 "       pxed [-c CONFIG] -t\n" \
 "       pxed -h\n" \
 "\n" \
@@ -13,6 +14,9 @@
 "                (default: every interface)\n" \
 "  -p PORT       the DHCP server port (default 67)\n" \
 "  -P PXEPORT    the PXE boot server port (default 4011)\n" \
+"  -u USER       run as USER once the ports are bound (default nobody when\n" \
+"                started as root; -u root keeps root); in server mode\n" \
+"                LEASEFILE's directory is made USER's when missing\n" \
 "  -t            check CONFIG, say what is wrong with it, and exit\n" \
 "  -v            also log packets not answered and bad packets\n" \
 "  -f            foreground (always; accepted for habit)\n" \
@@ -24,11 +28,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -45,7 +52,7 @@ static bool parse(int argc, char **argv, struct pxed *p)
 	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:l:i:p:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvtc:l:i:p:P:u:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -62,6 +69,7 @@ static bool parse(int argc, char **argv, struct pxed *p)
 			break;
 		case 'p': p->port = port_number(optarg, "-p"); break;
 		case 'P': p->pxe_port = port_number(optarg, "-P"); break;
+		case 'u': p->user = optarg; break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -70,12 +78,49 @@ static bool parse(int argc, char **argv, struct pxed *p)
 	return check;
 }
 
+/* Server mode writes its leases as the user it runs as (a new file and a
+ * rename each save), so the lease file's directory must be that user's:
+ * made, and given to the user, when missing, while still root.  Checked
+ * once root is dropped: a lab's leases that cannot be kept stop pxed at
+ * its start, not at its first ACK. */
+static void lease_dir(const char *path, char dir[PATH_MAX])
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, PATH_MAX, ".");
+	else
+		snprintf(dir, PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+static void lease_dir_make(const char *dir, const char *user)
+{
+	struct passwd *pw = NULL;
+
+	if (geteuid() == 0 && strcmp(user, "root") && !(pw = getpwnam(user)))
+		return; /* daemon_drop_privileges says so */
+	if (mkdir(dir, 0750) < 0)
+		return; /* there already, or not made: lease_dir_check says */
+	if (pw && chown(dir, pw->pw_uid, pw->pw_gid) < 0)
+		die_errno("unable to give %s to user %s", dir, user);
+	log_info("made %s for the leases", dir);
+}
+
+static void lease_dir_check(const char *dir, const char *user)
+{
+	if (access(dir, W_OK | X_OK) < 0)
+		die(EXIT_SYSCALL, "unable to write the leases in %s as user %s: %s (make it %s's, "
+		    "or -l elsewhere)", dir, user, strerror(errno), user);
+}
+
 int main(int argc, char **argv)
 {
 	struct pxed p = {
 		.conf_path = "/etc/tern/pxed.conf", .lease_path = "/var/lib/pxed/leases",
 		.port = 67, .pxe_port = 4011,
 	};
+	char dir[PATH_MAX], uid[24];
+	const char *user;
 	bool check;
 	int sfd;
 
@@ -90,7 +135,17 @@ int main(int argc, char **argv)
 	}
 	if (!server_leases(&p, true))
 		return EXIT_SYSCALL;
+	snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
+	user = geteuid() != 0 ? uid : p.user ? p.user : "nobody";
+	lease_dir(p.lease_path, dir);
+	if (p.conf->mode == PXED_SERVER)
+		lease_dir_make(dir, user);
 	server_share(&p);
+	server_bind(&p);
+	/* No capability kept: broadcast replies and IP_PKTINFO need none. */
+	daemon_drop_privileges(p.user, NULL);
+	if (p.conf->mode == PXED_SERVER)
+		lease_dir_check(dir, user);
 	sfd = daemon_signals();
 	fcntl(sfd, F_SETFL, O_NONBLOCK); /* the poll loop reads until EAGAIN */
 	return server_run(&p, sfd);

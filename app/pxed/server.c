@@ -21,11 +21,6 @@
 #define SOCKETS_MAX (2 * PXED_IFACES_MAX)
 #define RECV_MAX 2048 /* a DHCP message fits an Ethernet frame */
 
-struct sock {
-	int fd;
-	enum answer_port port;
-};
-
 static int open_socket(const char *iface, uint16_t port)
 {
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -177,7 +172,7 @@ static void send_reply(struct pxed *p, int fd, const struct dhcp_msg *m, const s
 	p->st->sent++;
 }
 
-static void on_packet(struct pxed *p, const struct sock *s)
+static void on_packet(struct pxed *p, const struct pxed_sock *s)
 {
 	uint8_t buf[RECV_MAX];
 	union {
@@ -237,19 +232,25 @@ static void on_packet(struct pxed *p, const struct sock *s)
 		send_reply(p, s->fd, &m, &r, s->port, &src, &pi);
 }
 
-int server_run(struct pxed *p, int sfd)
+void server_bind(struct pxed *p)
 {
-	struct sock socks[SOCKETS_MAX];
-	struct pollfd pfd[SOCKETS_MAX + 2];
-	unsigned n = 0;
-	int ra_fd = ra_open(p->iface, p->niface);
-
 	for (unsigned i = 0; i < (p->niface ? p->niface : 1); i++) {
 		const char *ifname = p->niface ? p->iface[i] : NULL;
 
-		socks[n++] = (struct sock){ open_socket(ifname, p->port), PORT_DHCP };
-		socks[n++] = (struct sock){ open_socket(ifname, p->pxe_port), PORT_PXE };
+		p->sock[p->nsock++] = (struct pxed_sock){ open_socket(ifname, p->port), PORT_DHCP };
+		p->sock[p->nsock++] = (struct pxed_sock){ open_socket(ifname, p->pxe_port), PORT_PXE };
 	}
+	/* Raw: the one socket that needs CAP_NET_RAW, which is not kept. */
+	p->ra_fd = ra_open(p->iface, p->niface);
+}
+
+int server_run(struct pxed *p, int sfd)
+{
+	const struct pxed_sock *socks = p->sock;
+	struct pollfd pfd[SOCKETS_MAX + 2];
+	unsigned n = p->nsock;
+	int ra_fd = p->ra_fd;
+
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	for (unsigned i = 0; i < n; i++)
 		pfd[i + 1] = (struct pollfd){ .fd = socks[i].fd, .events = POLLIN };

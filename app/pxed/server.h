@@ -36,6 +36,11 @@ struct stats {
 	struct ra_counters ra;      /* IPv6 router solicitations (ra_io.h) */
 };
 
+struct pxed_sock {
+	int fd;
+	enum answer_port port;
+};
+
 struct pxed {
 	const char *conf_path;
 	const char *lease_path;
@@ -44,6 +49,10 @@ struct pxed {
 	const char *iface[PXED_IFACES_MAX];
 	unsigned niface;            /* 0: every interface */
 	uint16_t port, pxe_port;    /* 67, 4011 */
+	const char *user;           /* -u: whom to run as once bound */
+	struct pxed_sock sock[2 * PXED_IFACES_MAX]; /* bound once, kept over reloads */
+	unsigned nsock;
+	int ra_fd;                  /* router solicitations (ra_io.h); -1: none */
 	bool verbose;
 	struct stats *st;           /* server_share, before privileges drop */
 	struct journal *journal;
@@ -61,7 +70,11 @@ void record_answer(struct pxed *p, const struct dhcp_msg *m, enum answer_outcome
  * memory.  Also what a reload calls, keeping the leases in the new pool. */
 bool server_leases(struct pxed *p, bool load);
 
-/* Bind the sockets, then serve until SIGTERM or SIGINT (sfd: a signalfd
+/* Bind the sockets of p->iface (ports 67 and 4011 of each); dies if it
+ * cannot.  The only step that needs root: a reload keeps them. */
+void server_bind(struct pxed *p);
+
+/* Serve on the bound sockets until SIGTERM or SIGINT (sfd: a signalfd
  * for SIGTERM, SIGINT, SIGHUP, SIGUSR1).  Returns the exit status. */
 int server_run(struct pxed *p, int sfd);
 

@@ -4,6 +4,7 @@
 #include "controller.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,17 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "daemon.h"
 #include "log.h"
+
+/* What relayd keeps of root once relayctl's socket (in root's /run) is
+ * bound, for the sockets of rules started, retried or added later:
+ * SO_RCVBUFFORCE/SO_SNDBUFFORCE past net.core.[rw]mem_max need
+ * CAP_NET_ADMIN, a rule's port below 1024 CAP_NET_BIND_SERVICE.  Joins,
+ * IP_MULTICAST_IF and SO_BINDTODEVICE on a fresh socket need none
+ * (Linux 5.7 and later), so no CAP_NET_RAW. */
+static const int kept_caps[] = { CAP_NET_ADMIN, CAP_NET_BIND_SERVICE };
+static uid_t started_uid; /* before the drop */
 
 /* Seconds on the monotonic clock. */
 static double now(void)
@@ -184,14 +195,15 @@ static void conn_free(struct control *s, struct conn *c)
 	free(c);
 }
 
-/* Root or relayd's own user only (the socket's mode says so too). */
+/* Root, or the user who started relayd, only (the socket's mode says so
+ * too): not the user it runs as, which other daemons may share. */
 static bool peer_allowed(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 
 	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-	       (cred.uid == 0 || cred.uid == geteuid());
+	       (cred.uid == 0 || cred.uid == started_uid);
 }
 
 static void on_accept(struct control *s, struct io_uring_cqe *cqe)
@@ -431,6 +443,10 @@ int control_run(const struct relay_config *cfg, const struct relay_rules *rules,
 	}
 	if (cfg->socket_path && cfg->socket_path[0])
 		s->lfd = ctl_listen(cfg->socket_path);
+	started_uid = geteuid();
+	/* Before the workers: threads inherit capabilities, not share them. */
+	daemon_drop_privileges_keep(cfg->user, NULL, kept_caps,
+				    sizeof kept_caps / sizeof kept_caps[0]);
 	for (; s->nworkers < cfg->workers; s->nworkers++) {
 		if (!(s->workers[s->nworkers] = worker_new(s->nworkers, cfg))) {
 			stop(s);

@@ -1,7 +1,7 @@
 # etc.sh -- what relayd owns in the image, sourced by rootfs/gen-etc.sh when
 # relayd is on: its services line and relayd.conf, the rules of the site.
 # Its tuning is compiled in (settings.h).
-service relayd /usr/sbin/relayd -c /etc/tern/relayd.conf ${CONFIG_RELAYD_EXTRA_ARGS:-}
+service relayd /usr/sbin/relayd -c /etc/tern/relayd.conf -u relayd ${CONFIG_RELAYD_EXTRA_ARGS:-}
 {
 	cat <<EOT
 # Generated from .config (make menuconfig: Applications -> relayd).

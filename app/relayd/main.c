@@ -2,7 +2,7 @@
  * app/relayd/README.md. */
 #define USAGE \
 "usage: relayd [-fv] [-c FILE] [-w WORKERS] [-S SOCKET] [-q DEPTH] [-b BATCH]\n" \
-"              [-m BYTES] [-s SNDBUF] [-r RCVBUF] [-G SEGS] [-L USEC]\n" \
+"              [-m BYTES] [-s SNDBUF] [-r RCVBUF] [-G SEGS] [-L USEC] [-u USER]\n" \
 "       relayd [-c FILE] -t\n" \
 "       relayd -h\n" \
 "\n" \
@@ -19,6 +19,9 @@
 "  -r RCVBUF  SO_RCVBUF of each input, bytes (default " STR(CONFIG_RELAYD_RCVBUF) ")\n" \
 "  -G SEGS    UDP GSO on egress, 2-64 datagrams a send, 0: off (default " STR(RELAYD_GSO_SEGS) ")\n" \
 "  -L USEC    coalescing, 0-1000000 microseconds, 0: off (default " STR(CONFIG_RELAYD_COALESCE_US) ")\n" \
+"  -u USER    run as USER once SOCKET is bound, keeping CAP_NET_ADMIN and\n" \
+"             CAP_NET_BIND_SERVICE only (default nobody when started as root;\n" \
+"             -u root keeps root)\n" \
 "  -v         log every failed send\n" \
 "  -f         foreground (always; accepted for habit)\n" \
 "  -h         this text\n" \
@@ -53,7 +56,7 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:G:L:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:G:L:u:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -81,6 +84,7 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 				usage_error(USAGE, "-G wants 0 (off) or 2-64 datagrams a send, not %s", optarg);
 			break;
 		case 'L': c->coalesce_us = number(optarg, 0, 1000000, "-L"); break;
+		case 'u': c->user = optarg; break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}

@@ -39,6 +39,7 @@
 struct relay_config {
 	const char *conf_file;
 	const char *socket_path; /* relayctl's; NULL or "": none */
+	const char *user;      /* -u: whom to run as once that socket is bound */
 	unsigned workers;      /* threads, each with its own ring */
 	unsigned depth;        /* SQ entries and receive buffers of each worker: a power of 2 */
 	unsigned batch;        /* datagrams relayed per loop turn, at most */

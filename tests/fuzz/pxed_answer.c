@@ -142,6 +142,7 @@ static enum dhcp_type reply_type(enum answer_outcome o)
 	switch (o) {
 	case ANS_PROXY_OFFER:
 	case ANS_OFFER:
+	case ANS_OFFER_RECLAIMED:
 		return DHCP_OFFER;
 	case ANS_NAK:
 		return DHCP_NAK;
@@ -213,6 +214,15 @@ static void check_address(const struct answer_ctx *x, const struct dhcp_msg *m,
 	const struct pxed_host *h = pxeconf_host(x->conf, m->chaddr);
 	const struct lease *l;
 
+	if (o == ANS_OFFER_RECLAIMED) {
+		/* Only another client's offer, never a binding, and only when
+		 * nothing else was left. */
+		l = lease_at(x->leases, r->yiaddr);
+		assert(l && !reserved(x->conf, r->yiaddr) && before->state == LEASE_OFFERED &&
+		       before->expires > x->now && !same_key(before, key, key_len));
+		assert(holds(l) && same_key(l, key, key_len) && l->expires > x->now);
+		return;
+	}
 	if (o != ANS_OFFER && o != ANS_ACK)
 		return;
 	assert(r->yiaddr);

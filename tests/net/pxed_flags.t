@@ -11,11 +11,10 @@ import re
 import socket
 import subprocess
 import sys
-import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from dhcp_ns import PXE_VENDOR, options, packet, parse, require  # noqa: E402
+from dhcp_ns import PXE_VENDOR, options, packet, reply, require  # noqa: E402
 from netns import Net, Tap, tern_out  # noqa: E402
 
 require()
@@ -38,16 +37,7 @@ def ask(s, dest, kind, xid, ciaddr="0.0.0.0", wait=1.5):
     """A PXE client's message (DHCP type kind) to dest: the answer with
     xid, as (header, options), or None."""
     s.sendto(packet(options((53, bytes([kind])), *PXE), xid=xid, ciaddr=ciaddr), dest)
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        s.settimeout(max(0.01, deadline - time.monotonic()))
-        try:
-            hdr, opts = parse(s.recv(2048))
-        except socket.timeout:
-            return None
-        if hdr["xid"] == xid:
-            return hdr, opts
-    return None
+    return reply(s, xid, wait)
 
 
 with Net() as net:

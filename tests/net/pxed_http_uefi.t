@@ -103,7 +103,7 @@ with Net() as net, tempfile.TemporaryDirectory() as tmp:
         with open(conf, "w") as f:
             f.write(conf_text)
         d = lab.daemon([tern_out("build", "app", "pxed"), "-c", conf, "-l",
-                        os.path.join(tmp, name + ".leases"), "-i", "tap0", "-v"], name="pxed")
+                        os.path.join(tmp, name + ".state", "leases"), "-i", "tap0", "-v"], name="pxed")
         d.wait_udp(67)
         return d
 

@@ -86,7 +86,7 @@ def free_ports(n):
 t = Tap(6)
 with open(os.path.join(OUT, "target/etc/tern/services")) as f:
     services = f.read()
-t.ok(re.search(r"(?m)^relayd respawn /usr/sbin/relayd -c /etc/tern/relayd\.conf$", services) and
+t.ok(re.search(r"(?m)^relayd respawn /usr/sbin/relayd -c /etc/tern/relayd\.conf -u relayd$", services) and
      os.access(os.path.join(OUT, "target/usr/sbin/relayctl"), os.X_OK),
      "the image starts relayd from /etc/tern/services with its site flags only, and has relayctl",
      services)

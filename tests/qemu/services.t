@@ -3,7 +3,9 @@
 # /etc/tern/services and announced with SIGHUP starts, its output reaches
 # the console and the kernel log prefixed with its name, a service killed
 # in the guest comes back after the back-off, a removed one is stopped,
-# and poweroff ends QEMU within 3 s.  Prints PID 1's resident memory.
+# and poweroff ends QEMU within 3 s; tftpd, pxed, relayd and httpd run
+# without root (/proc/PID/status Uid, CapEff).  Prints PID 1's resident
+# memory.
 #
 # The back-off is timed in the guest, on one clock: /proc/uptime read by
 # the shell just before the kill, and by the service as it starts again.
@@ -27,7 +29,7 @@ def centis(out):
     """A reading of /proc/uptime ("12.34") in whole hundredths."""
     return round(float(out.split()[0]) * 100)
 
-t = Tap(9)
+t = Tap(12)
 with Guest() as g:
     try:
         g.wait_ready(timeout=120)
@@ -79,6 +81,21 @@ with Guest() as g:
         st, out = g.sh("cat /proc/[0-9]*/stat 2>/dev/null | sed 's/.*) //' | "
                        "cut -d' ' -f1 | grep -c Z")
         t.ok(out.strip() == "0", "no zombie processes", out)
+        # Least privilege: every daemon that reads network input runs as a
+        # user of its own or nobody; only relayd keeps two capabilities.
+        st, out = g.sh("for n in tftpd pxed relayd httpd; do for p in $(pidof $n); do "
+                       "echo $n $(grep -E '^(Uid|CapEff):' /proc/$p/status); done; done")
+        seen = {}
+        for n, uids, cap in re.findall(r"(?m)^(\w+) Uid: ([\d ]+) CapEff: ([0-9a-f]+)$", out):
+            seen.setdefault(n, set()).add((tuple(uids.split()), int(cap, 16)))
+        want = {"pxed": {(("100",) * 4, 0)}, "relayd": {(("101",) * 4, 1 << 10 | 1 << 12)}}
+        for n in ("pxed", "relayd"):
+            t.ok(seen.get(n) == want[n], "%s runs as user %s with %s" % (
+                n, want[n] and list(want[n])[0][0][0],
+                "no capability" if n == "pxed" else "CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only"),
+                out)
+        t.ok(all(seen.get(n) == {(("65534",) * 4, 0)} for n in ("tftpd", "httpd")),
+             "tftpd and httpd (each process) run as nobody with no capability", out)
         # The figure tests/bench/README.md cites.
         st, out = g.sh("grep VmRSS /proc/1/status")
         m = re.search(r"VmRSS:\s+(\d+) kB", out)

@@ -23,6 +23,12 @@ static bool reserve_101(uint32_t addr, const void *ctx)
 	return addr == LO + 1;
 }
 
+static bool reserve_102(uint32_t addr, const void *ctx)
+{
+	(void)ctx;
+	return addr == LO + 2;
+}
+
 static void pick_and_bind(void **state)
 {
 	struct leases ls = { 0 };
@@ -49,6 +55,47 @@ static void pick_and_bind(void **state)
 	assert_true(lease_pool_move(&ls, LO - 5, LO));
 	assert_ptr_equal(lease_of(&ls, a, na), lease_at(&ls, LO));
 	assert_null(lease_of(&ls, b, nb));
+	lease_pool_free(&ls);
+}
+
+/* A full pool: the oldest offer still held goes to the next client; a
+ * binding, an expired offer's successor, a declined or reserved address
+ * never; none left: 0. */
+static void reclaim_oldest_offer(void **state)
+{
+	struct leases ls = { 0 };
+	uint8_t k[5][LEASE_KEY_MAX], n[5];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		const uint8_t mac[6] = { 0x52, 0x54, 0, 0, 1, (uint8_t)i };
+
+		n[i] = lease_key(NULL, 0, mac, k[i]);
+	}
+	assert_true(lease_pool_init(&ls, LO, LO + 4));
+	assert_int_equal(lease_reclaim_offer(&ls, 1000, NULL, NULL), 0); /* all free: none */
+	lease_set(&ls, LO, LEASE_OFFERED, k[0], n[0], NULL, 1050);     /* offered at 990 */
+	lease_set(&ls, LO + 1, LEASE_BOUND, k[1], n[1], NULL, 900);    /* bound long ago */
+	lease_set(&ls, LO + 2, LEASE_OFFERED, k[2], n[2], NULL, 1030); /* the oldest offer */
+	lease_set(&ls, LO + 3, LEASE_DECLINED, NULL, 0, NULL, 5000);
+	lease_set(&ls, LO + 4, LEASE_OFFERED, k[4], n[4], NULL, 1059);
+	/* 1 is bound (even with an expiry in the past, it is no offer). */
+	assert_int_equal(lease_reclaim_offer(&ls, 1000, NULL, NULL), LO + 2);
+	/* 2's offer reserved by a host line: the next oldest. */
+	assert_int_equal(lease_reclaim_offer(&ls, 1000, reserve_102, NULL), LO);
+	/* 2 expired at 1030: lease_pick's to give, not reclaimed. */
+	assert_int_equal(lease_reclaim_offer(&ls, 1030, NULL, NULL), LO);
+	/* Offers of the same second: the one made first. */
+	lease_set(&ls, LO + 2, LEASE_OFFERED, k[2], n[2], NULL, 1060);
+	lease_set(&ls, LO, LEASE_OFFERED, k[0], n[0], NULL, 1060);
+	assert_int_equal(lease_reclaim_offer(&ls, 1000, NULL, NULL), LO + 4);
+	lease_set(&ls, LO + 4, LEASE_OFFERED, k[3], n[3], NULL, 1060);
+	assert_int_equal(lease_reclaim_offer(&ls, 1000, NULL, NULL), LO + 2);
+	lease_set(&ls, LO, LEASE_BOUND, k[0], n[0], NULL, 4000);
+	lease_set(&ls, LO + 2, LEASE_BOUND, k[2], n[2], NULL, 4000);
+	lease_set(&ls, LO + 4, LEASE_BOUND, k[4], n[4], NULL, 4000);
+	lease_set(&ls, LO + 1, LEASE_BOUND, k[1], n[1], NULL, 4000);
+	assert_int_equal(lease_reclaim_offer(&ls, 1000, NULL, NULL), 0); /* all bound */
 	lease_pool_free(&ls);
 }
 
@@ -135,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pick_and_bind),
+		cmocka_unit_test(reclaim_oldest_offer),
 		cmocka_unit_test(lines),
 		cmocka_unit_test(file_round_trip),
 	};

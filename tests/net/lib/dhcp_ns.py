@@ -17,6 +17,7 @@ import socket
 import struct
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,8 +50,10 @@ class PxedLab:
     def __init__(self, t, conf):
         self.t = t
         self.dir = tempfile.mkdtemp(prefix="pxed-")
+        os.chmod(self.dir, 0o755)  # pxed reads its config as the user it becomes
         self.conf = self.path("pxed.conf")
-        self.leases = self.path("leases")
+        # A directory pxed makes its user's (nobody, by default) at its start.
+        self.leases = self.path("state", "leases")
         self.events = self.path("events")
         self.write(self.conf, conf)
         self.write(self.path("script"), SCRIPT % self.events)
@@ -64,8 +67,8 @@ class PxedLab:
         self.pxed = None
         self.start()
 
-    def path(self, name):
-        return os.path.join(self.dir, name)
+    def path(self, *names):
+        return os.path.join(self.dir, *names)
 
     @staticmethod
     def write(path, text):
@@ -180,6 +183,21 @@ def options(*pairs):
     for code, data in pairs:
         out += bytes([code, len(data)]) + data
     return out + b"\xff"
+
+
+def reply(s, xid, wait=2.0):
+    """The answer with xid on socket s within wait seconds, parsed
+    (header, options), or None."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        s.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            hdr, opts = parse(s.recv(2048))
+        except socket.timeout:
+            return None
+        if hdr["xid"] == xid:
+            return hdr, opts
+    return None
 
 
 def parse(data):

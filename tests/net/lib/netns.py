@@ -343,6 +343,7 @@ class Net:
         """A directory of the test's own (config files, sockets), removed
         with everything else when the Net closes."""
         d = tempfile.mkdtemp(prefix=prefix)
+        os.chmod(d, 0o755)  # daemons read their files as the user they become
         self.dirs.append(d)
         return d
 
