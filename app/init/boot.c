@@ -34,8 +34,17 @@ static const struct {
 
 /* Made on /run once it is mounted: where the daemons share their counters
  * and boot journals with the status page (app/lib/stats.h, journal.h). */
-static const char *const run_dirs[] = { STATS_RUN_DIR, STATS_RUN_DIR "/stats",
-					STATS_RUN_DIR "/journal" };
+/* The shared counters' and the journal's directories (stats.h,
+ * journal.h).  Daemons make their files as root before they drop
+ * privileges, except relayd, which makes a file per rule as it adds the
+ * rule, as its own user: stats/ is sticky and writable by all, as /tmp
+ * (a file is made under a temporary name and renamed into place, which
+ * the sticky bit refuses over another user's file). */
+static const struct {
+	const char *path;
+	mode_t mode;
+} run_dirs[] = { { STATS_RUN_DIR, 0755 }, { STATS_RUN_DIR "/stats", 01777 },
+		 { STATS_RUN_DIR "/journal", 0755 } };
 
 static bool fd_open(int fd)
 {
@@ -92,8 +101,9 @@ void boot_mounts(void)
 			log_errno("unable to mount %s on %s", mounts[i].type, dir);
 	}
 	for (size_t i = 0; i < sizeof run_dirs / sizeof *run_dirs; i++)
-		if (mkdir(run_dirs[i], 0755) < 0 && errno != EEXIST)
-			log_errno("unable to create %s", run_dirs[i]);
+		if ((mkdir(run_dirs[i].path, 0) < 0 && errno != EEXIST) ||
+		    chmod(run_dirs[i].path, run_dirs[i].mode) < 0)
+			log_errno("unable to create %s", run_dirs[i].path);
 }
 
 void boot_disable_cad(void)
