@@ -10,7 +10,7 @@ set -u
 top=$TERN_TOP
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..8"
+echo "1..9"
 i=0
 ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 unset MAKEFLAGS MFLAGS MAKELEVEL
@@ -54,3 +54,9 @@ grep -qx 'CONFIG_KERNEL_EFI_IMAGE := arch/arm64/boot/Image' "$e" && grep -qx 'CO
 	grep -qx 'CONFIG_DEB_ARCH := arm64' "$e" && grep -qx 'CONFIG_BOARD_KERNEL := pc_x86_64' "$tmp/pc/auto.mk" &&
 	grep -qx 'CONFIG_EFI_ARCH := x64' "$tmp/pc/auto.mk" && grep -qx 'CONFIG_DEB_ARCH := amd64' "$tmp/pc/auto.mk"
 ok $? "its slots carry the kernel's Image (a PE file) and systemd-boot's aa64 files of the arm64 .deb; pc_x86_64's x64 and amd64"
+
+# olddefconfig on a board configured for the first time starts from that
+# board's defconfig, not the default board's.
+make -C "$top" BOARD=efi_arm64 O="$tmp/old" DL_DIR="$TERN_DL" olddefconfig >"$tmp/log" 2>&1
+grep -qx 'CONFIG_BOARD_EFI_ARM64=y' "$tmp/old/.config"
+ok $? "make BOARD=efi_arm64 olddefconfig with no O/.config yet: the efi_arm64 board's config"
