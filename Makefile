@@ -111,7 +111,7 @@ help:
 ##
 ## Configuration:
 ##   <board>_defconfig  start .config from board/<board>/defconfig
-##                      (boards: qemu_x86_64 pc_x86_64 qemu_aarch64)
+##                      (boards: qemu_x86_64 pc_x86_64 qemu_aarch64 efi_arm64)
 ##   menuconfig         edit .config in a terminal menu
 ##   olddefconfig       update .config after Kconfig changed: keep what is
 ##                      set, take defaults for new symbols

@@ -4,7 +4,8 @@
 #
 # KIND is ARCH-FIRMWARE: x86_64-linux (a Linux kernel booted by SeaBIOS,
 # directly or over the network: the probe boots KERNEL and INITRD, or
-# TERN_KERNEL and TERN_INITRD), x86_64-uefi (OVMF), aarch64-linux.
+# TERN_KERNEL and TERN_INITRD), x86_64-uefi (OVMF), aarch64-linux,
+# aarch64-uefi (AAVMF).
 # Prints `kvm` or `tcg`; with -w, `accelerator WORD (why)` instead.
 #
 # The rule: KVM only when it has been shown to work on this machine for
@@ -22,13 +23,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 why=0
 [ "${1:-}" = -w ] && { why=1; shift; }
-[ $# -eq 1 ] || { echo "usage: accel.sh [-w] KIND (x86_64-linux, x86_64-uefi, aarch64-linux)" >&2; exit 100; }
+[ $# -eq 1 ] || { echo "usage: accel.sh [-w] KIND (x86_64-linux, x86_64-uefi, aarch64-linux, aarch64-uefi)" >&2; exit 100; }
 kind=$1
 arch=${kind%%-*}
 firmware=${kind#*-}
 case $kind in
-x86_64-linux|x86_64-uefi|aarch64-linux) ;;
-*) echo "accel.sh: unknown guest kind '$kind' (x86_64-linux, x86_64-uefi, aarch64-linux)" >&2; exit 100 ;;
+x86_64-linux|x86_64-uefi|aarch64-linux|aarch64-uefi) ;;
+*) echo "accel.sh: unknown guest kind '$kind' (x86_64-linux, x86_64-uefi, aarch64-linux, aarch64-uefi)" >&2; exit 100 ;;
 esac
 
 say() {
@@ -86,10 +87,15 @@ if [ ! -s "$verdict" ]; then
 		marker='tern: ready in'
 		;;
 	uefi)
-		code=/usr/share/OVMF/OVMF_CODE_4M.fd
-		[ -r "$code" ] || say tcg "kvm present but no OVMF to probe it with ($code)"
-		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
-		set -- -machine q35,accel=kvm -cpu max \
+		case $arch in
+		x86_64) code=/usr/share/OVMF/OVMF_CODE_4M.fd vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+			set -- -machine q35,accel=kvm -cpu max ;;
+		aarch64) code=/usr/share/AAVMF/AAVMF_CODE.fd vars=/usr/share/AAVMF/AAVMF_VARS.fd
+			set -- -machine virt,accel=kvm -cpu host ;;
+		esac
+		[ -r "$code" ] || say tcg "kvm present but no UEFI firmware to probe it with ($code)"
+		cp "$vars" "$work/vars.fd"
+		set -- "$@" \
 			-drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
 			-drive if=pflash,format=raw,unit=1,file="$work/vars.fd"
 		marker='UEFI Interactive Shell'

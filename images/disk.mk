@@ -21,10 +21,10 @@ DATA_TREE := $(BUILD)/data
 RUN_DISK  := $(O)/run/disk.img
 SLOT_TITLE = Tern $(or $(CONFIG_FIRMWARE_VERSION),$(TERN_VERSION)) ($(CONFIG_BOARD_NAME))
 
-$(SLOT_IMG): $(KERNEL_IMG) $(ROOTFS_CPIO) $(SYSTEMD_BOOT_STAMP) images/uki.sh images/disk.mk \
+$(SLOT_IMG): $(KERNEL_EFI_IMG) $(ROOTFS_CPIO) $(SYSTEMD_BOOT_STAMP) images/uki.sh images/disk.mk \
 		$(call kdeps,BOARD_CMDLINE BOARD_NAME FIRMWARE_VERSION)
 	echo ">>> images: $(notdir $@)"
-	images/uki.sh $(SYSTEMD_BOOT_STUB) $(KERNEL_IMG) $(ROOTFS_CPIO) \
+	OBJCOPY=$(TARGET_CROSS)objcopy images/uki.sh $(SYSTEMD_BOOT_STUB) $(KERNEL_EFI_IMG) $(ROOTFS_CPIO) \
 		'$(CONFIG_BOARD_CMDLINE)' '$(SLOT_TITLE)' $@
 
 # What the data partition holds when flashed: the folders init uses.

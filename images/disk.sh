@@ -7,6 +7,7 @@
 #                  EFI/BOOT/BOOTX64.EFI   systemd-boot (LOADER), the path
 #                                         firmware boots from a disk
 #                                         without any boot entry in NVRAM
+#                                         (BOOTAA64.EFI for systemd-bootaa64.efi)
 #                  loader/loader.conf     no menu unless a key is held
 #                  EFI/Linux/tern-1-a.efi slot A (SLOT), good; slot B empty
 #   2 tern-data  ext4, DATA_MIB MiB, from DATA_DIR (mounted on /data)
@@ -29,7 +30,9 @@ cat >"$tmp/loader.conf" <<-CONF
 	auto-entries no
 CONF
 mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/EFI/Linux ::/loader
-mcopy -i "$esp" "$loader" ::/EFI/BOOT/BOOTX64.EFI
+# systemd-boot<arch>.efi is EFI/BOOT/BOOT<ARCH>.EFI (x64, aa64).
+arch=$(basename "$loader" .efi | sed 's/^systemd-boot//' | tr a-z A-Z)
+mcopy -i "$esp" "$loader" "::/EFI/BOOT/BOOT$arch.EFI"
 mcopy -i "$esp" "$tmp/loader.conf" ::/loader/loader.conf
 mcopy -i "$esp" "$slot" ::/EFI/Linux/tern-1-a.efi
 free=$(mdir -i "$esp" :: | sed -n 's/ bytes free$//p' | tr -cd '0-9')

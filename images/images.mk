@@ -8,6 +8,8 @@
 GEN_INIT_CPIO := $(HOST)/bin/gen_init_cpio
 ROOTFS_CPIO   := $(IMAGES)/rootfs.cpio.gz
 KERNEL_IMG    := $(IMAGES)/$(notdir $(CONFIG_KERNEL_IMAGE))
+# The kernel as an EFI program, for slot images (arm64: Image, not Image.gz).
+KERNEL_EFI_IMG := $(IMAGES)/$(notdir $(CONFIG_KERNEL_EFI_IMAGE))
 # All files in the archive get this mtime (2026-01-01 00:00 UTC).
 CPIO_MTIME    := 1767225600
 
@@ -29,7 +31,7 @@ $(ROOTFS_CPIO): $(ROOTFS_BASE_CPIO) $(PXE_LAYER)
 	cat $^ >$@.tmp
 	mv $@.tmp $@
 
-$(KERNEL_IMG): $(LINUX_STAMP)
+$(KERNEL_IMG) $(KERNEL_EFI_IMG): $(LINUX_STAMP)
 
 .PHONY: images run
 images: $(KERNEL_IMG) $(ROOTFS_CPIO)

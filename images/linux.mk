@@ -8,7 +8,7 @@ LINUX_LOCK    := linux-source-6.1
 LINUX_SOURCE  := linux-source-6.1_6.1.192-2_all.deb
 LINUX_LICENSE := GPL-2.0-only
 LINUX_OBJ     := $(BUILD)/linux-obj
-LINUX_FRAGMENTS = images/linux/base.config board/$(CONFIG_BOARD_NAME)/linux.config
+LINUX_FRAGMENTS = images/linux/base.config board/$(CONFIG_BOARD_KERNEL)/linux.config
 LINUX_CONFIG_DEPS = $(LINUX_FRAGMENTS) kconfig/merge-fragments.sh \
 	$(call kdeps,$(call ksyms,board/Kconfig))
 LINUX_KMAKE = $(MAKE) -C $(LINUX_DIR) O=$(LINUX_OBJ) ARCH=$(CONFIG_KERNEL_ARCH) \
@@ -24,6 +24,7 @@ LINUX_BUILD_CMDS = $(call run-logged,linux,$(LINUX_OBJ)/build.log,$(LINUX_KMAKE)
 define LINUX_INSTALL_CMDS
 	mkdir -p $(IMAGES)
 	cp $(LINUX_OBJ)/$(CONFIG_KERNEL_IMAGE) $(IMAGES)/$(notdir $(CONFIG_KERNEL_IMAGE))
+	cp $(LINUX_OBJ)/$(CONFIG_KERNEL_EFI_IMAGE) $(IMAGES)/$(notdir $(CONFIG_KERNEL_EFI_IMAGE))
 endef
 
 $(eval $(call pkg,linux,LINUX))
@@ -31,4 +32,4 @@ $(eval $(call pkg,linux,LINUX))
 .PHONY: linux-menuconfig
 linux-menuconfig: $(LINUX_DIR)/.stamp_configured
 	+$(LINUX_KMAKE) menuconfig
-	@echo "linux: to keep a change, add its CONFIG_ lines to board/$(CONFIG_BOARD_NAME)/linux.config"
+	@echo "linux: to keep a change, add its CONFIG_ lines to board/$(CONFIG_BOARD_KERNEL)/linux.config"

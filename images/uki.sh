@@ -3,6 +3,9 @@
 # unified kernel image) from systemd's EFI stub: the kernel, the initramfs
 # and the command line as PE sections the stub hands to the kernel.
 #
+# OBJCOPY (default objcopy) must know the stub's PE format: for an arm64
+# stub, the cross binutils' aarch64-linux-gnu-objcopy.
+#
 # The embedded os-release names the image for systemd-boot's menu but has
 # no ID or IMAGE_ID on purpose: without a sort key, systemd-boot 252 orders
 # the slots by file name, which is what app/lib/bootslot.c relies on.
@@ -19,7 +22,7 @@ size() { stat -c %s "$1"; }
 align() { echo $(( ($1 + 0xfffff) / 0x100000 * 0x100000 )); }
 linux_vma=0x2000000
 initrd_vma=$(printf '0x%x' "$(align $((linux_vma + $(size "$kernel"))))")
-objcopy \
+${OBJCOPY:-objcopy} \
 	--add-section .osrel="$tmp/osrel" --change-section-vma .osrel=0x20000 \
 	--add-section .cmdline="$tmp/cmdline" --change-section-vma .cmdline=0x30000 \
 	--add-section .linux="$kernel" --change-section-vma .linux=$linux_vma \

@@ -32,6 +32,7 @@ menuconfig:
 	KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(PYTHON) -m menuconfig Kconfig
 
 olddefconfig:
+	test -f $(KCONFIG_CONFIG) || $(KCONFIG_PY) defconfig board/$(or $(BOARD),$(DEFAULT_BOARD))/defconfig
 	$(KCONFIG_PY) olddefconfig
 
 savedefconfig:

@@ -3,7 +3,8 @@
 # clients (rootfs/pxe.mk): write them into DIR and print a gen_init_cpio(1)
 # list that puts them in ROOT (tftpd's directory), root-owned, leaving out
 # every file the rootfs TARGET already has there (an overlay's wins).
-# From the environment: LOADERS, iPXE's loader files; KERNEL, INITRD and
+# From the environment: LOADERS, files served as they are (iPXE's loaders,
+# an arm64 image's tern-arm64.efi); KERNEL, INITRD and
 # CMDLINE, this image's kernel, first initramfs archive and board command
 # line (all empty: the image is not served, only the loaders).
 set -eu

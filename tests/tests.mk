@@ -138,10 +138,13 @@ disk-board:
 	+$(MAKE) --no-print-directory BOARD=$(DISK_BOARD) O=$(DISK_OUT) DL_DIR=$(DL_DIR) V=$(V) images tfw
 endif
 
-# tests/qemu/aarch64.t boots, and tests/image/static_elf.t checks, the arm64
-# board (qemu_aarch64, cross-built): a sub-make builds its image in its own
-# output directory, unless this build is that board.
-ARM_BOARD := qemu_aarch64
+# tests/qemu/aarch64.t and arm64_disk.t boot, and tests/image/static_elf.t
+# checks, one arm64 build (cross-built): efi_arm64, whose kernel is
+# qemu_aarch64's (board/Kconfig BOARD_KERNEL), so its Image.gz and
+# initramfs boot directly as on qemu_aarch64 and its disk.img with AAVMF.
+# A sub-make builds it in its own output directory, unless this build is
+# that board.
+ARM_BOARD := efi_arm64
 .PHONY: arm-board
 ifeq ($(CONFIG_BOARD_NAME),$(ARM_BOARD))
 ARM_OUT := $(O)

@@ -52,6 +52,7 @@ apt_setup() {
 	Dir::Cache "$apt_dir/cache";
 	APT::Sandbox::User "root";
 	Acquire::Languages "none";
+	APT::Architectures { "amd64"; "arm64"; };
 	EOF
 }
 
@@ -62,15 +63,16 @@ apt_update() {
 	[ -n "$apt_ready" ] && return 0
 	command -v apt-get >/dev/null || die "apt-get not found: the build fetches sources from a Debian archive"
 	apt_setup
-	# Lists younger than an hour are good enough to find a pinned version.
-	if [ -n "$(find "$apt_dir/updated" -mmin -60 2>/dev/null)" ]; then
+	# Lists younger than an hour are good enough to find a pinned version
+	# (the stamp is named after the architectures the lists cover).
+	if [ -n "$(find "$apt_dir/updated-amd64-arm64" -mmin -60 2>/dev/null)" ]; then
 		apt_ready=1
 		return 0
 	fi
 	echo "fetch: apt-get update (project-local lists in $apt_dir)"
 	apt_local update >"$apt_dir/update.log" 2>&1 ||
 		{ cat "$apt_dir/update.log" >&2; die "apt-get update failed (see above)"; }
-	touch "$apt_dir/updated"
+	touch "$apt_dir/updated-amd64-arm64"
 	apt_ready=1
 }
 
@@ -91,7 +93,10 @@ fetch_one() { # name kind version file sha256
 	echo "fetch: $name $version ($kind)"
 	case $kind in
 	source) (cd "$DL_DIR" && apt_local source --download-only "$name=$version") ;;
-	binary) (cd "$DL_DIR" && apt_local download "$name=$version") ;;
+	# A .deb of one architecture (systemd-boot-efi_..._arm64.deb) is
+	# fetched as NAME:ARCH, whatever the host's own architecture.
+	binary) arch=${file%.deb}; arch=${arch##*_}; [ "$arch" = all ] && arch= || arch=:$arch
+		(cd "$DL_DIR" && apt_local download "$name$arch=$version") ;;
 	*) die "$lock: unknown kind '$kind' for $name" ;;
 	esac || die "could not fetch $name=$version; if the archive no longer has that version, update toolchain/sources.lock"
 	[ -f "$DL_DIR/$file" ] || die "apt fetched $name=$version but $file is not there; fix the file name in toolchain/sources.lock"

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
-# The arm64 board, qemu_aarch64 (built by `make test` in $TERN_ARM_OUT,
-# cross-compiled), booted once in QEMU's virt machine: it reaches init's
+# The arm64 build `make test` makes in $TERN_ARM_OUT (efi_arm64, whose
+# kernel is qemu_aarch64's; cross-compiled), booted once directly as the
+# qemu_aarch64 board boots (board/qemu_aarch64/qemu.sh: QEMU's virt
+# machine, -kernel Image.gz -initrd), with a copy of its disk image as a
+# virtio disk when the build is a disk board's: it reaches init's
 # ready line, the kernel and the programs are arm64, init runs every
 # service the build's own board runs (tftpd, pxed, relayd, httpd with the
 # default configuration), and over a tap link this test makes in a
@@ -10,6 +13,7 @@
 import hashlib
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,18 +37,25 @@ with open(own_services) as f:
     want = service_names(f.read())
 t = Tap(6 + len(want))
 if not os.path.exists(os.path.join(ARM_OUT, "images", "rootfs.cpio.gz")):
-    t.bail("no qemu_aarch64 image in TERN_ARM_OUT=%r: make test builds it "
-           "(or make BOARD=qemu_aarch64)" % ARM_OUT)
+    t.bail("no arm64 image in TERN_ARM_OUT=%r: make test builds it "
+           "(or make BOARD=efi_arm64)" % ARM_OUT)
 conf = use_build(ARM_OUT)
-board = os.path.join(os.environ["TERN_TOP"], "board", conf["CONFIG_BOARD_NAME"], "qemu.sh")
+board = os.path.join(os.environ["TERN_TOP"], "board", "qemu_aarch64", "qemu.sh")
 
 with Net() as net, tempfile.TemporaryDirectory() as tmp:
+    disk = []
+    if conf.get("CONFIG_BOOT_EFI_DISK") == "y":
+        # init looks for its disk (and would wait for it) on a disk board.
+        subprocess.run(["cp", "--sparse=always", os.path.join(ARM_OUT, "images", "disk.img"),
+                        os.path.join(tmp, "disk.img")], check=True)
+        disk = ["-drive", "if=none,id=d,format=raw,file=" + os.path.join(tmp, "disk.img"),
+                "-device", "virtio-blk-pci,drive=d"]
     lab = net.ns("lab")
     lab.ip("tuntap", "add", "dev", "tap0", "mode", "tap")
     lab.ip("addr", "add", "192.0.2.1/24", "dev", "tap0")
     lab.ip("link", "set", "tap0", "up")
     qemu = lab.argv([board, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-                     "-device", "virtio-net-pci,netdev=n0"])
+                     "-device", "virtio-net-pci,netdev=n0"] + disk)
     with Guest(cmdline="tern.iface=eth0 tern.ip=192.0.2.10/24", argv=qemu) as g:
         try:
             ready = g.wait_ready(timeout=240)

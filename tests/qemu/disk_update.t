@@ -23,9 +23,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from guest import GuestError, Tap  # noqa: E402
-from disk import Disk, SLOT_LINE, run  # noqa: E402
+from disk import Disk, run  # noqa: E402
+from disk import boot_to_shell as boot  # noqa: E402
 
-READY = rb"tern: ready in ([0-9.]+) s"
 
 with Disk() as d:
     conf = d.conf
@@ -106,13 +106,7 @@ with Disk() as d:
     t = Tap(len(BAD) + 16)
 
     def boot_to_shell(g, slot, since, timeout=240):
-        m = g.wait_log(SLOT_LINE, since=since, timeout=timeout)
-        g.buf = g.log[m.end():]
-        g.expect(READY, 120)
-        if not g.wait_shell(60):
-            t.bail("no shell after slot %s booted" % slot)
-        g.sh("mkdir -p /mnt && mount -o ro /dev/vda /mnt")
-        return m.group(1).decode(), m.group(2).decode()
+        return boot(g, t, slot, since, timeout)
 
     def slot_sums(g):
         st, out = g.sh("cd /boot/EFI/Linux && ls -a && sha256sum *", 60)

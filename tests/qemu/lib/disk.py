@@ -1,8 +1,9 @@
-"""disk.py -- boot the pc_x86_64 disk image (OVMF, systemd-boot, A/B slots)
-for tests/qemu/disk_*.t.
+"""disk.py -- boot a disk board's image (systemd-boot, A/B slots): pc_x86_64
+with OVMF for tests/qemu/disk_*.t, efi_arm64 with AAVMF for arm64_disk.t.
 
 `make test` builds the disk board in its own output directory and exports
-TERN_DISK_OUT (that board's O).  A test works on its own copy of disk.img
+TERN_DISK_OUT (that board's O), and the arm64 one in TERN_ARM_OUT;
+Disk(out) takes either, and boots it with its board's qemu.sh.  A test works on its own copy of disk.img
 in a temporary directory (the guest writes its disk: boot counters, the
 data partition), with its own UEFI variable store.  Slot images for the
 tests are built like the real one (images/uki.sh, same stub, kernel and
@@ -26,10 +27,10 @@ def disk_out():
     return os.environ["TERN_DISK_OUT"]
 
 
-def disk_conf():
+def disk_conf(out=None):
     """The disk board's auto.mk as a dict: CONFIG_FOO -> value."""
     conf = {}
-    with open(os.path.join(disk_out(), "auto.mk")) as f:
+    with open(os.path.join(out or disk_out(), "auto.mk")) as f:
         for line in f:
             if " := " in line:
                 k, v = line.rstrip("\n").split(" := ", 1)
@@ -44,9 +45,9 @@ def run(*argv, **kw):
 class Disk:
     """A private copy of the board's disk.img, in a temporary directory."""
 
-    def __init__(self):
-        self.out = disk_out()
-        self.conf = disk_conf()
+    def __init__(self, out=None):
+        self.out = out or disk_out()
+        self.conf = disk_conf(self.out)
         self.top = os.environ["TERN_TOP"]
         self.dir = tempfile.mkdtemp(prefix="tern-disk-")
         self.path = os.path.join(self.dir, "disk.img")
@@ -68,15 +69,17 @@ class Disk:
         """A slot image like slot.efi, its command line with
         tern.debug_shell=1 and extra_cmdline added; returns its path."""
         build = os.path.join(self.out, "build")
-        stub = glob.glob(os.path.join(build, "systemd-boot-*", "usr", "lib", "systemd",
-                                      "boot", "efi", "linuxx64.efi.stub"))[0]
+        stub = glob.glob(os.path.join(build, "systemd-boot-*", "usr", "lib", "systemd", "boot",
+                                      "efi", "linux%s.efi.stub" % self.conf["CONFIG_EFI_ARCH"]))[0]
         images = os.path.join(self.out, "images")
+        efi_kernel = os.path.basename(self.conf["CONFIG_KERNEL_EFI_IMAGE"])
         cmdline = " ".join(w for w in (self.conf["CONFIG_BOARD_CMDLINE"].strip('"'),
                                        "tern.debug_shell=1", extra_cmdline) if w)
         path = os.path.join(self.dir, name)
         run(os.path.join(self.top, "images", "uki.sh"), stub,
-            kernel or os.path.join(images, "bzImage"),
-            os.path.join(images, "rootfs.cpio.gz"), cmdline, "Tern test " + name, path)
+            kernel or os.path.join(images, efi_kernel),
+            os.path.join(images, "rootfs.cpio.gz"), cmdline, "Tern test " + name, path,
+            env=dict(os.environ, OBJCOPY=self.conf.get("CONFIG_TOOLCHAIN_CROSS", "") + "objcopy"))
         return path
 
     # -- the ESP, read and written with mtools like images/disk.sh ------
@@ -133,8 +136,23 @@ class Disk:
         os.environ["DISK_OPTS"] = disk_opts
         os.environ["VARS"] = self.vars
         os.environ["MEMORY"] = self.conf.get("CONFIG_QEMU_MEMORY", "256")
-        qemu = os.path.join(self.top, "board", "pc_x86_64", "qemu.sh")
+        qemu = os.path.join(self.top, "board", self.conf["CONFIG_BOARD_NAME"], "qemu.sh")
         return Guest(argv=[qemu, "-nic", "none"] + list(qemu_args), debug_shell=False)
 
 
 SLOT_LINE = re.compile(rb"init: slot ([AB]) booted \(([^)]*)\)")
+READY = rb"tern: ready in ([0-9.]+) s"
+
+
+def boot_to_shell(g, t, slot, since, timeout=240):
+    """Wait (in g's console after since) for a slot to boot, the ready line
+    and the debug shell (t bails out without it); mount the bundles' disk
+    (the virtio disk holding an ext4 file system and no partition table)
+    read-only on /mnt.  Returns (slot letter, boot entry name)."""
+    m = g.wait_log(SLOT_LINE, since=since, timeout=timeout)
+    g.buf = g.log[m.end():]
+    g.expect(READY, 120)
+    if not g.wait_shell(60):
+        t.bail("no shell after slot %s booted" % slot)
+    g.sh("mkdir -p /mnt && for b in /dev/vd?; do mount -o ro $b /mnt 2>/dev/null && break; done")
+    return m.group(1).decode(), m.group(2).decode()
