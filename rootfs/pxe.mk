@@ -11,7 +11,7 @@ ifeq ($(CONFIG_PXE_LOADERS),y)
 PXE_LAYER := $(BUILD)/pxe-served.cpio.gz
 PXE_SELF  := $(if $(filter y,$(CONFIG_PXE_SERVE_TERN)),$(KERNEL_IMG) $(ROOTFS_BASE_CPIO))
 
-$(PXE_LAYER): $(IPXE_STAMP) $(PXE_SELF) $(TARGET)/.stamp $(GEN_INIT_CPIO) rootfs/pxe-tree.sh rootfs/pxe.mk \
+$(PXE_LAYER): $(IPXE_STAMP) $(PXE_SELF) $(TARGET)/.stamp $(GEN_INIT_CPIO) rootfs/pxe-tree.sh rootfs/pxe.mk $(SOURCE_DATE_STAMP) \
 		$(call kdeps,PXE_SERVE_TERN BOARD_CMDLINE TFTPD_ROOT)
 	echo ">>> images: PXE boot files"
 	LOADERS='$(IPXE_BIOS) $(IPXE_EFI)' KERNEL='$(word 1,$(PXE_SELF))' INITRD='$(word 2,$(PXE_SELF))' \
