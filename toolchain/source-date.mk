@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # source-date.mk -- the one build time of an image: SOURCE_DATE_EPOCH
 # (reproducible-builds.org), the time of the last git commit, or
 # 2026-01-01 00:00 UTC outside a git tree; a value given by the user (in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # repro.sh [-b "BOARD..."] [-d DIR] -- `make repro`: two clean builds of
 # this tree's last commit, in two directories of different paths, one after
 # the other, then a byte comparison of every file in out/<board>/images.
