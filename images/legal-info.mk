@@ -14,7 +14,8 @@ LEGAL_WORK := $(BUILD)/legal-info
 
 # Our own programs, version FIRMWARE_VERSION (app/Kconfig) or else what git
 # describes, under the MIT license of the repository's LICENSE file (each
-# source file says so in its SPDX-License-Identifier line: tools/spdx.sh).
+# source file says so in an SPDX-License-Identifier line that
+# tests/build/lib/spdx.sh puts there).
 TERN_VERSION = $(or $(CONFIG_FIRMWARE_VERSION),$(shell git -C $(TOP) --no-optional-locks \
 	describe --always --dirty 2>/dev/null),unknown)
 TERN_LICENSE ?= MIT
