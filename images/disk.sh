@@ -35,7 +35,8 @@ uuid() {
 }
 
 esp=$tmp/esp.img
-mkfs.fat -F 32 -n TERN-ESP -i "$(hexid fat | cut -c1-8)" --invariant -C "$esp" $((esp_mib * 1024)) >/dev/null
+# (--invariant first: it sets a volume id of its own, -i then ours.)
+mkfs.fat -F 32 -n TERN-ESP --invariant -i "$(hexid fat | cut -c1-8)" -C "$esp" $((esp_mib * 1024)) >/dev/null
 cat >"$tmp/loader.conf" <<-CONF
 	# systemd-boot boots the first slot in its order at once (hold a key
 	# at power-on for the menu): see board/pc_x86_64/readme.md.

@@ -18,9 +18,11 @@ $(GEN_INIT_CPIO): $(LINUX_DIR)/.stamp_extracted
 
 # out/target alone: the first archive, and what PXE clients of the image boot.
 ROOTFS_BASE_CPIO := $(BUILD)/rootfs-target.cpio.gz
-$(ROOTFS_BASE_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh $(SOURCE_DATE_STAMP)
+$(ROOTFS_BASE_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh images/images.mk $(SOURCE_DATE_STAMP)
 	echo ">>> images: $(notdir $(ROOTFS_CPIO))"
 	images/cpio-list.sh $(TARGET) >$(BUILD)/rootfs.list
+	# gen_init_cpio -t dates directories and links; a file keeps its own mtime.
+	find $(TARGET) ! -name .stamp -exec touch -h -d @$(CPIO_MTIME) {} +
 	$(GEN_INIT_CPIO) -t $(CPIO_MTIME) $(BUILD)/rootfs.list | gzip -9 -n >$@.tmp
 	mv $@.tmp $@
 

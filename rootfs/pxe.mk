@@ -17,6 +17,7 @@ $(PXE_LAYER): $(IPXE_STAMP) $(PXE_SELF) $(TARGET)/.stamp $(GEN_INIT_CPIO) rootfs
 	LOADERS='$(IPXE_BIOS) $(IPXE_EFI)' KERNEL='$(word 1,$(PXE_SELF))' INITRD='$(word 2,$(PXE_SELF))' \
 		CMDLINE='$(CONFIG_BOARD_CMDLINE)' \
 		rootfs/pxe-tree.sh $(BUILD)/pxe-served $(TARGET) $(CONFIG_TFTPD_ROOT) >$(BUILD)/pxe-served.list
+	find $(BUILD)/pxe-served -exec touch -h -d @$(CPIO_MTIME) {} +
 	$(GEN_INIT_CPIO) -t $(CPIO_MTIME) $(BUILD)/pxe-served.list | gzip -9 -n >$@.tmp
 	mv $@.tmp $@
 endif
