@@ -61,7 +61,7 @@ IMAGES  := $(O)/images
 
 # Goals that work without a .config (and must not generate one) run alone.
 NOCONFIG_GOALS := help menuconfig olddefconfig savedefconfig clean distclean \
-	host-deps fetch %_defconfig
+	host-deps fetch repro %_defconfig
 CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(filter $(NOCONFIG_GOALS),$(MAKECMDGOALS)),)
 ifneq ($(CONFIG_GOALS),)
@@ -74,6 +74,8 @@ include kconfig/kconfig.mk
 ifneq ($(CONFIG_GOALS),)
 # Reading auto.mk makes Make (re)generate it from .config first.
 include $(O)/auto.mk
+# SOURCE_DATE_EPOCH: the build time every image carries (reproducible builds).
+include toolchain/source-date.mk
 # In data-flow order: a stage's rules name what the earlier ones define.
 include toolchain/toolchain.mk
 include app/app.mk
@@ -94,6 +96,12 @@ host-deps:
 .PHONY: fetch
 fetch:
 	DL_DIR=$(DL_DIR) toolchain/fetch.sh --all
+
+# Two clean builds of the last commit in two directories, compared byte
+# for byte (tests/build/repro.sh; docs/build.md, Reproducible images).
+.PHONY: repro
+repro:
+	DL_DIR=$(DL_DIR) tests/build/repro.sh $(if $(REPRO_BOARDS),-b '$(REPRO_BOARDS)') $(if $(REPRO_DIR),-d $(REPRO_DIR))
 
 .PHONY: clean distclean
 clean:
@@ -141,6 +149,11 @@ help:
 ##   test-net           network tests in namespaces (real TFTP/DHCP clients)
 ##   test-fuzz          every libFuzzer harness, a few seconds each
 ##   fuzz               every harness for FUZZ_SECONDS (default 60)
+##   repro              two clean builds of the last commit in two
+##                      directories (REPRO_DIR, default under /tmp), their
+##                      out/<board>/images compared byte for byte
+##                      (REPRO_BOARDS, default pc_x86_64); about two clean
+##                      build times
 ##   bench              measure: boot time under QEMU, tftpd against
 ##                      tftpd-hpa, atftpd and dnsmasq, httpd against nginx
 ##                      and lighttpd, relayd against socat and kernel

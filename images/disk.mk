@@ -21,7 +21,7 @@ DATA_TREE := $(BUILD)/data
 RUN_DISK  := $(O)/run/disk.img
 SLOT_TITLE = Tern $(or $(CONFIG_FIRMWARE_VERSION),$(TERN_VERSION)) ($(CONFIG_BOARD_NAME))
 
-$(SLOT_IMG): $(KERNEL_EFI_IMG) $(ROOTFS_CPIO) $(SYSTEMD_BOOT_STAMP) images/uki.sh images/disk.mk \
+$(SLOT_IMG): $(KERNEL_EFI_IMG) $(ROOTFS_CPIO) $(SYSTEMD_BOOT_STAMP) images/uki.sh images/disk.mk $(SOURCE_DATE_STAMP) \
 		$(call kdeps,BOARD_CMDLINE BOARD_NAME FIRMWARE_VERSION)
 	echo ">>> images: $(notdir $@)"
 	OBJCOPY=$(TARGET_CROSS)objcopy images/uki.sh $(SYSTEMD_BOOT_STUB) $(KERNEL_EFI_IMG) $(ROOTFS_CPIO) \
@@ -35,11 +35,12 @@ $(DATA_TREE)/.stamp: images/disk.mk
 		'var/lib/ is the box'"'"'s /var/lib (leases).' >$(DATA_TREE)/README
 	touch $@
 
-$(DISK_IMG): $(SLOT_IMG) $(SYSTEMD_BOOT_STAMP) $(DATA_TREE)/.stamp images/disk.sh \
-		$(call kdeps,DISK_ESP_SIZE DISK_DATA_SIZE)
+# Its GUIDs and file system ids come from the version and the board.
+$(DISK_IMG): $(SLOT_IMG) $(SYSTEMD_BOOT_STAMP) $(DATA_TREE)/.stamp images/disk.sh $(SOURCE_DATE_STAMP) \
+		$(call kdeps,DISK_ESP_SIZE DISK_DATA_SIZE BOARD_NAME FIRMWARE_VERSION)
 	echo ">>> images: $(notdir $@)"
 	images/disk.sh $@ $(SYSTEMD_BOOT_LOADER) $(SLOT_IMG) $(CONFIG_DISK_ESP_SIZE) \
-		$(CONFIG_DISK_DATA_SIZE) $(DATA_TREE)
+		$(CONFIG_DISK_DATA_SIZE) $(DATA_TREE) '$(SLOT_TITLE)'
 	cd $(IMAGES) && sha256sum $(notdir $@) >$(notdir $@).sha256
 	echo ">>> images: $@ $$(stat -c %s $@) bytes, sha256 $$(cut -d' ' -f1 $@.sha256)"
 

@@ -2,7 +2,8 @@
 #   bzImage          the kernel (images/linux.mk)
 #   rootfs.cpio.gz   the initramfs: out/target packed by the kernel's own
 #                    gen_init_cpio (root-owned entries, no root needed,
-#                    fixed timestamps so the same tree packs the same bytes),
+#                    every mtime SOURCE_DATE_EPOCH, entries sorted, inode
+#                    numbers counted, so the same tree packs the same bytes),
 #                    then the boot files it serves PXE clients (rootfs/pxe.mk)
 
 GEN_INIT_CPIO := $(HOST)/bin/gen_init_cpio
@@ -10,8 +11,8 @@ ROOTFS_CPIO   := $(IMAGES)/rootfs.cpio.gz
 KERNEL_IMG    := $(IMAGES)/$(notdir $(CONFIG_KERNEL_IMAGE))
 # The kernel as an EFI program, for slot images (arm64: Image, not Image.gz).
 KERNEL_EFI_IMG := $(IMAGES)/$(notdir $(CONFIG_KERNEL_EFI_IMAGE))
-# All files in the archive get this mtime (2026-01-01 00:00 UTC).
-CPIO_MTIME    := 1767225600
+# All files in the archive get this mtime (toolchain/source-date.mk).
+CPIO_MTIME    := $(SOURCE_DATE_EPOCH)
 
 $(GEN_INIT_CPIO): $(LINUX_DIR)/.stamp_extracted
 	mkdir -p $(dir $@)
@@ -19,9 +20,11 @@ $(GEN_INIT_CPIO): $(LINUX_DIR)/.stamp_extracted
 
 # out/target alone: the first archive, and what PXE clients of the image boot.
 ROOTFS_BASE_CPIO := $(BUILD)/rootfs-target.cpio.gz
-$(ROOTFS_BASE_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh
+$(ROOTFS_BASE_CPIO): $(TARGET)/.stamp $(GEN_INIT_CPIO) images/cpio-list.sh images/images.mk $(SOURCE_DATE_STAMP)
 	echo ">>> images: $(notdir $(ROOTFS_CPIO))"
 	images/cpio-list.sh $(TARGET) >$(BUILD)/rootfs.list
+	# gen_init_cpio -t dates directories and links; a file keeps its own mtime.
+	find $(TARGET) ! -name .stamp -exec touch -h -d @$(CPIO_MTIME) {} +
 	$(GEN_INIT_CPIO) -t $(CPIO_MTIME) $(BUILD)/rootfs.list | gzip -9 -n >$@.tmp
 	mv $@.tmp $@
 

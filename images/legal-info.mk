@@ -13,20 +13,21 @@ LEGAL_DIR  := $(O)/legal-info
 LEGAL_WORK := $(BUILD)/legal-info
 
 # Our own programs, version FIRMWARE_VERSION (app/Kconfig) or else what git
-# describes.  No license is claimed for them until the repository has one:
-# then add its LICENSE file and set TERN_LICENSE to its SPDX identifier.
+# describes, under the MIT license of the repository's LICENSE file (each
+# source file says so in an SPDX-License-Identifier line that
+# tests/build/lib/spdx.sh puts there).
 TERN_VERSION = $(or $(CONFIG_FIRMWARE_VERSION),$(shell git -C $(TOP) --no-optional-locks \
 	describe --always --dirty 2>/dev/null),unknown)
-TERN_LICENSE ?= NOASSERTION
-TERN_LICENSE_FILES = $(wildcard $(TOP)/LICENSE* $(TOP)/COPYING*)
+TERN_LICENSE ?= MIT
+TERN_LICENSE_FILES = $(TOP)/LICENSE
 TERN_STAMP = $(APPS_BIN)
 TERN_OBJ = $(APP_OUT)
 TERN_LINK_MAPS = $(foreach a,$(APPS),/$(APP_$(a)_DEST)/$(a)=$(APP_OUT)/$(a).map)
 TERN_MK := images/legal-info.mk
 
-# The SBOM's creation time, so that two runs write the same bytes:
-# SOURCE_DATE_EPOCH if set, else the time of the last commit.
-LEGAL_CREATED = $(or $(SOURCE_DATE_EPOCH),$(shell git -C $(TOP) log -1 --format=%ct 2>/dev/null),$(CPIO_MTIME))
+# The SBOM's creation time, so that two runs write the same bytes: the
+# build's SOURCE_DATE_EPOCH (toolchain/source-date.mk).
+LEGAL_CREATED = $(SOURCE_DATE_EPOCH)
 # Where the SBOM's documentNamespace lives; a vendor sets its own.
 SPDX_NAMESPACE_PREFIX ?= http://spdx.org/spdxdocs
 

@@ -10,9 +10,10 @@ LINUX_LICENSE := GPL-2.0-only
 LINUX_OBJ     := $(BUILD)/linux-obj
 LINUX_FRAGMENTS = images/linux/base.config board/$(CONFIG_BOARD_KERNEL)/linux.config
 LINUX_CONFIG_DEPS = $(LINUX_FRAGMENTS) kconfig/merge-fragments.sh \
-	$(call kdeps,$(call ksyms,board/Kconfig))
+	$(call kdeps,$(call ksyms,board/Kconfig)) $(SOURCE_DATE_STAMP)
 LINUX_KMAKE = $(MAKE) -C $(LINUX_DIR) O=$(LINUX_OBJ) ARCH=$(CONFIG_KERNEL_ARCH) \
-	CROSS_COMPILE=$(TARGET_CROSS) KBUILD_BUILD_USER=tern KBUILD_BUILD_HOST=tern
+	CROSS_COMPILE=$(TARGET_CROSS) KBUILD_BUILD_USER=tern KBUILD_BUILD_HOST=tern \
+	KBUILD_BUILD_TIMESTAMP='$(SOURCE_DATE)' KBUILD_BUILD_VERSION=1
 
 define LINUX_EXTRACT_CMDS
 	dpkg-deb --fsys-tarfile $(DL_DIR)/$(LINUX_SOURCE) | \

@@ -28,5 +28,25 @@ ${OBJCOPY:-objcopy} \
 	--add-section .linux="$kernel" --change-section-vma .linux=$linux_vma \
 	--add-section .initrd="$initrd" --change-section-vma .initrd="$initrd_vma" \
 	"$stub" "$out.tmp"
+# objcopy stamps the PE header with the time of day: SOURCE_DATE_EPOCH
+# instead (the build's, toolchain/source-date.mk; 0 when a test calls this
+# without one), and the header's checksum again, so the same inputs make
+# the same bytes.
+python3 - "$out.tmp" "${SOURCE_DATE_EPOCH:-0}" <<-'PY'
+	import struct, sys
+	path, when = sys.argv[1], int(sys.argv[2])
+	data = bytearray(open(path, "rb").read())
+	pe = struct.unpack_from("<I", data, 0x3c)[0]
+	assert data[pe:pe + 4] == b"PE\0\0", "not a PE file"
+	struct.pack_into("<I", data, pe + 8, when & 0xffffffff)
+	at = pe + 24 + 64  # the optional header's CheckSum
+	struct.pack_into("<I", data, at, 0)
+	total = 0
+	for (word,) in struct.iter_unpack("<H", data + b"\0" * (len(data) & 1)):
+	    total += word
+	    total = (total & 0xffff) + (total >> 16)
+	struct.pack_into("<I", data, at, (total + len(data)) & 0xffffffff)
+	open(path, "wb").write(data)
+PY
 rm -rf "$tmp"
 mv "$out.tmp" "$out"

@@ -19,19 +19,20 @@ ifeq ($(CONFIG_ARCH_AARCH64)$(CONFIG_PXE_SERVE_TERN),yy)
 include images/systemd-boot.mk
 PXE_SELF  :=
 PXE_UKI   := $(BUILD)/tern-$(CONFIG_DEB_ARCH).efi
-$(PXE_UKI): $(KERNEL_EFI_IMG) $(ROOTFS_BASE_CPIO) $(SYSTEMD_BOOT_STAMP) images/uki.sh rootfs/pxe.mk \
+$(PXE_UKI): $(KERNEL_EFI_IMG) $(ROOTFS_BASE_CPIO) $(SYSTEMD_BOOT_STAMP) images/uki.sh rootfs/pxe.mk $(SOURCE_DATE_STAMP) \
 		$(call kdeps,BOARD_CMDLINE BOARD_NAME)
 	echo ">>> images: $(notdir $@) (served to arm64 UEFI clients)"
 	OBJCOPY=$(TARGET_CROSS)objcopy images/uki.sh $(SYSTEMD_BOOT_STUB) $(KERNEL_EFI_IMG) $(ROOTFS_BASE_CPIO) \
 		'$(CONFIG_BOARD_CMDLINE) tern.role=client tern.ip=dhcp' 'Tern lab client ($(CONFIG_BOARD_NAME))' $@
 endif
 
-$(PXE_LAYER): $(IPXE_STAMP) $(PXE_SELF) $(PXE_UKI) $(TARGET)/.stamp $(GEN_INIT_CPIO) rootfs/pxe-tree.sh rootfs/pxe.mk \
+$(PXE_LAYER): $(IPXE_STAMP) $(PXE_SELF) $(PXE_UKI) $(TARGET)/.stamp $(GEN_INIT_CPIO) rootfs/pxe-tree.sh rootfs/pxe.mk $(SOURCE_DATE_STAMP) \
 		$(call kdeps,PXE_SERVE_TERN BOARD_CMDLINE TFTPD_ROOT)
 	echo ">>> images: PXE boot files"
 	LOADERS='$(IPXE_BIOS) $(IPXE_EFI) $(PXE_UKI)' KERNEL='$(word 1,$(PXE_SELF))' INITRD='$(word 2,$(PXE_SELF))' \
 		CMDLINE='$(CONFIG_BOARD_CMDLINE)' \
 		rootfs/pxe-tree.sh $(BUILD)/pxe-served $(TARGET) $(CONFIG_TFTPD_ROOT) >$(BUILD)/pxe-served.list
+	find $(BUILD)/pxe-served -exec touch -h -d @$(CPIO_MTIME) {} +
 	$(GEN_INIT_CPIO) -t $(CPIO_MTIME) $(BUILD)/pxe-served.list | gzip -9 -n >$@.tmp
 	mv $@.tmp $@
 endif

@@ -11,7 +11,8 @@ TARGET_CROSS  := $(CONFIG_TOOLCHAIN_CROSS)
 TARGET_CC     := $(HOST)/bin/tern-cc
 TARGET_AR     := $(TARGET_CROSS)ar
 TARGET_STRIP  := $(TARGET_CROSS)strip
-TARGET_CFLAGS := $(CONFIG_TARGET_OPTIMIZE) -pipe
+# No build path in a binary (__FILE__): the same bytes from any directory.
+TARGET_CFLAGS := $(CONFIG_TARGET_OPTIMIZE) -pipe -ffile-prefix-map=$(TOP)/=
 # Toolchain stages read toolchain/Kconfig and the board's architecture.
 TOOLCHAIN_KDEPS := $(call kdeps,$(call ksyms,toolchain/Kconfig) TARGET_ARCH KERNEL_ARCH)
 

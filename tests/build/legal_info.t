@@ -3,7 +3,8 @@
 # the image itself: its ELF programs, the kernel, the symbols of the
 # unstripped programs), with sources whose SHA-256 matches the download
 # cache and sources.lock, license texts and configs; the SPDX SBOM has the
-# fields SPDX 2.3 requires; two runs write the same bytes; a corrupt source
+# fields SPDX 2.3 requires; our own programs are MIT with the repository's
+# LICENSE; two runs write the same bytes; a corrupt source
 # or a package without a license fails with a clear message and changes
 # nothing.  Four runs of make legal-info, no build beyond `make`'s.
 set -u
@@ -15,8 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 # Not the parent make's flags: this is a make of its own.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 mk() { make -C "$top" O="$out" DL_DIR="$TERN_DL" KCONFIG_CONFIG="$TERN_CONFIG" "$@"; }
-# Fixed version and time: the bytes then depend on the build alone.
-pinned="TERN_VERSION=legal-test SOURCE_DATE_EPOCH=1767225600"
+# A fixed version: the bytes then depend on the build alone (its time is
+# the build's SOURCE_DATE_EPOCH already: toolchain/source-date.mk).
+pinned="TERN_VERSION=legal-test"
 echo "1..10"
 i=0
 ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
@@ -67,9 +69,14 @@ if where("mbedtls") != lines("mbedtls"):
     bad.append(f"mbedtls is listed in {where('mbedtls')}, its functions are in {lines('mbedtls')}")
 if where("tern") != lines("apps"):
     bad.append(f"tern lists {where('tern')}, our programs in the image are {lines('apps')}")
-if rows.get("tern", {}).get("license") not in ("NOASSERTION",) and not os.path.exists(
-        os.path.join(os.environ["TERN_TOP"], "LICENSE")):
-    bad.append("tern: a license is claimed without a LICENSE file")
+# Our own programs: MIT, the repository's LICENSE shipped as their text.
+tern = rows.get("tern", {})
+top_license = open(os.path.join(os.environ["TERN_TOP"], "LICENSE"), "rb").read()
+shipped = [f for f in tern.get("license_files", "").split()
+           if open(os.path.join(li, f), "rb").read() == top_license]
+if tern.get("license") != "MIT" or not shipped:
+    bad.append(f"tern: license {tern.get('license')!r}, texts {tern.get('license_files')!r}: "
+               "not MIT with the repository's LICENSE")
 bad += [f"{p}: a build tool is listed" for p in rows if p.startswith("host-")]
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
@@ -197,10 +204,11 @@ EOF
 ok $? "the SBOM is SPDX 2.3 JSON with the required fields, agreeing with the manifest and the image files"
 [ -s "$tmp/spdx" ] && fail_log "$tmp/spdx"
 
+created=$(date -u -d "@$(cat "$out/kconfig/source-date-epoch")" +%Y-%m-%dT%H:%M:%SZ)
 mk legal-info $pinned >"$tmp/run2" 2>&1 && tree_sums >"$tmp/sums2" &&
 	mk legal-info $pinned >"$tmp/run3" 2>&1 && tree_sums >"$tmp/sums3" &&
-	cmp -s "$tmp/sums2" "$tmp/sums3" && grep -q '"created": "2026-01-01T00:00:00Z"' "$li/sbom.spdx.json"
-ok $? "two runs write the same bytes ($(wc -l <"$tmp/sums3") files)"
+	cmp -s "$tmp/sums2" "$tmp/sums3" && grep -q "\"created\": \"$created\"" "$li/sbom.spdx.json"
+ok $? "two runs write the same bytes ($(wc -l <"$tmp/sums3") files), created at the build's SOURCE_DATE_EPOCH, $created"
 cmp "$tmp/sums2" "$tmp/sums3" 2>&1 | fail_log /dev/stdin
 
 # Four faults at once: a download cache whose musl tarball has one byte
