@@ -132,6 +132,11 @@ help:
 ##   run                build, then boot the image in QEMU on this terminal
 ##                      (Ctrl-A X quits QEMU); CMDLINE='tern.debug_shell=1'
 ##                      adds kernel command-line words
+##   lab                build, then boot the image as a PXE lab's appliance
+##                      and a BIOS and a UEFI client that netboot from it;
+##                      a line per client stage, exit 0 when both are ready
+##                      (LAB_IF=IFACE: serve a host interface's segment;
+##                      board/lab.py, docs/pxe-lab.md)
 ##
 ## QEMU's accelerator, for run, the tests and the benchmarks: KVM only when
 ## a probe boot under KVM worked on this machine (board/accel.sh, verdict

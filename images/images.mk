@@ -47,6 +47,12 @@ images: $(KERNEL_IMG) $(ROOTFS_CPIO)
 QEMU_RUN := ACCEL=$(ACCEL) TERN_OUT=$(O) KERNEL=$(KERNEL_IMG) INITRD=$(ROOTFS_CPIO) MEMORY=$(CONFIG_QEMU_MEMORY) \
 	CMDLINE='$(CONFIG_BOARD_CMDLINE) $(CMDLINE)' board/run.sh board/$(CONFIG_BOARD_NAME)/qemu.sh
 
+# make lab: the appliance and two netbooting clients (board/lab.py);
+# LAB_IF=IFACE puts the lab on a host interface (docs/pxe-lab.md).
+.PHONY: lab
+lab: images
+	env $(TEST_ENV) $(PYTHON) board/lab.py
+
 run: images
 	echo ">>> run: guest UDP port 69 (TFTP) is host 127.0.0.1:$(CONFIG_RUN_TFTP_PORT); quit with Ctrl-A X"
 	$(QEMU_RUN) -netdev user,id=net0,hostfwd=udp:127.0.0.1:$(CONFIG_RUN_TFTP_PORT)-:69 \

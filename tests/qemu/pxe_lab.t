@@ -21,9 +21,10 @@
 # test (guest.py Lab): -netdev socket holds back OVMF's windowed TFTP.
 # Nothing else is on the segment (no -netdev user: QEMU's slirp BOOTP/TFTP
 # cannot answer).  Each client's time from starting its QEMU to its ready
-# line is printed; most of a client's time is iPXE (Debian 12's
-# 1.0.0+git-20190125) waiting about 16 s for an IPv6 router the lab does
-# not have.
+# line is printed.  In proxy mode iPXE (Debian 12's 1.0.0+git-20190125)
+# waits about 16 s for an IPv6 router the lab does not have; in server
+# mode pxed answers its router solicitations (app/pxed/ra.h) and it does
+# not wait.
 import os
 import re
 import shutil
@@ -33,15 +34,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from guest import Guest, GuestError, Lab, Tap, accel  # noqa: E402
+from guest import OVMF_CODE, Guest, GuestError, Lab, Tap, accel, client_argv  # noqa: E402
 
 OUT = os.environ["TERN_OUT"]
 KERNEL = os.environ["TERN_KERNEL"]
 SERVED_INITRD = os.path.join(OUT, "build/rootfs-target.cpio.gz")  # images/images.mk
 IPXE = [os.path.join(OUT, "build", d) for d in os.listdir(os.path.join(OUT, "build"))
         if d.startswith("ipxe-")]
-OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
-OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 APPLIANCE_MAC = "52:54:00:00:02:01"
 CLIENT_TIMEOUT = 240
 SERVER_CONF = ("mode server", "pool 192.0.2.100 192.0.2.109", "netmask 255.255.255.0",
@@ -65,19 +64,6 @@ t.ok(re.search(r"(?m)^pxed respawn role=server /usr/sbin/pxed -c /etc/tern/pxed\
      and re.search(r"(?m)^tftpd respawn role=server /usr/sbin/tftpd ", services)
      and r.returncode == 0, "the image starts pxed and tftpd as role=server services, and "
      "its generated pxed.conf passes pxed -t", services + r.stdout + r.stderr)
-
-
-def client_argv(kind, mac, netdev, tmp):
-    argv = ["qemu-system-x86_64", "-machine", "q35,accel=" + accel(), "-cpu", "max",
-            "-m", os.environ.get("TERN_MEMORY", "256"), "-nographic", "-no-reboot",
-            "-nic", "none"] + netdev
-    if kind == "BIOS":
-        return argv + ["-boot", "n", "-device", "virtio-net-pci,netdev=lab,mac=" + mac]
-    varstore = os.path.join(tmp, "vars-%s.fd" % mac.replace(":", ""))
-    shutil.copyfile(OVMF_VARS, varstore)
-    return argv + ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
-                   "-drive", "if=pflash,format=raw,unit=1,file=" + varstore,
-                   "-device", "virtio-net-pci,netdev=lab,mac=%s,romfile=,bootindex=0" % mac]
 
 
 def boot_client(lab, app, kind, mode, mac, tap, tmp):

@@ -10,6 +10,7 @@ still running when the test ends is killed.
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -193,6 +194,27 @@ class Tap:
 
     def done(self):
         sys.exit(1 if self.failed else 0)
+
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+
+def client_argv(kind, mac, netdev, tmp):
+    """A diskless x86 PXE client's QEMU command: kind "BIOS" (SeaBIOS with
+    QEMU's own iPXE NIC ROM) or "UEFI" (OVMF, the NIC's option ROM off,
+    so EDK2's own PXE; its variable store a copy in tmp), with one
+    virtio NIC of MAC mac on netdev (id lab, as Lab.tap() gives)."""
+    argv = ["qemu-system-x86_64", "-machine", "q35,accel=" + accel(), "-cpu", "max",
+            "-m", os.environ.get("TERN_MEMORY", "256"), "-nographic", "-no-reboot",
+            "-nic", "none"] + list(netdev)
+    if kind == "BIOS":
+        return argv + ["-boot", "n", "-device", "virtio-net-pci,netdev=lab,mac=" + mac]
+    varstore = os.path.join(tmp, "vars-%s.fd" % mac.replace(":", ""))
+    shutil.copyfile(OVMF_VARS, varstore)
+    return argv + ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+                   "-drive", "if=pflash,format=raw,unit=1,file=" + varstore,
+                   "-device", "virtio-net-pci,netdev=lab,mac=%s,romfile=,bootindex=0" % mac]
 
 
 def site_initrd(tmp, entries, texts=()):
