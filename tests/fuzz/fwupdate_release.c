@@ -4,7 +4,7 @@
  *
  * What release.h promises and is checked here: a line taken has no NUL
  * and sets the field it names to its value word, whole: a board a bundle
- * header can carry, or a version MAJOR.MINOR.PATCH that tfw_version_parse
+ * header can carry, or a version MAJOR.MINOR.PATCH that fw_version_parse
  * gives back digit for digit; a bad line says why; and release_load
  * succeeds only with both fields set, each as the last good line of its
  * key gave it, and otherwise says why. */
@@ -40,13 +40,13 @@ static size_t value(const char *l, size_t n, const char **w)
 static void check(const struct release *r)
 {
 	char text[TFW_VERSION_SIZE];
-	struct tfw_version v;
+	struct fw_version v;
 
 	if (r->board[0])
 		assert(tfw_board_valid(r->board) == 0);
 	if (r->version[0]) {
 		assert(strnlen(r->version, sizeof r->version) < sizeof r->version);
-		assert(tfw_version_parse(r->version, &v) == 0);
+		assert(fw_version_parse(r->version, &v) == 0);
 		assert(v.major == r->v.major && v.minor == r->v.minor && v.patch == r->v.patch);
 		snprintf(text, sizeof text, "%u.%u.%u", v.major, v.minor, v.patch);
 		assert(!strcmp(text, r->version));
