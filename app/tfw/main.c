@@ -2,6 +2,7 @@
 #define USAGE \
 "usage: tfw keygen KEY\n" \
 "       tfw pubkey KEY\n" \
+"       tfw keyid KEY\n" \
 "       tfw trust [-r REVOKED] KEY...\n" \
 "       tfw sign -k KEY -b BOARD -V VERSION [-m MAXPAYLOAD] PAYLOAD BUNDLE\n" \
 "       tfw verify -k KEY [-m MAXPAYLOAD] [-b BOARD] [-r RUNNING [-f]] BUNDLE\n" \
@@ -19,6 +20,7 @@
 "                OpenSSL's keys work too: openssl ecparam -name prime256v1\n" \
 "                -genkey -noout -out KEY\n" \
 "  pubkey KEY    print KEY's public key (PEM)\n" \
+"  keyid KEY     print KEY's key id, as bundle headers carry it\n" \
 "  trust         print the C definition of the keys fwupdate trusts (each\n" \
 "                KEY, private or public PEM) and of the key ids it refuses\n" \
 "                (the file REVOKED: an id of 16 hex digits a line, then a\n" \
@@ -198,6 +200,22 @@ static void print_id(const uint8_t id[TFW_KEY_ID_SIZE])
 {
 	for (size_t i = 0; i < TFW_KEY_ID_SIZE; i++)
 		printf("%02x", id[i]);
+}
+
+static int cmd_keyid(int argc, char **argv)
+{
+	mbedtls_pk_context pk;
+	uint8_t raw[TFW_PUBKEY_SIZE], id[TFW_KEY_ID_SIZE];
+
+	if (argc != 2)
+		usage("keyid wants one KEY file");
+	if (tfw_pubkey(key_load(&pk, argv[1], 0), raw))
+		die(EXIT_SYSCALL, "%s: not a P-256 key", argv[1]);
+	mbedtls_pk_free(&pk);
+	tfw_key_id(raw, id);
+	print_id(id);
+	printf("\n");
+	return fflush(stdout) ? EXIT_SYSCALL : 0;
 }
 
 static void print_bytes(const uint8_t *b, size_t n)
@@ -425,7 +443,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*run)(int, char **);
 	} cmds[] = {
-		{ "keygen", cmd_keygen }, { "pubkey", cmd_pubkey }, { "trust", cmd_trust },
+		{ "keygen", cmd_keygen }, { "pubkey", cmd_pubkey }, { "keyid", cmd_keyid },
+		{ "trust", cmd_trust },
 		{ "sign", cmd_sign },
 		{ "verify", cmd_verify }, { "show", cmd_show },
 	};

@@ -7,7 +7,9 @@
  * header can carry, or a version MAJOR.MINOR.PATCH that fw_version_parse
  * gives back digit for digit; a bad line says why; and release_load
  * succeeds only with both fields set, each as the last good line of its
- * key gave it, and otherwise says why. */
+ * key gave it, and otherwise says why.  Each line is also given to
+ * fwfloor_parse (app/lib/fwfloor.c), the anti-rollback floor's text: what
+ * it takes prints back byte for byte. */
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fwfloor.h"
 #include "release.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,6 +56,26 @@ static void check(const struct release *r)
 	}
 }
 
+/* A line as the floor file's text, with its newline and without. */
+static void floor_line(const char *l, size_t n)
+{
+	char text[FWFLOOR_TEXT_MAX + 2], *nl = malloc(n + 1);
+	struct fw_version v;
+	int len;
+
+	assert(nl);
+	memcpy(nl, l, n);
+	nl[n] = '\n';
+	if (fwfloor_parse(l, n, &v) == 0) {
+		len = snprintf(text, sizeof text, "%u.%u.%u", v.major, v.minor, v.patch);
+		assert((size_t)len == n && !memcmp(text, l, n));
+		assert(fwfloor_parse(nl, n + 1, &v) == 0);
+	} else {
+		assert(fwfloor_parse(nl, n + 1, &v) < 0);
+	}
+	free(nl);
+}
+
 /* One line into r. */
 static void line(struct release *r, const uint8_t *p, size_t len)
 {
@@ -63,6 +86,7 @@ static void line(struct release *r, const uint8_t *p, size_t len)
 
 	assert(l);
 	memcpy(l, p, n);
+	floor_line(l, n);
 	why[0] = '\0';
 	switch (release_parse_line(l, n, r, why)) {
 	case CONF_BAD:

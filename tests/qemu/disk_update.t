@@ -7,7 +7,11 @@
 #     the next update goes to A, which boots and is marked good;
 #   - an update whose kernel panics is retried BOOT_TRIES times, then
 #     systemd-boot boots the previous slot again;
-#   - QEMU killed while fwupdate writes the slot: the old slot still boots.
+#   - QEMU killed while fwupdate writes the slot: the old slot still boots;
+#   - the anti-rollback floor: init raises it to the version of the good
+#     slot it boots, fwupdate -f refuses a bundle below it, and
+#     --lower-floor typed on the console lowers it until a good slot
+#     boots again.
 # Bundles are signed on the host with the build's tfw and key, their slot
 # images built like slot.efi (with a debug shell); the guest reads them from
 # a second disk (virtio, ext4).
@@ -32,7 +36,7 @@ with Disk() as d:
     slot_max = int(conf["CONFIG_FWUPDATE_SLOT_MAX"]) * 1048576
     tfw = os.path.join(d.out, "host", "bin", "tfw")
     key = conf.get("CONFIG_FIRMWARE_SIGNING_KEY", "") or \
-        os.path.join(d.out, "keys", "dev-signing-key.pem")
+        os.path.join(d.top, "keys", "dev-signing-key.pem")
 
     # -- the bundles ------------------------------------------------------
     bdir = os.path.join(d.dir, "bundles")
@@ -89,7 +93,7 @@ with Disk() as d:
            ("flip-signature.tfw", "a flipped signature byte", "bad signature"),
            ("other-key.tfw", "signed by another key", "another key"),
            ("wrong-board.tfw", "another board", "another board"),
-           ("older.tfw", "an older version", "older than the running"),
+           ("older.tfw", "an older version (below the floor)", "anti-rollback floor"),
            ("oversize.tfw", "a payload larger than a slot", "larger than a slot")]
     if older == version:
         BAD = [b for b in BAD if b[0] != "older.tfw"]
@@ -100,7 +104,8 @@ with Disk() as d:
                   >> 20) + 16))
     extra = ["-drive", "file=%s,format=raw,if=virtio,readonly=on" % bundles]
 
-    t = Tap(len(BAD) + 14)
+    floor = older != version  # a floor below 0.0.0 cannot be tested
+    t = Tap(len(BAD) + 14 + 3 * floor)
 
     def boot_to_shell(g, slot, since, timeout=240):
         m = g.wait_log(SLOT_LINE, since=since, timeout=timeout)
@@ -130,6 +135,13 @@ with Disk() as d:
             after = slot_sums(g)
             t.ok(after == before, "the slot files are byte-identical after the refusals",
                  "before:\n%s\nafter:\n%s" % (before, after))
+            if floor:
+                st, out = g.sh("cat /boot/EFI/tern/floor; fwupdate -n -f /mnt/older.tfw", 120)
+                t.ok(st == 1 and out.split("\n")[0] == version
+                     and re.search(r"older\.tfw: refused: below this box's anti-rollback floor", out)
+                     and b"init: anti-rollback floor raised to " + version.encode() in g.log,
+                     "init raised the floor to %s (slot A is good); -f does not go below it"
+                     % version, out)
 
             # A -> B
             mark = len(g.log)
@@ -173,6 +185,12 @@ with Disk() as d:
             t.ok(st == 0 and re.search(r"slot A .*running", out),
                  "fwupdate -s says slot A is running", out)
 
+            if floor:
+                st, out = g.sh("fwupdate --lower-floor %s; cat /boot/EFI/tern/floor" % older, 60)
+                t.ok(st == 0 and "floor LOWERED from %s to %s" % (version, older) in out
+                     and out.rstrip().split("\n")[-1] == older,
+                     "fwupdate --lower-floor typed on the console lowers it", out)
+
             # Killed while writing: the write goes to the temporary file.
             g.send("fwupdate -n /mnt/b3.tfw & "
                    "while [ ! -e /boot/EFI/Linux/.tern-b.tmp ]; do :; done; echo WRI''TING\n")
@@ -192,6 +210,10 @@ with Disk() as d:
             slot, name = boot_to_shell(g, "A", 0)
             t.ok(slot == "A" and name == "tern-3-a.efi",
                  "after the kill the box boots slot A", name)
+            if floor:
+                st, out = g.sh("cat /boot/EFI/tern/floor")
+                t.ok(out.strip() == version, "the good slot A booted: the floor is back at %s"
+                     % version, out)
         except GuestError as e:
             t.bail(e)
         g.send("poweroff\n")
