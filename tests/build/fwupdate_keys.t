@@ -6,7 +6,8 @@
 # lost; fwupdate's trusted keys are FWUPDATE_TRUSTED_KEYS (or the signing
 # key) and its revoked ids FWUPDATE_REVOKED_KEYS; a FWUPDATE_RELEASE build
 # stops, naming the fix, when it would sign with or trust the development
-# key; a missing key file or a bad revocation list stops it too.
+# key; a missing key file, a key listed twice or a bad revocation list
+# stops it too.
 set -u
 top=$TERN_TOP
 out=$TERN_OUT
@@ -14,7 +15,7 @@ tfw=$out/host/bin/tfw
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
-echo "1..9"
+echo "1..10"
 i=0
 ok() { i=$((i + 1)); if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; return "$1"; }
 if [ ! -x "$tfw" ]; then
@@ -101,3 +102,7 @@ bk "$tmp/i" CONFIG_FIRMWARE_SIGNING_KEY="$tmp/rel.pem" CONFIG_FWUPDATE_REVOKED_K
 [ $? != 0 ] && grep -q "$tmp/bad-revoked:2: a key id is 16 hexadecimal digits" "$tmp/i.log" &&
 	[ ! -e "$tmp/i/build/fwupdate/trusted_keys.c" ]
 ok $? "a bad line in the revocation list stops the build with FILE:LINE" || log "$tmp/i"
+bk "$tmp/j" CONFIG_FIRMWARE_SIGNING_KEY="$tmp/rel.pem" \
+	CONFIG_FWUPDATE_TRUSTED_KEYS="$tmp/rel.pem $tmp/spare.pem $tmp/rel.pem.pub"
+[ $? != 0 ] && grep -q "$tmp/rel.pem and $tmp/rel.pem.pub have the same key id" "$tmp/j.log"
+ok $? "a key listed twice (its private and public file) stops the build" || log "$tmp/j"
