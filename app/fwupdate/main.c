@@ -280,11 +280,8 @@ static const struct fw_version *read_floor(const struct opts *o, int espfd, stru
  * shell, a script under `script`): someone at the box's console. */
 static int on_console(void)
 {
-	const char *name;
+	const char *name = ttyname(0); /* NULL for anything but a terminal */
 
-	if (!isatty(0))
-		return 0;
-	name = ttyname(0);
 	return name && strncmp(name, "/dev/pts/", 9) && strcmp(name, "/dev/ptmx");
 }
 
