@@ -91,7 +91,7 @@ with Disk() as d:
             "malformed header|bad signature"),
            ("flip-payload.tfw", "a flipped payload byte", "payload corrupted"),
            ("flip-signature.tfw", "a flipped signature byte", "bad signature"),
-           ("other-key.tfw", "signed by another key", "another key"),
+           ("other-key.tfw", "signed by another key", "a key this image does not trust"),
            ("wrong-board.tfw", "another board", "another board"),
            ("older.tfw", "an older version (below the floor)", "anti-rollback floor"),
            ("oversize.tfw", "a payload larger than a slot", "larger than a slot")]
