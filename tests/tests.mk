@@ -80,18 +80,23 @@ endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
 
 # fwupdate for the host (tests/host/fwupdate_*.t, tests/net/fwupdate_*.t):
-# all of app/fwupdate with ASan/UBSan and out/host's mbedtls, trusting a
-# test key of its own (the tests sign with it, and with others, using tfw).
-FWUPDATE_TEST     := $(TEST_OUT)/fwupdate
-FWUPDATE_TEST_KEY := $(FWUPDATE_TEST)/test-key.pem
-$(FWUPDATE_TEST_KEY): | $(TFW)
+# all of app/fwupdate with ASan/UBSan and out/host's mbedtls, trusting test
+# keys of its own: test-key (the tests sign with it, and with others, using
+# tfw), test-key-2, and test-key-revoked, whose id it revokes too.
+FWUPDATE_TEST      := $(TEST_OUT)/fwupdate
+FWUPDATE_TEST_KEY  := $(FWUPDATE_TEST)/test-key.pem
+FWUPDATE_TEST_KEYS := $(FWUPDATE_TEST_KEY) $(FWUPDATE_TEST)/test-key-2.pem \
+	$(FWUPDATE_TEST)/test-key-revoked.pem
+$(FWUPDATE_TEST_KEYS): | $(TFW)
 	mkdir -p $(dir $@)
 	rm -f $@ $@.pub
 	$(TFW) keygen $@
-$(FWUPDATE_TEST)/trusted_key.c: $(FWUPDATE_TEST_KEY) $(TFW)
-	$(TFW) pubkey -c $< >$@.tmp
+$(FWUPDATE_TEST)/revoked: $(FWUPDATE_TEST)/test-key-revoked.pem $(TFW)
+	$(TFW) keyid $< >$@
+$(FWUPDATE_TEST)/trusted_keys.c: $(FWUPDATE_TEST_KEYS) $(FWUPDATE_TEST)/revoked $(TFW)
+	$(TFW) trust -r $(FWUPDATE_TEST)/revoked $(FWUPDATE_TEST_KEYS) >$@.tmp
 	mv $@.tmp $@
-$(FWUPDATE_TEST)/fwupdate: $(FWUPDATE_TEST)/trusted_key.c $(wildcard app/fwupdate/*.c app/fwupdate/*.h) \
+$(FWUPDATE_TEST)/fwupdate: $(FWUPDATE_TEST)/trusted_keys.c $(wildcard app/fwupdate/*.c app/fwupdate/*.h) \
 		$(APP_LIB_SRCS) $(wildcard app/lib/*.h) $(O)/config.h $(UNIT_DEPS_fwupdate)
 	echo ">>> test: cc fwupdate (host, asan)"
 	gcc $(UNIT_CFLAGS) $(UNIT_asan_FLAGS) $(UNIT_CFLAGS_fwupdate) -Iapp/fwupdate -o $@ \

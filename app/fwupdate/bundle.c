@@ -15,11 +15,13 @@ static const char *const messages[TFW_ERR_COUNT] = {
 	[TFW_ERR_TOO_BIG]       = "payload larger than a slot",
 	[TFW_ERR_TRUNCATED]     = "truncated: the file is shorter than its header says",
 	[TFW_ERR_TRAILING]      = "trailing bytes after the signature",
-	[TFW_ERR_KEY]           = "signed by another key than the one this image trusts",
+	[TFW_ERR_KEY]           = "signed by a key this image does not trust",
+	[TFW_ERR_REVOKED]       = "signed by a key this image has revoked",
 	[TFW_ERR_DIGEST]        = "payload corrupted: its SHA-256 does not match the header",
 	[TFW_ERR_SIGNATURE]     = "bad signature: header or payload changed after signing",
 	[TFW_ERR_BOARD]         = "built for another board",
 	[TFW_ERR_ROLLBACK]      = "older than the running firmware",
+	[TFW_ERR_FLOOR]         = "below this box's anti-rollback floor",
 	[TFW_ERR_PUBKEY]        = "the trusted public key is not a valid P-256 point",
 };
 
@@ -52,52 +54,6 @@ static void put64(uint8_t *p, uint64_t v)
 {
 	put32(p, v >> 32);
 	put32(p + 4, (uint32_t)v);
-}
-
-/* One decimal component at *s, advancing *s past it. */
-static int component(const char **s, uint32_t *out)
-{
-	const char *p = *s;
-	uint32_t v = 0;
-	int digits = 0;
-
-	if (*p == '0' && p[1] >= '0' && p[1] <= '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (++digits > 9)
-			return -1;
-		v = v * 10 + (uint32_t)(*p - '0');
-	}
-	if (!digits)
-		return -1;
-	*out = v;
-	*s = p;
-	return 0;
-}
-
-int tfw_version_parse(const char *s, struct tfw_version *v)
-{
-	if (component(&s, &v->major) || *s++ != '.' ||
-	    component(&s, &v->minor) || *s++ != '.' ||
-	    component(&s, &v->patch) || *s)
-		return -1;
-	return 0;
-}
-
-static int cmp32(uint32_t a, uint32_t b)
-{
-	return (a > b) - (a < b);
-}
-
-int tfw_version_cmp(const struct tfw_version *a, const struct tfw_version *b)
-{
-	int c = cmp32(a->major, b->major);
-
-	if (!c)
-		c = cmp32(a->minor, b->minor);
-	if (!c)
-		c = cmp32(a->patch, b->patch);
-	return c;
 }
 
 int tfw_board_valid(const char *s)
@@ -139,7 +95,7 @@ enum tfw_err tfw_header_parse(const uint8_t *buf, uint64_t size, uint64_t max_pa
 	if (text_field(buf + 16, TFW_BOARD_SIZE, h->board) || tfw_board_valid(h->board))
 		return TFW_ERR_BOARD_FIELD;
 	if (text_field(buf + 48, TFW_VERSION_SIZE, h->version) ||
-	    tfw_version_parse(h->version, &h->v))
+	    fw_version_parse(h->version, &h->v))
 		return TFW_ERR_VERSION_FIELD;
 	h->payload_len = get64(buf + 80);
 	memcpy(h->digest, buf + 88, sizeof h->digest);
@@ -170,11 +126,14 @@ void tfw_header_encode(const struct tfw_header *h, uint8_t out[TFW_HEADER_SIZE])
 }
 
 enum tfw_err tfw_check_target(const struct tfw_header *h, const char *board,
-			      const struct tfw_version *running, int force)
+			      const struct fw_version *running,
+			      const struct fw_version *floor, int force)
 {
 	if (strcmp(h->board, board))
 		return TFW_ERR_BOARD;
-	if (!force && tfw_version_cmp(&h->v, running) < 0)
+	if (floor && fw_version_cmp(&h->v, floor) < 0)
+		return TFW_ERR_FLOOR;
+	if (!force && fw_version_cmp(&h->v, running) < 0)
 		return TFW_ERR_ROLLBACK;
 	return TFW_OK;
 }

@@ -43,9 +43,9 @@ enum conf_result release_parse_line(const char *line, size_t len, struct release
 			return conf_badf(why, "board '%s' is not 1-31 of a-z 0-9 _ -", text);
 		strcpy(r->board, text);
 	} else if (klen == 7 && !memcmp(key, "version", 7)) {
-		struct tfw_version v;
+		struct fw_version v;
 
-		if (tfw_version_parse(text, &v))
+		if (fw_version_parse(text, &v))
 			return conf_badf(why, "version '%s' is not MAJOR.MINOR.PATCH", text);
 		r->v = v;
 		strcpy(r->version, text);

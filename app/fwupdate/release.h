@@ -17,7 +17,7 @@
 struct release {
 	char board[TFW_BOARD_SIZE];
 	char version[TFW_VERSION_SIZE];
-	struct tfw_version v;
+	struct fw_version v;
 };
 
 /* One line into r (the field it names); CONF_SKIP for a blank line or a

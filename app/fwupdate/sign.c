@@ -68,7 +68,7 @@ enum tfw_err tfw_sign(const mbedtls_ecp_keypair *key, tfw_rng rng, void *rng_ctx
 
 	if (tfw_board_valid(board))
 		return TFW_ERR_BOARD_FIELD;
-	if (strlen(version) >= sizeof h.version || tfw_version_parse(version, &h.v))
+	if (strlen(version) >= sizeof h.version || fw_version_parse(version, &h.v))
 		return TFW_ERR_VERSION_FIELD;
 	if (!len)
 		return TFW_ERR_EMPTY;

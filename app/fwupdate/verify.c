@@ -69,17 +69,37 @@ out:
 	return err;
 }
 
-enum tfw_err tfw_verify(const uint8_t *buf, size_t len, uint64_t max_payload,
-			const uint8_t pubkey[TFW_PUBKEY_SIZE], struct tfw_header *h)
+const uint8_t *tfw_trust_find(const struct tfw_trust *t, const uint8_t id[TFW_KEY_ID_SIZE],
+			      enum tfw_err *err)
 {
-	uint8_t id[TFW_KEY_ID_SIZE], payload_sum[32], signed_sum[32];
+	uint8_t kid[TFW_KEY_ID_SIZE];
+
+	/* Revoked first: a revoked key stays refused while it is trusted. */
+	for (size_t i = 0; i < t->nrevoked; i++)
+		if (!memcmp(t->revoked[i], id, TFW_KEY_ID_SIZE)) {
+			*err = TFW_ERR_REVOKED;
+			return NULL;
+		}
+	for (size_t i = 0; i < t->nkeys; i++) {
+		tfw_key_id(t->keys[i], kid);
+		if (!memcmp(kid, id, sizeof kid))
+			return t->keys[i];
+	}
+	*err = TFW_ERR_KEY;
+	return NULL;
+}
+
+enum tfw_err tfw_verify(const uint8_t *buf, size_t len, uint64_t max_payload,
+			const struct tfw_trust *trust, struct tfw_header *h)
+{
+	uint8_t payload_sum[32], signed_sum[32];
+	const uint8_t *pubkey;
 	enum tfw_err err = tfw_header_parse(buf, len, max_payload, h);
 
 	if (err != TFW_OK)
 		return err;
-	tfw_key_id(pubkey, id);
-	if (memcmp(id, h->key_id, sizeof id))
-		return TFW_ERR_KEY;
+	if (!(pubkey = tfw_trust_find(trust, h->key_id, &err)))
+		return err;
 	hash_bundle(buf, h->payload_len, payload_sum, signed_sum);
 	/* The digest first: a changed payload is then reported as such, a
 	 * changed header as a bad signature. */

@@ -17,6 +17,7 @@
 #include "bootslot.h"
 #include "clock.h"
 #include "conf.h"
+#include "fwfloor.h"
 #include "grow.h"
 #include "log.h"
 #include "root.h"
@@ -222,6 +223,30 @@ static void mount_data(const char *parent)
 		log_errno("unable to bind %s/var/lib on /var/lib", DISK_DATA_DIR);
 }
 
+/* The anti-rollback floor rises to this image's version once its slot is
+ * good: marked so now, or found so at boot (the flashed slot; a power cut
+ * between marking and raising).  See app/lib/fwfloor.h. */
+static void raise_floor(void)
+{
+#ifdef CONFIG_FIRMWARE_VERSION
+	struct fw_version v;
+	int r;
+
+	if (fw_version_parse(CONFIG_FIRMWARE_VERSION, &v))
+		return;
+	r = fwfloor_raise(esp_fd, &v);
+	if (r < 0 && errno == EINVAL)
+		log_err("anti-rollback floor %s/%s is not a version: not raised (fwupdate "
+			"--lower-floor VERSION, on the console, writes it anew)", BOOTSLOT_ESP,
+			FWFLOOR_FILE);
+	else if (r < 0)
+		log_errno("unable to raise the anti-rollback floor %s/%s to %s", BOOTSLOT_ESP,
+			  FWFLOOR_FILE, CONFIG_FIRMWARE_VERSION);
+	else if (r > 0)
+		log_info("anti-rollback floor raised to %s", CONFIG_FIRMWARE_VERSION);
+#endif
+}
+
 /* efivars: where systemd-boot's variables are (NULL: BOOTSLOT_EFIVARS). */
 static void log_slot(const char *efivars)
 {
@@ -235,9 +260,10 @@ static void log_slot(const char *efivars)
 		return;
 	}
 	s = &slots[running];
-	if (s->tries_left < 0)
+	if (s->tries_left < 0) {
 		log_info("slot %c booted (%s), good", bootslot_letter(running), s->name);
-	else
+		raise_floor();
+	} else
 		log_info("slot %c booted (%s), trial boot %d of %d: marked good once the services "
 			 "stay up %d s", bootslot_letter(running), s->name, s->tries_done,
 			 s->tries_done + s->tries_left, CONFIG_BOOT_GOOD_DELAY);
@@ -316,10 +342,12 @@ static void mark_good(void)
 	if (bootslot_mark_good(esp_fd, running) < 0)
 		log_errno("unable to mark slot %c good in %s/%s", bootslot_letter(running),
 			  BOOTSLOT_ESP, BOOTSLOT_DIR);
-	else
+	else {
 		log_info("slot %c marked good: the services stayed up %d s%s",
 			 bootslot_letter(running), CONFIG_BOOT_GOOD_DELAY,
 			 trial.checking ? " and " HEALTH_FILE " passed" : "");
+		raise_floor();
+	}
 }
 
 /* A failed try: reboot, as a reboot signal would (the boot loader has

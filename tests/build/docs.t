@@ -5,7 +5,8 @@
 # a file in the repository (and a #fragment to a heading or id of that
 # file); every repository path named in `code` on those pages exists; and
 # each program under app/ has its page, its usage text names that page, and
-# every flag its getopt string (or its argv check) accepts is on the page.
+# every flag its getopt string (or its argv check, or getopt_long's long
+# options) accepts is on the page.
 # Pure reading: no build, no network.
 import glob
 import os
@@ -129,8 +130,10 @@ def flags(main_c):
     """The option letters a program's main.c accepts."""
     src = read(main_c)
     letters = []
-    for opts in re.findall(r"getopt\s*\([^,]+,[^,]+,\s*\"([^\"]*)\"", src):
+    for opts in re.findall(r"getopt(?:_long)?\s*\([^,]+,[^,]+,\s*\"([^\"]*)\"", src):
         letters += [c for c in opts if c not in ":+-"]
+    # getopt_long's long options, as "-name" (the page shows "--name").
+    letters += ["-" + o for o in re.findall(r"\{\s*\"([\w-]+)\",\s*(?:no|required|optional)_argument", src)]
     letters += re.findall(r"strcmp\s*\(\s*argv\[\d+\]\s*,\s*\"-(\w)\"\s*\)", src)
     return sorted(set(letters), key=letters.index)
 

@@ -49,14 +49,15 @@ static void init(void)
 static void check(const uint8_t *b, size_t len)
 {
 	struct tfw_header h;
-	struct tfw_version running = { 1, 2, 3 };
-	enum tfw_err err = tfw_verify(b, len, MAX_PAYLOAD, pub, &h);
+	struct fw_version running = { 1, 2, 3 };
+	struct tfw_trust trust = { (const uint8_t (*)[TFW_PUBKEY_SIZE])pub, 1, NULL, 0 };
+	enum tfw_err err = tfw_verify(b, len, MAX_PAYLOAD, &trust, &h);
 
 	assert(err < TFW_ERR_COUNT && tfw_strerror(err));
 	if (err == TFW_OK) {
 		assert(len == good_len);
 		assert(memcmp(b, good, good_len - TFW_SIG_SIZE) == 0);
-		assert(tfw_check_target(&h, "pc_x86_64", &running, 0) == TFW_OK);
+		assert(tfw_check_target(&h, "pc_x86_64", &running, &running, 0) == TFW_OK);
 	}
 	/* A header the parser takes is one the encoder writes back. */
 	if (tfw_header_parse(b, len, UINT64_MAX, &h) == TFW_OK) {

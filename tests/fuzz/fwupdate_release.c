@@ -4,10 +4,12 @@
  *
  * What release.h promises and is checked here: a line taken has no NUL
  * and sets the field it names to its value word, whole: a board a bundle
- * header can carry, or a version MAJOR.MINOR.PATCH that tfw_version_parse
+ * header can carry, or a version MAJOR.MINOR.PATCH that fw_version_parse
  * gives back digit for digit; a bad line says why; and release_load
  * succeeds only with both fields set, each as the last good line of its
- * key gave it, and otherwise says why. */
+ * key gave it, and otherwise says why.  Each line is also given to
+ * fwfloor_parse (app/lib/fwfloor.c), the anti-rollback floor's text: what
+ * it takes prints back byte for byte. */
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fwfloor.h"
 #include "release.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,17 +43,37 @@ static size_t value(const char *l, size_t n, const char **w)
 static void check(const struct release *r)
 {
 	char text[TFW_VERSION_SIZE];
-	struct tfw_version v;
+	struct fw_version v;
 
 	if (r->board[0])
 		assert(tfw_board_valid(r->board) == 0);
 	if (r->version[0]) {
 		assert(strnlen(r->version, sizeof r->version) < sizeof r->version);
-		assert(tfw_version_parse(r->version, &v) == 0);
+		assert(fw_version_parse(r->version, &v) == 0);
 		assert(v.major == r->v.major && v.minor == r->v.minor && v.patch == r->v.patch);
 		snprintf(text, sizeof text, "%u.%u.%u", v.major, v.minor, v.patch);
 		assert(!strcmp(text, r->version));
 	}
+}
+
+/* A line as the floor file's text, with its newline and without. */
+static void floor_line(const char *l, size_t n)
+{
+	char text[FWFLOOR_TEXT_MAX + 2], *nl = malloc(n + 1);
+	struct fw_version v;
+	int len;
+
+	assert(nl);
+	memcpy(nl, l, n);
+	nl[n] = '\n';
+	if (fwfloor_parse(l, n, &v) == 0) {
+		len = snprintf(text, sizeof text, "%u.%u.%u", v.major, v.minor, v.patch);
+		assert((size_t)len == n && !memcmp(text, l, n));
+		assert(fwfloor_parse(nl, n + 1, &v) == 0);
+	} else {
+		assert(fwfloor_parse(nl, n + 1, &v) < 0);
+	}
+	free(nl);
 }
 
 /* One line into r. */
@@ -63,6 +86,7 @@ static void line(struct release *r, const uint8_t *p, size_t len)
 
 	assert(l);
 	memcpy(l, p, n);
+	floor_line(l, n);
 	why[0] = '\0';
 	switch (release_parse_line(l, n, r, why)) {
 	case CONF_BAD:

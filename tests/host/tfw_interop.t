@@ -4,14 +4,17 @@
 # tfw's bundles verify under it, field by field; a bundle built from the
 # document alone and signed by it is installed by fwupdate and passes tfw
 # verify; keys it writes (PKCS#8, SEC1) sign with tfw; another key's
-# bundle is refused, and so is one claiming our key id.
+# bundle is refused, and so is one claiming our key id; one signed with
+# the image's second trusted key is installed (the key id picks the key),
+# one with its revoked key is refused.
 import hashlib
 import os
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from fwbox import BOARD, TEST_KEY, Box, missing, payload_bytes, sign, tfw  # noqa: E402
+from fwbox import (BOARD, REVOKED_KEY, TEST_KEY, TEST_KEY2, Box, missing,  # noqa: E402
+                   payload_bytes, sign, tfw)
 from initns import Tap, skip_all  # noqa: E402
 
 try:
@@ -43,7 +46,7 @@ def build(payload, board, version, key, key_id=None):
     return header + payload + r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
-t = Tap(7)
+t = Tap(8)
 box = Box(version="2.0.0")
 work = box.work
 write = box.put
@@ -85,10 +88,23 @@ try:
     r = box.fwupdate("-n", write("theirs.tfw", build(payload, BOARD, "2.1.0", theirs)))
     r2 = box.fwupdate("-n", write("claim.tfw", build(
         payload, BOARD, "2.1.0", theirs, key_id=hashlib.sha256(point(ours.public_key())).digest()[:8])))
-    t.ok(r.returncode == 1 and b"signed by another key" in r.stderr
+    t.ok(r.returncode == 1 and b"signed by a key this image does not trust" in r.stderr
          and r2.returncode == 1 and b"bad signature" in r2.stderr and box.snapshot() == before,
          "another key's bundle is refused, and so is one claiming our key id; ESP unchanged",
          "%s\n%s" % (r.stderr.decode(), r2.stderr.decode()))
+
+    def load(path):
+        with open(path, "rb") as f:
+            return serialization.load_pem_private_key(f.read(), None)
+
+    r = box.fwupdate("-n", "-f", write("k2.tfw", build(payload, BOARD, "2.1.0", load(TEST_KEY2))))
+    slot = box.slot_file("b")
+    before = box.snapshot()
+    r2 = box.fwupdate("-n", "-f", write("rev.tfw", build(payload, BOARD, "2.1.0", load(REVOKED_KEY))))
+    t.ok(r.returncode == 0 and slot and box.read(slot) == payload and r2.returncode == 1
+         and b"revoked" in r2.stderr and box.snapshot() == before,
+         "built from the document: signed with the second trusted key, installed; "
+         "with the revoked one, refused", "%s\n%s" % (r.stderr.decode(), r2.stderr.decode()))
 
     for fmt, name in ((serialization.PrivateFormat.PKCS8, "PKCS#8"),
                       (serialization.PrivateFormat.TraditionalOpenSSL, "SEC1")):

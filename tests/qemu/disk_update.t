@@ -10,7 +10,11 @@
 #     systemd-boot boots the previous slot again;
 #   - QEMU killed during the new slot's first trial boot: the next boot
 #     tries it again, one try fewer;
-#   - QEMU killed while fwupdate writes the slot: the old slot still boots.
+#   - QEMU killed while fwupdate writes the slot: the old slot still boots;
+#   - the anti-rollback floor: init raises it to the version of the good
+#     slot it boots (the flashed one) and of a slot it marks good;
+#     fwupdate -f refuses a bundle below it; --lower-floor typed on the
+#     console lowers it.
 # Bundles are signed on the host with the build's tfw and key, their slot
 # images built like slot.efi (with a debug shell); the guest reads them from
 # a second disk (virtio, ext4).
@@ -35,7 +39,7 @@ with Disk() as d:
     slot_max = int(conf["CONFIG_FWUPDATE_SLOT_MAX"]) * 1048576
     tfw = os.path.join(d.out, "host", "bin", "tfw")
     key = conf.get("CONFIG_FIRMWARE_SIGNING_KEY", "") or \
-        os.path.join(d.out, "keys", "dev-signing-key.pem")
+        os.path.join(d.top, "keys", "dev-signing-key.pem")
 
     # -- the bundles ------------------------------------------------------
     bdir = os.path.join(d.dir, "bundles")
@@ -90,9 +94,9 @@ with Disk() as d:
             "malformed header|bad signature"),
            ("flip-payload.tfw", "a flipped payload byte", "payload corrupted"),
            ("flip-signature.tfw", "a flipped signature byte", "bad signature"),
-           ("other-key.tfw", "signed by another key", "another key"),
+           ("other-key.tfw", "signed by another key", "a key this image does not trust"),
            ("wrong-board.tfw", "another board", "another board"),
-           ("older.tfw", "an older version", "older than the running"),
+           ("older.tfw", "an older version (below the floor)", "anti-rollback floor"),
            ("oversize.tfw", "a payload larger than a slot", "larger than a slot")]
     if older == version:
         BAD = [b for b in BAD if b[0] != "older.tfw"]
@@ -103,7 +107,8 @@ with Disk() as d:
                   >> 20) + 16))
     extra = ["-drive", "file=%s,format=raw,if=virtio,readonly=on" % bundles]
 
-    t = Tap(len(BAD) + 16)
+    floor = older != version  # a floor below 0.0.0 cannot be tested
+    t = Tap(len(BAD) + 16 + 3 * floor)
 
     def boot_to_shell(g, slot, since, timeout=240):
         return boot(g, t, slot, since, timeout)
@@ -127,6 +132,17 @@ with Disk() as d:
             after = slot_sums(g)
             t.ok(after == before, "the slot files are byte-identical after the refusals",
                  "before:\n%s\nafter:\n%s" % (before, after))
+            if floor:
+                st, out = g.sh("cat /boot/EFI/tern/floor; fwupdate -n -f /mnt/older.tfw", 120)
+                t.ok(st == 1 and out.split("\n")[0] == version
+                     and re.search(r"older\.tfw: refused: below this box's anti-rollback floor", out)
+                     and b"init: anti-rollback floor raised to " + version.encode() in g.log,
+                     "init raised the floor to %s (slot A is good); -f does not go below it"
+                     % version, out)
+                st, out = g.sh("fwupdate --lower-floor %s; cat /boot/EFI/tern/floor" % older, 60)
+                t.ok("floor LOWERED from %s to %s" % (version, older) in out
+                     and out.rstrip().split("\n")[-1] == older,
+                     "fwupdate --lower-floor typed on the console lowers it", out)
 
             # A -> B, with a health check that notes its arguments and passes.
             st, out = g.sh("echo 'echo \"$1 $2\" >>/data/health.log' >/data/etc/tern/health && sync")
@@ -156,6 +172,17 @@ with Disk() as d:
                                  "B", "tern-2-b+%d-2.efi" % (tries - 2)],
                  "slot B is marked good once the services stayed up and the health check "
                  "passed", out)
+            if floor:
+                # init logs the raise once the floor is on disk, after the
+                # "marked good" line.
+                try:
+                    raised = g.wait_log(rb"init: anti-rollback floor raised to "
+                                        + re.escape(version.encode()), since=m.end(), timeout=60)
+                except GuestError:
+                    raised = None
+                st, out = g.sh("cat /boot/EFI/tern/floor")
+                t.ok(raised and out.strip() == version,
+                     "marking B good raised the floor again, to %s" % version, out)
 
             # B -> A
             mark = len(g.log)

@@ -1,8 +1,10 @@
 /* fwupdate_bundle -- the .tfw format (app/fwupdate/bundle.c, verify.c,
  * sign.c): a bundle signed here verifies; every refusal the format knows
  * is reached by a bundle made for it; one byte flipped anywhere, a
- * truncation at any length, a byte too many, another key, another board,
- * an older version, a payload larger than a slot are all refused. */
+ * truncation at any length, a byte too many, another key, a revoked key,
+ * another board, an older version, a version below the floor (even
+ * forced), a payload larger than a slot are all refused; of several
+ * trusted keys, the one the header names verifies. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,19 +24,24 @@
 #define VERSION "1.2.3"
 #define SLOT    (1u << 20)
 
-static mbedtls_ecp_keypair key, other;
-static uint8_t pub[TFW_PUBKEY_SIZE], other_pub[TFW_PUBKEY_SIZE];
+static mbedtls_ecp_keypair key, other, third;
+static uint8_t pub[TFW_PUBKEY_SIZE], other_pub[TFW_PUBKEY_SIZE], third_pub[TFW_PUBKEY_SIZE];
 static uint8_t payload[41];
 
 static uint64_t rng_state;
+
+/* A trust of one key, as tfw_verify takes it. */
+#define TRUST(k) (&(struct tfw_trust){ (const uint8_t (*)[TFW_PUBKEY_SIZE])(k), 1, NULL, 0 })
 
 static int setup(void **state)
 {
 	(void)state;
 	mbedtls_ecp_keypair_init(&key);
 	mbedtls_ecp_keypair_init(&other);
+	mbedtls_ecp_keypair_init(&third);
 	if (tfw_keygen(&key, fixed_rng, &rng_state) || tfw_keygen(&other, fixed_rng, &rng_state) ||
-	    tfw_pubkey(&key, pub) || tfw_pubkey(&other, other_pub))
+	    tfw_keygen(&third, fixed_rng, &rng_state) ||
+	    tfw_pubkey(&key, pub) || tfw_pubkey(&other, other_pub) || tfw_pubkey(&third, third_pub))
 		return -1;
 	for (size_t i = 0; i < sizeof payload; i++)
 		payload[i] = (uint8_t)(i * 7 + 3);
@@ -46,6 +53,7 @@ static int teardown(void **state)
 	(void)state;
 	mbedtls_ecp_keypair_free(&key);
 	mbedtls_ecp_keypair_free(&other);
+	mbedtls_ecp_keypair_free(&third);
 	return 0;
 }
 
@@ -72,7 +80,7 @@ static enum tfw_err verify(const uint8_t *b, size_t len)
 {
 	struct tfw_header h;
 
-	return tfw_verify(b, len, SLOT, pub, &h);
+	return tfw_verify(b, len, SLOT, TRUST(pub), &h);
 }
 
 static void a_good_bundle_verifies(void **state)
@@ -84,7 +92,7 @@ static void a_good_bundle_verifies(void **state)
 	(void)state;
 	assert_int_equal(len, 128 + sizeof payload + 64);
 	assert_memory_equal(b, "TERN-TFW\0\0\0\1\0\0\0\0pc_x86_64", 25);
-	assert_int_equal(tfw_verify(b, len, SLOT, pub, &h), TFW_OK);
+	assert_int_equal(tfw_verify(b, len, SLOT, TRUST(pub), &h), TFW_OK);
 	assert_string_equal(h.board, BOARD);
 	assert_string_equal(h.version, VERSION);
 	assert_int_equal(h.v.major, 1);
@@ -92,7 +100,7 @@ static void a_good_bundle_verifies(void **state)
 	assert_int_equal(h.v.patch, 3);
 	assert_int_equal(h.payload_len, sizeof payload);
 	/* A payload exactly as large as a slot is fine. */
-	assert_int_equal(tfw_verify(b, len, sizeof payload, pub, &h), TFW_OK);
+	assert_int_equal(tfw_verify(b, len, sizeof payload, TRUST(pub), &h), TFW_OK);
 	free(b);
 }
 
@@ -226,7 +234,7 @@ static void malformed_fields_are_refused_even_when_signed(void **state)
 		memcpy(b + cases[i].off, cases[i].bytes, cases[i].n);
 		resign(b, plen, &key);
 		struct tfw_header h;
-		enum tfw_err err = tfw_verify(b, len, SLOT, pub, &h);
+		enum tfw_err err = tfw_verify(b, len, SLOT, TRUST(pub), &h);
 		if (err != cases[i].err)
 			fail_msg("case %zu: %s, expected %s", i, tfw_strerror(err),
 				 tfw_strerror(cases[i].err));
@@ -243,9 +251,9 @@ static void lengths_near_the_limits(void **state)
 	(void)state;
 	/* No room for the length to wrap: the largest slot there is. */
 	b[80] = 0xff;
-	assert_int_equal(tfw_verify(b, len, UINT64_MAX, pub, &h), TFW_ERR_TRUNCATED);
+	assert_int_equal(tfw_verify(b, len, UINT64_MAX, TRUST(pub), &h), TFW_ERR_TRUNCATED);
 	memset(b + 80, 0xff, 8);
-	assert_int_equal(tfw_verify(b, len, UINT64_MAX, pub, &h), TFW_ERR_TRUNCATED);
+	assert_int_equal(tfw_verify(b, len, UINT64_MAX, TRUST(pub), &h), TFW_ERR_TRUNCATED);
 	/* The largest payload a 2^64-1 byte file can hold, and one more. */
 	memcpy(b + 80, "\xff\xff\xff\xff\xff\xff\xff\x3f", 8);
 	assert_int_equal(tfw_header_parse(b, UINT64_MAX, UINT64_MAX, &h), TFW_OK);
@@ -256,7 +264,7 @@ static void lengths_near_the_limits(void **state)
 	free(b);
 	/* One byte larger than a slot. */
 	b = good(&len);
-	assert_int_equal(tfw_verify(b, len, sizeof payload - 1, pub, &h), TFW_ERR_TOO_BIG);
+	assert_int_equal(tfw_verify(b, len, sizeof payload - 1, TRUST(pub), &h), TFW_ERR_TOO_BIG);
 	free(b);
 }
 
@@ -268,7 +276,7 @@ static void another_key_is_refused(void **state)
 
 	(void)state;
 	assert_int_equal(verify(b, len), TFW_ERR_KEY);
-	assert_int_equal(tfw_verify(b, len, SLOT, other_pub, &h), TFW_OK);
+	assert_int_equal(tfw_verify(b, len, SLOT, TRUST(other_pub), &h), TFW_OK);
 	/* The other key claiming to be ours: its signature does not hold. */
 	uint8_t id[TFW_KEY_ID_SIZE];
 	tfw_key_id(pub, id);
@@ -276,6 +284,46 @@ static void another_key_is_refused(void **state)
 	resign(b, sizeof payload, &other);
 	assert_int_equal(verify(b, len), TFW_ERR_SIGNATURE);
 	free(b);
+}
+
+/* Of several trusted keys, the header's key id picks the one to verify
+ * with; a key id revoked is refused even while its key is trusted, and
+ * even when no trusted key has it. */
+static void several_keys_and_revoked_ids(void **state)
+{
+	uint8_t keys[2][TFW_PUBKEY_SIZE], revoked[2][TFW_KEY_ID_SIZE];
+	struct tfw_trust t = { (const uint8_t (*)[TFW_PUBKEY_SIZE])keys, 2,
+			       (const uint8_t (*)[TFW_KEY_ID_SIZE])revoked, 0 };
+	size_t l1, l2, l3;
+	uint8_t *a = good(&l1), *b = make(&other, BOARD, VERSION, payload, sizeof payload, &l2);
+	uint8_t *c = make(&third, BOARD, VERSION, payload, sizeof payload, &l3);
+	struct tfw_header h;
+	enum tfw_err err;
+
+	(void)state;
+	memcpy(keys[0], other_pub, TFW_PUBKEY_SIZE);
+	memcpy(keys[1], pub, TFW_PUBKEY_SIZE);
+	assert_int_equal(tfw_verify(a, l1, SLOT, &t, &h), TFW_OK);
+	assert_int_equal(tfw_verify(b, l2, SLOT, &t, &h), TFW_OK);
+	assert_int_equal(tfw_verify(c, l3, SLOT, &t, &h), TFW_ERR_KEY);
+	assert_ptr_equal(tfw_trust_find(&t, a + 120, &err), t.keys[1]);
+	assert_ptr_equal(tfw_trust_find(&t, b + 120, &err), t.keys[0]);
+	/* other's id revoked: its bundle is refused, ours still verifies. */
+	tfw_key_id(other_pub, revoked[0]);
+	tfw_key_id(third_pub, revoked[1]);
+	t.nrevoked = 2;
+	assert_int_equal(tfw_verify(a, l1, SLOT, &t, &h), TFW_OK);
+	assert_int_equal(tfw_verify(b, l2, SLOT, &t, &h), TFW_ERR_REVOKED);
+	assert_int_equal(tfw_verify(c, l3, SLOT, &t, &h), TFW_ERR_REVOKED);
+	assert_null(tfw_trust_find(&t, b + 120, &err));
+	assert_int_equal(err, TFW_ERR_REVOKED);
+	/* No keys at all: nothing verifies. */
+	t.nkeys = 0;
+	t.nrevoked = 0;
+	assert_int_equal(tfw_verify(a, l1, SLOT, &t, &h), TFW_ERR_KEY);
+	free(a);
+	free(b);
+	free(c);
 }
 
 static void a_bad_trusted_key_is_reported(void **state)
@@ -290,7 +338,7 @@ static void a_bad_trusted_key_is_reported(void **state)
 	bad[64] ^= 1;  /* no longer on the curve */
 	tfw_key_id(bad, b + 120);
 	resign(b, sizeof payload, &key);
-	assert_int_equal(tfw_verify(b, len, SLOT, bad, &h), TFW_ERR_PUBKEY);
+	assert_int_equal(tfw_verify(b, len, SLOT, TRUST(bad), &h), TFW_ERR_PUBKEY);
 	free(b);
 }
 
@@ -312,28 +360,60 @@ static void board_and_rollback(void **state)
 	size_t len;
 	uint8_t *b = good(&len);
 	struct tfw_header h;
-	struct tfw_version v;
+	struct fw_version v;
 
 	(void)state;
-	assert_int_equal(tfw_verify(b, len, SLOT, pub, &h), TFW_OK);
-	assert_int_equal(tfw_version_parse("1.2.3", &v), 0);
-	assert_int_equal(tfw_check_target(&h, BOARD, &v, 0), TFW_OK);   /* same */
-	assert_int_equal(tfw_check_target(&h, "qemu_x86_64", &v, 0), TFW_ERR_BOARD);
-	assert_int_equal(tfw_check_target(&h, "qemu_x86_64", &v, 1), TFW_ERR_BOARD);
-	assert_int_equal(tfw_check_target(&h, "pc_x86_6", &v, 0), TFW_ERR_BOARD);
-	assert_int_equal(tfw_version_parse("1.2.4", &v), 0);
-	assert_int_equal(tfw_check_target(&h, BOARD, &v, 0), TFW_ERR_ROLLBACK);
-	assert_int_equal(tfw_check_target(&h, BOARD, &v, 1), TFW_OK);
-	assert_int_equal(tfw_version_parse("1.10.0", &v), 0);
-	assert_int_equal(tfw_check_target(&h, BOARD, &v, 0), TFW_ERR_ROLLBACK);
-	assert_int_equal(tfw_version_parse("0.99.99", &v), 0);
-	assert_int_equal(tfw_check_target(&h, BOARD, &v, 0), TFW_OK);
+	assert_int_equal(tfw_verify(b, len, SLOT, TRUST(pub), &h), TFW_OK);
+	assert_int_equal(fw_version_parse("1.2.3", &v), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &v, NULL, 0), TFW_OK);   /* same */
+	assert_int_equal(tfw_check_target(&h, "qemu_x86_64", &v, NULL, 0), TFW_ERR_BOARD);
+	assert_int_equal(tfw_check_target(&h, "qemu_x86_64", &v, NULL, 1), TFW_ERR_BOARD);
+	assert_int_equal(tfw_check_target(&h, "pc_x86_6", &v, NULL, 0), TFW_ERR_BOARD);
+	assert_int_equal(fw_version_parse("1.2.4", &v), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &v, NULL, 0), TFW_ERR_ROLLBACK);
+	assert_int_equal(tfw_check_target(&h, BOARD, &v, NULL, 1), TFW_OK);
+	assert_int_equal(fw_version_parse("1.10.0", &v), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &v, NULL, 0), TFW_ERR_ROLLBACK);
+	assert_int_equal(fw_version_parse("0.99.99", &v), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &v, NULL, 0), TFW_OK);
 	free(b);
 	/* 1.10.0 is newer than 1.9.0: numbers, not strings. */
 	b = make(&key, BOARD, "1.10.0", payload, sizeof payload, &len);
-	assert_int_equal(tfw_verify(b, len, SLOT, pub, &h), TFW_OK);
-	assert_int_equal(tfw_version_parse("1.9.0", &v), 0);
-	assert_int_equal(tfw_check_target(&h, BOARD, &v, 0), TFW_OK);
+	assert_int_equal(tfw_verify(b, len, SLOT, TRUST(pub), &h), TFW_OK);
+	assert_int_equal(fw_version_parse("1.9.0", &v), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &v, NULL, 0), TFW_OK);
+	free(b);
+}
+
+/* The anti-rollback floor: a bundle below it is refused, forced or not,
+ * whatever runs (a fallback may run a version below the floor); at the
+ * floor or above, the running version rules as before. */
+static void the_floor_is_not_forced(void **state)
+{
+	size_t len;
+	uint8_t *b = good(&len); /* 1.2.3 */
+	struct tfw_header h;
+	struct fw_version running, floor;
+
+	(void)state;
+	assert_int_equal(tfw_verify(b, len, SLOT, TRUST(pub), &h), TFW_OK);
+	assert_int_equal(fw_version_parse("1.0.0", &running), 0);
+	assert_int_equal(fw_version_parse("1.2.4", &floor), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 0), TFW_ERR_FLOOR);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 1), TFW_ERR_FLOOR);
+	assert_int_equal(fw_version_parse("1.10.0", &floor), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 1), TFW_ERR_FLOOR);
+	assert_int_equal(fw_version_parse("1.2.3", &floor), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 0), TFW_OK);
+	assert_int_equal(fw_version_parse("0.0.0", &floor), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 0), TFW_OK);
+	/* Older than running but above the floor: -f still decides. */
+	assert_int_equal(fw_version_parse("2.0.0", &running), 0);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 0), TFW_ERR_ROLLBACK);
+	assert_int_equal(tfw_check_target(&h, BOARD, &running, &floor, 1), TFW_OK);
+	/* Another board is that first. */
+	assert_int_equal(fw_version_parse("9.0.0", &floor), 0);
+	assert_int_equal(tfw_check_target(&h, "qemu_x86_64", &running, &floor, 1), TFW_ERR_BOARD);
 	free(b);
 }
 
@@ -344,20 +424,20 @@ static void versions(void **state)
 		"1.2.03", "+1.2.3", "-1.2.3", " 1.2.3", "1.2.3\n", "1.2.x", "1000000000.0.0",
 		"0x1.2.3", "1,2,3",
 	};
-	struct tfw_version a, b;
+	struct fw_version a, b;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (tfw_version_parse(bad[i], &a) == 0)
+		if (fw_version_parse(bad[i], &a) == 0)
 			fail_msg("\"%s\" accepted as a version", bad[i]);
-	assert_int_equal(tfw_version_parse("0.0.0", &a), 0);
-	assert_int_equal(tfw_version_parse("999999999.999999999.999999999", &b), 0);
-	assert_true(tfw_version_cmp(&a, &b) < 0);
-	assert_true(tfw_version_cmp(&b, &a) > 0);
-	assert_int_equal(tfw_version_cmp(&a, &a), 0);
-	assert_int_equal(tfw_version_parse("2.0.0", &a), 0);
-	assert_int_equal(tfw_version_parse("1.999.999", &b), 0);
-	assert_true(tfw_version_cmp(&a, &b) > 0);
+	assert_int_equal(fw_version_parse("0.0.0", &a), 0);
+	assert_int_equal(fw_version_parse("999999999.999999999.999999999", &b), 0);
+	assert_true(fw_version_cmp(&a, &b) < 0);
+	assert_true(fw_version_cmp(&b, &a) > 0);
+	assert_int_equal(fw_version_cmp(&a, &a), 0);
+	assert_int_equal(fw_version_parse("2.0.0", &a), 0);
+	assert_int_equal(fw_version_parse("1.999.999", &b), 0);
+	assert_true(fw_version_cmp(&a, &b) > 0);
 }
 
 static void signing_refuses_what_no_reader_accepts(void **state)
@@ -397,9 +477,11 @@ int main(void)
 		cmocka_unit_test(malformed_fields_are_refused_even_when_signed),
 		cmocka_unit_test(lengths_near_the_limits),
 		cmocka_unit_test(another_key_is_refused),
+		cmocka_unit_test(several_keys_and_revoked_ids),
 		cmocka_unit_test(a_bad_trusted_key_is_reported),
 		cmocka_unit_test(zero_signature_is_refused),
 		cmocka_unit_test(board_and_rollback),
+		cmocka_unit_test(the_floor_is_not_forced),
 		cmocka_unit_test(versions),
 		cmocka_unit_test(signing_refuses_what_no_reader_accepts),
 		cmocka_unit_test(every_error_has_a_message),

@@ -1,7 +1,8 @@
 r"""fwbox.py -- a directory standing in for a box, for the tests of
 fwupdate built for the host ($TERN_OUT/tests/fwupdate/fwupdate, which
-trusts $TERN_OUT/tests/fwupdate/test-key.pem; tests/tests.mk builds both)
-and bundles made with the bundle tool ($TERN_OUT/host/bin/tfw).
+trusts $TERN_OUT/tests/fwupdate/test-key.pem, test-key-2.pem and
+test-key-revoked.pem, and revokes the last one's id; tests/tests.mk builds
+them) and bundles made with the bundle tool ($TERN_OUT/host/bin/tfw).
 
     box = Box(version="1.2.0")      # esp/ with slot A good and running,
                                     # efivars/ saying so, release
@@ -10,7 +11,9 @@ and bundles made with the bundle tool ($TERN_OUT/host/bin/tfw).
                                     # before and after a refused bundle
     box.boot("tern-2-b+3.efi")      # what systemd-boot does: count a try,
                                     # say which entry it booted
-    box.mark_good()                 # what init does once services are up
+    box.mark_good()                 # what init does once services are up:
+                                    # drop the counter, raise the floor
+    box.floor()                     # the anti-rollback floor's text, or None
     box.put("x.tfw", data)          # a file in the box's scratch folder
 
     sign(payload, out, version, board="pc_x86_64", key=TEST_KEY)
@@ -28,16 +31,20 @@ TOP = os.environ.get("TERN_TOP") or os.path.abspath(
 OUT = os.environ.get("TERN_OUT") or os.path.join(TOP, "out")
 FWUPDATE = os.path.join(OUT, "tests", "fwupdate", "fwupdate")
 TEST_KEY = os.path.join(OUT, "tests", "fwupdate", "test-key.pem")
+TEST_KEY2 = os.path.join(OUT, "tests", "fwupdate", "test-key-2.pem")
+REVOKED_KEY = os.path.join(OUT, "tests", "fwupdate", "test-key-revoked.pem")
 TFW = os.path.join(OUT, "host", "bin", "tfw")
 BOARD = "pc_x86_64"
 # systemd-boot's LoaderEntrySelected in efivarfs (bootslot.c reads it).
 ENTRY_VAR = "LoaderEntrySelected-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 SLOT_NAME = re.compile(r"^tern-(\d+)-([ab])(?:\+(\d+)(?:-(\d+))?)?\.efi$")
+# The anti-rollback floor on the ESP (app/lib/fwfloor.h).
+FLOOR = os.path.join("EFI", "tern", "floor")
 
 
 def missing():
     """What is not built, or None."""
-    for path in (FWUPDATE, TFW, TEST_KEY):
+    for path in (FWUPDATE, TFW, TEST_KEY, TEST_KEY2, REVOKED_KEY):
         if not os.access(path, os.R_OK):
             return path
     return None
@@ -104,8 +111,32 @@ class Box:
             f.write(data)
 
     def set_release(self, version, board=BOARD):
+        self.version = version
         with open(self.release, "w") as f:
             f.write("# test box\nboard %s\nversion %s\n" % (board, version))
+
+    def floor(self):
+        """The floor file's text, None when there is none."""
+        try:
+            with open(os.path.join(self.esp, FLOOR)) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def set_floor(self, text):
+        """Write the floor file as it is given (a test's stand-in for
+        fwupdate --lower-floor on the console, or a damaged one)."""
+        os.makedirs(os.path.dirname(os.path.join(self.esp, FLOOR)), exist_ok=True)
+        with open(os.path.join(self.esp, FLOOR), "w") as f:
+            f.write(text)
+
+    def raise_floor(self):
+        """What init does when the running slot is good: the floor rises to
+        the running version (the release's), never falls."""
+        now = self.floor()
+        ver = tuple(int(x) for x in self.version.split("."))
+        if now is None or tuple(int(x) for x in now.split(".")) < ver:
+            self.set_floor(self.version + "\n")
 
     def fwupdate(self, *args, stdin=None, env=None, timeout=60):
         argv = [FWUPDATE, "-E", self.esp, "-R", self.release, "-e", self.efivars] + list(args)
@@ -141,10 +172,13 @@ class Box:
                         snap[rel] = hashlib.sha256(f.read()).hexdigest()
         return snap
 
-    def boot(self, name, count=True):
+    def boot(self, name, count=True, version=None):
         """Boot entry name as systemd-boot would: a counted entry uses a
         try (+L-D -> +(L-1)-(D+1), renamed first); then LoaderEntrySelected
-        names it.  Returns the name booted."""
+        names it; version: the release it runs.  A good slot raises the
+        floor, as init does.  Returns the name booted."""
+        if version:
+            self.set_release(version)
         m = SLOT_NAME.match(name)
         if count and m and m.group(3) is not None:
             left, done = int(m.group(3)), int(m.group(4) or 0)
@@ -154,6 +188,8 @@ class Box:
         with open(os.path.join(self.efivars, ENTRY_VAR), "wb") as f:
             f.write(b"\x06\x00\x00\x00" + name.encode("utf-16-le") + b"\x00\x00")
         self.running = name
+        if SLOT_NAME.match(name) and SLOT_NAME.match(name).group(3) is None:
+            self.raise_floor()
         return name
 
     def mark_good(self):
@@ -163,4 +199,5 @@ class Box:
         good = "tern-%s-%s.efi" % (m.group(1), m.group(2))
         os.rename(os.path.join(self.slots, self.running), os.path.join(self.slots, good))
         self.running = good
+        self.raise_floor()
         return good
