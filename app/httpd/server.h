@@ -26,6 +26,9 @@
 #include "request.h"
 #include "tls.h"
 
+struct http_reply;
+struct mapped;
+
 struct config {
 	const char *root;        /* served directory */
 	int root_fd;
@@ -41,6 +44,11 @@ struct config {
 	int tls_fd;
 	pid_t *workers;          /* the first worker's: the others' pids */
 	unsigned nworkers;
+	/* Set in the status process only (status.h): every request is
+	 * answered with a page, never a file: its body (NULL with errno,
+	 * ENOENT for a name that is no page) and *r planned. */
+	struct mapped *(*page)(const struct http_request *req, const char *name,
+			       struct http_reply *r);
 };
 
 /* What SIGUSR1 logs; each counts events since the worker started. */
