@@ -100,13 +100,17 @@ HOST_TEST_TOOLS := $(FWUPDATE_TEST)/fwupdate $(TFW)
 
 # Host tools of the network tests and the bench (host gcc, -O2).
 NET_TOOLS := $(TEST_OUT)/wire $(TEST_OUT)/tftpload $(TEST_OUT)/udpgen $(TEST_OUT)/udpsink \
-	$(TEST_OUT)/tftpfloor $(TEST_OUT)/httpload
+	$(TEST_OUT)/tftpfloor $(TEST_OUT)/httpload $(TEST_OUT)/ternjournal
 $(TEST_OUT)/wire: tests/net/lib/wire.c
 $(TEST_OUT)/tftpload: tests/bench/tftpload.c app/lib/uring.h app/lib/bufring.h
 $(TEST_OUT)/tftpload: NET_FLAGS := -Iapp/lib -luring
 $(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c app/lib/uring.h app/lib/bufring.h
 $(TEST_OUT)/tftpfloor: NET_FLAGS := -Iapp/lib -luring
 $(TEST_OUT)/httpload: tests/bench/httpload.c
+# The boot journal and counters as the status page reads them (app/lib).
+JOURNAL_SRCS := app/lib/journal.c app/lib/journal_summary.c app/lib/stats.c app/lib/log.c
+$(TEST_OUT)/ternjournal: tests/net/lib/ternjournal.c $(JOURNAL_SRCS) app/lib/journal.h app/lib/stats.h $(O)/config.h
+$(TEST_OUT)/ternjournal: NET_FLAGS := -D_GNU_SOURCE -I$(O) -Iapp/lib $(JOURNAL_SRCS)
 $(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h
 $(TEST_OUT)/udpsink: tests/bench/udpsink.c tests/bench/udpstream.h
 $(NET_TOOLS):

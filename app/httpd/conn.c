@@ -155,7 +155,8 @@ static void refuse(struct server *s, struct conn *c, int status,
 	http_plan_error(status, req ? req->minor : 1, keep, req && req->method == HTTP_HEAD,
 			&c->reply);
 	c->close_after = !keep;
-	s->n.malformed += malformed;
+	s->n->malformed += malformed;
+	c->record = true;
 	if (s->cfg->verbose && why)
 		log_info("%s \"%s\" refused: %s", c->who, c->path, why);
 	start_response(s, c, c->reply.text);
@@ -182,6 +183,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	struct stat st;
 	int fd;
 
+	c->record = true;
 	if (tc != TARGET_OK) {
 		refuse(s, c, target_status(tc), req, target_cause_message(tc));
 		return;
@@ -232,8 +234,9 @@ void conn_process(struct server *s, struct conn *c)
 		arm_recv(s, c);
 		return;
 	}
-	s->n.requests++;
+	s->n->requests++;
 	c->started_ms = s->now_ms;
+	c->record = false;
 	if (status != 200) {
 		snprintf(c->path, sizeof c->path, "-");
 		c->consumed = c->fill;
@@ -269,12 +272,15 @@ void conn_received(struct server *s, struct conn *c, int res)
 	conn_process(s, c);
 }
 
-/* One line per transfer: client, request, status, body bytes, seconds. */
-static void log_transfer(struct server *s, struct conn *c, const char *end)
+/* One line per transfer: client, request, status, body bytes, seconds;
+ * and its journal event (cut: as record_response). */
+static void log_transfer(struct server *s, struct conn *c, const char *end, int cut)
 {
 	uint64_t body = c->sent > c->head_len ? c->sent - c->head_len : 0;
 
-	s->n.bytes += c->reply.text ? 0 : body;
+	s->n->bytes += c->reply.text ? 0 : body;
+	if (c->record)
+		record_response(s, c, body, cut);
 	log_info("%s \"%s\" %d %" PRIu64 " bytes %.3f s%s", c->who, c->path, c->reply.status,
 		 body, (double)(s->now_ms - c->started_ms) / 1000, end);
 }
@@ -295,14 +301,15 @@ static void unmap(struct conn *c)
 static void response_ended(struct server *s, struct conn *c, int err)
 {
 	if (c->sent < total_len(c)) {
-		s->n.resets += !c->closing;
-		log_transfer(s, c, err < 0 ? ", cut short" : ", cut short by the client");
+		s->n->resets += !c->closing;
+		log_transfer(s, c, err < 0 ? ", cut short" : ", cut short by the client",
+			     err < 0 ? JOURNAL_END_ERROR : JOURNAL_END_ABORTED);
 		unmap(c);
 		conn_close(s, c, true);
 		return;
 	}
-	s->n.responses[c->reply.status / 100 % 6]++;
-	log_transfer(s, c, "");
+	s->n->responses[c->reply.status / 100 % 6]++;
+	log_transfer(s, c, "", JOURNAL_END_NONE);
 	unmap(c);
 	memmove(c->buf, c->buf + c->consumed, c->fill - c->consumed);
 	c->fill -= c->consumed;

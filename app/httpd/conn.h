@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "files.h"
+#include "journal.h"
 #include "response.h"
 #include "server.h"
 #include "tls.h"
@@ -48,6 +49,7 @@ struct conn {
 	int file_fd;             /* or the file, sent by sendfile; else -1 */
 	uint64_t sent;           /* of head + body */
 	int64_t started_ms;
+	bool record;             /* a file's response (or refusal): journaled */
 	char path[CONN_LOG_PATH + 1];
 };
 
@@ -57,7 +59,7 @@ struct server {
 	struct conn **conns;     /* cfg->max_conns slots */
 	unsigned nconns, *free_slots, nfree;
 	int64_t now_ms;
-	struct counters n;
+	struct counters *n;      /* cfg->n: the shared mapping (stats.h) */
 };
 
 /* The user data of an operation: the connection's slot and what it is. */
@@ -76,5 +78,10 @@ void conn_sent(struct server *s, struct conn *c, int res);
 /* Close now, or as soon as the operation in flight ends; reset: abortive
  * close (RST), for clients that broke a deadline. */
 void conn_close(struct server *s, struct conn *c, bool reset);
+
+/* record.c: a response to the boot journal (journal.h), once it ended:
+ * whole (cut JOURNAL_END_NONE) or cut short (JOURNAL_END_ERROR: by us,
+ * JOURNAL_END_ABORTED: by the client). */
+void record_response(const struct server *s, const struct conn *c, uint64_t body, int cut);
 
 #endif

@@ -191,6 +191,7 @@ static int run_workers(struct config *c, const struct args *a)
 		if (pid == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			sfd = daemon_signals();
+			server_share(c, (int)i);
 			daemon_drop_privileges(a->user, jail);
 			exit(server_run(c, fd, sfd));
 		}
@@ -206,6 +207,7 @@ static int run_workers(struct config *c, const struct args *a)
 	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
+	server_share(c, 0);
 	daemon_drop_privileges(a->user, jail);
 	log_info("serving %s%s on %s port %u (%u worker%s)", c->root, jail ? " (chroot)" : "",
 		 a->address ? a->address : "::", a->port, a->workers, a->workers > 1 ? "s" : "");

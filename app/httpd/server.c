@@ -125,12 +125,12 @@ static void accepted(struct loop *l, int fd, bool tls)
 
 	peer_of(fd, &addr, who, sizeof who);
 	if (!s->nfree) {
-		s->n.refused_full++;
+		s->n->refused_full++;
 		refuse_now(fd, tls);
 		return;
 	}
 	if (from_client(s, &addr) >= s->cfg->per_client) {
-		s->n.refused_client++;
+		s->n->refused_client++;
 		refuse_now(fd, tls);
 		return;
 	}
@@ -144,7 +144,7 @@ static void accepted(struct loop *l, int fd, bool tls)
 		refuse_now(fd, tls);
 		return;
 	}
-	s->n.accepted++;
+	s->n->accepted++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	c->fd = fd;
 	c->file_fd = -1;
@@ -168,18 +168,18 @@ static void sweep(struct server *s)
 		if (c->tls && tls_handshaking(c->tls))
 			tls_timed_out(s->cfg->tls, c);
 		else if (c->state == CONN_SEND)
-			s->n.send_timeouts++;
+			s->n->send_timeouts++;
 		else if (c->state == CONN_READ && c->fill)
-			s->n.header_timeouts++;
+			s->n->header_timeouts++;
 		else if (c->state == CONN_READ)
-			s->n.idle_closes++;
+			s->n->idle_closes++;
 		conn_close(s, c, c->state == CONN_SEND);
 	}
 }
 
 static void log_counters(const struct server *s)
 {
-	const struct counters *n = &s->n;
+	const struct counters *n = s->n;
 
 	log_info("counters: %u open, %" PRIu64 " accepted, %" PRIu64 " refused (full), %" PRIu64
 		 " refused (per client), %" PRIu64 " requests, %" PRIu64 " 2xx, %" PRIu64
@@ -286,6 +286,7 @@ static bool setup(struct loop *l, struct config *cfg)
 		cq = cfg->ring_entries * 2;
 
 	s->cfg = cfg;
+	s->n = cfg->n;
 	s->conns = calloc(cfg->max_conns, sizeof *s->conns);
 	s->free_slots = calloc(cfg->max_conns, sizeof *s->free_slots);
 	if (!s->conns || !s->free_slots) {

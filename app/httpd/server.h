@@ -44,6 +44,8 @@ struct config {
 	int tls_fd;
 	pid_t *workers;          /* the first worker's: the others' pids */
 	unsigned nworkers;
+	struct counters *n;      /* this worker's counters and journal: */
+	struct journal *journal; /* server_share, before privileges drop */
 	/* Set in the status process only (status.h): every request is
 	 * answered with a page, never a file: its body (NULL with errno,
 	 * ENOENT for a name that is no page) and *r planned. */
@@ -51,7 +53,9 @@ struct config {
 			       struct http_reply *r);
 };
 
-/* What SIGUSR1 logs; each counts events since the worker started. */
+/* What SIGUSR1 logs and the status page reads: each counts events since
+ * the worker started, in the shared mapping <run>/stats/httpd.<worker>
+ * (stats.h), described in record.c. */
 struct counters {
 	uint64_t accepted, refused_full, refused_client;
 	uint64_t requests, responses[6]; /* responses by class: [2] 2xx ... [5] 5xx */
@@ -59,6 +63,10 @@ struct counters {
 	uint64_t header_timeouts, idle_closes, send_timeouts, resets;
 	uint64_t bytes;                  /* body bytes sent */
 };
+
+/* Worker worker's counters and journal shared (stats.h, journal.h) into
+ * cfg->n and cfg->journal; before chroot. */
+void server_share(struct config *cfg, int worker);
 
 /* Serve connections accepted on listen_fd until SIGTERM or SIGINT on
  * signal_fd.  Exit status: 0, or EXIT_SYSCALL if the ring fails. */

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "log.h"
 #include "root.h"
+#include "stats.h"
 
 static const struct {
 	const char *type, *dir;
@@ -30,6 +31,11 @@ static const struct {
 	{ "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755", 0755 },
 	{ "tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777", 01777 },
 };
+
+/* Made on /run once it is mounted: where the daemons share their counters
+ * and boot journals with the status page (app/lib/stats.h, journal.h). */
+static const char *const run_dirs[] = { STATS_RUN_DIR, STATS_RUN_DIR "/stats",
+					STATS_RUN_DIR "/journal" };
 
 static bool fd_open(int fd)
 {
@@ -85,6 +91,9 @@ void boot_mounts(void)
 			  mounts[i].options) < 0 && errno != EBUSY)
 			log_errno("unable to mount %s on %s", mounts[i].type, dir);
 	}
+	for (size_t i = 0; i < sizeof run_dirs / sizeof *run_dirs; i++)
+		if (mkdir(run_dirs[i], 0755) < 0 && errno != EEXIST)
+			log_errno("unable to create %s", run_dirs[i]);
 }
 
 void boot_disable_cad(void)

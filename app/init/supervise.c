@@ -215,6 +215,7 @@ static void start(struct service *s)
 
 void supervisor_start_all(struct supervisor *sv)
 {
+	record_services(sv);
 	for (size_t i = 0; i < sv->n; i++)
 		start(&sv->svc[i]);
 }
@@ -227,6 +228,7 @@ void supervisor_start_shell(struct supervisor *sv)
 
 	*s = (struct service){ .console = true, .builtin = true, .log_rd = -1, .log_wr = -1 };
 	service_parse_line(line, sizeof line - 1, &s->spec, &err);
+	record_services(sv);
 	start(s);
 }
 
@@ -259,6 +261,8 @@ static void exited(struct supervisor *sv, struct service *s, int status)
 		return;
 	}
 	s->fails = ran < BACKOFF_RESET_S * 1000LL ? s->fails + 1 : 0;
+	if (s->restarts)
+		++*s->restarts;
 	s->delay_s = backoff_next(s->delay_s, ran);
 	s->restart_ms = clock_ms_after(s->delay_s * 1000LL);
 	if (s->delay_s == BACKOFF_MAX_S && prev < BACKOFF_MAX_S)
@@ -462,6 +466,7 @@ void supervisor_reload(struct supervisor *sv)
 			next[n++] = sv->svc[i];
 	memcpy(sv->svc, next, n * sizeof *next);
 	sv->n = n;
+	record_services(sv);
 	output_reopen();
 	log_info("reload: %s: %u added, %u changed, %u removed, %u unchanged",
 		 SERVICES_FILE, added, changed, removed, same);

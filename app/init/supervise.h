@@ -36,6 +36,7 @@ struct service {
 	unsigned delay_s;   /* back-off before the last restart; 0: none yet */
 	unsigned fails;     /* exits in a row, each before BACKOFF_RESET_S */
 	int log_rd, log_wr; /* its stdout+stderr pipe to init; -1: none yet */
+	uint64_t *restarts; /* its count in the shared mapping (record.c) */
 	struct outbuf out;  /* what came after its last newline */
 };
 
@@ -80,6 +81,10 @@ void supervisor_stop(struct supervisor *sv);
 /* SIGKILL to every service still running, last first. */
 void supervisor_kill(struct supervisor *sv);
 size_t supervisor_running(const struct supervisor *sv);
+
+/* record.c: the services' restart counts published anew for the table
+ * as it is now (after a load, an add, a reload), counts kept by name. */
+void record_services(struct supervisor *sv);
 
 /* The child side of starting s: fork, then set up and exec in the child
  * (spawn.c).  Returns the pid, or -1 with errno if fork failed. */

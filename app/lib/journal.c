@@ -122,6 +122,14 @@ struct journal *journal_open(enum journal_daemon daemon, int instance, unsigned 
 	return j;
 }
 
+void journal_close(struct journal *j)
+{
+	if (!j)
+		return;
+	munmap(j->head, ring_len(j->capacity));
+	free(j);
+}
+
 const void *journal_memory(const struct journal *j, size_t *len)
 {
 	*len = ring_len(j->capacity);

@@ -115,10 +115,9 @@ struct journal_event {
 	uint8_t family;         /* AF_INET, AF_INET6; 0: no address */
 	uint8_t flags;
 	uint8_t ip[16];         /* IPv4 in the first 4 bytes */
-	char vendor[32];        /* option 60 */
+	char vendor[40];        /* option 60 (PXE's is 32 characters) */
 	char cause[32];         /* why refused / not answered; DHCP outcome */
 	char file[96];          /* file offered, requested or sent (its path) */
-	uint8_t reserved[8];
 };
 _Static_assert(sizeof(struct journal_event) == JOURNAL_EVENT_SIZE, "journal event size");
 
@@ -143,6 +142,9 @@ struct journal;
  * when <run>/journal exists, private otherwise; capacity events (0:
  * CONFIG_JOURNAL_EVENTS).  Never NULL (dies when no memory at all). */
 struct journal *journal_open(enum journal_daemon daemon, int instance, unsigned capacity);
+
+/* Unmap and free j (a daemon keeps its journal for life; tests close). */
+void journal_close(struct journal *j);
 
 /* The next slot, zeroed but for daemon, unpublished (seq 0) until
  * journal_commit, which stamps time_ms (when still 0) and seq.  One
@@ -231,7 +233,7 @@ struct journal_client {
 	uint8_t family, ip[16];       /* 0: no address known */
 	uint16_t arch;
 	bool has_arch;
-	char vendor[32];
+	char vendor[40];
 	enum journal_stage stage;
 	enum journal_stall stall;
 	char cause[96];               /* the stall's detail: a cause or a file name */

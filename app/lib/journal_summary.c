@@ -100,12 +100,17 @@ static bool is_final(const char *path, const char *list)
 
 /* Per client while events are applied: its table row and what the last
  * event was (the stall is decided from it at the end). */
-struct state {
+struct last {
 	uint8_t kind, end, flags;
 	uint16_t status;
-	bool dhcp_after_offer; /* a REQUEST to another server after our offer */
 	char cause[32];
 	char file[96];
+};
+
+struct state {
+	struct last last, before_start; /* the last event; the one before the last START */
+	enum journal_stage stage_before_start;
+	bool dhcp_after_offer; /* a REQUEST to another server after our offer */
 };
 
 struct table {
@@ -210,9 +215,13 @@ static void apply_transfer(struct journal_client *c, struct state *s,
 		return;
 	}
 	if (e->flags & JOURNAL_PROBE) {
+		/* the firmware asked a size and its real fetch follows: as if
+		 * the probe had not been */
 		if (f)
 			drop_file(c, f);
-		return; /* the firmware asked a size; its real fetch follows */
+		s->last = s->before_start;
+		c->stage = s->stage_before_start;
+		return;
 	}
 	if (!f)
 		f = add_file(c, e);
@@ -227,7 +236,6 @@ static void apply_transfer(struct journal_client *c, struct state *s,
 		c->stage = JOURNAL_STAGE_BOOTED;
 	else
 		c->stage = JOURNAL_STAGE_FETCHED;
-	(void)s;
 }
 
 static void apply(struct journal_client *c, struct state *s, const struct journal_event *e,
@@ -264,16 +272,16 @@ static void apply(struct journal_client *c, struct state *s, const struct journa
 	}
 	if (e->vendor[0])
 		journal_set_str(c->vendor, sizeof c->vendor, e->vendor);
-	if (e->flags & JOURNAL_PROBE)
-		; /* not the client's last word: keep the state before it */
-	else {
-		s->kind = e->kind;
-		s->end = e->end;
-		s->flags = e->flags;
-		s->status = e->status;
-		journal_set_str(s->cause, sizeof s->cause, e->cause);
-		journal_set_str(s->file, sizeof s->file, e->file);
+	if (e->kind == JOURNAL_XFER_START) {
+		s->before_start = s->last;
+		s->stage_before_start = c->stage;
 	}
+	s->last.kind = e->kind;
+	s->last.end = e->end;
+	s->last.flags = e->flags;
+	s->last.status = e->status;
+	journal_set_str(s->last.cause, sizeof s->last.cause, e->cause);
+	journal_set_str(s->last.file, sizeof s->last.file, e->file);
 	switch (e->kind) {
 	case JOURNAL_DISCOVER: c->stage = JOURNAL_STAGE_DISCOVER; break;
 	case JOURNAL_OFFER:
@@ -299,8 +307,9 @@ static void set_cause(struct journal_client *c, const char *a, const char *b)
 }
 
 /* Why c stopped, from its last event; quiet: nothing for stall_ms. */
-static void decide_stall(struct journal_client *c, const struct state *s, bool quiet)
+static void decide_stall(struct journal_client *c, const struct state *st, bool quiet)
 {
+	const struct last *s = &st->last;
 	enum journal_stall k = JOURNAL_STALL_NONE;
 	const char *detail = s->file;
 
@@ -312,7 +321,7 @@ static void decide_stall(struct journal_client *c, const struct state *s, bool q
 		break;
 	case JOURNAL_OFFER:
 		if (quiet)
-			k = s->dhcp_after_offer ? JOURNAL_STALL_NO_FETCH : JOURNAL_STALL_OFFER_IGNORED;
+			k = st->dhcp_after_offer ? JOURNAL_STALL_NO_FETCH : JOURNAL_STALL_OFFER_IGNORED;
 		break;
 	case JOURNAL_ACK:
 		if (quiet)

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,16 @@ static void render_label(char *dst, size_t size, const char *name, const char *v
 	}
 	dst[n++] = '"';
 	dst[n] = 0;
+}
+
+void stats_label(char *dst, size_t size, const char *name, const char *value)
+{
+	size_t n = strlen(dst);
+
+	if (n && n + 1 < size)
+		dst[n++] = ',';
+	if (n < size)
+		render_label(dst + n, size - n, name, value);
 }
 
 unsigned stats_fields(const struct stats_def *defs, unsigned ndefs, size_t size,
@@ -166,19 +177,74 @@ static void *map_file(int dir, const char *name, size_t len)
 	return map;
 }
 
+/* What stats_close needs to undo a stats_open: the values it returned,
+ * the mapping they are in (NULL: private memory) and its file.  relayd
+ * opens and closes one a rule, from several threads: a growing table
+ * under a lock. */
+struct opened {
+	void *values, *map;
+	size_t len;
+	char path[320];
+};
+static struct opened *opened;
+static size_t nopened;
+static pthread_mutex_t opened_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *remember(void *values, void *map, size_t len, const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&opened_lock);
+	for (i = 0; i < nopened && opened[i].values; i++)
+		;
+	if (i == nopened) {
+		struct opened *o = realloc(opened, (nopened + 8) * sizeof *o);
+
+		if (o) {
+			memset(o + nopened, 0, 8 * sizeof *o);
+			opened = o;
+			nopened += 8;
+		}
+	}
+	if (i < nopened) { /* else: it cannot be closed, only leaked */
+		opened[i] = (struct opened){ values, map, len, "" };
+		copy_str(opened[i].path, sizeof opened[i].path, path);
+	}
+	pthread_mutex_unlock(&opened_lock);
+	return values;
+}
+
+void stats_close(void *values, bool remove)
+{
+	pthread_mutex_lock(&opened_lock);
+	for (size_t i = 0; values && i < nopened; i++)
+		if (opened[i].values == values) {
+			if (opened[i].map) {
+				if (remove)
+					unlink(opened[i].path);
+				munmap(opened[i].map, opened[i].len);
+			} else {
+				free(values);
+			}
+			opened[i] = (struct opened){ 0 };
+			break;
+		}
+	pthread_mutex_unlock(&opened_lock);
+}
+
 static void *private_values(size_t size)
 {
 	void *v = calloc(1, round_up(size ? size : 8, 8));
 
 	if (!v)
 		die(EXIT_SYSCALL, "unable to allocate %zu bytes of counters", size);
-	return v;
+	return remember(v, NULL, 0, NULL);
 }
 
 void *stats_open(const char *daemon, int instance, const struct stats_def *defs,
 		 unsigned ndefs, size_t size)
 {
-	char path[256], name[40], tmp[64];
+	char path[320], name[40], tmp[64];
 	unsigned n = stats_fields(defs, ndefs, size, NULL, 0);
 	size_t fields_off = round_up(sizeof(struct stats_head), 64);
 	size_t values_off = round_up(fields_off + n * sizeof(struct stats_field), 4096);
@@ -228,7 +294,8 @@ void *stats_open(const char *daemon, int instance, const struct stats_def *defs,
 		return private_values(size);
 	}
 	close(dir);
-	return map + values_off;
+	snprintf(tmp, sizeof tmp, "/%s", name);
+	return remember(map + values_off, map, len, strcat(path, tmp));
 }
 
 /* -- reader ------------------------------------------------------------ */

@@ -118,6 +118,13 @@ void *stats_open(const char *daemon, int instance, const struct stats_def *defs,
 /* The directory of the shared files: <run>/<sub> into buf; buf. */
 const char *stats_run_path(char *buf, size_t size, const char *sub);
 
+/* Undo stats_open: unmap, and unlink its file when remove is set (else
+ * the file stays, as a dead process's would), or free private memory.
+ * For a writer that publishes a new table (init, when its services
+ * change), counters of a thing that goes (relayd's rules), and tests.
+ * Thread-safe, as stats_open is. */
+void stats_close(void *values, bool remove);
+
 /* -- pure -------------------------------------------------------------- */
 
 /* The fields defs describe, rendered into out (at most max; labels
@@ -125,6 +132,11 @@ const char *stats_run_path(char *buf, size_t size, const char *sub);
  * there are (more than max: the rest were left out).  Pure. */
 unsigned stats_fields(const struct stats_def *defs, unsigned ndefs, size_t size,
 		      struct stats_field *out, unsigned max);
+
+/* Append name="value" to the label text in dst (a comma first when it
+ * is not empty), escaped as stats_fields does; cut whole to fit.  For a
+ * def's fixed labels.  Pure. */
+void stats_label(char *dst, size_t size, const char *name, const char *value);
 
 /* NULL when the len bytes at buf are a whole, consistent stats file
  * (header, every field NUL-terminated, every offset inside the values

@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	}
 	if (!server_leases(&p, true))
 		return EXIT_SYSCALL;
+	server_share(&p);
 	sfd = daemon_signals();
 	fcntl(sfd, F_SETFL, O_NONBLOCK); /* the poll loop reads until EAGAIN */
 	return server_run(&p, sfd);

@@ -69,7 +69,7 @@ bool server_leases(struct pxed *p, bool load)
 
 static void log_stats(const struct pxed *p)
 {
-	const struct stats *st = &p->st;
+	const struct stats *st = p->st;
 	uint64_t bad = 0;
 
 	for (int i = 0; i < DHCP_CAUSE_COUNT; i++)
@@ -159,11 +159,11 @@ static void send_reply(struct pxed *p, int fd, const struct dhcp_msg *m, const s
 	cm->cmsg_len = CMSG_LEN(sizeof out_pi);
 	memcpy(CMSG_DATA(cm), &out_pi, sizeof out_pi);
 	if (sendmsg(fd, &msg, 0) < 0) {
-		p->st.send_errors++;
+		p->st->send_errors++;
 		log_errno("unable to send a reply to xid %08x", m->xid);
 		return;
 	}
-	p->st.sent++;
+	p->st->sent++;
 }
 
 static void on_packet(struct pxed *p, const struct sock *s)
@@ -191,9 +191,9 @@ static void on_packet(struct pxed *p, const struct sock *s)
 			log_errno("unable to receive a packet");
 		return;
 	}
-	p->st.received++;
+	p->st->received++;
 	if (msg.msg_flags & MSG_TRUNC) {
-		p->st.oversized++;
+		p->st->oversized++;
 		return;
 	}
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
@@ -201,7 +201,7 @@ static void on_packet(struct pxed *p, const struct sock *s)
 			memcpy(&pi, CMSG_DATA(cm), sizeof pi);
 	if_indextoname((unsigned)pi.ipi_ifindex, ifname);
 	if ((c = dhcp_parse(buf, (size_t)n, DHCP_BOOTREQUEST, &m)) != DHCP_OK) {
-		p->st.bad[c]++;
+		p->st->bad[c]++;
 		if (p->verbose)
 			log_info("bad packet from %s on %s: %s", inet_ntoa(src.sin_addr), ifname,
 				 dhcp_cause_message(c));
@@ -209,18 +209,19 @@ static void on_packet(struct pxed *p, const struct sock *s)
 	}
 	o = answer(&(struct answer_ctx){ p->conf, &p->leases, time(NULL), ntohl(pi.ipi_spec_dst.s_addr) },
 		   &m, s->port, &r, &save);
-	p->st.outcome[o]++;
+	p->st->outcome[o]++;
 	log_answer(p, &m, ifname, o, &r);
 	if (save) {
-		p->st.lease_saves++;
+		p->st->lease_saves++;
 		if (lease_save(&p->leases, p->lease_path) < 0) {
 			/* RFC 2131 4.3.1: no ACK for a binding not stored. */
-			p->st.lease_save_errors++;
+			p->st->lease_save_errors++;
 			log_errno("unable to write the leases to %s", p->lease_path);
 			if (o == ANS_ACK)
 				return;
 		}
 	}
+	record_answer(p, &m, o, &r, s->port, ntohl(src.sin_addr.s_addr));
 	if (answer_sends(o))
 		send_reply(p, s->fd, &m, &r, s->port, &src, &pi);
 }

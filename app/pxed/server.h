@@ -20,11 +20,14 @@
 
 #include "answer.h"
 #include "dhcp.h"
+#include "journal.h"
 #include "lease.h"
 #include "pxeconf.h"
 
 #define PXED_IFACES_MAX 16
 
+/* What pxed counts; SIGUSR1 logs it, the status page reads it: the shared
+ * mapping of <run>/stats/pxed (stats.h), described in record.c. */
 struct stats {
 	uint64_t received, sent, send_errors, oversized, lease_saves, lease_save_errors;
 	uint64_t bad[DHCP_CAUSE_COUNT];
@@ -40,8 +43,17 @@ struct pxed {
 	unsigned niface;            /* 0: every interface */
 	uint16_t port, pxe_port;    /* 67, 4011 */
 	bool verbose;
-	struct stats st;
+	struct stats *st;           /* server_share, before privileges drop */
+	struct journal *journal;
 };
+
+/* record.c: p->st and p->journal shared (stats.h, journal.h); a message
+ * and what was done with it as a journal event (src: its source address,
+ * host order).  record_kind: the event's kind for it. */
+void server_share(struct pxed *p);
+enum journal_kind record_kind(enum dhcp_type t, enum answer_outcome o);
+void record_answer(struct pxed *p, const struct dhcp_msg *m, enum answer_outcome o,
+		   const struct dhcp_reply *r, enum answer_port port, uint32_t src);
 
 /* The pool of p->conf with the leases of p->lease_path; false when out of
  * memory.  Also what a reload calls, keeping the leases in the new pool. */

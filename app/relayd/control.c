@@ -33,16 +33,17 @@ const char *rule_state(const struct rule *x)
 
 struct rule *rule_new(struct control *s, const struct relay_rule *r, unsigned line)
 {
-	struct rule *x = calloc(1, sizeof *x);
+	char name[RELAY_TEXT_MAX];
+	unsigned id = ++s->next_id;
+	/* the struct is the shared mapping of its counters (record.c) */
+	struct rule *x;
 
-	if (!x) {
-		log_errno("unable to allocate a rule");
-		return NULL;
-	}
+	relay_input_text(r, name);
+	x = record_rule(r, id, name);
 	x->r = *r;
-	x->id = ++s->next_id;
+	x->id = id;
 	atomic_init(&x->line, line);
-	relay_input_text(r, x->name);
+	memcpy(x->name, name, sizeof x->name);
 	return x;
 }
 

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "sockets.h"
+#include "stats.h"
 
 void arm_recv(struct worker *w, struct input *in)
 {
@@ -146,7 +147,7 @@ struct input *input_new(struct rule *x)
 void rule_put(struct rule *x)
 {
 	if (--x->refs == 0)
-		free(x);
+		stats_close(x, true); /* rule_new's: the rule and its file */
 }
 
 void input_free(struct input *in)

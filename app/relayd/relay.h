@@ -89,6 +89,13 @@ struct rule {
 	unsigned refs;
 };
 
+/* record.c: a zeroed struct rule that is the values area of its own
+ * stats file, <run>/stats/relayd-rule.<id> (stats.h), its counters
+ * described with labels rule="<name>" and output="<output>"; private
+ * memory when that cannot be.  Freed with stats_close(x, true), which
+ * removes the file. */
+struct rule *record_rule(const struct relay_rule *r, unsigned id, const char *name);
+
 /* "#3 eth0 239.1.1.1:5000 (line 2)" or "(relayctl)": for log lines. */
 #define RULE_LABEL_MAX (RELAY_TEXT_MAX + 40)
 const char *rule_label(const struct rule *x, char buf[RULE_LABEL_MAX]);

@@ -66,7 +66,7 @@ void send_quick(struct server *s, const struct xfer *x, struct msghdr *msg)
 	io_uring_prep_sendmsg(sqe, x->ufd, msg, MSG_DONTWAIT);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | x->sqe_flags;
 	io_uring_sqe_set_data64(sqe, tagged(NULL, TAG_SEND));
-	s->st.quick_sends++;
+	s->st->quick_sends++;
 }
 
 /* -- fixed files ------------------------------------------------------- */
@@ -107,7 +107,7 @@ void fixed_get(struct xfer *x)
 	if (io_uring_register_files_update(&s->ring, i, &x->fd, 1) != 1)
 		return;
 	s->nfree--;
-	s->st.fixed++;
+	s->st->fixed++;
 	x->ufd = (int)i;
 	x->sqe_flags = IOSQE_FIXED_FILE;
 }
@@ -149,7 +149,7 @@ static void arm_signal(struct server *s)
 
 static void log_stats(const struct server *s)
 {
-	const struct stats *st = &s->st;
+	const struct stats *st = s->st;
 	uint64_t bad = 0, path = 0;
 
 	for (int i = 0; i < TFTP_CAUSE_COUNT; i++)
@@ -260,7 +260,7 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 		if (p)
 			on_block_sent(p, res);
 		else /* send_quick's: the transfer's timeout sends it again */
-			s->st.send_errors++;
+			s->st->send_errors++;
 		break;
 	case TAG_CTL:
 		on_ctl_sent(p, res);
@@ -347,6 +347,7 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	int r;
 
 	s->cfg = cfg;
+	s->st = cfg->st;
 	s->fd = fd;
 	s->family = family;
 	s->sfd = sfd;

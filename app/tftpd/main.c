@@ -245,6 +245,7 @@ static int run_workers(struct config *c, const struct args *a)
 		if (pid == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			sfd = daemon_signals();
+			server_share(c, (int)i);
 			daemon_drop_privileges(a->user, a->chroot ? c->root : NULL);
 			exit(server_run(c, fd, family, sfd));
 		}
@@ -255,6 +256,7 @@ static int run_workers(struct config *c, const struct args *a)
 	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
+	server_share(c, 0);
 	daemon_drop_privileges(a->user, a->chroot ? c->root : NULL);
 	log_info("serving %s on %s port %u (%u worker%s)%s%s; blksize up to %u, windowsize up to "
 		 "%u, timeout %u s, %u retries, %u transfers (%u a client), coalescing %u us, "

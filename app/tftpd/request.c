@@ -160,7 +160,7 @@ static bool xfer_open(struct xfer *x, const struct tftp_request *r, const char *
 	}
 	enum tftp_cause c = tftp_negotiate(r, x->put ? TFTP_WRQ : TFTP_RRQ, size, &lim, &x->t);
 	if (c != TFTP_OK) {
-		s->st.bad_packet[c]++;
+		s->st->bad_packet[c]++;
 		*code = tftp_cause_code(c);
 		*why = tftp_cause_message(c);
 		return false;
@@ -175,9 +175,9 @@ refused:
 	*code = path_errno_code(errno);
 	*why = *code == TFTP_ENOTFOUND ? "file not found" : strerror(errno);
 	if (*code == TFTP_ENOTFOUND)
-		s->st.not_found++;
+		s->st->not_found++;
 	else
-		s->st.denied++;
+		s->st->denied++;
 	if (*code == TFTP_EUNDEF)
 		*code = TFTP_EACCESS;
 	return false;
@@ -186,6 +186,7 @@ refused:
 static void xfer_start(struct xfer *x)
 {
 	x->started_ms = clock_ms();
+	record_start(x);
 	arm_recv(x);
 	arm_timer(x);
 	if (x->put)
@@ -215,21 +216,22 @@ static bool admitted(struct server *s, const struct tftp_packet *p, const char *
 	case ADMIT_OK:
 		return true;
 	case ADMIT_RESENT:
-		s->st.dup_requests++;
+		s->st->dup_requests++;
 		return false;
 	case ADMIT_BUSY:
-		s->st.busy++;
+		s->st->busy++;
 		break;
 	case ADMIT_DENIED:
-		s->st.denied++;
+		s->st->denied++;
 		break;
 	case ADMIT_BAD_PATH:
-		s->st.bad_path[a.path]++;
+		s->st->bad_path[a.path]++;
 		if (!a.remapped)
 			log_warn("%s %.*s from %s: refused: %s", p->opcode == TFTP_RRQ ? "RRQ" : "WRQ",
 				 100, p->req.filename, who, a.message);
 		break;
 	}
+	record_refused(s, p->req.filename, JOURNAL_END_REFUSED, a.message);
 	reply_error(s, s->fd, &s->lpeer, s->lmsg.msg_namelen, a.code, a.message);
 	return false;
 }
@@ -247,9 +249,9 @@ void on_request(struct server *s, size_t len, bool truncated)
 	unsigned ifindex = 0;
 	struct xfer *x;
 
-	s->st.requests++;
+	s->st->requests++;
 	if (c != TFTP_OK) {
-		s->st.bad_packet[c]++;
+		s->st->bad_packet[c]++;
 		if (p.opcode != TFTP_ERROR)
 			reply_error(s, s->fd, &s->lpeer, plen, tftp_cause_code(c),
 				    tftp_cause_message(c));
@@ -257,12 +259,12 @@ void on_request(struct server *s, size_t len, bool truncated)
 	}
 	if (p.opcode != TFTP_RRQ && p.opcode != TFTP_WRQ) {
 		/* DATA, ACK or ERROR to port 69: no transfer has that TID. */
-		s->st.wrong_tid++;
+		s->st->wrong_tid++;
 		if (p.opcode != TFTP_ERROR)
 			reply_error(s, s->fd, &s->lpeer, plen, TFTP_EBADID, "unknown transfer ID");
 		return;
 	}
-	p.opcode == TFTP_RRQ ? s->st.rrq++ : s->st.wrq++;
+	p.opcode == TFTP_RRQ ? s->st->rrq++ : s->st->wrq++;
 	addr_text(&s->lpeer, who, sizeof who);
 	if (!admitted(s, &p, who, rel, sizeof rel))
 		return;
@@ -296,9 +298,12 @@ void on_request(struct server *s, size_t len, bool truncated)
 		s->xfers->prev = x;
 	s->xfers = x;
 	s->nxfers++;
+	s->st->running = s->nxfers;
 	if (!xfer_open(x, &p.req, rel, interface_mtu(x->fd, ifindex), &code, &why)) {
 		if (cfg->verbose || code != TFTP_ENOTFOUND)
 			log_info("%s %s from %s: %s", x->put ? "WRQ" : "RRQ", x->name, who, why);
+		record_refused(s, x->name, code == TFTP_ENOTFOUND ? JOURNAL_END_NOT_FOUND
+								 : JOURNAL_END_REFUSED, why);
 		x->clen = tftp_build_error(x->cnext, sizeof x->cnext, code, why);
 		send_ctl(x);
 		xfer_end(x);

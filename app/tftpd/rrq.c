@@ -94,11 +94,11 @@ void pump(struct xfer *x)
 		send_block(x, i, sl);
 		if (i <= x->sent_max) { /* sent before: a retransmission */
 			x->retransmits++;
-			x->srv->st.retransmits++;
+			x->srv->st->retransmits++;
 		} else {
 			x->sent_max = i;
 		}
-		x->srv->st.bytes_sent += sl->iov[1].iov_len;
+		x->srv->st->bytes_sent += sl->iov[1].iov_len;
 		window_sent(&x->w, i + 1);
 	}
 }
@@ -110,7 +110,7 @@ void rrq_ack(struct xfer *x, uint16_t n)
 		return;
 	case WINDOW_DONE:
 		x->bytes = x->file->size;
-		x->srv->st.completed++;
+		x->srv->st->completed++;
 		xfer_log_end(x, true, NULL);
 		xfer_end(x);
 		return;

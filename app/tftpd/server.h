@@ -44,9 +44,13 @@ struct config {
 	unsigned poll_us;          /* poll this long for an answer before sleeping; 0: off */
 	const int *workers;        /* pids the signals are passed on to */
 	unsigned nworkers;
+	struct stats *st;          /* this worker's counters and journal: */
+	struct journal *journal;   /* server_share, before privileges drop */
 };
 
-/* What the server counts; SIGUSR1 logs them. */
+/* What the server counts; SIGUSR1 logs them, the status page reads them:
+ * this struct is the shared mapping of <run>/stats/tftpd.<worker>
+ * (stats.h), described field by field in share.c. */
 struct stats {
 	uint64_t requests, rrq, wrq;
 	uint64_t completed, failed, timeouts, client_errors, uefi_probes;
@@ -57,7 +61,12 @@ struct stats {
 	uint64_t fixed;        /* transfers whose socket was a fixed file */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
+	uint64_t running;      /* gauge: transfers now */
 };
+
+/* Worker worker's counters and boot journal, shared (stats.h,
+ * journal.h) into cfg->st and cfg->journal; before chroot. */
+void server_share(struct config *cfg, int worker);
 
 /* Run the loop on the bound UDP socket fd (family AF_INET or AF_INET6,
  * with IP_PKTINFO / IPV6_RECVPKTINFO set) until SIGTERM or SIGINT; signals

@@ -70,7 +70,7 @@ void wrq_data(struct xfer *x, uint16_t n, const uint8_t *data, size_t len)
 	}
 	x->bytes += blen;
 	x->received = i;
-	x->srv->st.bytes_received += len;
+	x->srv->st->bytes_received += len;
 	x->w.retries = 0;
 	arm_timer(x);
 	if (len < x->t.blksize) { /* the last block */
@@ -89,7 +89,7 @@ void wrq_data(struct xfer *x, uint16_t n, const uint8_t *data, size_t len)
 			return;
 		}
 		send_ack(x, i);
-		x->srv->st.completed++;
+		x->srv->st->completed++;
 		xfer_log_end(x, true, NULL);
 		x->dallying = true; /* until a timeout passes without a resend */
 		return;

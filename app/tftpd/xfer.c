@@ -56,6 +56,8 @@ void xfer_log_end(struct xfer *x, bool ok, const char *why)
 	double mib = (double)x->bytes / (1024.0 * 1024.0);
 	double s = ms > 0 ? ms / 1000.0 : 0.001;
 
+	record_end(x, ok ? JOURNAL_END_DONE : x->timed_out ? JOURNAL_END_TIMED_OUT : JOURNAL_END_ERROR,
+		   why, false);
 	if (ok)
 		log_info("%s %s %s from %s: %llu bytes in %.3f s (%.2f MiB/s), blksize %u "
 			 "windowsize %u, %llu retransmitted", x->put ? "WRQ" : "RRQ",
@@ -78,6 +80,7 @@ static void xfer_free(struct xfer *x)
 	if (x->next)
 		x->next->prev = x->prev;
 	s->nxfers--;
+	s->st->running = s->nxfers;
 	s->starved -= x->starved;
 	wheel_cancel(&s->wheel, &x->timer);
 	/* A reply to a stranger may still be queued on this fd: let the
@@ -118,7 +121,7 @@ void xfer_idle(struct xfer *x)
 
 void xfer_fail(struct xfer *x, enum tftp_error code, const char *why, bool tell)
 {
-	x->srv->st.failed++;
+	x->srv->st->failed++;
 	xfer_log_end(x, false, why);
 	if (tell) {
 		x->clen = tftp_build_error(x->cnext, sizeof x->cnext, code, why);
@@ -130,7 +133,7 @@ void xfer_fail(struct xfer *x, enum tftp_error code, const char *why, bool tell)
 static void on_sent(struct xfer *x, int res)
 {
 	if (res < 0) {
-		x->srv->st.send_errors++;
+		x->srv->st->send_errors++;
 		if (!x->ending && res != -ECONNREFUSED && res != -EAGAIN) {
 			char why[96];
 
@@ -150,7 +153,7 @@ static void on_packet(struct xfer *x, const uint8_t *buf, size_t len, bool trunc
 
 	if (!same_peer(&x->rpeer, &x->peer)) {
 		/* RFC 1350 section 4: another TID.  Tell it; the transfer goes on. */
-		s->st.wrong_tid++;
+		s->st->wrong_tid++;
 		reply_error(s, x->fd, &x->rpeer, x->rpeer_len, TFTP_EBADID, "unknown transfer ID");
 		return;
 	}
@@ -165,15 +168,17 @@ static void on_packet(struct xfer *x, const uint8_t *buf, size_t len, bool trunc
 			msg[k] = '\0';
 			if (p.error.code == TFTP_EOPTION && !x->put && x->w.acked == UINT64_MAX) {
 				/* UEFI asks for tsize, then ends with ERROR 8 and asks again. */
-				s->st.uefi_probes++;
+				s->st->uefi_probes++;
 				if (s->cfg->verbose)
 					log_info("RRQ %s from %s: size probe (client ended it after the OACK)",
 						 x->name, x->who);
 			} else {
-				s->st.client_errors++;
+				s->st->client_errors++;
 				log_warn("%s %s from %s: the client ended it: error %u \"%s\"",
 					 x->put ? "WRQ" : "RRQ", x->name, x->who, p.error.code, msg);
 			}
+			record_end(x, JOURNAL_END_ABORTED, msg,
+				   p.error.code == TFTP_EOPTION && !x->put && x->w.acked == UINT64_MAX);
 			xfer_end(x);
 			return;
 		}
@@ -187,7 +192,7 @@ static void on_packet(struct xfer *x, const uint8_t *buf, size_t len, bool trunc
 		}
 		c = TFTP_BAD_OPCODE; /* a request, or DATA/ACK the wrong way */
 	}
-	s->st.bad_packet[c]++;
+	s->st->bad_packet[c]++;
 	xfer_fail(x, tftp_cause_code(c), tftp_cause_message(c), true);
 }
 
@@ -249,7 +254,7 @@ void on_recv_ring(struct xfer *x, const struct io_uring_cqe *cqe)
 		    res == -ECONNREFUSED) {
 			x->starved = true;
 			s->starved++;
-			s->st.recv_starved += res == -ENOBUFS;
+			s->st->recv_starved += res == -ENOBUFS;
 		} else {
 			errno = -res;
 			log_errno("%s from %s: unable to receive", x->name, x->who);
@@ -271,20 +276,21 @@ void on_timer(struct timer *t, void *ctx)
 		return;
 	}
 	if (!window_timeout(&x->w, s->cfg->retries)) {
-		s->st.timeouts++;
+		s->st->timeouts++;
+		x->timed_out = true;
 		xfer_fail(x, TFTP_EUNDEF, "timed out", true);
 		return;
 	}
 	arm_timer(x);
 	if (x->put) { /* say again where we are */
 		x->retransmits++;
-		s->st.retransmits++;
+		s->st->retransmits++;
 		send_ack(x, x->received);
 		return;
 	}
 	if (x->w.next == 0) { /* the OACK again */
 		x->retransmits++;
-		s->st.retransmits++;
+		s->st->retransmits++;
 	}
 	pump(x);
 }

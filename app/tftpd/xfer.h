@@ -19,6 +19,7 @@
 
 #include "bufring.h"
 #include "files.h"
+#include "journal.h"
 #include "netascii.h"
 #include "server.h"
 #include "turn.h"
@@ -72,6 +73,7 @@ struct xfer {
 	bool dallying;            /* WRQ done: re-ACK a resent last block */
 	bool armed;               /* RRQ: its multishot receive is on */
 	bool starved;             /* RRQ: ... ended for want of buffers */
+	bool timed_out;           /* it ends for its retries ran out */
 	unsigned pending;         /* SQEs in the kernel */
 	union addr peer;
 	socklen_t peer_len;
@@ -157,7 +159,7 @@ struct server {
 				   * that gives up (loop.c, POLL_BACKOFF_MAX) */
 	unsigned poll_skip;       /* turns left without polling */
 	struct wheel wheel;
-	struct stats st;
+	struct stats *st;         /* the shared mapping (stats.h), cfg->st */
 	int fd, family, sfd;
 	bool stopping;
 	struct xfer *xfers;
@@ -227,6 +229,13 @@ void arm_recv(struct xfer *x);
 void send_ctl(struct xfer *x);
 void arm_timer(struct xfer *x);
 void xfer_log_end(struct xfer *x, bool ok, const char *why);
+
+/* record.c: the boot journal's events (journal.h).  A request refused
+ * before any transfer (its peer s->lpeer); a transfer's start; its end
+ * (probe: a UEFI size probe the client ended on purpose). */
+void record_refused(struct server *s, const char *file, enum journal_end end, const char *why);
+void record_start(const struct xfer *x);
+void record_end(const struct xfer *x, enum journal_end end, const char *why, bool probe);
 /* No more packets: cancel the receive; freed once the kernel has
  * answered for every SQE of ours. */
 void xfer_end(struct xfer *x);
