@@ -181,6 +181,11 @@ pid_t status_start(const struct config *base, const struct status_args *a, const
 	c.page = status_page;
 	sfd = status_signals();
 	status_sources_open(&sources); /* before privileges go: the slot, the directories */
+	/* Its own requests are an operator's or a scraper's, not a client's
+	 * boot: its counters and journal stay private memory, under a run
+	 * directory that cannot exist (stats.h, journal.h). */
+	setenv("TERN_RUN_DIR", "/dev/null/httpd-status", 1);
+	server_share(&c, -1);
 	daemon_drop_privileges(user, NULL);
 	log_info("status pages on %s port %u%s%s", a->address ? a->address : "any address", a->port,
 		 a->interface ? " of " : "", a->interface ? a->interface : "");

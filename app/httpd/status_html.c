@@ -181,7 +181,7 @@ static void client_file(const struct journal_file *f, struct sbuf *b)
 		status_bytes(b, f->bytes * 1000 / f->ms);
 		sb_str(b, "/s");
 	}
-	sb_printf(b, ", %s)", f->end ? journal_end_name((enum journal_end)f->end) : "running");
+	sb_printf(b, ", %s)", journal_end_name((enum journal_end)f->end));
 }
 
 static void client_row(const struct journal_client *c, struct sbuf *b)

@@ -105,7 +105,7 @@ static void file_json(const struct journal_file *f, struct sbuf *b)
 	else
 		sb_str(b, "null");
 	sb_str(b, ",");
-	str_or_null(b, "end", f->end ? journal_end_name((enum journal_end)f->end) : "running");
+	str_or_null(b, "end", journal_end_name((enum journal_end)f->end));
 	sb_str(b, "}");
 }
 
