@@ -183,8 +183,9 @@ pid_t status_start(const struct config *base, const struct status_args *a, const
 	status_sources_open(&sources); /* before privileges go: the slot, the directories */
 	/* Its own requests are an operator's or a scraper's, not a client's
 	 * boot: its counters and journal stay private memory, under a run
-	 * directory that cannot exist (stats.h, journal.h). */
-	setenv("TERN_RUN_DIR", "/dev/null/httpd-status", 1);
+	 * directory that cannot exist (stats.h and journal.h share only
+	 * under one that does). */
+	setenv("TERN_RUN_DIR", "/proc/self/no-such-directory", 1);
 	server_share(&c, -1);
 	daemon_drop_privileges(user, NULL);
 	log_info("status pages on %s port %u%s%s", a->address ? a->address : "any address", a->port,
