@@ -233,6 +233,10 @@ def check_status_page(lab, mac, stages):
     row = next((r for r in page.split("<tr>") if mac in r), "")
     t.ok(">booted<" in row and all(f in row for f in files),
          "/status (curl): the client's row has its MAC, stage booted and its files", row or page[-3000:])
+    for line in re.sub(r"<br>", ", ", re.sub(r"</t[dh]>", " | ", page)).splitlines():
+        text = re.sub(r"<[^>]+>", "", line).strip()
+        if text:
+            print("# status: " + text)  # the page as text, for the README's example
     dom, err = chromium(lab, "--dump-dom")
     os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
     if os.path.exists(SCREENSHOT):
