@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "stats.h"
 
 static const char *class_label(unsigned i)
@@ -38,7 +39,7 @@ static const struct stats_def defs[] = {
 void server_share(struct config *cfg, int worker)
 {
 	cfg->n = stats_open("httpd", worker, defs, sizeof defs / sizeof *defs, sizeof *cfg->n);
-	cfg->journal = journal_open(JOURNAL_HTTPD, worker, 0);
+	cfg->journal = journal_open(JOURNAL_HTTPD, worker, CONFIG_JOURNAL_EVENTS);
 }
 
 void record_response(const struct server *s, const struct conn *c, uint64_t body, int cut)

@@ -84,7 +84,7 @@ struct journal *journal_open(enum journal_daemon daemon, int instance, unsigned 
 
 	if (!j)
 		die(EXIT_SYSCALL, "unable to allocate the journal");
-	j->capacity = capacity ? capacity : CONFIG_JOURNAL_EVENTS;
+	j->capacity = capacity ? capacity : 1; /* never a ring of 0 */
 	j->daemon = (uint8_t)daemon;
 	len = ring_len(j->capacity);
 	stats_run_path(dir, sizeof dir, "journal");

@@ -13,7 +13,7 @@
  * No system call, no lock, no allocation an event: a slot is cleared,
  * filled and published with a release store of its sequence number.
  * The ring is <run>/journal/<daemon>[.<instance>] (<run> as in stats.h),
- * CONFIG_JOURNAL_EVENTS events of JOURNAL_EVENT_SIZE bytes plus a page of
+ * CONFIG_JOURNAL_EVENTS (app/lib/Kconfig) events of JOURNAL_EVENT_SIZE bytes plus a page of
  * header, mode 0644.  A daemon that restarts reopens its ring when the
  * file is whole and of this build's layout, and continues its sequence;
  * otherwise it starts the ring afresh.  Without <run>/journal (a daemon
@@ -38,21 +38,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "config.h"
-
-#ifndef CONFIG_JOURNAL_EVENTS
-#define CONFIG_JOURNAL_EVENTS 1024
-#endif
-#ifndef CONFIG_JOURNAL_CLIENTS
-#define CONFIG_JOURNAL_CLIENTS 256
-#endif
-#ifndef CONFIG_JOURNAL_STALL_S
-#define CONFIG_JOURNAL_STALL_S 30
-#endif
-#ifndef CONFIG_JOURNAL_BOOTED_FILES
-#define CONFIG_JOURNAL_BOOTED_FILES "rootfs.cpio.gz"
-#endif
 
 #define JOURNAL_MAGIC   "TERNJRNL"
 #define JOURNAL_VERSION 1
@@ -139,8 +124,10 @@ struct journal_head {
 struct journal;
 
 /* The ring of daemon (instance: a worker's number, -1 for none), shared
- * when <run>/journal exists, private otherwise; capacity events (0:
- * CONFIG_JOURNAL_EVENTS).  Never NULL (dies when no memory at all). */
+ * when <run>/journal exists, private otherwise; capacity events (the
+ * daemons pass CONFIG_JOURNAL_EVENTS: no file of app/lib reads config.h,
+ * which host tools built from app/lib lack).  Never NULL (dies when no
+ * memory at all). */
 struct journal *journal_open(enum journal_daemon daemon, int instance, unsigned capacity);
 
 /* Unmap and free j (a daemon keeps its journal for life; tests close). */

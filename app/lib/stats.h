@@ -16,7 +16,9 @@
  *     struct stats *st = stats_open("tftpd", worker, defs, n, sizeof *st);
  *     st->requests++;          // a plain store into the mapping
  *
- * The file is <run>/stats/<daemon>[.<instance>], <run> being $TERN_RUN_DIR
+ * The file is <run>/stats/<daemon>[.<instance>] (instance: a worker's
+ * number; for relayd's "relayd-rule" files, the rule's id -- each rule is
+ * a file of its own, app/relayd/record.c), <run> being $TERN_RUN_DIR
  * or STATS_RUN_DIR (init makes it at boot).  It is written whole under a
  * temporary name and renamed into place, mode 0644: a reader never sees a
  * half-made table, and a restarted daemon starts a fresh file (its
@@ -42,6 +44,9 @@
  * generic reader renders any daemon: Prometheus name (units in the name,
  * _total on counters), type, help, and its label set, already rendered
  * as Prometheus label text (cause="file not found") -- never per client.
+ * Two workers of one daemon have fields of the same name and labels: a
+ * renderer of /metrics tells their series apart by the file (e.g. a
+ * label worker="<instance>") or adds them up.
  */
 #ifndef TERN_STATS_H
 #define TERN_STATS_H

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "config.h"
 #include "journal.h"
 #include "stats.h"
 
@@ -42,7 +43,7 @@ static const struct stats_def defs[] = {
 void server_share(struct pxed *p)
 {
 	p->st = stats_open("pxed", -1, defs, sizeof defs / sizeof *defs, sizeof *p->st);
-	p->journal = journal_open(JOURNAL_PXED, -1, 0);
+	p->journal = journal_open(JOURNAL_PXED, -1, CONFIG_JOURNAL_EVENTS);
 }
 
 /* The journal's name for what was done with a message of type t. */

@@ -20,17 +20,22 @@ static const struct {
 	size_t offset;
 	const char *name, *help;
 } rule_fields[RULE_FIELDS] = {
-	{ offsetof(struct rule, packets), "tern_relayd_received_packets_total", "Datagrams received by a rule" },
-	{ offsetof(struct rule, bytes), "tern_relayd_received_bytes_total", "Bytes received by a rule" },
-	{ offsetof(struct rule, no_buffer), "tern_relayd_no_buffer_drops_total", "Datagrams dropped: no receive buffer free" },
-	{ offsetof(struct rule, truncated), "tern_relayd_truncated_drops_total", "Datagrams dropped: longer than the largest" },
+#define R(f) offsetof(struct rule, f)
+	{ R(packets), "tern_relayd_received_packets_total", "Datagrams received by a rule" },
+	{ R(bytes), "tern_relayd_received_bytes_total", "Bytes received by a rule" },
+	{ R(no_buffer), "tern_relayd_no_buffer_drops_total",
+	  "Datagrams dropped: no receive buffer free" },
+	{ R(truncated), "tern_relayd_truncated_drops_total",
+	  "Datagrams dropped: longer than the largest" },
+#undef R
 }, output_fields[OUTPUT_FIELDS] = {
 #define O(f) offsetof(struct rule, out[0].f)
 	{ O(packets), "tern_relayd_output_sent_packets_total", "Datagrams sent to an output" },
 	{ O(bytes), "tern_relayd_output_sent_bytes_total", "Bytes sent to an output" },
 	{ O(send_errors), "tern_relayd_output_send_errors_total", "Sends to an output that failed" },
 	{ O(no_route), "tern_relayd_output_no_route_total", "Sends to an output without a route" },
-	{ O(gso_packets), "tern_relayd_output_gso_packets_total", "Datagrams sent to an output in GSO sends" },
+	{ O(gso_packets), "tern_relayd_output_gso_packets_total",
+	  "Datagrams sent to an output in GSO sends" },
 	{ O(gso_sends), "tern_relayd_output_gso_sends_total", "GSO sends to an output" },
 #undef O
 };

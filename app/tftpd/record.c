@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "journal.h"
 #include "stats.h"
 
@@ -55,7 +56,7 @@ static const struct stats_def defs[] = {
 void server_share(struct config *cfg, int worker)
 {
 	cfg->st = stats_open("tftpd", worker, defs, sizeof defs / sizeof *defs, sizeof *cfg->st);
-	cfg->journal = journal_open(JOURNAL_TFTPD, worker, 0);
+	cfg->journal = journal_open(JOURNAL_TFTPD, worker, CONFIG_JOURNAL_EVENTS);
 }
 
 void record_refused(struct server *s, const char *file, enum journal_end end, const char *why)

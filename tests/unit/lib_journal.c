@@ -18,29 +18,12 @@
 #include <unistd.h>
 
 #include "journal.h"
-
-static char run[64];
+#include "run_dir.h"
 
 static int setup(void **state)
 {
-	char d[96];
-
 	(void)state;
-	strcpy(run, "/tmp/lib_journal.XXXXXX");
-	assert_non_null(mkdtemp(run));
-	snprintf(d, sizeof d, "%s/journal", run);
-	assert_int_equal(mkdir(d, 0755), 0);
-	setenv("TERN_RUN_DIR", run, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[160];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", run);
-	return system(cmd);
+	return run_dir_make("journal");
 }
 
 static void add(struct journal *j, uint64_t bytes)
@@ -417,11 +400,14 @@ static void names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(ring_keeps_the_last_capacity_events, setup, teardown),
-		cmocka_unit_test_setup_teardown(slot_being_written_is_not_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(restarted_daemon_continues_its_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_keeps_the_last_capacity_events, setup,
+						run_dir_teardown),
+		cmocka_unit_test_setup_teardown(slot_being_written_is_not_read, setup,
+						run_dir_teardown),
+		cmocka_unit_test_setup_teardown(restarted_daemon_continues_its_ring, setup,
+						run_dir_teardown),
 		cmocka_unit_test_setup_teardown(reader_refuses_bytes_that_are_not_a_ring, setup,
-						teardown),
+						run_dir_teardown),
 		cmocka_unit_test(a_whole_boot_joined_by_address),
 		cmocka_unit_test(stall_causes),
 		cmocka_unit_test(table_bounded_keeps_the_latest_clients),

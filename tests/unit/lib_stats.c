@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "run_dir.h"
 #include "stats.h"
 
 struct demo {
@@ -42,26 +43,12 @@ static const struct stats_def defs[] = {
 };
 #define NDEFS (sizeof defs / sizeof *defs)
 
-static char run[64], statsdir[96];
+#define statsdir run_sub
 
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(run, "/tmp/lib_stats.XXXXXX");
-	assert_non_null(mkdtemp(run));
-	snprintf(statsdir, sizeof statsdir, "%s/stats", run);
-	assert_int_equal(mkdir(statsdir, 0755), 0);
-	setenv("TERN_RUN_DIR", run, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[160];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", run);
-	return system(cmd);
+	return run_dir_make("stats");
 }
 
 static void fields_rendered_with_labels_escaped(void **state)
@@ -289,13 +276,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fields_rendered_with_labels_escaped),
 		cmocka_unit_test(labels_appended),
-		cmocka_unit_test_setup_teardown(reader_sees_the_daemons_own_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(reader_sees_the_daemons_own_counters, setup,
+						run_dir_teardown),
 		cmocka_unit_test_setup_teardown(broken_files_skipped_dead_writer_flagged, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(restarted_daemon_starts_a_fresh_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(no_directory_private_memory, setup, teardown),
+						run_dir_teardown),
+		cmocka_unit_test_setup_teardown(restarted_daemon_starts_a_fresh_file, setup,
+						run_dir_teardown),
+		cmocka_unit_test_setup_teardown(no_directory_private_memory, setup,
+						run_dir_teardown),
 		cmocka_unit_test_setup_teardown(check_refuses_what_the_reader_must_not_trust, setup,
-						teardown),
+						run_dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
