@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bootslot.h"
+#include "config.h" /* the journal's sizes and rules: app/lib/Kconfig */
 #include "log.h"
 
 static int64_t clock_ms(clockid_t id)
