@@ -237,11 +237,10 @@ def check_status_page(lab, mac, stages):
         text = re.sub(r"<[^>]+>", "", line).strip()
         if text:
             print("# status: " + text)  # the page as text, for the README's example
-    dom, err = chromium(lab, "--dump-dom")
     os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
     if os.path.exists(SCREENSHOT):
         os.unlink(SCREENSHOT)
-    chromium(lab, "--screenshot=" + SCREENSHOT)
+    dom, err = chromium(lab, "--dump-dom", "--screenshot=" + SCREENSHOT)  # one start, both
     png = b""
     if os.path.exists(SCREENSHOT):
         with open(SCREENSHOT, "rb") as f:
