@@ -224,6 +224,7 @@ def chromium(lab, *args):
 
 def check_status_page(lab, mac, stages):
     """What the page showed while the client booted, and shows now."""
+    began = time.monotonic()
     booted = "booted" in stages
     t.ok(booted and stages.index("booted") > 0,
          "/status.json showed the BIOS client's MAC while it booted, stage by stage, "
@@ -245,6 +246,8 @@ def check_status_page(lab, mac, stages):
     if os.path.exists(SCREENSHOT):
         with open(SCREENSHOT, "rb") as f:
             png = f.read(8)
+    print("# pxe_lab: the status page checked and rendered in %.1f s" % (time.monotonic() - began),
+          flush=True)
     t.ok(mac in dom and "booted" in dom and png == b"\x89PNG\r\n\x1a\n",
          "headless Chromium renders the page with the client's MAC and booted; screenshot "
          "kept in %s" % os.path.relpath(SCREENSHOT, os.environ["TERN_TOP"]), dom[-2000:] + err[-2000:])
@@ -262,6 +265,8 @@ def check_missing_file_client(lab, tmp):
                 break
             time.sleep(1)
         page = status_get(lab, "/status") or ""
+        print("# pxe_lab: the missing-file client shown stalled %.1f s after its QEMU started"
+              % (time.monotonic() - cli.started), flush=True)
     row = next((r for r in page.split("<tr>") if MISSING_MAC in r), "")
     t.ok(c and c["stall"] == "file not found" and "missing.ipxe" in c["cause"]
          and "file not found: " in row and "missing.ipxe" in row,
