@@ -188,6 +188,15 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		refuse(s, c, target_status(tc), req, target_cause_message(tc));
 		return;
 	}
+	if (s->cfg->page) { /* the status process: pages, never a file (status.h) */
+		if (!(c->file = s->cfg->page(req, rel, &c->reply))) {
+			refuse(s, c, errno == ENOENT ? 404 : 500, req, strerror(errno));
+			return;
+		}
+		c->close_after = c->reply.close;
+		start_response(s, c, c->file->data);
+		return;
+	}
 	/* O_NONBLOCK kept: the file is only mapped, never read (and
 	 * path_open then has no flags to set again) */
 	fd = path_open_stat(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK, &st);

@@ -1,5 +1,6 @@
 # etc.sh -- what httpd owns in the image, sourced by rootfs/gen-etc.sh when
-# httpd is on: its root, its services line, and with HTTPS its certificate
+# httpd is on: its root, its services line (with the status listener when
+# HTTPD_STATUS is on), and with HTTPS its certificate
 # and key (HTTPD_TLS_CERT_FILE, HTTPD_TLS_KEY_FILE, and HTTPD_TLS_LAB_CA
 # when they are the lab's: from app/httpd/httpd.mk).
 # Site data only: its tuning is compiled in (settings.h).
@@ -14,5 +15,13 @@ if [ "${CONFIG_HTTPD_TLS:-}" = y ]; then
 	tls="-t $CONFIG_HTTPD_TLS_PORT -x /etc/tern/httpd/cert.pem -K /etc/tern/httpd/key.pem"
 	tls="$tls${CONFIG_HTTPD_TLS_NAME:+ -N $CONFIG_HTTPD_TLS_NAME}"
 fi
+# The status pages on the management side (app/httpd/README.md, Status pages).
+status=
+if [ "${CONFIG_HTTPD_STATUS:-}" = y ]; then
+	iface=${CONFIG_HTTPD_STATUS_INTERFACE:-${CONFIG_NETWORK_IFACE:-*}}
+	status="-w $CONFIG_HTTPD_STATUS_PORT"
+	[ "$iface" = "*" ] || status="$status -I $iface"
+	status="$status${CONFIG_HTTPD_STATUS_ADDRESS:+ -W $CONFIG_HTTPD_STATUS_ADDRESS}"
+fi
 service httpd role=server /usr/sbin/httpd -r "$CONFIG_HTTPD_ROOT" -p "$CONFIG_HTTPD_PORT" -u nobody \
-	$tls ${CONFIG_HTTPD_EXTRA_ARGS:-}
+	$tls $status ${CONFIG_HTTPD_EXTRA_ARGS:-}

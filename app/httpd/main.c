@@ -3,7 +3,7 @@
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
 "             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
 "             [-s SECONDS] [-m FILES] [-S BYTES] [-u USER]\n" \
-"             [-t PORT -x CERT -K KEY [-N NAME]]\n" \
+"             [-t PORT -x CERT -K KEY [-N NAME]] [-w PORT [-W ADDRESS] [-I IFACE]]\n" \
 "       httpd -h\n" \
 "\n" \
 "Serves the files under ROOT over HTTP/1.1 and 1.0 (GET, HEAD, Range),\n" \
@@ -26,6 +26,9 @@
 "  -x CERT       the certificate chain (PEM), server's first, ECDSA P-256\n" \
 "  -K KEY        its private key (PEM), read before privileges are dropped\n" \
 "  -N NAME       refuse TLS clients asking for another server name (SNI)\n" \
+"  -w PORT       serve /status, /status.json and /metrics on PORT, with:\n" \
+"  -W ADDRESS    its address (default any)\n" \
+"  -I IFACE      only connections arriving on IFACE (default any)\n" \
 "  -j            also chroot(2) into ROOT\n" \
 "  -v            log why each refused request was refused\n" \
 "  -f            foreground (always; accepted for habit)\n" \
@@ -52,6 +55,7 @@
 #include "log.h"
 #include "server.h"
 #include "settings.h"
+#include "status.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -64,6 +68,7 @@ struct args {
 	unsigned workers;
 	unsigned tls_port;                 /* 0: no HTTPS */
 	const char *cert, *key, *sni;
+	struct status_args status;         /* port 0: no status pages */
 };
 
 static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag)
@@ -75,7 +80,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:S:u:t:x:K:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:S:u:t:x:K:N:w:W:I:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -97,6 +102,9 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'x': a->cert = optarg; break;
 		case 'K': a->key = optarg; break;
 		case 'N': a->sni = optarg; break;
+		case 'w': a->status.port = number(optarg, 1, 65535, "-w"); break;
+		case 'W': a->status.address = optarg; break;
+		case 'I': a->status.interface = optarg; break;
 		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -106,6 +114,10 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		usage_error(USAGE, "%s wants -x CERT and -K KEY", "-t");
 	if (a->tls_port && a->tls_port == a->port)
 		usage_error(USAGE, "%s is the same port as -p", "-t");
+	if (a->status.port && (a->status.port == a->port || a->status.port == a->tls_port))
+		usage_error(USAGE, "%s is the same port as -p or -t", "-w");
+	if (!a->status.port && (a->status.address || a->status.interface))
+		usage_error(USAGE, "%s want -w PORT", "-W and -I");
 }
 
 /* The listening socket: a dual-stack [::] by default. */
@@ -188,6 +200,8 @@ static int run_workers(struct config *c, const struct args *a)
 		if (c->tls_fd >= 0)
 			close(c->tls_fd);
 	}
+	if (a->status.port) /* a process of its own (status.h), stopped with the workers */
+		workers[nworkers++] = status_start(c, &a->status, a->user);
 	fd = listen_socket(a, a->port, a->workers > 1);
 	c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, a->workers > 1) : -1;
 	sfd = daemon_signals();

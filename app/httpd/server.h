@@ -26,6 +26,9 @@
 #include "request.h"
 #include "tls.h"
 
+struct http_reply;
+struct mapped;
+
 struct config {
 	const char *root;        /* served directory */
 	int root_fd;
@@ -43,6 +46,11 @@ struct config {
 	unsigned nworkers;
 	struct counters *n;      /* this worker's counters and journal: */
 	struct journal *journal; /* server_share, before privileges drop */
+	/* Set in the status process only (status.h): every request is
+	 * answered with a page, never a file: its body (NULL with errno,
+	 * ENOENT for a name that is no page) and *r planned. */
+	struct mapped *(*page)(const struct http_request *req, const char *name,
+			       struct http_reply *r);
 };
 
 /* What SIGUSR1 logs and the status page reads: each counts events since

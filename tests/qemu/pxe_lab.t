@@ -17,6 +17,13 @@
 # served boot.ipxe) must start neither pxed nor tftpd, so the second client
 # still boots from the appliance.
 #
+# The appliance's status page (httpd -w, app/httpd/README.md) is read all
+# along from the lab's namespace: /status.json while the first BIOS client
+# boots (its MAC, an earlier stage, then "booted" with its files), /status
+# with curl and rendered by headless Chromium (the screenshot is kept as
+# out/tests/status.png), and a BIOS client pointed at a missing file
+# (a host line in server mode) shown stalled with the cause.
+#
 # All guests are on a bridge with a tap each, in a network namespace of the
 # test (guest.py Lab): -netdev socket holds back OVMF's windowed TFTP.
 # Nothing else is on the segment (no -netdev user: QEMU's slirp BOOTP/TFTP
@@ -25,16 +32,18 @@
 # waits about 16 s for an IPv6 router the lab does not have; in server
 # mode pxed answers its router solicitations (app/pxed/ra.h) and it does
 # not wait.
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from guest import OVMF_CODE, Guest, GuestError, Lab, Tap, accel, client_argv  # noqa: E402
+from guest import OVMF_CODE, Guest, GuestError, Lab, Tap, accel, auto_mk, client_argv  # noqa: E402
 
 OUT = os.environ["TERN_OUT"]
 KERNEL = os.environ["TERN_KERNEL"]
@@ -43,15 +52,19 @@ IPXE = [os.path.join(OUT, "build", d) for d in os.listdir(os.path.join(OUT, "bui
         if d.startswith("ipxe-")]
 APPLIANCE_MAC = "52:54:00:00:02:01"
 CLIENT_TIMEOUT = 240
+MISSING_MAC = "52:54:00:00:02:68"
 SERVER_CONF = ("mode server", "pool 192.0.2.100 192.0.2.109", "netmask 255.255.255.0",
                "lease 600", "router 192.0.2.1", "arch 0 file undionly.kpxe",
-               "arch 7,9 file ipxe.efi", "ipxe file boot.ipxe")
+               "arch 7,9 file ipxe.efi", "ipxe file boot.ipxe",
+               "host %s ipxe missing.ipxe" % MISSING_MAC)
+STATUS_URL = "http://192.0.2.1:%s" % auto_mk().get("CONFIG_HTTPD_STATUS_PORT", "9180")
+SCREENSHOT = os.path.join(OUT, "tests", "status.png")
 
 if os.geteuid() != 0 or not shutil.which("dnsmasq") or not os.path.exists(OVMF_CODE):
     print("1..0 # SKIP needs root, dnsmasq and OVMF (toolchain/host-packages)")
     sys.exit(0)
 
-t = Tap(27)
+t = Tap(31)
 
 # The image as built: pxed and tftpd marked as serving others, pxed's
 # generated configuration accepted by pxed.
@@ -151,6 +164,102 @@ def check_client_serves_no_one(cli, kind):
          cli.tail(3000))
 
 
+def status_get(lab, path):
+    """The appliance's status page path, fetched from the lab's namespace; None if not."""
+    r = subprocess.run(["ip", "netns", "exec", lab.ns, "curl", "-sS", "--max-time", "10",
+                        STATUS_URL + path], capture_output=True, text=True, timeout=20)
+    return r.stdout if r.returncode == 0 else None
+
+
+def status_client(lab, mac):
+    """The client mac of /status.json, or None."""
+    try:
+        doc = json.loads(status_get(lab, "/status.json") or "")
+    except ValueError:
+        return None
+    return next((c for c in doc.get("clients") or [] if c["mac"] == mac), None)
+
+
+class StatusWatch(threading.Thread):
+    """The stages /status.json shows for a client, read every second while it boots."""
+
+    def __init__(self, lab, mac):
+        super().__init__(daemon=True)
+        self.lab, self.mac, self.stages = lab, mac, []
+        self.halt = threading.Event()
+        self.start()
+
+    def run(self):
+        while not self.halt.wait(1.0):
+            c = status_client(self.lab, self.mac)
+            if c and (not self.stages or self.stages[-1] != c["stage"]):
+                self.stages.append(c["stage"])
+
+    def stop(self):
+        self.halt.set()
+        self.join(30)
+        return self.stages
+
+
+def chromium(lab, *args):
+    r = subprocess.run(["ip", "netns", "exec", lab.ns, "chromium", "--headless", "--no-sandbox",
+                        "--disable-gpu", "--window-size=1280,900"] + list(args) +
+                       [STATUS_URL + "/status"], capture_output=True, text=True, timeout=120)
+    return r.stdout, r.stderr
+
+
+def check_status_page(lab, mac, stages):
+    """What the page showed while the client booted, and shows now."""
+    began = time.monotonic()
+    booted = "booted" in stages
+    t.ok(booted and stages.index("booted") > 0,
+         "/status.json showed the BIOS client's MAC while it booted, stage by stage, "
+         "then booted: %s" % " -> ".join(stages), str(stages))
+    files = ("boot.ipxe", "bzImage", "rootfs.cpio.gz")  # the NIC ROM is iPXE: no loader
+    page = status_get(lab, "/status") or ""
+    row = next((r for r in page.split("<tr>") if mac in r), "")
+    t.ok(">booted<" in row and all(f in row for f in files),
+         "/status (curl): the client's row has its MAC, stage booted and its files", row or page[-3000:])
+    for line in re.sub(r"<br>", ", ", re.sub(r"</t[dh]>", " | ", page)).splitlines():
+        text = re.sub(r"<[^>]+>", "", line).strip()
+        if text:
+            print("# status: " + text)  # the page as text, for the README's example
+    os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
+    if os.path.exists(SCREENSHOT):
+        os.unlink(SCREENSHOT)
+    dom, err = chromium(lab, "--dump-dom", "--screenshot=" + SCREENSHOT)  # one start, both
+    png = b""
+    if os.path.exists(SCREENSHOT):
+        with open(SCREENSHOT, "rb") as f:
+            png = f.read(8)
+    print("# pxe_lab: the status page checked and rendered in %.1f s" % (time.monotonic() - began),
+          flush=True)
+    t.ok(mac in dom and "booted" in dom and png == b"\x89PNG\r\n\x1a\n",
+         "headless Chromium renders the page with the client's MAC and booted; screenshot "
+         "kept in %s" % os.path.relpath(SCREENSHOT, os.environ["TERN_TOP"]), dom[-2000:] + err[-2000:])
+
+
+def check_missing_file_client(lab, tmp):
+    """A BIOS client (its NIC ROM is iPXE) whose script (pxed's host line)
+    is missing: the page shows it stalled, and why."""
+    cli = Guest(argv=client_argv("BIOS", MISSING_MAC, lab.tap("tapm"), tmp), netns=lab.ns)
+    c, deadline = None, time.monotonic() + CLIENT_TIMEOUT
+    with cli:
+        while time.monotonic() < deadline:
+            c = status_client(lab, MISSING_MAC)
+            if c and c["stall"]:
+                break
+            time.sleep(1)
+        page = status_get(lab, "/status") or ""
+        print("# pxe_lab: the missing-file client shown stalled %.1f s after its QEMU started"
+              % (time.monotonic() - cli.started), flush=True)
+    row = next((r for r in page.split("<tr>") if MISSING_MAC in r), "")
+    t.ok(c and c["stall"] == "file not found" and "missing.ipxe" in c["cause"]
+         and "file not found: " in row and "missing.ipxe" in row,
+         "a BIOS client pointed at a missing file: the page shows it stalled, file not found, "
+         "missing.ipxe", "%s\n%s" % (c, row or page[-2000:]))
+
+
 with tempfile.TemporaryDirectory() as tmp, Lab() as lab:
     lab.dhcp(tmp)
     app = Guest(cmdline="tern.hostname=appliance tern.iface=eth0 tern.ip=192.0.2.1/24",
@@ -182,9 +291,11 @@ with tempfile.TemporaryDirectory() as tmp, Lab() as lab:
              "boot.ipxe: relative names, initrd= on the kernel line, tern.role=client", out)
 
         # -- proxy mode, beside dnsmasq ---------------------------------
+        watch = StatusWatch(lab, "52:54:00:00:02:64")
         bios, mark = boot_client(lab, app, "BIOS", "proxy", "52:54:00:00:02:64", "tapb1", tmp)
         with bios:
             check_served(app, bios, "BIOS", "proxy", "52:54:00:00:02:64", mark, (50, 99))
+            check_status_page(lab, "52:54:00:00:02:64", watch.stop())
             uefi, mark = boot_client(lab, app, "UEFI", "proxy", "52:54:00:00:02:65", "tapu1", tmp)
             with uefi:
                 check_served(app, uefi, "UEFI", "proxy", "52:54:00:00:02:65", mark, (50, 99))
@@ -223,6 +334,7 @@ with tempfile.TemporaryDirectory() as tmp, Lab() as lab:
                         pass
                 t.ok(ack, "server mode, %s client: pxed logs the netbooted Tern's own lease"
                      % kind, app.tail(2000))
+        check_missing_file_client(lab, tmp)
         st, out = app.sh("cat /var/lib/pxed/leases")
         t.ok(len(re.findall(r"(?m)^192\.0\.2\.10\d 52:54:00:00:02:6[67] ", out)) == 2,
              "both server-mode clients' leases are in /var/lib/pxed/leases", out)
