@@ -253,6 +253,15 @@ static void apply(struct journal_client *c, struct state *s, const struct journa
 		c->last_ms = e->time_ms;
 		return;
 	}
+	if (dhcp && c->stage == JOURNAL_STAGE_BOOTED && !(e->flags & JOURNAL_HAS_ARCH)) {
+		/* the booted system's own DHCP (no option 93): no new boot */
+		if (e->family) {
+			c->family = e->family;
+			memcpy(c->ip, e->ip, sizeof c->ip);
+		}
+		c->last_ms = e->time_ms;
+		return;
+	}
 	if ((e->kind == JOURNAL_DISCOVER || e->kind == JOURNAL_OFFER) &&
 	    c->stage == JOURNAL_STAGE_BOOTED)
 		new_boot(c, s);

@@ -275,9 +275,19 @@ static void a_whole_boot_joined_by_address(void **state)
 	xfer(40, JOURNAL_XFER_END, "192.0.2.50", "myrootfs.cpio.gz", JOURNAL_END_DONE);
 	assert_int_equal(summary(41, 8), 2);
 	assert_int_equal(cl[0].stage, JOURNAL_STAGE_FETCHED);
-	/* the next DISCOVER after booting starts a new boot */
+	/* the booted system's own DHCP (no option 93: udhcpc) is no new
+	 * boot; it may move the client's address */
 	nev--;
 	xfer(40, JOURNAL_XFER_END, "192.0.2.50", "rootfs.cpio.gz", JOURNAL_END_DONE);
+	e = dhcp(60, JOURNAL_DISCOVER, 1, "192.0.2.51");
+	e->flags &= ~JOURNAL_HAS_ARCH;
+	e = dhcp(61, JOURNAL_ACK, 1, "192.0.2.51");
+	e->flags &= ~JOURNAL_HAS_ARCH;
+	assert_int_equal(summary(62, 8), 2);
+	assert_int_equal(cl[0].stage, JOURNAL_STAGE_BOOTED);
+	assert_int_equal(cl[0].nfiles, 4);
+	assert_int_equal(cl[0].last_ms, t0 + 61000);
+	/* the next PXE DISCOVER after booting starts a new boot */
 	dhcp(500, JOURNAL_OFFER, 1, "192.0.2.50");
 	assert_int_equal(summary(501, 8), 2);
 	assert_int_equal(cl[0].stage, JOURNAL_STAGE_OFFER);
