@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Tern -- the only entry point.  `make help` says what each target does.
 #
 #   make                 build out/images/{bzImage,rootfs.cpio.gz}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # app.mk -- our programs, each a package (app/README.md): app/<prog>/ holds
 # its sources (main() in main.c; the other .c files there and app/lib/*.c
 # are linked in), its Kconfig, its <prog>.mk and the /etc it owns (etc.sh,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # accel.sh [-w] KIND -- the QEMU accelerator for a guest of KIND: the one
 # place Tern decides it, for make run, every test and every benchmark.
 #

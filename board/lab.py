@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """lab.py -- `make lab`: the PXE lab in one command (docs/pxe-lab.md).
 
 Boots the image as the lab's appliance (pxed in server mode on its lab

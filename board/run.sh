@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run.sh QEMU.SH [ARGS...] -- make run: say which accelerator the guest
 # gets and why, then boot it with the serial console on this terminal.
 # If QEMU fails (a status other than 0), end with its last lines and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bundle.mk -- signed firmware updates (FWUPDATE):
 #   out/host/bin/tfw          the bundle tool, a host program of app/
 #                             (app/tfw/): keygen, pubkey, sign, verify, show

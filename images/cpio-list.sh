@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cpio-list.sh DIR -- print a gen_init_cpio(1) list for the tree DIR: every
 # entry owned by root, modes as in DIR (less group and other write: see
 # below), in byte order of the names, plus the device nodes the kernel

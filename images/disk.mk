@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # disk.mk -- the boards that boot from a disk (BOOT_EFI_DISK: pc_x86_64),
 # in out/<board>/images:
 #   slot.efi   SLOT_IMG: one slot, a unified kernel image (kernel,

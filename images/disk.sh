@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # disk.sh OUT LOADER SLOT ESP_MIB DATA_MIB DATA_DIR ID -- the flashable
 # disk image, built as plain files (no root, no loop devices):
 #

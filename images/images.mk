@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # images.mk -- what a user boots or flashes, in out/images:
 #   bzImage          the kernel (images/linux.mk)
 #   rootfs.cpio.gz   the initramfs: out/target packed by the kernel's own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # legal-info.mk -- `make legal-info`: what a vendor shipping the image must
 # publish, in $(O)/legal-info: a manifest and an SPDX 2.3 SBOM of every
 # package in the image, their license texts and source files (verified

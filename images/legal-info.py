@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """legal-info.py -- what a vendor shipping the image must publish.
 
 Run by `make legal-info` (images/legal-info.mk), which hands over:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 ################################################################################
 # linux -- the kernel, from Debian's linux-source-6.1 (Debian's patches
 # applied), configured as allnoconfig + images/linux/base.config + the

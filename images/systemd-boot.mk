@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 ################################################################################
 # systemd-boot -- the UEFI boot manager of the disk image (boot counting,
 # slot fallback) and the EFI stub every slot image is built around, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # uki.sh STUB KERNEL INITRD CMDLINE TITLE OUT -- one EFI-bootable file (a
 # unified kernel image) from systemd's EFI stub: the kernel, the initramfs
 # and the command line as PE sections the stub hands to the kernel.

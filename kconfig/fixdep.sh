@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fixdep.sh DEPFILE CONFIG_H DEPS_DIR -- make an object depend on the Kconfig
 # symbols its sources use instead of on the whole config.h.
 #

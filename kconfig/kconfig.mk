@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kconfig.mk -- configuration goals and the generated config.
 #
 # .config -> out/config.h (C), out/auto.mk (Make, included by the top

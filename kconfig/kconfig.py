@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """kconfig.py -- Tern's glue around Debian's python3-kconfiglib.
 
 usage: kconfig.py COMMAND [ARG]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # merge-fragments.sh NAME MODE "MAKE" OBJDIR FRAGMENT... -- configure a
 # kbuild package (the kernel, BusyBox) from allnoconfig plus the fragments,
 # then check that every symbol the fragments name got the value they ask

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # gen-etc.sh DIR [FRAGMENT...] -- write into DIR, a tree laid over the
 # image's root, what comes from .config: /etc/hostname, sysctl.d, network.conf
 # and the head of /etc/tern/services here, then what each program that is on

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 ################################################################################
 # ipxe -- the network boot loaders the image hands its PXE clients:
 # undionly.kpxe (BIOS, through the NIC's PXE ROM) and ipxe.efi (x86-64

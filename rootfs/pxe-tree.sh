@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # pxe-tree.sh DIR TARGET ROOT -- the boot files the image serves its PXE
 # clients (rootfs/pxe.mk): write them into DIR and print a gen_init_cpio(1)
 # list that puts them in ROOT (tftpd's directory), root-owned, leaving out

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # pxe.mk -- the boot files the image serves its PXE clients, packed as a
 # second archive that images/images.mk appends to the initramfs (the
 # kernel unpacks both): iPXE's loaders (PXE_LOADERS, rootfs/ipxe.mk) and,

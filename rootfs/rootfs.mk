@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # rootfs.mk -- assemble out/target: skeleton + BusyBox + our programs +
 # the /etc generated from .config.
 

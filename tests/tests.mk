@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests.mk -- `make test` builds what the tests need and runs them all under
 # prove (TAP).
 #

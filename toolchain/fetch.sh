@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fetch.sh NAME... | --all -- put Debian's upstream tarballs into the download
 # cache and check them against toolchain/sources.lock.  NAME:KIND (ipxe:binary)
 # takes only the lines of that kind, for a name that has both.

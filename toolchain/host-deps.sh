@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # host-deps.sh -- make sure every Debian package in toolchain/host-packages
 # is installed.  As root, installs the missing ones (apt-get update first);
 # otherwise prints the exact command to run and stops.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 ################################################################################
 # host-mbedtls -- mbedtls for the host: the bundle tool (out/host/bin/tfw),
 # and the unit tests and fuzzers of the code that verifies bundles and of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 ################################################################################
 # linux-headers -- the kernel's UAPI headers (linux/, asm/) in the sysroot,
 # from the same Debian linux-source the image's kernel is built from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # pkg.mk -- how every external package is described and built.
 #
 # A package file (toolchain/musl.mk, rootfs/busybox.mk, images/linux.mk, ...)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # toolchain.mk -- the target toolchain in out/sysroot: kernel headers, musl,
 # the tern-cc compiler wrapper, then liburing and mbedtls as static libraries.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bundle.c -- the .tfw header: parse, encode, and the policy checks on it. */
 #include <string.h>
 

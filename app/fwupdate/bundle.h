@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bundle.h -- the .tfw firmware bundle: its header, and the checks every
  * bundle passes before anything is written.  Pure: bytes in, verdict out.
  *

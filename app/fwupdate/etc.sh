@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # etc.sh -- what fwupdate owns in the image, sourced by rootfs/gen-etc.sh
 # when fwupdate is on: /etc/tern/release, the board and firmware version it
 # refuses other boards' and older bundles by.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch.c -- see fetch.h. */
 #include <errno.h>
 #include <fcntl.h>

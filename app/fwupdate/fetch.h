@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch.h -- a bundle named by a tftp:// URL, fetched into RAM with
  * BusyBox's tftp applet (tftp -g -l -: the file on a pipe, never on disk).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fwupdate -- signed firmware updates into the idle A/B slot
 # (app/fwupdate/README.md).  Its trusted key is linked in by images/bundle.mk.
 APP_fwupdate_KCONFIG := FWUPDATE

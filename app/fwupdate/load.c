@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* load.c -- see load.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* load.h -- a whole file into RAM: what is verified is what is written,
  * whatever happens to the file meanwhile. */
 #ifndef TERN_LOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate -- install a signed firmware bundle into the other boot slot.
  * Its reference: app/fwupdate/README.md. */
 #define USAGE \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* release.c -- see release.h. */
 #include <errno.h>
 #include <stdio.h>

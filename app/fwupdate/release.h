@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* release.h -- /etc/tern/release: the board and firmware version of the
  * running image, written by the build (rootfs/gen-etc.sh):
  *

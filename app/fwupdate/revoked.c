@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* revoked.c -- see revoked.h. */
 #include "revoked.h"
 

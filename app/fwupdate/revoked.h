@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* revoked.h -- a revocation list: the key ids an image refuses even when
  * it trusts their key (FWUPDATE_REVOKED_KEYS; tfw trust -r bakes it into
  * fwupdate).  A line is a key id, 16 hexadecimal digits as `tfw show` and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.h -- the Kconfig symbols fwupdate uses (from the generated
  * config.h), with the defaults that apply when config.h leaves them out
  * (a host build for the tests, on a board without FWUPDATE):

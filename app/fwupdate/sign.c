@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sign.c -- key pairs and signatures for the host tool and the tests. */
 #include <string.h>
 

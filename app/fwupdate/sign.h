@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sign.h -- making bundles: a P-256 key pair and the signature.  Used by
  * the host tool (app/tfw/main.c) and the tests; fwupdate itself only
  * verifies (the linker's --gc-sections leaves this out of it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verify.c -- a whole bundle checked with mbedtls: SHA-256 of the payload,
  * ECDSA P-256 signature over header and payload. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conn.c -- a connection's steps: take a request from the buffer, plan
  * its answer, send it, and go on with the next; see conn.h. */
 #include "conn.h"

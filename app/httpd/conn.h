@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conn.h -- one client connection: its receive buffer, the response in
  * progress, and the steps the loop (server.c) calls as operations
  * complete.  A connection has at most one operation in flight (inflight);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # etc.sh -- what httpd owns in the image, sourced by rootfs/gen-etc.sh when
 # httpd is on: its root, its services line (with the status listener when
 # HTTPD_STATUS is on), and with HTTPS its certificate

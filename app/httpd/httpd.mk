@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # httpd -- the HTTP file server for boot files (app/httpd/README.md).
 APP_httpd_KCONFIG := HTTPD
 APP_httpd_KIND    := target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd -- the HTTP file server of Tern.  Its reference: app/httpd/README.md. */
 #define USAGE \
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* metrics.c -- /metrics: Prometheus text exposition format 0.0.4.  Pure.
  *
  * Every daemon's stats fields, rendered generically: each field already

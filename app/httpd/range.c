@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* range.c -- Range, dates and content types; see range.h.  Pure. */
 #include "range.h"
 

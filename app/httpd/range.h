@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* range.h -- the Range and If-Modified-Since of a GET, and Content-Type
  * by extension.  Pure.
  *

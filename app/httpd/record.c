@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record.c -- what httpd shares with the status page: its counters
  * described for stats.h (struct counters is the mapping itself), and one
  * boot journal event a file response (or refusal) once it has ended

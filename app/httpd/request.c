@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* request.c -- an HTTP/1.x request head; see request.h.  Pure. */
 #include "request.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* request.h -- an HTTP/1.x request's head, parsed in place.  Pure.
  *
  * http_parse_request reads one request line and its header fields from

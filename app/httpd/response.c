@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* response.c -- see response.h.  Pure. */
 #include "response.h"
 

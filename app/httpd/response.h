@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* response.h -- what to answer a parsed GET or HEAD for a file, and the
  * response head's bytes.  Pure.
  *

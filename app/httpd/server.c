@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.c -- the event loop of one worker; see server.h. */
 #include "server.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h -- httpd's io_uring loop: one ring per worker, a multishot
  * accept on the listening socket, and for each connection one operation
  * in flight at a time (a receive, or a send), so requests on a connection

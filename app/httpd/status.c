@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status.c -- the status process: its listener, its start, and which page
  * a request names; see status.h. */
 #include "status.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status.h -- the lab's status pages: /status (HTML), /status.json and
  * /metrics (Prometheus text 0.0.4), served by a process of their own on
  * a listener of their own (httpd -w PORT [-W ADDRESS] [-I INTERFACE]),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status_gather.c -- see status_gather.h. */
 #include "status_gather.h"
 

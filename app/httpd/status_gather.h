@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status_gather.h -- a status snapshot taken now (status.h): the box, the
  * daemons' stats files, the journal's clients.  Only reads. */
 #ifndef TERN_HTTPD_STATUS_GATHER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status_html.c -- /status: the snapshot as one HTML page, with no
  * script, that reloads itself (a meta refresh).  Pure.  Every string a
  * client or a file chose goes through sb_html (status_write.h); our own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status_json.c -- /status.json: the page's snapshot for scripts.  Pure.
  * Every string goes through sb_json_str (status_write.h); a value that is
  * not known is null.  Its fields: app/httpd/README.md, Status pages. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status_write.c -- see status_write.h.  Pure. */
 #include "status_write.h"
 

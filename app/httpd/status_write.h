@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status_write.h -- the text the status pages are made of: a growing
  * buffer, and bytes a client chose (a vendor class, a file name, a host
  * name) written safely into HTML, JSON and Prometheus label values.  Pure.

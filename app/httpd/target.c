@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* target.c -- percent-decoding and the path policy; see target.h.  Pure. */
 #include "target.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* target.h -- a request target to the file it names under the root.  Pure.
  *
  * The path part of an origin-form target ("/boot/vmlinuz?x=1": the query

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tls-lab.sh CA_DIR OUT_DIR NAME... -- the lab certificate of httpd's HTTPS
 # when the site gives none (HTTPD_TLS_CERT empty): a lab CA in CA_DIR
 # (httpd-lab-ca.pem and .key), made once and kept, then a server key and a

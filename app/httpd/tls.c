@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls.c -- HTTPS under a connection's receive and send; see tls.h. */
 #include "tls.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls.h -- HTTPS: a TLS 1.2 layer (mbedtls) under a connection's receive
  * and send, for the connections accepted on the TLS port.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls_gcm.c -- AES-GCM encryption with AES-NI and PCLMULQDQ; see tls_gcm.h.
  * GHASH's multiply is the one of Intel's white paper "Intel Carry-Less
  * Multiplication Instruction and its Usage for Computing the GCM Mode"

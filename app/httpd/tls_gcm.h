@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls_gcm.h -- AES-GCM encryption on the CPU's AES-NI and PCLMULQDQ,
  * for the records httpd sends over TLS.
  *

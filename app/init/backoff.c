@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backoff.c -- see backoff.h. */
 #include "backoff.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backoff.h -- how long init waits before restarting a respawn service. */
 #ifndef TERN_INIT_BACKOFF_H
 #define TERN_INIT_BACKOFF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boot.h -- what init does once, before it starts services. */
 #ifndef TERN_INIT_BOOT_H
 #define TERN_INIT_BOOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmdline.c -- see cmdline.h.  Pure: no I/O, no allocation. */
 #include "cmdline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmdline.h -- the tern.<key>=<value> words of the kernel command line.
  *
  * The line is split the way the kernel splits it: words separated by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* disk.c -- see disk.h. */
 #include "disk.h"
 

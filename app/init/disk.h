@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* disk.h -- boards that boot from a disk (CONFIG_BOOT_EFI_DISK): the EFI
  * system partition with the boot slots, the data partition with the
  * site's configuration, and marking the running slot good.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gpt.c -- see gpt.h.  The layout is UEFI 2.x, chapter 5.3. */
 #include "gpt.h"
 

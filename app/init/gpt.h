@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gpt.h -- growing the last partition of a GPT disk to the end of the
  * disk: a disk image made for 98 MiB, written to a box's far bigger disk,
  * gets its data partition grown on the first boot.

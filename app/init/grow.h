@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* grow.h -- the data partition fills its disk.
  *
  * A disk image made for 98 MiB, written to a box's far bigger disk, leaves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loop.h -- init's one event loop.  Every signal is blocked and read from
  * one signalfd; poll(2) waits on it and on the services' output pipes,
  * until the nearest deadline of the loop's list.

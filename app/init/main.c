@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init -- PID 1 of Tern.  Its reference: app/init/README.md. */
 #include "settings.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netconf.c -- the lines of /etc/tern/network.conf and the tern.ip= words.
  * Pure: no I/O.
  *

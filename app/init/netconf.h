@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netconf.h -- the interfaces init configures: the lines of
  * /etc/tern/network.conf and the tern.ip= family of kernel command-line
  * words.  The syntax is described at the top of netconf.c.  Pure: no I/O. */

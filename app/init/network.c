@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* network.c -- see network.h. */
 #include "network.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* network.h -- bring the network up at boot: loopback, then the interfaces
  * of /etc/tern/network.conf as the kernel command line amends them (the
  * syntax of both is described at the top of netconf.c). */

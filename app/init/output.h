@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* output.h -- what services write, to the console and the kernel log.
  *
  * Each service's stdout and stderr are one pipe to init.  init cuts what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record.c -- init's counters shared with the status page (stats.h): the
  * restarts of each service, tern_init_service_restarts_total{service=}.
  * Services come and go with a reload, and a stats file's field table is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* root.c -- see root.h. */
 #include "root.h"
 

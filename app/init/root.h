@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* root.h -- where init's files are.
  *
  * On a real boot every path is what it says.  In test mode (the

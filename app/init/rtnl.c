@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtnl.c -- see rtnl.h.  The messages are those `ip link set`, `ip addr
  * add` and `ip route replace` send (iproute2's ip/iplink.c, ipaddress.c,
  * iproute.c), built in one fixed buffer. */

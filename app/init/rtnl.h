@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtnl.h -- a small rtnetlink (NETLINK_ROUTE) client: what init needs to
  * bring interfaces up, nothing more.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* services.c -- one line of /etc/tern/services.  Pure: no I/O.
  *
  * The file lists the services init starts at boot, in file order, one a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* services.h -- one line of /etc/tern/services; the format is described at
  * the top of services.c. */
 #ifndef TERN_INIT_SERVICES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.h -- the Kconfig symbols init uses, from the generated config.h
  * (rootfs/Kconfig, app/init/Kconfig, images/Kconfig).
  *

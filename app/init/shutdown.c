@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* shutdown.c -- see shutdown.h. */
 #include "shutdown.h"
 

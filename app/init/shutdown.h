@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* shutdown.h -- poweroff, reboot and halt, asked for with BusyBox's
  * signals (its poweroff, reboot and halt applets send them to PID 1). */
 #ifndef TERN_INIT_SHUTDOWN_H

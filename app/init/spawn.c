@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spawn.c -- the child side of starting a service: from fork to exec.
  *
  * Every service: signal mask cleared (init blocks everything), a session

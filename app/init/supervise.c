@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervise.c -- see supervise.h. */
 #include "supervise.h"
 

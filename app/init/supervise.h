@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervise.h -- init's table of services: start, reap, restart, reload,
  * stop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysctl.c -- one line of a sysctl.d file; see sysctl.h.  Pure. */
 #include "sysctl.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysctl.h -- the .conf files of /etc/sysctl.d, in the syntax of sysctl.conf(5).
  *
  *   # comment          ; comment          (blank lines are ignored too)

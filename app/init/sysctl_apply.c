@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysctl_apply.c -- write the .conf files of /etc/sysctl.d to /proc/sys at boot. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unmount.c -- see unmount.h. */
 #include "unmount.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unmount.h -- the last step before reboot(2): unmount what can be
  * unmounted, remount read-only what cannot, so no write is lost. */
 #ifndef TERN_INIT_UNMOUNT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watchdog.h -- the hardware watchdog: a box whose PID 1 or kernel hangs
  * is reset.
  *

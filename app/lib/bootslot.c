@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bootslot.c -- the A/B boot slots on the ESP; see bootslot.h. */
 #include "bootslot.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bootslot.h -- the two boot slots (A and B) on the EFI system partition.
  *
  * A slot is one EFI-bootable file (a unified kernel image: kernel,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bufring.h -- a ring of provided buffers for io_uring multishot receives
  * (IOSQE_BUFFER_SELECT): count buffers of size bytes in one mapping,
  * registered as one buffer group.  liburing 2.3 has no

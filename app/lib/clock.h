@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.h -- the one monotonic clock of every daemon (CLOCK_MONOTONIC),
  * in the unit each caller needs, and the pause a busy-wait spins with.
  * Header-only (static inline).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf.c -- see conf.h.  read(2) into fixed buffers: no stdio, no malloc
  * (conf_badf formats with vsnprintf; a program that never calls it does not
  * link it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf.h -- configuration files, read a line at a time: the one config
  * reader of every Tern program.
  *

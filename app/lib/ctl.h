@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl.h -- how relayctl talks to relayd: one request, one answer, over a
  * Unix stream socket (CONFIG_RELAYD_SOCKET; relayd -S and relayctl -S
  * name another).  The socket is mode 0600 and relayd also checks the

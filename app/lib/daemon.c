@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon.c -- see daemon.h. */
 #include "daemon.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon.h -- what every daemon's main() does the same way: a flag's
  * number checked against its range, a usage error, the signals a daemon
  * answers read from a signalfd (in its event loop).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* files.h -- the files being read, mapped once: a PXE lab where 200
  * clients fetch the same initrd maps it once and serves every one of them
  * from the page cache, with no read(2) and no copy in the server (tftpd,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwfloor.c -- see fwfloor.h. */
 #include "fwfloor.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwfloor.h -- the anti-rollback floor: the lowest firmware version this
  * box may install, kept on its ESP so it outlives every slot.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hex.h -- a hexadecimal digit's value: what httpd's percent-decoding and
  * pxed's MAC and lease parsers share.  Header-only.  Pure. */
 #ifndef TERN_HEX_H

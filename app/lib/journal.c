@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* journal.c -- the rings (writer and reader); the summary is in
  * journal_summary.c.  See journal.h. */
 #include "journal.h"

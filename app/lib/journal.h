@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* journal.h -- the boot journal: what each client did, daemon by daemon,
  * in a bounded ring of fixed-size events per daemon process, shared
  * through a file mapping so that the status page (httpd) reads it and a

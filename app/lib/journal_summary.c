@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* journal_summary.c -- the boot journal's events merged into a table of
  * clients (pure; see journal.h). */
 #include "journal.h"

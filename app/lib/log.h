@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h -- the one logger of every Tern program.
  *
  * One line per event on stderr (for init and the services it starts, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.c -- the filename policy; see path.h.  Pure. */
 #include "path.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.h -- what a client's filename may be, and opening it under the root:
  * one policy for every daemon that serves files (tftpd, httpd).
  *

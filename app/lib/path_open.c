@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path_open.c -- openat2(2) beneath the root; see path.h.
  *
  * musl 1.2.3 has no openat2() wrapper, so the raw system call; struct

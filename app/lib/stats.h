@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.h -- a daemon's counters in a shared, self-describing file: the
  * memory the daemon counts in IS the file's mapping, so the status page
  * and /metrics (httpd) read the very counters SIGUSR1 logs; nothing is

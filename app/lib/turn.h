@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* turn.h -- how an io_uring loop waits between turns: submit what the
  * turn queued and wait, coalescing after a busy turn, busy polling
  * before sleeping for a lone client, or plainly sleeping.

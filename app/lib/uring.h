@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uring.h -- the io_uring setup, the SQE helper and the tagged user data
  * every event loop uses (with bufring.h, its receive buffers, and turn.h,
  * how it waits).  Header-only (static inline): programs without io_uring

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* version.h -- a firmware version, MAJOR.MINOR.PATCH, compared as numbers
  * (1.10.0 is newer than 1.9.0): what a bundle's header carries
  * (app/fwupdate/bundle.h), what /etc/tern/release says the image is, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* answer.h -- what pxed answers a DHCP message with.  Pure: the config,
  * the pool and the clock in; a reply (or none), the pool changed, and an
  * outcome to count and log.

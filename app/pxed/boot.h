@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boot.h -- which boot file a client gets.  Pure.
  *
  * A PXE client says so with option 60 starting "PXEClient" and option 93

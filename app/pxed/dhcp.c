@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dhcp.c -- see dhcp.h.  Pure, table-driven, and never reads a byte
  * outside [buf, buf + len): an option's length is checked against the end
  * of its area before a byte of it is looked at. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dhcp.h -- DHCP/BOOTP packets (RFC 2131, RFC 2132), parsed and built.
  *
  * Pure: bytes in, struct out, no I/O, nothing copied: a parsed message

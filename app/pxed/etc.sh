@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # etc.sh -- what pxed owns in the image, sourced by rootfs/gen-etc.sh when
 # pxed is on: where its lease directory goes, its services line and
 # pxed.conf.  pxed makes the lease directory itself, its user's (-u).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lease.c -- the pool's slots and the lease file's lines; see lease.h.
  * Pure: memory only. */
 #include "lease.h"

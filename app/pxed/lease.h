@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lease.h -- the address pool of server mode and who holds what.
  *
  * One slot per pool address.  A client is known by its key: option 61 as

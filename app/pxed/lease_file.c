@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lease_file.c -- the lease file, written atomically and read back; see
  * lease.h. */
 #include "lease.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed -- the DHCP half of PXE for Tern: proxyDHCP or a small DHCP server.
  * Its reference: app/pxed/README.md. */
 #define USAGE \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxeconf.c -- one pxed.conf line, and the file's consistency; see
  * pxeconf.h.  Pure: no I/O. */
 #include "pxeconf.h"

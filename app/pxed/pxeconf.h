@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxeconf.h -- /etc/tern/pxed.conf: what pxed serves, one directive a line.
  *
  *   # comments and blank lines are skipped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxeconf_load.c -- pxed.conf read and checked whole; see pxeconf.h. */
 #include "pxeconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ra.c -- see ra.h. */
 #include "ra.h"
 

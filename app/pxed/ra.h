@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ra.h -- IPv6 router advertisements that end a client's wait for a router.
  *
  * iPXE configures IPv4 (DHCP) and IPv6 at once and waits for both: with no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ra_io.c -- the socket side of ra.h: receive router solicitations on the
  * served interfaces, answer each with ra_build()'s advertisement. */
 #include "ra_io.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ra_io.h -- pxed's answers to IPv6 router solicitations (ra.h says why). */
 #ifndef TERN_PXED_RA_IO_H
 #define TERN_PXED_RA_IO_H

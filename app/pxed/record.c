@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record.c -- what pxed shares with the status page: its counters
  * described for stats.h (struct stats is the mapping itself), and one
  * boot journal event a DHCP message it handled (journal.h), carrying the

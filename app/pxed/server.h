@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h -- pxed's loop: poll(2) over the DHCP (67) and boot server
  * (4011) sockets of each interface and a signalfd.
  *

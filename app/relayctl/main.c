@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relayctl -- ask the running relayd what it relays, change it, reload it.
  * Its reference: app/relayd/README.md. */
 #define USAGE \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* answer.c -- relayctl's requests answered: see controller.h. */
 #include "controller.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* control.c -- see control.h (its other file: controller.h). */
 #include "control.h"
 

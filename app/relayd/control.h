@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* control.h -- relayd's control thread: the rules in force, the workers
  * that run them, and everything that changes or reads them -- signals
  * (SIGHUP reload, SIGUSR1 counters, SIGTERM), relayctl's Unix socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* controller.h -- the control thread's state (control.h says what it
  * does), shared by its files: control.c (the loop, signals, the tick,
  * the rules in force, relayctl's connections) and answer.c (relayctl's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_request.c -- see ctl_request.h. */
 #include "ctl_request.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_request.h -- a relayctl request (app/lib/ctl.h) as relayd reads it.
  * Pure: bytes in, struct out, for the control thread and its fuzzer. */
 #ifndef TERN_RELAYD_CTL_REQUEST_H

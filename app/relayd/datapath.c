@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* datapath.c -- a datagram's trip through a worker: see worker.h. */
 #include "worker.h"
 

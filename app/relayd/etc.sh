@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # etc.sh -- what relayd owns in the image, sourced by rootfs/gen-etc.sh when
 # relayd is on: its services line and relayd.conf, the rules of the site.
 # Its tuning is compiled in (settings.h).

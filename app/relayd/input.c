@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* input.c -- a rule's sockets in its worker: see worker.h. */
 #include "worker.h"
 

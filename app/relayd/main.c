@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relayd -- the UDP / multicast relay of Tern.  Its reference:
  * app/relayd/README.md. */
 #define USAGE \

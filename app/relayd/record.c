@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record.c -- relayd's counters shared with the status page (stats.h).
  * Rules come and go (a reload, relayctl) while the workers count, so a
  * rule's counters cannot move: each rule is allocated as the values area

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relay.h -- relayd's workers: each one thread with its own io_uring
  * (SINGLE_ISSUER | DEFER_TASKRUN) and its own ring of provided receive
  * buffers, running the rules it was given.  Every rule's input socket has

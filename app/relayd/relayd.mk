@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # relayd -- the UDP / multicast relay (app/relayd/README.md).
 APP_relayd_KCONFIG := RELAYD
 APP_relayd_KIND    := target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules.c -- a relayd.conf line into a struct relay_rule; see rules.h.
  * Pure: bytes in, struct out. */
 #include "rules.h"

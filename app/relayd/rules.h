@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules.h -- relayd's rules: /etc/tern/relayd.conf, one rule a line, in
  * words a smcroute user reads at a glance.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules_load.c -- a relayd.conf read and checked whole; see rules.h. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.h -- relayd's compiled defaults: the values of app/relayd/Kconfig
  * (through the generated config.h), which its flags override at run time.
  * A knob is a Kconfig symbol, its flag in main.c and its line here.

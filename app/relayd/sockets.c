@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sockets.c -- see sockets.h. */
 #include "sockets.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sockets.h -- the sockets of a rule: one bound input that has joined
  * its group on its interface, and one connected socket per output, so a
  * send needs no address.  Each returns the socket, or -1 with errno and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text.h -- text that grows (an answer to relayctl, the counters), and
  * logging it a line at a time. */
 #ifndef TERN_RELAYD_TEXT_H

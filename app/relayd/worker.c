@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* worker.c -- see relay.h (its other files: worker.h).  Needs Linux 6.0 (multishot recvmsg); 5.19 for
  * the provided buffer ring; 6.1 for DEFER_TASKRUN, without which it runs
  * all the same. */

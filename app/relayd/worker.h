@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* worker.h -- a relayd worker's insides (relay.h says what it does),
  * shared by the files of its thread:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* admit.h -- whether tftpd takes a request, and if not what it answers:
  * a pure function of the request and of what the server is doing, so
  * that every refusal is unit-tested (tests/unit/tftpd_admit.c).  In this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* block.h -- block numbers past 65535.
  *
  * A transfer counts its blocks by index: 0 is the request's answer (the

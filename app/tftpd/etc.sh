@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # etc.sh -- what tftpd owns in the image, sourced by rootfs/gen-etc.sh when
 # tftpd is on: its directories, its services line and its remap file.  Site
 # data only: its tuning is compiled in (settings.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loop.c -- tftpd's loop, server.h's server_run (its other files: xfer.h). */
 #include "xfer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd -- the TFTP server of Tern.  Its reference: app/tftpd/README.md. */
 #include "settings.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netascii.c -- see netascii.h.  Pure. */
 #include "netascii.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netascii.h -- RFC 1350's netascii mode: line ends as the Telnet NVT has
  * them (RFC 764): LF is sent as CR LF, and a CR alone as CR NUL.
  *

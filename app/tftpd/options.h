@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.h -- option negotiation: what a request asked for (packet.h),
  * the server's limits and the file's size in; the OACK to send and the
  * transfer's parameters out.  Pure.

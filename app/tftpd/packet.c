@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packet.c -- see packet.h.  Pure, table-driven, and never reads a byte
  * outside [buf, buf + len): every string is found with memchr bounded by
  * the packet's end, so a missing NUL is an error, never an overrun. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packet.h -- TFTP packets from clients, parsed; packets to clients, built.
  *
  * RFC 1350 (TFTP), RFC 2347 (options), RFC 2348 (blksize), RFC 2349

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record.c -- what tftpd shares with the status page: its counters
  * described for stats.h (struct stats is the mapping itself) and its
  * transfers written to the boot journal (journal.h): a START when a

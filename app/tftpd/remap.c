@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remap.c -- one rule line, and rules applied to a name; see remap.h.
  * Pure: regcomp/regexec and memory, no I/O. */
 #include "remap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remap.h -- filename remapping rules, in the syntax of tftpd-hpa's
  * --map-file (tftpd(8), "FILENAME REMAPPING"), a documented subset of it.
  *

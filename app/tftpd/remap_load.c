@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remap_load.c -- a remap file read and checked whole; see remap.h. */
 #include "remap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reply.c -- see xfer.h. */
 #include "xfer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* request.c -- a request on port 69: admitted (admit.h), then a transfer
  * with a socket of its own, its file opened and its options negotiated. */
 #include "xfer.h"

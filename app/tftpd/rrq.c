@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rrq.c -- read transfers: DATA blocks out, as the window allows, straight
  * from the file's mapping (netascii: from a ring of converted blocks). */
 #include "xfer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h -- tftpd's io_uring loop: requests on the listening socket,
  * one transfer per request on a socket (and port, the server's TID) of
  * its own, every receive, send and cancel in one ring, every timeout in

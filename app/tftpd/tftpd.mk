@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tftpd -- the TFTP server (app/tftpd/README.md).
 APP_tftpd_KCONFIG := TFTPD
 APP_tftpd_KIND    := target

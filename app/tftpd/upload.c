@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upload.c -- see upload.h. */
 #include "upload.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upload.h -- a WRQ's file: written under a temporary name beside its
  * final one, fsync'ed and renamed into place after the last block, so a
  * reader never sees half a file and a failed or aborted upload leaves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wheel.c -- see wheel.h.  Pure. */
 #include "wheel.h"
 

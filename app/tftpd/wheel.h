@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wheel.h -- a hashed timing wheel: O(1) to set, move or cancel a timer,
  * which a transfer does on every ACK; expiry walks only the slots whose
  * time has come.  Times are milliseconds on any monotonic clock.  Pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* window.c -- see window.h.  Pure. */
 #include "window.h"
 

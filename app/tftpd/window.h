@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* window.h -- the sender's side of one read transfer: which blocks go out
  * next, and what an ACK or a timeout means.  Pure.
  *

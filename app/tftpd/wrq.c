@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wrq.c -- write transfers: DATA in, written as it comes (upload.h), an
  * ACK a window. */
 #include "xfer.h"

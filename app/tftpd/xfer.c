@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xfer.c -- a transfer's I/O, its timeouts and its end: see xfer.h. */
 #include "xfer.h"
 

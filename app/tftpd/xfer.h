@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xfer.h -- tftpd's insides, shared by the files of its loop (server.h
  * says what the loop does):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tfw -- make, check and show Tern firmware bundles (.tfw) on the host. */
 #define USAGE \
 "usage: tfw keygen KEY\n" \

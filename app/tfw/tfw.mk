@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tfw -- the bundle tool on the host (tfw -h; the format: images/README.md):
 # keygen, pubkey, sign, verify, show .tfw bundles, with fwupdate's bundle code
 # and out/host's mbedtls.  `make tfw` builds out/host/bin/tfw.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # qemu.sh [QEMU ARGS...] -- boot the efi_arm64 disk image with AAVMF (UEFI
 # for arm64, Debian's qemu-efi-aarch64) on QEMU's virt machine.  The caller
 # sets DISK (a raw disk image, written by the guest: pass a copy of

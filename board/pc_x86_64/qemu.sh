@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # qemu.sh [QEMU ARGS...] -- boot the pc_x86_64 disk image with OVMF (UEFI).
 # The caller sets DISK (a raw disk image, written by the guest: pass a
 # copy of out/pc_x86_64/images/disk.img) and optionally VARS (the UEFI

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # qemu.sh [QEMU ARGS...] -- boot the qemu_aarch64 image: QEMU's virt
 # machine, a Cortex-A72, the kernel and initramfs loaded directly.  The
 # caller sets KERNEL, INITRD and CMDLINE (and optionally MEMORY, in MiB)

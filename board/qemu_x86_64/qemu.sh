@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # qemu.sh [QEMU ARGS...] -- boot the qemu_x86_64 image.  The caller sets
 # KERNEL, INITRD and CMDLINE (and optionally MEMORY, in MiB) and adds the
 # network devices; the serial console is on stdio.  board/accel.sh picks

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """boot_time.py [N] -- boot the image N times (default 5) under QEMU and
 report, per boot and as the median: seconds from kernel start to init's
 ready line (as init reports it), wall seconds from starting QEMU to the

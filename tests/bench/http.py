@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """http.py [-r RUNS] [SCENARIO...] -- httpd against nginx and lighttpd: one run on this machine,
 the same files, the same client (tests/bench/httpload, built by tests/tests.mk), the three
 servers started side by side (each on its own port) and measured in turn, run by run, on two

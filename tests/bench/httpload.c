@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpload.c -- HTTP GETs of one file from many connections at once, for
  * the bench (tests/bench/http.py): the same client for every server.
  *

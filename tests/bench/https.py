@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """https.py [-r RUNS] [-s MIB] -- httpd's HTTPS against nginx with OpenSSL (Debian's): one
 client (curl, --cacert, AES-128-GCM forced on both so that both do the same cipher), one
 MIB MiB file (default 256), on two links: loopback inside one network namespace, and a veth

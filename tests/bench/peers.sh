@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # peers.sh OUTDIR -- the daemons ours are measured against (make bench), from
 # Debian, unpacked into OUTDIR (not installed).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """relay.py [-s SIZE,...] [CONTENDER...] -- relayd against socat and kernel
 multicast forwarding (smcroute) on one veth topology, in one run.  Run by
 `make bench` and `make bench-relay` (as root; it needs TERN_OUT, udpgen

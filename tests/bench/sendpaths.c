@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sendpaths.c -- how the kernel moves a file's bytes into a TCP socket,
  * each way httpd could: the CPU seconds per GiB of the sending thread and
  * the MiB/s, over loopback to a reader thread that discards.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tftp.py [-r RUNS] [SCENARIO...] -- tftpd against tftpd-hpa, atftpd and dnsmasq: one run on this
 machine, the same files, the same client (tests/bench/tftpload, built by
 tests/tests.mk), each server alone in a network namespace on port 69 of

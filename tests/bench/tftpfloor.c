@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpfloor.c -- the least a lockstep TFTP server can do, as a yardstick
  * for tests/bench/tftp.py: how fast clients can read a file over this
  * machine's network path, and at what CPU a block, from a server that

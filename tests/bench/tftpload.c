@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpload.c -- many concurrent TFTP reads of one file, for the bench
  * (tests/bench/tftp.py) and to check a server under load.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* udpgen.c -- a stream of numbered, checksummed UDP datagrams at a fixed
  * rate or flat out, for the relay bench (tests/bench/relay.py) and the
  * relay tests; udpsink counts what arrives.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* udpsink.c -- receives a stream of udpgen's datagrams and counts what
  * came: received, lost, duplicated, reordered, corrupted; for the relay
  * bench (tests/bench/relay.py) and the relay tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* udpstream.h -- what tests/bench/udpgen.c and udpsink.c share: the
  * datagram format, CRC-32, numbers and addresses from the command line.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # board/accel.sh, the one place that picks QEMU's accelerator, tested
 # without a broken KVM at hand: a file stands in for /dev/kvm
 # (ACCEL_KVM_DEV) and stand-in qemu-system-x86_64 programs early in PATH

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A program that is off in .config is not in the image: for each optional
 # program, a copy of .config with it off gives a target tree without its
 # binary, its /etc files and its services line, and with the others'.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # One route for tuning values: a Kconfig value is the program's compiled
 # default.  A copy of .config with tftpd's TFTPD_POLL_US and relayd's
 # RELAYD_BATCH changed gives programs that start with the new values, no

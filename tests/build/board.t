@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # BOARD=<name>: a board is configured in its own output directory (its
 # .config there, from its defconfig), never in ./.config; an unknown board
 # is refused with the list of boards.  An arm64 board's config names the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The docs hold together: README.md is a front door of at most 200 lines
 # that links every program's page; every relative link in README.md and in
 # the pages under app/, board/, docs/, images/ and tests/bench/ resolves to

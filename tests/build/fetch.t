@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # toolchain/fetch.sh: a correct cache is used as is, with no apt at all (a
 # full cache builds offline); a corrupt file is set aside and fetched again
 # from Debian; a name not in sources.lock is refused.

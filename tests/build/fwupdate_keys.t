@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # images/bundle.mk's keys, made alone (make -f images/bundle.mk, with the
 # variables the build gives it and out/host's tfw): the development key is
 # made once in KEYS_DIR (keys/ at the top of the tree, outside out/) with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Incremental builds: with the image built, `make` does nothing; touching one
 # app/ source rebuilds that program and the initramfs only (within 30 CPU
 # seconds); a Kconfig symbol change rebuilds only what reads it.

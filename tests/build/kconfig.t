@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The Kconfig glue: a defconfig makes a .config; genconfig writes config.h
 # and auto.mk; a bad or stale .config stops with a message that says what to
 # run, and writes nothing.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make legal-info: every package in the image is listed (checked here from
 # the image itself: its ELF programs, the kernel, the symbols of the
 # unstripped programs), with sources whose SHA-256 matches the download

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ROOTFS_OVERLAY: directories copied over the image's root, in order, after
 # everything the build puts there.  A variant of .config (tests/build/lib/
 # variant.sh) with two overlays: a later overlay's file wins, a site's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The target sysroot: a program built with tern-cc against liburing and
 # mbedtls links statically (musl, no glibc) and works.  A static musl binary
 # runs on the host kernel too, so it is run here.

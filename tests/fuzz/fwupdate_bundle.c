@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_bundle -- libFuzzer: tfw_verify (app/fwupdate/verify.c) on any
  * bytes, and on a good bundle with the fuzzer's edits applied.
  *

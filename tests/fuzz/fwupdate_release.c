@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_release -- libFuzzer: release_parse_line (app/fwupdate/release.c)
  * on every line of any release file, cut as conf_read_fd cuts them, and
  * release_load on the whole file (a memfd, by its /proc/self/fd path).

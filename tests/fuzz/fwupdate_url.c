@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_url -- libFuzzer: url_parse (app/fwupdate/fetch.c) on any
  * string.
  *

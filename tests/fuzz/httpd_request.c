@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_request -- libFuzzer: the request head parser on any bytes, and
  * what is planned and written for what it accepts.  libFuzzer hands over a
  * copy of exactly size bytes, so ASan catches any byte read past them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_target -- libFuzzer: a request target to a path on any bytes.
  * What it accepts is well-formed UTF-8 with no control character, no
  * backslash, no leading '/' and no ".." component, and is accepted again

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_cmdline -- libFuzzer: cmdline_parse (app/init/cmdline.c) on any
  * kernel command line, NULs and all.
  *

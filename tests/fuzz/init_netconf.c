@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_netconf -- libFuzzer: netconf_parse_line (app/init/netconf.c) on
  * every line of any network.conf, and netconf_override on kernel command
  * lines: a line that starts with '@' (never a network.conf line) is

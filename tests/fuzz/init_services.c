@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_services -- libFuzzer: service_parse_line (app/init/services.c) on
  * every line of any services file, cut as conf_read_fd cuts them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_sysctl -- libFuzzer: sysctl_parse_line (app/init/sysctl.c) on every
  * line of any sysctl.d file, cut as conf_read_fd cuts them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_uevent -- libFuzzer: disk_uevent_parse (app/init/disk.c) on any
  * uevent text, into buffers of any size from 1 to 80 bytes (input bytes 0
  * and 1; the rest is the text).

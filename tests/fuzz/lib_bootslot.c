@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_bootslot -- libFuzzer: slot file names (bootslot_parse_name) on any
  * bytes, as a FAT directory or LoaderEntrySelected may hold them.  What it
  * accepts names slot A or B, has a generation of at most 9 digits and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_journal -- libFuzzer: a ring file's bytes (journal_ring_events, the
  * only parser of them; the status page maps files any root process could
  * have written), then the summary over what it returns.  Whatever the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_path -- libFuzzer: the filename policy on any bytes.  Input: a
  * byte of policy flags, two of max_len, then the name (NULs and all).  What
  * it accepts has no control character, no leading '/', no ".." component,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_stats -- libFuzzer: a stats file's bytes (stats_check, what the
  * status page trusts before it reads a field).  What it accepts, a
  * reader walks without reading outside the bytes: every field's name,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lines.h -- a harness's input cut into lines the way conf_read_fd cuts a
  * file (at '\n', the last line with or without one), each handed to fn as
  * (bytes, length): what the harnesses of line parsers share. */

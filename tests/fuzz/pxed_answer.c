@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_answer -- libFuzzer: answer() (app/pxed/answer.c) on a run of
  * DHCP requests whose options come from the fuzzer, in proxy and server
  * mode, on port 67 and 4011, against one lease pool that lives for the

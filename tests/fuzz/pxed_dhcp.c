@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_dhcp -- libFuzzer: dhcp_parse on any datagram, the suboption and
  * user-class walkers on what it accepts, and a reply built from it.
  * libFuzzer hands over a copy of exactly size bytes, so ASan catches any

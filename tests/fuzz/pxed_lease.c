@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_lease -- libFuzzer: lease_parse_line (app/pxed/lease.c) on every
  * line of any lease file, cut as conf_read_fd cuts them.
  *

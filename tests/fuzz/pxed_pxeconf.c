@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_pxeconf -- libFuzzer: pxeconf_parse_line (app/pxed/pxeconf.c) on
  * every line of any file, cut as conf_read_fd cuts them, then
  * pxeconf_check on the whole.

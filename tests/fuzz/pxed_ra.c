@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_ra -- libFuzzer: ra_check (app/pxed/ra.c) on any ICMPv6 message,
  * with every hop limit and source kind: it returns a verdict, reads
  * nothing past the message (ASan: libFuzzer hands over exactly size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relayd_ctl -- libFuzzer: ctl_parse_request on any bytes, as relayd's
  * control thread reads them from relayctl's socket.  A request it takes
  * holds together: a known verb, an ID only for remove, a rule that is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relayd_rules -- libFuzzer: relay_parse_line on any line.  What it
  * accepts must hold together (outputs, ports, names, families) and, written
  * back out in the file's syntax (relay_rule_line), parse to an equal rule. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.t -- every libFuzzer harness of tests/fuzz/, one TAP line each.
 #
 # `make test` runs each for FUZZ_SECONDS (5) or FUZZ_RUNS (300000) inputs,

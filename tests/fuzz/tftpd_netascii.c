@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_netascii -- libFuzzer: netascii both ways.  Input: a byte of
  * blksize, a byte choosing a block and a cut, then the bytes.  Encoding
  * them in blocks and decoding those blocks gives them back; any block made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_options -- libFuzzer: negotiation of any parsed request under any
  * server limits.  Input: 22 bytes of limits and file size, then the packet.
  * The OACK must grant nothing beyond what was asked and allowed, and read

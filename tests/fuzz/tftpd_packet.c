@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_packet -- libFuzzer: tftp_parse on any datagram, and the packets
  * built from what it accepts.  libFuzzer hands over a copy of exactly size
  * bytes, so ASan catches any byte read past the packet. */

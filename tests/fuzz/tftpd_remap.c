@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_remap -- libFuzzer: any name (and client address text) through a
  * fixed rule set that uses every flag, then through the path policy.
  * Input: name, NUL, client. */

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # fwupdate on a directory standing in for a box's ESP (tests/host/lib/
 # fwbox.py): a good bundle goes to the slot not running, armed for trial
 # boots, the running one untouched; after a boot and mark-good the next

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # A bad line in a sysctl.d file or in the services file is reported as
 # file:line (the path init reads, the line's number, right after a line too
 # long to keep too) and skipped: the good lines around it, and the files

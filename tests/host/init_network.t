@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # init sets up the network at boot (app/init/network.c, rtnl.c): each case
 # runs in a fresh network namespace the test makes for itself (unshare(2)
 # of this process, which init and the `ip` checks then share; the host's

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # What a service writes to stdout and stderr reaches the console (in test
 # mode init's stdout) and the kernel log (the root's dev/kmsg) a line at a
 # time as "name: line" and "<30>name: line": split writes joined, a last

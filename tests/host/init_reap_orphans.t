@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # init reaps orphans: processes of a service that outlive it are re-parented
 # to init (PID 1 of the namespace) and reaped when they exit, both those
 # still running when their parent exits and those already dead (zombies)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # SIGHUP makes init re-read etc/tern/services: a new service starts, a
 # removed one is stopped (SIGTERM, then SIGKILL after STOP_TIMEOUT,
 # measured), a changed one is stopped and started anew only once the old

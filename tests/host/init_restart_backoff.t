@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # A respawn service killed (from the host, by its host pid) again and again
 # is started again after 1, 2 and 4 s, measured from the kill to init's
 # "started" line; a once service that exits is not started again.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Shutdown, for each of BusyBox's signals (SIGUSR2 poweroff, SIGTERM
 # reboot, SIGUSR1 halt, SIGINT reboot): init stops the services in reverse
 # start order with SIGTERM (each traps it, appends its name to a file and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Marking a trial slot good, and the site's health check before it, on an
 # ESP stand-in: init in test mode manages the slots of ROOT/boot/EFI/Linux
 # as on a disk board (this board's stand-ins: BOOT_GOOD_DELAY 0, a health

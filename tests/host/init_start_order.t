@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # init starts the services of etc/tern/services in file order: its
 # "started NAME (pid N)" lines come in that order with rising pids, and the
 # services themselves run in that order (each appends its name to a file;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The hardware watchdog, with a FIFO standing in for /dev/watchdog (init
 # in test mode opens ROOT/dev/watchdog; a FIFO is no character device, so
 # the timeout ioctls are skipped and everything else is the real code):

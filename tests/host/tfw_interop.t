@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The .tfw format as images/README.md documents it, checked against an
 # implementation nobody here wrote (Python's cryptography, on OpenSSL):
 # tfw's bundles verify under it, field by field; a bundle built from the

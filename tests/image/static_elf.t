@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Checked for the build's own board ($TERN_OUT) and for the arm64 board
 # `make test` builds beside it ($TERN_ARM_OUT), each against its own
 # config: the image holds BusyBox and exactly the programs of ours that the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The boot journal and the shared counters (app/lib/journal.h, stats.h)
 # with the real daemons: pxed (server mode), tftpd and httpd in one
 # namespace sharing a run directory ($TERN_RUN_DIR), BusyBox udhcpc and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # fwupdate fetching its bundle from a TFTP server (tftp://HOST[:PORT]/PATH)
 # with BusyBox's tftp applet -- the host's busybox standing in for the
 # image's -- from our tftpd in a network namespace, onto a directory

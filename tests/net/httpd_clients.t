@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Real clients nobody here wrote fetch files from httpd over a veth between
 # two namespaces, and every byte is checked (SHA-256 against the file):
 #   curl HTTP/1.1 and HTTP/1.0, GET and HEAD (-I), of a 16 MiB file, a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Nothing outside the root is ever read.  Beside the root sits a file
 # "secret", watched with inotify: it must never be opened.  Each request
 # below is sent as these exact bytes (no client normalises it first) and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Limits that hold under abuse, with httpd -H 2 -k 1 -s 2 -c 8 -C 4:
 #   slow-loris: a head dribbled a byte every 0.3 s is cut about 2 s after
 #   it began (-H), and so is a connection that never sends a byte; an idle

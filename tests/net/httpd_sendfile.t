@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # httpd -S 65536: bodies of 64 KiB or more leave by sendfile(2) from the
 # page cache, smaller ones from the file's mapping, over a veth between two
 # namespaces, every byte checked:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # httpd's status pages (app/httpd/status.h) with the real daemons: pxed
 # (server mode), tftpd and httpd in one namespace sharing a run directory,
 # httpd's status listener bound to the server's interface (-w -I), BusyBox

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # HTTPS: httpd -t 8443 -N boot.example with a lab CA and certificate made
 # by app/httpd/tls-lab.sh (for boot.example and 192.0.2.1), over a veth
 # between two namespaces; every byte checked (SHA-256 against the file):

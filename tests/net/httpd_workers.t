@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # httpd -n 3 without -a: three processes, each with its own dual-stack
 # socket on port 8080 (SO_REUSEPORT); 24 fetches over IPv4 and IPv6 each
 # come back whole, and the kernel spreads them over more than one worker;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # An arm64 UEFI PXE client (QEMU virt with AAVMF, Debian's arm64 UEFI
 # firmware, its own PXE over TFTP: DHCP architecture 11) network-boots
 # Tern from pxed and tftpd: on a tap in a network namespace, pxed in server

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed's flags where they act, in proxy mode:
 #   - -t: a good file "good, proxy mode", 0; a bad one each bad line as
 #     FILE:LINE with why, nothing on stdout, 100;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed and UEFI HTTP Boot clients (option 60 "HTTPClient..."), in proxy
 # mode and in server mode: such a client gets option 60 "HTTPClient" and a
 # URL in the file field (a name made http://SERVER/NAME by the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # EDK2's own UEFI HTTP Boot (Debian's OVMF) against pxed and httpd, in both
 # of pxed's modes: a QEMU client with no disk, its NIC's option ROM off
 # (romfile=) and EDK2's PXE switched off through fw_cfg, on a tap in a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed in server mode, message by message on the wire (a client written
 # here, to say exactly what is asked):
 #   - next-server and netmask from pxed.conf in the offer (siaddr,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed in server mode when DISCOVERs from random MACs take every address
 # of its pool (each offer holds its address for 60 s):
 #   - two clients bound first keep their addresses through the flood;

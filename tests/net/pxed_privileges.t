@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed started as root binds its ports, then runs as nobody (the default)
 # with no capability at all, and server mode still works:
 #   - /proc/PID/status: Uid and Gid 65534, no supplementary group, CapEff

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed in proxy mode (the default), next to a site DHCP server it does not
 # replace: only PXE clients (option 60 PXEClient and option 93) are
 # answered, with no address (yiaddr 0); BIOS clients get option 43 with

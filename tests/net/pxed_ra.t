@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed answers IPv6 router solicitations with an advertisement of no router
 # (app/pxed/ra.h: it ends iPXE's wait for an IPv6 router), asked by rdisc6
 # (Debian's ndisc6), a client nobody here wrote:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # pxed in server mode, with BusyBox udhcpc and ISC dhclient as clients:
 # a lease from the pool with router, DNS, domain and lease time; the boot
 # file by architecture and the iPXE script for an iPXE client; renewal and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayd's coalescing (-L USEC, RELAYD_COALESCE_US): after a loop turn that
 # relayed more than one datagram, the next wait asks for a batch of
 # completions or USEC, whichever comes first; after a quiet turn (one

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayctl against a running relayd (three workers) while a stream runs
 # through a rule that nobody touches:
 #   - list, stats (per rule and output, packets per second), add, remove

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Datagrams and interfaces at the edges:
 #   - the largest IPv4 UDP datagram (65507 bytes, fragmented on the veth)
 #     relayed intact with -m 65535, and a zero-length one relayed as such;

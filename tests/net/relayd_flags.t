@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayd's flags, each seen where it acts (not only in the start line):
 #   - -t on a real file prints each rule as relayd reads it with its line
 #     and exits 0; on a bad file it says FILE:LINE, prints nothing, 100;

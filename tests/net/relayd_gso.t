@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayd's UDP GSO (-G, on by default with RELAYD_GSO): datagrams of a rule
 # that came in one loop turn, of one size but a shorter last, go to each
 # output as one sendmsg with UDP_SEGMENT.  Each burst is sent while relayd

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Interfaces that go away and come back, under one relayd that is never
 # restarted (same pid throughout), gen -v0- relay -v1- sink:
 #   - the input interface down, then up: the stream relayed again, whole;

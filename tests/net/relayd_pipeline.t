@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Three relayds in a row, each in its own namespace, over four veth links:
 #
 #   gen --L0-- r1 --L1-- r2 --L2-- r3 --L3-- sink

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayd started as root runs as nobody (the default) with only
 # CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, in every thread, and every
 # feature that opens a socket later still works:

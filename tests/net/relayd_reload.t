@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # SIGHUP under traffic: while a stream runs through a rule that stays,
 # the file changes (one rule removed, one added), then turns bad:
 #   - the unchanged rule loses nothing: every datagram once, in order,

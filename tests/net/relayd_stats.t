@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayd's counters shared with the status page (app/relayd/record.c,
 # app/lib/stats.h): each rule is the values area of its own stats file,
 # so the page reads the counts relayctl and SIGUSR1 show, per rule and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Streams through relayd between three namespaces, gen -> relay -> sink,
 # over veth: every datagram arrives once, in order, intact (sequence number
 # and CRC-32 in each), at a moderate rate, for each kind of rule:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Real clients nobody here wrote -- tftp-hpa, atftp, curl, BusyBox tftp --
 # each read files of several sizes from tftpd over a veth link, and every
 # file arrives whole (sha256 of what the client wrote = the file's):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tftpd's coalescing (-L USEC): after a loop turn that handled more than
 # one client packet, the next wait asks for as many packets or USEC,
 # whichever comes first; a lone client is answered at once.  USEC is

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tftpd's flags where they act, each against the same request without it
 # (ours only; tftpd-hpa's flags are other flags):
 #   - -b 1024: a client asking blksize 1468 is granted 1024, and served;

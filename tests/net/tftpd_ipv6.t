@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tftpd over IPv6 (2001:db8::/64 on the veth link):
 #   bound to 2001:db8::1: tftp-hpa -6, atftp, curl tftp://[...] and the raw
 #   client read a 200 kB file whole; the OACK's blksize for a v6 client

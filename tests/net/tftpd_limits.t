@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Transfer limits, so one host cannot starve the lab:
 #   -c 2: with two transfers open (DATA 1 received, never acknowledged),
 #   a third RRQ gets an ERROR (or nothing), never data; once one of the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tftpd's many-clients path (app/tftpd/README.md, Speed):
 #
 #   - 16 lockstep clients at once, 1 MiB each at blksize 1468

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Every kind of malformed packet, sent by the raw client to port 69 from a
 # fresh port each: the first answer within 0.5 s must be one of those the
 # RFCs allow (ERROR with the code listed, or silence: "-"), and nothing

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # RRQ in netascii mode (RFC 1350, line ends as RFC 764 has them): a file
 # of LF, CR LF, lone CR, NUL and 8-bit bytes, with a CR as the last byte
 # of the first 512-byte block (its expansion is cut by the block's end):

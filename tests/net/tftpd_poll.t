@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tftpd's busy polling (-Q USEC): while at most 4 transfers run, the loop
 # looks for the client's answer for up to USEC before sleeping for it.
 #

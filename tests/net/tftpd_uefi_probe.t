@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The UEFI PXE size probe: firmware sends RRQ with tsize 0 (and blksize),
 # reads the size from the OACK, answers it with ERROR 8 ("option
 # negotiation refused" -- it only wanted the size), then reads the file

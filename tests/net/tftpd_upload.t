@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Uploads (WRQ) with -W UPLOADDIR: a file appears in UPLOADDIR, whole,
 # only after its last block, and nothing else is ever left there.
 #   tftp-hpa put (512, no options), atftp put (blksize 1468) and the raw

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # RFC 7440 windowsize.
 # On a plain veth link, step by step with the raw client (blksize 512,
 # the server's timeout 2 s, -w 16):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # A packet from a wrong transfer ID (RFC 1350 section 4: "an error packet
 # should be sent to the source of the incorrect packet, while not
 # disturbing the transfer"): a transfer of 20 blocks of 512 runs lockstep

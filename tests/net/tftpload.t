@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tests/bench/tftpload (the bench's load client) against real clients: it
 # reads the same 3 MB file as curl and atftp, at blksize 512 and 1468 and
 # with windowsize 8 where the server has it, and writes the same bytes

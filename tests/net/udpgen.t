@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tests/bench/udpgen and udpsink (the relay bench's generator and sink)
 # against socat, a sender and receiver nobody here wrote, over a veth pair:
 # every datagram udpgen sends reaches socat whole, in order, its CRC-32

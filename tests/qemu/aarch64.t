@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The arm64 build `make test` makes in $TERN_ARM_OUT (efi_arm64, whose
 # kernel is qemu_aarch64's; cross-compiled), booted once directly as the
 # qemu_aarch64 board boots (board/qemu_aarch64/qemu.sh: QEMU's virt

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The arm64 UEFI board, efi_arm64 (built by `make test` in $TERN_ARM_OUT),
 # its disk image booted by AAVMF (Debian's arm64 UEFI firmware) on QEMU's
 # virt machine, one guest through its reboots:

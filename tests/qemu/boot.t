@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The default image boots under QEMU to init's ready line, runs with init as
 # PID 1, has the tuned sysctls from .config applied, and powers off cleanly.
 import os

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The pc_x86_64 disk image under OVMF, on a disk bigger than the image, one
 # QEMU run through three boots:
 #   1. systemd-boot boots slot B, on trial with one try left; init grows the

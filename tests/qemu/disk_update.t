@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Signed updates on the pc_x86_64 disk image under OVMF, one guest through
 # its reboots:
 #   - every bad bundle is refused by fwupdate with its reason, and the slot

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Network boot over HTTP, end to end: a Tern appliance guest (pxed in DHCP
 # server mode with an http-server line, httpd and tftpd serving /srv/tftp)
 # boots three diskless QEMU clients, one after the other, and each must

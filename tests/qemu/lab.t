@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # `make lab` (board/lab.py), as a user types it:
 #   - it boots the appliance and a BIOS and a UEFI client beside it, says
 #     each client's stages in order (dhcp, loader, script, kernel, initrd,

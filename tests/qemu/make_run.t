@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # `make run`, as a newcomer types it: prints the forwarded TFTP port, boots
 # the image with the serial console on stdio (here a pipe), takes extra
 # command-line words from CMDLINE=, and ends when the guest powers off.

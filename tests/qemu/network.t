@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # init configures the network of the booted image: with a virtio NIC on
 # QEMU's user network, a static address, gateway and MTU from the kernel
 # command line (tern.ip=, tern.gw=, tern.mtu=) are applied; with

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The PXE lab, end to end, with the image as built: a Tern appliance guest
 # serves its own boot files (iPXE's loaders, boot.ipxe, its kernel and
 # initramfs; rootfs/Kconfig PXE_SERVE_TERN) to diskless QEMU clients that

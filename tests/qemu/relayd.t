@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # relayd in the booted image, between two NICs.  Each NIC is a
 # `-netdev socket` in UDP mode on 127.0.0.1: every Ethernet frame is one
 # UDP datagram between QEMU and this test, so the host side writes the

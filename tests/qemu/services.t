@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # init supervises services in the booted image: a service added to
 # /etc/tern/services and announced with SIGHUP starts, its output reaches
 # the console and the kernel log prefixed with its name, a service killed

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # The appliance serving under faults for SOAK_SECONDS (20 in make test;
 # make soak: 600), booted once, on a bridge in a namespace of the test's
 # own with a client namespace behind a link that delays every frame 2 ms

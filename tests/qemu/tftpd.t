@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tftpd in the booted image: init starts it from /etc/tern/services as user
 # nobody; a client on the host fetches a file from the guest through QEMU's
 # forwarded UDP port (curl, blksize 512 and 1468; the raw client of

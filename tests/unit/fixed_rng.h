@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fixed_rng.h -- the random number generator of the bundle tests and
  * fuzzer: SHA-256 of a counter, so every run makes the same keys (and the
  * fuzzer's seed corpus stays signed by its key).  Never for real keys. */

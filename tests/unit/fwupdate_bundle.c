@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_bundle -- the .tfw format (app/fwupdate/bundle.c, verify.c,
  * sign.c): a bundle signed here verifies; every refusal the format knows
  * is reached by a bundle made for it; one byte flipped anywhere, a

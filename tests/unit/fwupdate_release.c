@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_release -- /etc/tern/release lines (app/fwupdate/release.c):
  * board and version taken, comments and blanks skipped, anything else
  * refused with a reason; a file without both is refused whole. */

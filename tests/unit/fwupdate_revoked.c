@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_revoked -- a line of a revocation list (app/fwupdate/revoked.c):
  * a key id of 16 hex digits, then a note if wanted; blank lines and
  * comments skipped; anything else refused with why. */

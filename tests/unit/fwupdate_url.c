@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwupdate_url -- tftp:// URLs (app/fwupdate/fetch.c): host names, IPv4,
  * [IPv6], ports, and everything else refused with a reason. */
 #include <stdarg.h>

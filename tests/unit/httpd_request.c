@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_request -- the request head parser (app/httpd/request.c): what a
  * sound request yields, each smuggling or abuse case a named test, and the
  * limits at their edges. */

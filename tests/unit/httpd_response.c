@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_response -- Range, dates, content types (app/httpd/range.c) and
  * what a request is answered with (response.c): 200, 206, 304, 416 and the
  * head's bytes. */

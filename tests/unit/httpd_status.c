@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_status -- the status pages' text (app/httpd/status_write.c) and
  * their renderers (status_html.c, status_json.c, metrics.c) on a snapshot
  * made by hand: every client-chosen byte escaped for its format, and the

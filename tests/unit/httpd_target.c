@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_target -- a request target to a path under the root
  * (app/httpd/target.c): percent-decoding first, then the shared path
  * policy, so every spelling of a traversal is refused, each spelling a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpd_tls_gcm -- httpd's AES-GCM (app/httpd/tls_gcm.c) against a known
  * answer (NIST's GCM test case 4: AES-128, 60 bytes, 20 of additional data)
  * and against mbedtls's GCM for both key sizes, every length around the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_backoff -- the restart delay of a respawn service
  * (app/init/backoff.c): 1 s, doubling to 60 s, back to 1 s after a 30 s run. */
 #include <stdarg.h>

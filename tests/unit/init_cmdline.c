@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_cmdline -- the tern.<key>=<value> words of the kernel command line
  * (app/init/cmdline.c): split as the kernel splits, quotes removed, bad
  * words rejected with a reason and a position, the good ones kept. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_crashloop -- a respawn service that keeps failing, through init's
  * supervisor (app/init/supervise.c) on a clock the test moves: each run
  * a real /bin/false, each restart due exactly 1, 2, 4, 8, 16, 32 s after

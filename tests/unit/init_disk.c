@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_disk -- finding the partitions by name (disk_uevent_parse) and when
  * the running slot may be marked good (disk_good_wait), app/init/disk.c. */
 #include <stdarg.h>

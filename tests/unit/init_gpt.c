@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_gpt -- growing the data partition's GPT entry to the end of a
  * bigger disk (gpt_grow_plan, app/init/gpt.c): the writes it plans, and
  * a power cut after each of them (and inside the primary's) leaving a

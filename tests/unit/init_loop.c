@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_loop -- init's list of steps (app/init/loop.c): each runs every
  * turn in list order, the loop waits until the nearest is due, a step
  * that takes itself off does not stop the next from running, and the

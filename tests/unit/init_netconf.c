@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_netconf -- the lines of /etc/tern/network.conf and the tern.ip=
  * words (app/init/netconf.c): every accepted form, every bad one with its
  * message, lines that add to an interface, and command-line overrides. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_output -- how init cuts a service's output into lines
  * (output_feed in app/init/output.c): whole lines, lines split across
  * reads, CR LF, over-long lines cut, empty lines kept. */

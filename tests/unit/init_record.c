@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_record -- init's restarts per service shared with the status page
  * (app/init/record.c): a field a service, labelled service="NAME", each
  * pointing at the count its struct service increments; published anew

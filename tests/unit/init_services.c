@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_services -- one line of /etc/tern/services (app/init/services.c):
  * name policy [role=ROLE] command [args...], comments, and every kind of
  * bad line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_sysctl -- one line of an /etc/sysctl.d file (app/init/sysctl.c):
  * key = value to a /proc/sys path, comments, '-', sysctl.conf(5)'s
  * dot/slash rule, and every kind of bad line. */

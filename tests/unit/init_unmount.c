@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_unmount -- reading /proc/mounts lines at shutdown
  * (mounts_parse_line in app/init/unmount.c). */
 #include <stdarg.h>

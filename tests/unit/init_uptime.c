@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_uptime -- the number in init's ready line (app/init/boot.c): the
  * first field of /proc/uptime, in milliseconds. */
 #include <stdarg.h>

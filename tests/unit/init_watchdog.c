@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* init_watchdog -- the timeout a boot's watchdog gets from tern.watchdog=
  * and Kconfig (watchdog_timeout), and the pet cadence
  * (watchdog_interval_ms), app/init/watchdog.c. */

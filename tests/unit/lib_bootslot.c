@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_bootslot -- the A/B slots on the ESP (app/lib/bootslot.c), on a
  * temporary directory standing in for the ESP. */
 #include <stdarg.h>

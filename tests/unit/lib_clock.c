@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_clock -- the one monotonic clock (app/lib/clock.h): its units agree,
  * and a deadline made with clock_ms_after is never early: by the time
  * clock_ms() reaches it, at least the asked milliseconds have passed on

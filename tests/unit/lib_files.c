@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_files -- files mapped once (app/lib/files.c): one mapping shared by
  * the transfers of a file, a file changed since mapped anew, and idle
  * mappings kept only as many as asked, the oldest dropped first. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_fwfloor -- the anti-rollback floor on the ESP (app/lib/fwfloor.c), on
  * a temporary directory standing in for the ESP: no file is no floor; it
  * only rises by fwfloor_raise; fwfloor_write replaces it; its text is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_journal -- the boot journal (app/lib/journal.c, journal_summary.c):
  * a ring keeps its last events and no more, a slot being written is never
  * read, a restarted daemon continues its ring, and the per-client summary

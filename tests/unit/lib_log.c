@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_log -- the logger's held lines (app/lib/log.c): between log_hold()
  * and log_flush() lines wait, and leave together in writes of at most
  * PIPE_BUF bytes of whole lines; outside a hold each line leaves at once.

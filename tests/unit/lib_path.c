@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_path -- the filename policy (app/lib/path.c) and opening beneath
  * the root (path_open.c): every traversal variant refused by the policy,
  * and, in a temporary tree, every escape refused by the kernel even when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lib_stats -- a daemon's counters in a shared file (app/lib/stats.c):
  * the struct the daemon counts in is the file's mapping, the file
  * describes itself (names, labels escaped, types, offsets), a reader

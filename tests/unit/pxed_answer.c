@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_answer -- what pxed answers (app/pxed/answer.c), for UEFI HTTP Boot
  * clients beside PXE ones: option 60 "HTTPClient" and a URL for the first,
  * in proxy and in server mode; "PXEClient" and never a URL for the second.

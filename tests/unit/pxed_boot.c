@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_boot -- the boot file a client gets (app/pxed/boot.c): by
  * architecture, by MAC, and the iPXE script that breaks the chain-load
  * loop. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_dhcp -- DHCP packets (app/pxed/dhcp.c): every option pxed reads,
  * overload, each malformed packet refused with its cause, and replies
  * built without overrun and parsed back. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_lease -- the pool (app/pxed/lease.c): picking an address, offers
  * and bindings, reserved addresses, a lease file's lines, and the file
  * saved and read back (lease_file.c). */

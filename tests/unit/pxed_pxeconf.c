@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_pxeconf -- pxed.conf (app/pxed/pxeconf.c): each directive, its bad
  * lines and their reasons, whole-file checks, and a file taken whole or
  * not at all (pxeconf_load.c). */

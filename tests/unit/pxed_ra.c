@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pxed_ra -- router solicitations checked as RFC 4861 6.1.1 asks, and the
  * advertisement pxed answers with (app/pxed/ra.c), and the router-advert
  * line of pxed.conf (app/pxed/pxeconf.c). */

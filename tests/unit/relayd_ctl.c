@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relayd_ctl -- relayctl's requests as relayd reads them
  * (app/relayd/ctl_request.c): each verb, IDs, rules, and every refusal's
  * message. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relayd_rules -- relayd.conf lines (app/relayd/rules.c): every form of
  * input and output, the defaults, each bad line's message, rule equality
  * for SIGHUP, and a file read whole or not at all (rules_load.c). */

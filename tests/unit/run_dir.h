@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_dir.h -- a run directory of the test's own ($TERN_RUN_DIR, as in
  * app/lib/stats.h) with one subdirectory, for the tests of the shared
  * counters and the boot journal: run_dir_setup and run_dir_teardown as a

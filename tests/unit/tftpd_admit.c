@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_admit -- whether tftpd takes a request (app/tftpd/admit.c): each
  * refusal with its answer, in the order the checks run, and the path a
  * taken request opens (remapped, checked). */

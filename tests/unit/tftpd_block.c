@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_block -- block numbers past 65535 (app/tftpd/block.c): rollover to
  * 0 or to 1, and what an ACK's number means in a window that crosses it. */
 #include <stdarg.h>

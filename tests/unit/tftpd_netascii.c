@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_netascii -- netascii (app/tftpd/netascii.c): LF and CR expanded
  * block by block with expansions cut at block ends, any block made again
  * from its saved state, and the decoder over every split. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_options -- option negotiation (app/tftpd/options.c): what each
  * option becomes under the server's limits, the OACK's exact bytes, and
  * requests that overflowed other servers' OACK buffers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_packet -- client packets parsed (app/tftpd/packet.c): every
  * accepted form, every refusal with its cause and error code, the bytes of
  * every packet the server builds, and the malformed packets that broke

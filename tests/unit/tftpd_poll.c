@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_poll -- busy polling backs off while it does not pay
  * (app/tftpd/xfer.h, poll_backoff): each poll that gives up in a row
  * makes the next polls wait twice as many turns, 1 to POLL_BACKOFF_MAX;

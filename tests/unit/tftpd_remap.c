@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_remap -- filename remapping rules (app/tftpd/remap.c): the line
  * syntax and its bad lines, each flag and escape applied, and a file read
  * whole or not at all (remap_load.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_turn -- how tftpd's (and relayd's) loop waits (app/lib/turn.h),
  * on a real io_uring with NOPs as the completions that come: a plain wait
  * returns with what it wants, coalescing waits for more or for its time,

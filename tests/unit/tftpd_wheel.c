@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_wheel -- the timing wheel of tftpd's timeouts
  * (app/tftpd/wheel.c): timers fire once, in time, never early; moving and
  * cancelling; delays longer than the wheel's span; the next wake-up (never

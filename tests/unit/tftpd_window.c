@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tftpd_window -- the sender's window of a read transfer
  * (app/tftpd/window.c): lockstep, RFC 7440 windows, gaps, duplicate ACKs
  * that must not cause a resend (Sorcerer's Apprentice), timeouts,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # variant.sh -- sourced by the tests that build a variant of .config in the
 # build's own out/ (the toolchain and BusyBox are there already): a copy of
 # .config is the test's, and the build is made again from .config when the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""fwbox.py -- a directory standing in for a box, for the tests of
 fwupdate built for the host ($TERN_OUT/tests/fwupdate/fwupdate, which
 trusts $TERN_OUT/tests/fwupdate/test-key.pem, test-key-2.pem and

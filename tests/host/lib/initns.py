@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""initns.py -- run Tern's init as PID 1 of a fresh PID + mount namespace.
 
 Used by tests/host/init_*.t (run by `make test` as root, which exports

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""clients.py -- command lines of the real TFTP clients the tests use,
 each installed from Debian by toolchain/host-packages.  Checked on
 Debian 12 (tftp-hpa 5.2, atftp 0.8.0, curl 7.88.1, BusyBox 1.35.0):

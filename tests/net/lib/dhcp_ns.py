@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """dhcp_ns.py -- pxed in a network namespace, and DHCP clients nobody here
 wrote (BusyBox udhcpc, ISC dhclient) in another, for tests/net/pxed_*.t.
 

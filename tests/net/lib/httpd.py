@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""httpd.py -- the HTTP server tests/net/httpd_*.t talk to.
 
     require_httpd()                 # skip unless root and httpd can be had

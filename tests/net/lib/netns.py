@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""netns.py -- network namespaces, links and daemons for tests/net/*.t and
 tests/bench/tftp.py.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Whether a file was opened or read: an inotify watch on it, for the
 escape tests (tests/net/*_escape.t), whose secret beside the root must
 never be opened by the server."""

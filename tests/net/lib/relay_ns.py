@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""relay_ns.py -- streams of datagrams through relayd, for tests/net/relayd_*.t.
 
 Namespaces, links and daemons are netns.py's; this adds what a relay test

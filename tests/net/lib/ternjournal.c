@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ternjournal -- the boot journal and the shared counters as the status
  * page reads them (app/lib/journal.h, stats.h), one JSON object a line,
  * for the tests (tests/net/journal_*.t) and for a person at a shell.

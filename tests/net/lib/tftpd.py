@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""tftpd.py -- the TFTP server a test talks to, and the servers the bench
 compares it with.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""tftpraw.py -- TFTP from Python: packets with any bytes in them, and a
 plain correct client to check the others against.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 r"""udpstream.py -- tests/bench/udpgen and udpsink in network namespaces,
 for tests/net/udpgen.t and tests/bench/relay.py.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wire.c -- a network cable with a delay and a loss rate, in user space.
  *
  * What `tc qdisc add ... netem delay 1ms loss 0.5%` does on a veth link,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """disk.py -- boot a disk board's image (systemd-boot, A/B slots): pc_x86_64
 with OVMF for tests/qemu/disk_*.t, efi_arm64 with AAVMF for arm64_disk.t.
 

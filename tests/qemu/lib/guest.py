@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """guest.py -- boot the Tern image in QEMU and talk to its serial console.
 
 Used by tests/qemu/*.t (run by `make test`, which exports TERN_* variables
