@@ -84,7 +84,7 @@ def free_ports(n):
     return ports
 
 
-t = Tap(6)
+t = Tap(7)
 with open(os.path.join(OUT, "target/etc/tern/services")) as f:
     services = f.read()
 t.ok(re.search(r"(?m)^relayd respawn /usr/sbin/relayd -c /etc/tern/relayd\.conf -u relayd$", services) and
@@ -167,6 +167,11 @@ with tempfile.TemporaryDirectory() as tmp:
             time.sleep(0.2)
         t.ok(st == 0 and len(re.findall(counted, out)) == 2,
              "relayctl stats in the guest counts %d in and out for each rule" % N, out)
+        # relayd, which runs as its own user, shares each rule's counters
+        # in a file it made in init's sticky /run/tern/stats (app/lib/stats.h)
+        st, out = g.sh("ls -l /run/tern/stats/ | grep ' relayd-rule\\.'")
+        t.ok(st == 0 and len(re.findall(r"(?m)^-rw-r--r-- .* relayd .* relayd-rule\.\d+$", out)) == 2,
+             "each rule's counters are shared in a file of relayd's own in /run/tern/stats", out)
         g.send("poweroff\n")
         g.wait_exit(timeout=30)
     print("# relayd.t: %.1f s from starting QEMU to power off" % (time.monotonic() - started))
