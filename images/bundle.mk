@@ -34,6 +34,9 @@ $(FWUPDATE_VERSION_OK): $(call kdeps,FIRMWARE_VERSION) images/bundle.mk
 # older tree made under out/<board>/keys/ is moved there, not lost.
 DEV_KEY     := $(KEYS_DIR)/dev-signing-key.pem
 DEV_KEY_OLD := $(O)/keys/dev-signing-key.pem
+# Two boards built at once (make test's sub-makes) may both find no key:
+# each makes one under a name of its own and links it into place, and the
+# one that finds it there already uses that one, so both trust one key.
 # A release build never falls back to the development key.
 FW_KEY     := $(or $(CONFIG_FIRMWARE_SIGNING_KEY),$(if $(CONFIG_FWUPDATE_RELEASE),,$(DEV_KEY)))
 FW_TRUSTED := $(or $(strip $(CONFIG_FWUPDATE_TRUSTED_KEYS)),$(FW_KEY))
@@ -49,10 +52,14 @@ $(DEV_KEY): | $(TFW)
 		mv $(DEV_KEY_OLD) $@ && if [ -e $(DEV_KEY_OLD).pub ]; then mv $(DEV_KEY_OLD).pub $@.pub; fi && \
 		echo '!!! WARNING: moved the DEVELOPMENT signing key $(DEV_KEY_OLD) to $@, where make clean keeps it' >&2; \
 	else \
-		$(TFW) keygen $@ && \
-		echo '!!! WARNING: made a DEVELOPMENT signing key, $@: FIRMWARE_SIGNING_KEY is empty' >&2 && \
-		echo '!!! (make menuconfig: Applications -> fwupdate).  Keep it to update boxes flashed' >&2 && \
-		echo '!!! from this tree; make your own with out/host/bin/tfw keygen for the field.' >&2; \
+		tmp=$@.$$$$; rm -f $$tmp $$tmp.pub; $(TFW) keygen $$tmp || exit 1; \
+		if ln $$tmp $@ 2>/dev/null; then \
+			mv -f $$tmp.pub $@.pub; \
+			echo '!!! WARNING: made a DEVELOPMENT signing key, $@: FIRMWARE_SIGNING_KEY is empty' >&2; \
+			echo '!!! (make menuconfig: Applications -> fwupdate).  Keep it to update boxes flashed' >&2; \
+			echo '!!! from this tree; make your own with out/host/bin/tfw keygen for the field.' >&2; \
+		fi; \
+		rm -f $$tmp $$tmp.pub; \
 	fi
 
 $(filter-out $(DEV_KEY),$(sort $(FW_KEY) $(FW_TRUSTED) $(FW_REVOKED))):
