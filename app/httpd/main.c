@@ -201,8 +201,12 @@ static int run_workers(struct config *c, const struct args *a)
 		if (c->tls_fd >= 0)
 			close(c->tls_fd);
 	}
-	if (a->status.port) /* a process of its own (status.h), stopped with the workers */
-		workers[nworkers++] = status_start(c, &a->status, a->user);
+	if (a->status.port) { /* a process of its own (status.h), stopped with the workers */
+		pid_t pid = status_start(c, &a->status, a->user);
+
+		if (pid > 0)
+			workers[nworkers++] = pid;
+	}
 	fd = listen_socket(a, a->port, a->workers > 1);
 	c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, a->workers > 1) : -1;
 	sfd = daemon_signals();

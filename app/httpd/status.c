@@ -123,8 +123,17 @@ static int status_socket(const struct status_args *a)
 	if (!v4)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
 	if (a->interface && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, a->interface,
-				       (socklen_t)strlen(a->interface)) < 0)
-		die_errno("unable to bind the status listener to interface %s", a->interface);
+				       (socklen_t)strlen(a->interface)) < 0) {
+		/* A box without its management interface still serves boot
+		 * files: no status pages, said once (init restarting httpd
+		 * for it would stop the boot files too). */
+		if (errno != ENODEV)
+			die_errno("unable to bind the status listener to interface %s",
+				  a->interface);
+		log_err("no status pages: interface %s is not there (-I)", a->interface);
+		close(fd);
+		return -1;
+	}
 	if (v4 ? bind(fd, (struct sockaddr *)&in, sizeof in)
 	       : bind(fd, (struct sockaddr *)&in6, sizeof in6))
 		die_errno("unable to bind the status listener to %s port %u",
@@ -157,8 +166,11 @@ pid_t status_start(const struct config *base, const struct status_args *a, const
 {
 	struct config c = *base;
 	int fd = status_socket(a), sfd;
-	pid_t pid = fork();
+	pid_t pid;
 
+	if (fd < 0)
+		return -1;
+	pid = fork();
 	if (pid < 0)
 		die_errno("unable to start the status process");
 	if (pid > 0) {

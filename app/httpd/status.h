@@ -108,7 +108,9 @@ struct status_args {
 };
 
 /* Bind the status listener and fork the status process (see above),
- * which serves with base's limits; its pid.  Dies if it cannot bind. */
+ * which serves with base's limits; its pid.  -1, said in the log, when
+ * the interface is not there (boot files are served all the same); dies
+ * if it cannot bind otherwise. */
 pid_t status_start(const struct config *base, const struct status_args *a, const char *user);
 
 #endif

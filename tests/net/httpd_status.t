@@ -87,14 +87,21 @@ def promtool(text):
     return r.returncode == 0, r.stdout + r.stderr
 
 
-t = Tap(11)
+t = Tap(12)
 with PxedLab(t, CONF) as lab:
     srv, cli = lab.srv, lab.cli
     tftpd = srv.daemon([tern_tftpd(), "-f", "-u", "root", "-r", root, "-a", "192.0.2.1"],
                        name="tftpd")
     tftpd.wait_udp(69)
     httpd = Httpd(srv, root, "-w", str(STATUS), "-I", srv.dev).start()
-    httpd.d.expect(r"status pages on any address port %d of %s" % (STATUS, srv.dev))
+    # The status process and the first worker start at once: its line may
+    # come before the "serving" line start() waited for, so look at all.
+    listening = r"status pages on any address port %d of %s" % (STATUS, srv.dev)
+    deadline = time.monotonic() + 5
+    while not httpd.d.matches(listening) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not httpd.d.matches(listening):
+        t.abort("httpd's status process did not start" + httpd.d.tail())
 
     # A BIOS client with a hostile vendor class: DHCP, a hostile file
     # name refused, its boot file over TFTP, the initramfs over HTTP.
@@ -204,4 +211,16 @@ with PxedLab(t, CONF) as lab:
          "%s -> %s" % ({k: v for k, v in first.items() if "bytes_sent" in k or "requests" in k},
                        {k: v for k, v in second.items() if "bytes_sent" in k or "requests" in k}))
     httpd.stop()
+
+    # A box whose management interface is not there still serves its
+    # boot files: no status pages, said once, no exit (init would restart
+    # httpd for ever, and its boot files with it).
+    gone = Httpd(srv, root, "-w", str(STATUS), "-I", "tern-nosuch0").start()
+    code, body = cli.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                          "http://192.0.2.1:8080/small"], timeout=10).returncode, None
+    t.ok(code == 0 and gone.d.running()
+         and gone.d.matches(r"no status pages: interface tern-nosuch0 is not there"),
+         "-I naming a missing interface: no status pages, said once; the files are served",
+         gone.d.tail())
+    gone.stop()
 t.done()
