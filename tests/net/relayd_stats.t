@@ -27,8 +27,12 @@ ONE = "relay from v0b group 239.1.1.1 port 5000 to 239.2.2.1:6000 dev v1a, 239.2
 TWO = "relay from v0b group 239.1.1.2 port 5000 to 239.2.2.2:6000 dev v1a"
 RULE1 = 'rule="v0b 239.1.1.1:5000"'
 
+# As init makes /run/tern: relayd, which drops root to its own user, makes
+# its rules' files in a sticky stats/ that all may write.
 run = tempfile.mkdtemp(prefix="relayd-stats-")
+os.chmod(run, 0o755)
 os.mkdir(os.path.join(run, "stats"))
+os.chmod(os.path.join(run, "stats"), 0o1777)
 os.environ["TERN_RUN_DIR"] = run
 
 
