@@ -139,8 +139,9 @@ int main(int argc, char **argv)
 	snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
 	user = geteuid() != 0 ? uid : p.user ? p.user : "nobody";
 	lease_dir(p.lease_path, dir);
-	if (p.conf->mode == PXED_SERVER)
-		lease_dir_make(dir, user);
+	/* In proxy mode too: a SIGHUP may switch to server mode once root
+	 * is gone (the lab, and pxe_lab.t, do so). */
+	lease_dir_make(dir, user);
 	server_share(&p);
 	server_bind(&p);
 	/* No capability kept: broadcast replies and IP_PKTINFO need none. */
