@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from guest import GuestError, Tap  # noqa: E402
-from disk import Disk, run  # noqa: E402
+from disk import Disk, SLOT_LINE, run  # noqa: E402
 from disk import boot_to_shell as boot  # noqa: E402
 
 
