@@ -59,7 +59,7 @@ def is_http_answer(h, o, url):
 
 with PxedLab(t, PROXY) as lab:
     r = lab.udhcpc("-V", HTTP_VENDOR, "-x", "0x5d:0010", timeout=8)
-    t.ok(r is None and lab.pxed.matches(r"DISCOVER from .* \(arch 16, HTTP\): proxy offer 0\.0\.0\.0, "
+    t.ok(r is None and lab.pxed.seen(r"DISCOVER from .* \(arch 16, HTTP\): proxy offer 0\.0\.0\.0, "
                                         r"file http://192\.0\.2\.1/tern\.efi$"),
          "proxy: udhcpc as a UEFI HTTP Boot client gets a proxy offer with the URL, no address",
          "%s%s" % (r, lab.pxed.tail()))
@@ -95,7 +95,7 @@ with PxedLab(t, SERVER) as lab:
     t.ok(r and r.get("ip", "").startswith("192.0.2.1")
          and r.get("boot_file") == "https://boot.lab.example:8443/efi/tern.efi",
          "server: udhcpc as a UEFI HTTP Boot client: a lease and the https URL", str(r))
-    t.ok(lab.pxed.matches(r"REQUEST from .* \(arch 16, HTTP\): ack 192\.0\.2\.1\d\d, "
+    t.ok(lab.pxed.seen(r"REQUEST from .* \(arch 16, HTTP\): ack 192\.0\.2\.1\d\d, "
                           r"file https://boot\.lab\.example:8443/efi/tern\.efi$"),
          "server: pxed logs the HTTP client's ack with the URL", lab.pxed.tail())
     s = lab.raw_socket()

@@ -112,7 +112,7 @@ with Net() as net, tempfile.TemporaryDirectory() as tmp:
     p = pxed("mode server\npool 192.0.2.100 192.0.2.109\nrouter 192.0.2.1\n"
              "arch 16 file tern.efi\nhttp-server http :%d\n" % PORT, "server")
     station = boot(lab, tmp, "server", "server mode")
-    t.ok(p.matches(r"DISCOVER from %s on tap0 \(arch 16, HTTP\): offer %s, file %s$"
+    t.ok(p.seen(r"DISCOVER from %s on tap0 \(arch 16, HTTP\): offer %s, file %s$"
                    % (MAC, re.escape(station), re.escape(URL))),
          "server mode: pxed offered it its address with the URL", p.tail())
     t.ok(h.log_lines(r'%s:\d+ "GET /tern\.efi" 200 %d bytes' % (re.escape(station), size)),
@@ -128,7 +128,7 @@ with Net() as net, tempfile.TemporaryDirectory() as tmp:
     p = pxed("arch 16 file tern.efi\nhttp-server http :%d\n" % PORT, "proxy")
     station = boot(lab, tmp, "proxy", "proxy mode beside dnsmasq")
     t.ok(station.startswith("192.0.2.15"), "proxy mode: its address is dnsmasq's", station)
-    t.ok(p.matches(r"DISCOVER from %s on tap0 \(arch 16, HTTP\): proxy offer 0\.0\.0\.0, file %s$"
+    t.ok(p.seen(r"DISCOVER from %s on tap0 \(arch 16, HTTP\): proxy offer 0\.0\.0\.0, file %s$"
                    % (MAC, re.escape(URL))),
          "proxy mode: pxed's proxy offer, no address, the URL", p.tail())
     t.ok(h.log_lines(r'%s:\d+ "GET /tern\.efi" 200 %d bytes' % (re.escape(station), size)),

@@ -185,7 +185,7 @@ with PxedLab(t, CONF) as lab:
              "exit %s, bound %s\nbefore:\n%stmp:\n%safter:\n%s%s"
              % (lab.pxed.proc.returncode, bound, before, tmp, lease_text(lab), lab.pxed.tail()))
         lab.start()
-        m = lab.pxed.matches(r"(\d+) lease\(s\) read from")
+        m = lab.pxed.seen(r"(\d+) lease\(s\) read from")
         r = c.ask(REQUEST, mac(2), (50, ip(held)), (54, ip(SERVER)))
         t.ok(m and m[0].group(1) == "1" and kind(r) == ACK and r[0]["yiaddr"] == held and
              not os.path.exists(lab.leases + ".tmp"),

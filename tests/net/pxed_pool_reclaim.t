@@ -86,9 +86,9 @@ with PxedLab(t, CONF) as lab:
     r = lab.udhcpc()
     took = time.monotonic() - t0
     # At once: its first DISCOVER is offered an address, none is retried.
-    asked = lab.pxed.matches(r"DISCOVER from %s " % MAC)
+    asked = lab.pxed.seen(r"DISCOVER from %s " % MAC)
     t.ok(r and r["ip"] not in bound and len(asked) == 1 and
-         lab.pxed.matches(r"REQUEST from .*: ack %s\b" % r["ip"].replace(".", r"\.")),
+         lab.pxed.seen(r"REQUEST from .*: ack %s\b" % r["ip"].replace(".", r"\.")),
          "then a new real client (udhcpc) gets an address at once: its first DISCOVER offered, "
          "acknowledged (%.1f s)" % took, "%s%s" % (r, lab.pxed.tail()))
 

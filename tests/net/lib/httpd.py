@@ -133,8 +133,10 @@ class Httpd:
             out[name] = int(n)
         return out
 
-    def log_lines(self, pattern):
-        return self.d.matches(pattern)
+    def log_lines(self, pattern, count=1, timeout=5):
+        """httpd's lines matching pattern, once count of them are read (see
+        Daemon.seen: a line written is not yet a line read)."""
+        return self.d.seen(pattern, timeout, count)
 
     def stop(self):
         return self.d.stop()

@@ -173,9 +173,26 @@ class Daemon:
                 self._cond.wait(min(left, 0.1))
 
     def matches(self, pattern):
+        """Every line read so far matching pattern, at once: for checks that a
+        line is NOT there.  A line the daemon has written may still be on its
+        way through the pipe to the reader thread: to see one, use seen()."""
         rx = re.compile(pattern)
         with self._cond:
             return [m for _, text in self.lines for m in [rx.search(text)] if m]
+
+    def seen(self, pattern, timeout=5, count=1):
+        """Every line matching pattern, once at least count of them have been
+        read (or timeout seconds have passed: then what there is).  Consumes
+        nothing."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = [m for _, text in self.lines for m in [rx.search(text)] if m]
+                left = deadline - time.monotonic()
+                if len(got) >= count or left <= 0 or (self._eof and self.proc.poll() is not None):
+                    return got
+                self._cond.wait(min(left, 0.1))
 
     def tail(self, n=30):
         with self._cond:
