@@ -215,6 +215,8 @@ bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/boot_time.py 5
 	env $(TEST_ENV) $(PYTHON) tests/bench/tftp.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/http.py
+	env $(TEST_ENV) $(PYTHON) tests/bench/https.py
+	env $(TEST_ENV) $(PYTHON) tests/bench/pxe_boot.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
 
 # The appliance serving under faults (tests/qemu/soak.t) for SOAK_SECONDS;

@@ -31,6 +31,18 @@
  * others' turn. */
 #define SENDFILE_TURN (4u << 20)
 
+/* Without -S, the send path is chosen per response by what the worker is
+ * doing: a body of SENDFILE_LARGE or more leaves by sendfile when the
+ * worker already sends SENDFILE_BUSY such bodies, else from the mapping.
+ * Measured (tests/bench/README.md, httpd): one stream goes faster from
+ * the mapping (the kernel's copy leaves 32 KiB socket fragments, where
+ * sendfile hands TCP each 4 KiB page-cache page), but the copy is the
+ * server's CPU, 1.5-3.6x nginx's per GiB for 200 clients; by sendfile
+ * it is nginx's own path and cost.  Many large bodies at once is when the
+ * box's CPU is short. */
+#define SENDFILE_LARGE (64u << 10)
+#define SENDFILE_BUSY 4
+
 static void arm_recv(struct server *s, struct conn *c)
 {
 	size_t room = s->cfg->lim.max_head - c->fill;
@@ -207,12 +219,16 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	}
 	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
 	c->close_after = c->reply.close;
-	/* -S: by sendfile(2), the socket taking references to the page
-	 * cache's pages, no byte copied by the server; otherwise with its
-	 * head in one sendmsg from the file's mapping (files.h), which the
-	 * kernel copies (the faster in make bench: app/httpd/README.md) */
-	if (!c->reply.head_only && !c->tls && s->cfg->sendfile_min &&
-	    c->reply.length >= s->cfg->sendfile_min) {
+	/* By sendfile(2), the socket taking references to the page cache's
+	 * pages, no byte copied by the server: bodies of -S or more, or
+	 * without -S large ones while the worker is busy (SENDFILE_BUSY);
+	 * otherwise with its head in one sendmsg from the file's mapping
+	 * (files.h), which the kernel copies */
+	c->large = !c->reply.head_only && !c->tls && c->reply.length >= SENDFILE_LARGE;
+	s->large_sends += c->large;
+	if (!c->reply.head_only && !c->tls &&
+	    (s->cfg->sendfile_min ? c->reply.length >= s->cfg->sendfile_min
+				  : c->large && s->large_sends > SENDFILE_BUSY)) {
 		start_sendfile(s, c, fd);
 		return;
 	}
@@ -287,7 +303,7 @@ static void log_transfer(struct server *s, struct conn *c, const char *end, int 
 }
 
 /* The response's body is done with: its mapping, or its file. */
-static void unmap(struct conn *c)
+static void unmap(struct server *s, struct conn *c)
 {
 	if (c->file)
 		files_put(c->file);
@@ -296,6 +312,8 @@ static void unmap(struct conn *c)
 	c->file = NULL;
 	c->file_fd = -1;
 	c->body = NULL;
+	s->large_sends -= c->large;
+	c->large = false;
 }
 
 /* The response has ended, whole or cut (err: why, if cut). */
@@ -305,13 +323,13 @@ static void response_ended(struct server *s, struct conn *c, int err)
 		s->n->resets += !c->closing;
 		log_transfer(s, c, err < 0 ? ", cut short" : ", cut short by the client",
 			     err < 0 ? JOURNAL_END_ERROR : JOURNAL_END_ABORTED);
-		unmap(c);
+		unmap(s, c);
 		conn_close(s, c, true);
 		return;
 	}
 	s->n->responses[c->reply.status / 100 % 6]++;
 	log_transfer(s, c, "", JOURNAL_END_NONE);
-	unmap(c);
+	unmap(s, c);
 	memmove(c->buf, c->buf + c->consumed, c->fill - c->consumed);
 	c->fill -= c->consumed;
 	if (c->closing) {
@@ -337,17 +355,18 @@ static void sendfile_more(struct server *s, struct conn *c)
 	}
 	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
 	while (c->sent < total_len(c) && turn < SENDFILE_TURN) {
+		uint64_t want;
 		ssize_t r;
 
 		if (c->sent < c->head_len) {
-			r = send(c->fd, c->head + c->sent, c->head_len - c->sent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			want = c->head_len - c->sent;
+			r = send(c->fd, c->head + c->sent, want, MSG_DONTWAIT | MSG_NOSIGNAL);
 		} else {
 			off_t at = (off_t)(c->reply.offset + c->sent - c->head_len);
 			uint64_t left = total_len(c) - c->sent;
 
-			r = sendfile(c->fd, c->file_fd, &at,
-				     left < SENDFILE_TURN - turn ? left : SENDFILE_TURN - turn);
+			want = left < SENDFILE_TURN - turn ? left : SENDFILE_TURN - turn;
+			r = sendfile(c->fd, c->file_fd, &at, want);
 			if (r == 0) /* the file was truncated under us */
 				errno = EFAULT, r = -1;
 		}
@@ -359,6 +378,11 @@ static void sendfile_more(struct server *s, struct conn *c)
 		}
 		c->sent += (uint64_t)r;
 		turn += (uint64_t)r;
+		/* Short: the socket is full.  Wait for room now rather than
+		 * learn it again from an EAGAIN: in a VM each system call
+		 * costs an exit (as nginx, which takes a short count so). */
+		if ((uint64_t)r < want)
+			break;
 	}
 	if (c->sent == total_len(c)) {
 		cork(c, false);
@@ -405,7 +429,7 @@ void conn_close(struct server *s, struct conn *c, bool reset)
 	if (reset)
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 }, sizeof(struct linger));
 	close(c->fd);
-	unmap(c);
+	unmap(s, c);
 	tls_conn_free(c->tls);
 	s->conns[c->idx] = NULL;
 	s->free_slots[s->nfree++] = c->idx;

@@ -31,6 +31,7 @@ struct conn {
 	enum conn_state state;
 	bool inflight, closing, close_after;
 	bool nonblocking;        /* O_NONBLOCK set, for sendfile (conn.c) */
+	bool large;              /* its response is counted in large_sends */
 	struct in6_addr addr;    /* the client's (IPv4 as ::ffff:a.b.c.d) */
 	char who[INET6_ADDRSTRLEN + 8];
 	struct tls_conn *tls;    /* tls.h: accepted on the TLS port; else NULL */
@@ -59,6 +60,7 @@ struct server {
 	struct io_uring ring;
 	struct conn **conns;     /* cfg->max_conns slots */
 	unsigned nconns, *free_slots, nfree;
+	unsigned large_sends;    /* plain responses of SENDFILE_LARGE or more, in flight */
 	int64_t now_ms;
 	struct counters *n;      /* cfg->n: the shared mapping (stats.h) */
 };

@@ -20,7 +20,8 @@
 "  -k SECONDS    idle keep-alive (default " STR(HTTPD_IDLE_SECONDS) ")\n" \
 "  -s SECONDS    a response making no progress is cut (default " STR(HTTPD_SEND_SECONDS) ")\n" \
 "  -m FILES      files kept mapped while unused (default " STR(HTTPD_KEEP_MAPPED) ")\n" \
-"  -S BYTES      bodies this long or longer leave by sendfile; 0: none\n" \
+"  -S BYTES      bodies this long or longer leave by sendfile; 0: those of\n" \
+"                64 KiB or more while a worker sends 4 such at once\n" \
 "                (default " STR(HTTPD_SENDFILE_MIN) ")\n" \
 "  -u USER       run as USER (default nobody when started as root)\n" \
 "  -t PORT       also serve HTTPS on PORT, with:\n" \
