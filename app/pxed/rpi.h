@@ -34,9 +34,9 @@
  * prefix and asks for start.elf / start4.elf and every later file at the
  * root.  tftpd needs nothing special (app/tftpd/README.md#raspberry-pi).
  *
- * Recognised (rpi_is_client) only when it is all of: a DISCOVER, REQUEST
- * or INFORM (any DHCP message) from a PXE client of architecture 0 with
- * exactly that option 60, not iPXE, and either a MAC of one of the OUIs
+ * Recognised (rpi_is_client) only when it is all of: a message (of any
+ * type) from a PXE client of architecture 0 with exactly that option 60,
+ * not iPXE, and either a MAC of one of the OUIs
  * (by default Raspberry Pi's, rpi.c) or the Pi 4 bootloader's option 97,
  * whose GUID starts with the fourcc "RPi4" (DHCP_OPTION97's default).  A
  * PC with the same vendor class but another MAC is not a Pi.
