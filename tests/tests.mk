@@ -217,12 +217,12 @@ bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/http.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
 
-# The clean build time of each of BOARDS, each in a fresh clone
+# The clean build time of each of BUILD_TIME_BOARDS, each in a fresh clone
 # (tests/bench/build_time.py; out/bench/build-time.md).
-BOARDS ?= efi_arm64 qemu_aarch64
+BUILD_TIME_BOARDS ?= efi_arm64 qemu_aarch64
 .PHONY: build-time
 build-time:
-	env $(TEST_ENV) $(PYTHON) tests/bench/build_time.py $(BOARDS)
+	env $(TEST_ENV) $(PYTHON) tests/bench/build_time.py $(BUILD_TIME_BOARDS)
 
 # The appliance serving under faults (tests/qemu/soak.t) for SOAK_SECONDS;
 # make test runs it for 20 s.

@@ -9,7 +9,7 @@ ran), with the machine's core count and load average before and after:
 a figure from a loaded machine says so.  One board at a time, each clone
 removed after.  The rows go to stdout and to out/bench/build-time.md.
 
-Run by `make build-time` (BOARDS="..." for others); not by `make test`
+Run by `make build-time` (BUILD_TIME_BOARDS="..." for others); not by `make test`
 or `make bench`: each arm64 board is a kernel and a cross toolchain's
 worth of compiling, minutes of both cores.  The README's figures for the
 arm64 boards come from it, run on a quiet machine."""
