@@ -165,6 +165,10 @@ help:
 ##                      and lighttpd, relayd against socat and kernel
 ##                      forwarding; see tests/bench/
 ##   bench-relay        the relayd part alone (out/bench/relay.md)
+##   build-time         the clean build time of each of BUILD_TIME_BOARDS
+##                      (default the arm64 boards), each in a fresh clone
+##                      of HEAD, with the machine's load beside it:
+##                      out/bench/build-time.md
 ##   soak               the appliance serving under faults for SOAK_SECONDS
 ##                      (default 600; make test runs 20): tests/qemu/soak.t
 ##   host-deps          install the Debian packages the build needs

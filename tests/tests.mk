@@ -219,6 +219,13 @@ bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/pxe_boot.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
 
+# The clean build time of each of BUILD_TIME_BOARDS, each in a fresh clone
+# (tests/bench/build_time.py; out/bench/build-time.md).
+BUILD_TIME_BOARDS ?= efi_arm64 qemu_aarch64
+.PHONY: build-time
+build-time:
+	env $(TEST_ENV) $(PYTHON) tests/bench/build_time.py $(BUILD_TIME_BOARDS)
+
 # The appliance serving under faults (tests/qemu/soak.t) for SOAK_SECONDS;
 # make test runs it for 20 s.
 SOAK_SECONDS ?= 600

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "rpi.h"
 
 #define PXE_VENDOR "PXEClient"
 #define HTTP_VENDOR "HTTPClient"
@@ -64,13 +65,18 @@ enum vendor43 { V43_NONE, V43_DISCOVERY, V43_ECHO_ITEM };
 
 /* siaddr, sname, file (boot_file's), for an HTTP client 60 "HTTPClient",
  * for a PXE client 60 "PXEClient", 97 and 43. */
+static uint32_t tftp_server(const struct answer_ctx *x)
+{
+	return x->conf->next_server ? x->conf->next_server : x->local;
+}
+
 static void add_boot(const struct answer_ctx *x, const struct dhcp_msg *m, struct dhcp_reply *r,
 		     const char *file, bool sname, enum vendor43 v43)
 {
 	static const uint8_t discovery = PXE_DISCOVERY_BOOT_FILE;
 	struct dhcp_bytes item;
 
-	r->siaddr = x->conf->next_server ? x->conf->next_server : x->local;
+	r->siaddr = tftp_server(x);
 	snprintf(r->file, sizeof r->file, "%s", file);
 	if (sname)
 		dotted(r->sname, sizeof r->sname, r->siaddr);
@@ -95,17 +101,20 @@ static enum answer_outcome answer_proxy(const struct answer_ctx *x, const struct
 {
 	char file[DHCP_FILE_LEN];
 	bool http = boot_is_http(m), efi = m->arch >= ARCH_FIRST_EFI;
+	bool pi = rpi_is_client(&x->conf->rpi, m);
 
 	if (m->type != DHCP_DISCOVER)
 		return ANS_NOT_HANDLED;
 	if (!boot_is_pxe(m) && !http)
 		return ANS_NOT_PXE;
-	if (boot_file(x->conf, m, x->local, file) == BOOT_NONE)
+	if (!pi && boot_file(x->conf, m, x->local, file) == BOOT_NONE)
 		return ANS_NO_FILE;
 	dhcp_reply_init(r, m, DHCP_OFFER);
 	r->flags |= DHCP_BROADCAST;
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
-	if (http) /* EDK2 takes a proxy offer's URL at once: no port 4011 */
+	if (pi) /* a Raspberry Pi: its option 43 and 66, no file (rpi.h) */
+		rpi_answer(&x->conf->rpi, m, tftp_server(x), r);
+	else if (http) /* EDK2 takes a proxy offer's URL at once: no port 4011 */
 		add_boot(x, m, r, file, false, V43_NONE);
 	else
 		add_boot(x, m, r, file, efi, efi ? V43_NONE : V43_DISCOVERY);
@@ -116,16 +125,20 @@ static enum answer_outcome answer_pxe(const struct answer_ctx *x, const struct d
 				      struct dhcp_reply *r)
 {
 	char file[DHCP_FILE_LEN];
+	bool pi = rpi_is_client(&x->conf->rpi, m);
 
 	if (m->type != DHCP_REQUEST && m->type != DHCP_INFORM)
 		return ANS_NOT_HANDLED;
 	if (!boot_is_pxe(m))
 		return ANS_NOT_PXE;
-	if (boot_file(x->conf, m, x->local, file) == BOOT_NONE)
+	if (!pi && boot_file(x->conf, m, x->local, file) == BOOT_NONE)
 		return ANS_NO_FILE;
 	dhcp_reply_init(r, m, DHCP_ACK);
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
-	add_boot(x, m, r, file, true, V43_ECHO_ITEM);
+	if (pi)
+		rpi_answer(&x->conf->rpi, m, tftp_server(x), r);
+	else
+		add_boot(x, m, r, file, true, V43_ECHO_ITEM);
 	return ANS_PXE_ACK;
 }
 
@@ -173,7 +186,9 @@ static void add_server_boot(const struct answer_ctx *x, const struct dhcp_msg *m
 {
 	char file[DHCP_FILE_LEN];
 
-	if (boot_file(x->conf, m, x->local, file) != BOOT_NONE)
+	if (rpi_is_client(&x->conf->rpi, m))
+		rpi_answer(&x->conf->rpi, m, tftp_server(x), r);
+	else if (boot_file(x->conf, m, x->local, file) != BOOT_NONE)
 		add_boot(x, m, r, file, false, V43_DISCOVERY);
 }
 

@@ -33,6 +33,10 @@
  * netmask, router, DNS servers, domain, and for a client with a boot file
  * siaddr and file (and for a PXE client 60, 97 and 43 discovery control 8,
  * which UEFI firmware takes as well as BIOS does).
+ *
+ * A Raspberry Pi's boot code (rpi.h) is answered in each of these places
+ * as the PXE client it pretends to be, with the Pi's own boot fields (43
+ * "Raspberry Pi Boot", 66, no file) instead of its architecture's file.
  */
 #ifndef TERN_PXED_ANSWER_H
 #define TERN_PXED_ANSWER_H

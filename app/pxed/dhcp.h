@@ -69,6 +69,7 @@ enum {
 	DHCP_OPT_REBINDING = 59,
 	DHCP_OPT_VENDOR_CLASS = 60,
 	DHCP_OPT_CLIENT_ID = 61,
+	DHCP_OPT_TFTP_SERVER = 66,  /* TFTP server name: a Raspberry Pi's (rpi.h) */
 	DHCP_OPT_USER_CLASS = 77,    /* RFC 3004; iPXE sends "iPXE" */
 	DHCP_OPT_ARCH = 93,          /* RFC 4578 client system architecture */
 	DHCP_OPT_NDI = 94,           /* RFC 4578 network device interface */

@@ -16,6 +16,7 @@ service pxed role=server /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
 #   pool FIRST LAST  netmask MASK  lease SECONDS
 #   router ADDRESS   dns ADDRESS...  domain NAME
 #   http-server http|https [HOST][:PORT]
+#   rpi off|on [mac OUI[,OUI...]] [pad N]   (Raspberry Pi clients)
 # After editing: pxed -t checks it, kill -HUP \$(pidof pxed) loads it; a
 # file with a bad line keeps the running configuration.
 EOT

@@ -17,14 +17,14 @@ struct words {
 
 enum directive {
 	D_MODE, D_NEXT_SERVER, D_ARCH, D_IPXE, D_HOST, D_POOL, D_NETMASK, D_LEASE,
-	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_ROUTER_ADVERT, D_COUNT
+	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_ROUTER_ADVERT, D_RPI, D_COUNT
 };
 
 typedef enum conf_result parse_fn(struct pxed_conf *c, const struct words *w, char *why);
 
 static parse_fn parse_mode, parse_next_server, parse_arch, parse_ipxe, parse_host,
 	parse_pool, parse_netmask, parse_lease, parse_router, parse_dns, parse_domain,
-	parse_http_server, parse_router_advert;
+	parse_http_server, parse_router_advert, parse_rpi;
 
 /* Each directive: its words (with the keyword) min..max, whether it may
  * be given more than once. */
@@ -51,6 +51,7 @@ static const struct {
 			    "http-server http|https [HOST][:PORT]" },
 	[D_ROUTER_ADVERT] = { "router-advert", 2, 2, false, parse_router_advert,
 			      "router-advert on|off" },
+	[D_RPI] = { "rpi", 2, 6, false, parse_rpi, "rpi off | rpi on [mac OUI[,OUI...]] [pad N]" },
 };
 
 /* Split at blanks, up to a '#' that starts a word.  False when there are
@@ -321,6 +322,15 @@ static enum conf_result parse_router_advert(struct pxed_conf *c, const struct wo
 	return CONF_OK;
 }
 
+static enum conf_result parse_rpi(struct pxed_conf *c, const struct words *w, char *why)
+{
+	const char *argv[WORDS_MAX];
+
+	for (unsigned i = 1; i < w->n; i++)
+		argv[i - 1] = w->w[i];
+	return rpi_parse(&c->rpi, argv, w->n - 1, why);
+}
+
 bool pxeconf_router_advert(const struct pxed_conf *c)
 {
 	return c->router_advert == PXED_RA_ON ||
@@ -333,6 +343,7 @@ void pxeconf_init(struct pxed_conf *c)
 	c->mode = PXED_PROXY;
 	c->lease = 3600;
 	c->netmask = 0xffffff00u;
+	rpi_init(&c->rpi);
 }
 
 enum conf_result pxeconf_parse_line(struct pxed_conf *c, const char *line, size_t len,

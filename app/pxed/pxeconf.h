@@ -29,6 +29,8 @@
  *                              advertisement of no router (ra.h: it ends
  *                              iPXE's wait for one); default on in server
  *                              mode, off in proxy mode
+ *   rpi off | rpi on [mac OUI,...] [pad N]
+ *                              Raspberry Pi boot clients (rpi.h)
  *
  * Every line either parses whole or is refused with a reason; a file is
  * taken whole or not at all (pxeconf_load).  Names (files, URLs, the
@@ -42,6 +44,7 @@
 
 #include "conf.h"
 #include "dhcp.h"
+#include "rpi.h"
 
 #define PXECONF_ARCHES_MAX 32
 #define PXECONF_HOSTS_MAX 256
@@ -82,6 +85,7 @@ struct pxed_conf {
 	char http_host[PXECONF_DOMAIN_MAX]; /* "": the receiving interface's address */
 	uint16_t http_port;          /* 0: the scheme's */
 	enum pxed_ra router_advert;  /* PXED_RA_MODE: as the mode says */
+	struct rpi_rule rpi;         /* the rpi line, else rpi_init's */
 	unsigned seen;               /* directives given once, so far */
 };
 

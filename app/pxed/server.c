@@ -136,7 +136,8 @@ static void log_answer(const struct pxed *p, const struct dhcp_msg *m, const cha
 	log_info("%s from %02x:%02x:%02x:%02x:%02x:%02x on %s (arch %s%u%s): %s %s%s%s",
 		 dhcp_type_name(m->type), h[0], h[1], h[2], h[3], h[4], h[5], ifname,
 		 dhcp_has(m, DHCP_F_ARCH) ? "" : "none ", m->arch,
-		 boot_is_ipxe(m) ? ", iPXE" : boot_is_http(m) ? ", HTTP" : "",
+		 boot_is_ipxe(m) ? ", iPXE" : boot_is_http(m) ? ", HTTP" :
+		 rpi_is_client(&p->conf->rpi, m) ? ", Raspberry Pi" : "",
 		 answer_name(o), a, answer_sends(o) && r->file[0] ? ", file " : "",
 		 answer_sends(o) ? r->file : "");
 }

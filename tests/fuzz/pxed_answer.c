@@ -6,7 +6,7 @@
  *
  * Input byte 0 picks the config (below); then records, each
  *   hdr0  bits 0-1 the client's MAC (a host line's, another host line's,
- *         two unknown), bit 2 port 4011, bits 3-4 ciaddr (0, a pool
+ *         an unknown one, a Raspberry Pi's), bit 2 port 4011, bits 3-4 ciaddr (0, a pool
  *         address, the client's host address, the server), bits 5-7 how
  *         far the clock moves first
  *   hdr1  bits 0-3 which pool address ciaddr is (the pool's first - 2 on),
@@ -22,7 +22,9 @@
  * id; no address in proxy mode or on port 4011; a boot reply carries the
  * file boot_file gives, a UEFI HTTP Boot client's (option 60 "HTTPClient")
  * an http(s) URL with option 60 "HTTPClient" and no PXE options, a PXE
- * client's "PXEClient" and, unless it is iPXE, never a URL; and the pool never hands out an address another
+ * client's "PXEClient" and, unless it is iPXE, never a URL; a Raspberry
+ * Pi's (rpi.h; the fourth MAC is a Pi's) no file, "PXEClient" and its
+ * option 43 whatever its architecture's file; and the pool never hands out an address another
  * client holds unexpired, never a host line's address, never two leases to
  * one client, with every bound lease surviving the lease file's
  * format and parse. */
@@ -34,6 +36,7 @@
 
 #include "answer.h"
 #include "boot.h"
+#include "rpi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,10 +50,11 @@ static const char *const common[] = {
 	"ipxe file boot.ipxe", "host 52:54:00:12:34:56 file special.efi address 192.0.2.50",
 	"host 52:54:00:ab:cd:ef ipxe own.ipxe address 192.0.2.101", NULL,
 };
-static const char *const proxy_next[] = { "next-server 198.51.100.7", NULL };
-static const char *const proxy_http[] = { "http-server http", NULL };
+static const char *const proxy_next[] = { "next-server 198.51.100.7",
+					   "rpi on mac b8:27:eb,dc:a6:32 pad 3", NULL };
+static const char *const proxy_http[] = { "http-server http", "rpi off", NULL };
 static const char *const server[] = {
-	"mode server", "pool 192.0.2.100 192.0.2.103", "lease 60", "router 192.0.2.1",
+	"mode server", "pool 192.0.2.100 192.0.2.103", "lease 60", "router 192.0.2.1", "rpi on",
 	"dns 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4",
 	"domain a-domain-name-of-sixty-three-bytes-to-fill-the-reply.example", NULL,
 };
@@ -67,7 +71,7 @@ static struct pxed_conf conf[NCONFIGS];
 
 static const uint8_t macs[4][6] = {
 	{ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef },
-	{ 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 }, { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 },
+	{ 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 }, { 0xb8, 0x27, 0xeb, 0x00, 0x00, 0x02 },
 };
 static const time_t steps[8] = { 0, 1, 10, 30, 61, 600, 3600, 40000000 };
 
@@ -159,6 +163,7 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 	struct dhcp_msg back;
 	char file[DHCP_FILE_LEN];
 	enum boot_why why = boot_file(x->conf, m, x->local, file);
+	bool pi = rpi_is_client(&x->conf->rpi, m);
 	size_t n = dhcp_build(out, sizeof out, r);
 	uint32_t dst;
 	uint16_t dport;
@@ -175,7 +180,17 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 	/* The boot fields: the file boot_file gives, for an HTTP client a
 	 * URL it can fetch with its vendor class, for a PXE client with the
 	 * vendor class and its UUID echoed, and a URL only for iPXE. */
-	if (why != BOOT_NONE) {
+	if (pi) {
+		uint8_t v43[64];
+		size_t n43 = rpi_option43(&x->conf->rpi, v43);
+
+		assert(!r->file[0] && !r->sname[0] && boot_is_pxe(m) && m->arch == 0);
+		assert(r->siaddr == (x->conf->next_server ? x->conf->next_server : x->local));
+		assert(back.opt[DHCP_F_VENDOR].len == n43 &&
+		       !memcmp(back.opt[DHCP_F_VENDOR].p, v43, n43));
+		assert(back.opt[DHCP_F_VENDOR_CLASS].len == 9 &&
+		       !memcmp(back.opt[DHCP_F_VENDOR_CLASS].p, "PXEClient", 9));
+	} else if (why != BOOT_NONE) {
 		assert(!strcmp(r->file, file));
 		assert(r->siaddr == (x->conf->next_server ? x->conf->next_server : x->local));
 		if (boot_is_http(m)) {

@@ -9,7 +9,8 @@
  * printable and NUL-terminated, addresses neither 0 nor broadcast, a
  * contiguous netmask, lease 60-31536000, a pool of at most 65536 in order,
  * no architecture or MAC twice; an http-server's scheme one of two, its
- * host a name of name characters or empty, its port 0 for none); a config pxeconf_check accepts in
+ * host a name of name characters or empty, its port 0 for none; the rpi
+ * rule 1 to 16 OUIs, pad 0 to 3); a config pxeconf_check accepts in
  * server mode has its pool, router and host addresses in one subnet; and
  * the config, written back out as pxed.conf lines, reads back the same. */
 #include <arpa/inet.h>
@@ -83,6 +84,7 @@ static void check_fields(const struct pxed_conf *p)
 	assert(strnlen(p->http_host, sizeof p->http_host) < sizeof p->http_host);
 	for (const char *d = p->http_host; *d; d++)
 		assert(conf_is_name_char(*d));
+	assert(p->rpi.noui >= 1 && p->rpi.noui <= RPI_OUIS_MAX && p->rpi.pad <= RPI_PAD_MAX);
 }
 
 static void check_subnet(const struct pxed_conf *p)
@@ -175,6 +177,17 @@ static void round_trip(const struct pxed_conf *p)
 		put(&again, "http-server %s %s%s", p->http == PXED_HTTPS ? "https" : "http",
 		    p->http_host, port);
 	}
+	if (p->rpi.on) {
+		char line[CONF_LINE_MAX + 1];
+		int n = snprintf(line, sizeof line, "rpi on pad %u mac ", p->rpi.pad);
+
+		for (unsigned i = 0; i < p->rpi.noui; i++)
+			n += snprintf(line + n, sizeof line - (size_t)n, "%s%02x:%02x:%02x",
+				      i ? "," : "", p->rpi.oui[i][0], p->rpi.oui[i][1], p->rpi.oui[i][2]);
+		put(&again, "%s", line);
+	} else {
+		put(&again, "rpi off");
+	}
 
 	assert(again.mode == p->mode && again.next_server == p->next_server);
 	assert(again.narch == p->narch && again.nhost == p->nhost && again.ndns == p->ndns);
@@ -193,6 +206,9 @@ static void round_trip(const struct pxed_conf *p)
 	assert(!memcmp(again.dns, p->dns, p->ndns * sizeof p->dns[0]));
 	assert(again.http == p->http && again.http_port == p->http_port &&
 	       !strcmp(again.http_host, p->http_host));
+	assert(again.rpi.on == p->rpi.on && again.rpi.noui == p->rpi.noui &&
+	       !memcmp(again.rpi.oui, p->rpi.oui, sizeof p->rpi.oui) &&
+	       (!p->rpi.on || again.rpi.pad == p->rpi.pad));
 }
 
 /* The MAC of a host line taken is the line's second word, in hex. */

@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net", "lib"))
-from guest import Guest, GuestError, Tap, site_initrd  # noqa: E402
+from guest import Guest, GuestError, Tap, free_ports, site_initrd  # noqa: E402
 from relay_ns import parse, payload  # noqa: E402
 
 OUT = os.environ["TERN_OUT"]
@@ -72,16 +72,6 @@ def udp_of(f):
     dport, length = struct.unpack("!2xHH", f[14 + ihl:14 + ihl + 6])
     return (socket.inet_ntoa(f[30:34]), dport, f[22],
             f[14 + ihl + 8:14 + ihl + length])
-
-
-def free_ports(n):
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 t = Tap(7)

@@ -12,6 +12,7 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -157,6 +158,18 @@ class Guest:
 
     def __exit__(self, *exc):
         self.kill()
+
+
+def free_ports(n):
+    """n UDP ports on 127.0.0.1 free a moment ago (for -netdev socket,udp=
+    links and the like)."""
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
 
 
 def accel(kind="x86_64-linux"):
