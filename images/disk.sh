@@ -10,6 +10,9 @@
 #                                         without any boot entry in NVRAM
 #                                         (BOOTAA64.EFI for systemd-bootaa64.efi)
 #                  loader/loader.conf     no menu unless a key is held
+#                  startup.nsh            "reset", for a firmware that falls
+#                                         into its UEFI shell when the loader
+#                                         returns (a slot that does not load)
 #                  EFI/Linux/tern-1-a.efi slot A (SLOT), good; slot B empty
 #   2 tern-data  ext4, DATA_MIB MiB, from DATA_DIR (mounted on /data)
 #
@@ -46,11 +49,24 @@ cat >"$tmp/loader.conf" <<-CONF
 	editor no
 	auto-entries no
 CONF
+# systemd-boot 252 spends a try of a slot, then returns to the firmware
+# when the slot does not load (a truncated file: "Error loading ...
+# Unsupported"), and the firmware goes on to its next boot option: OVMF's
+# and AAVMF's is their UEFI shell, which runs startup.nsh from the
+# first file system after 5 s (any key but Esc: at once).  A reset boots
+# the loader again, one try fewer, so the other slot boots once the
+# broken one has none left (board/pc_x86_64/readme.md).
+cat >"$tmp/startup.nsh" <<-NSH
+	@echo -off
+	echo "startup.nsh (Tern): the boot loader returned without booting a slot: resetting"
+	reset
+NSH
 mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/EFI/Linux ::/loader
 # systemd-boot<arch>.efi is EFI/BOOT/BOOT<ARCH>.EFI (x64, aa64).
 arch=$(basename "$loader" .efi | sed 's/^systemd-boot//' | tr a-z A-Z)
 mcopy -i "$esp" "$loader" "::/EFI/BOOT/BOOT$arch.EFI"
 mcopy -i "$esp" "$tmp/loader.conf" ::/loader/loader.conf
+mcopy -i "$esp" "$tmp/startup.nsh" ::/startup.nsh
 mcopy -i "$esp" "$slot" ::/EFI/Linux/tern-1-a.efi
 free=$(mdir -i "$esp" :: | sed -n 's/ bytes free$//p' | tr -cd '0-9')
 need=$((2 * $(stat -c %s "$slot")))

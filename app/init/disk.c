@@ -253,7 +253,13 @@ static void log_slot(const char *efivars)
 {
 	struct bootslot slots[BOOTSLOT_COUNT];
 	const struct bootslot *s;
+	int repaired = bootslot_repair(esp_fd);
 
+	if (repaired < 0)
+		log_errno("unable to repair the boot counters in %s/%s", BOOTSLOT_ESP, BOOTSLOT_DIR);
+	else if (repaired > 0)
+		log_warn("%d slot file(s) in %s/%s had a boot counter systemd-boot cannot count "
+			 "down: renamed +0-1 (no tries left)", repaired, BOOTSLOT_ESP, BOOTSLOT_DIR);
 	running = bootslot_running(esp_fd, efivars);
 	if (running < 0 || bootslot_scan(esp_fd, slots) < 0 || !slots[running].present) {
 		log_warn("no boot slot found in %s/%s", BOOTSLOT_ESP, BOOTSLOT_DIR);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -48,7 +49,7 @@ int bootslot_parse_name(const char *name, struct bootslot *s)
 	const char *p = name;
 	unsigned long gen, left, done = 0;
 	int slot;
-	bool counted = false;
+	bool counted = false, garbage = false;
 
 	if (strlen(name) >= BOOTSLOT_NAME_MAX || strncasecmp(p, "tern-", 5) != 0)
 		goto bad;
@@ -63,23 +64,27 @@ int bootslot_parse_name(const char *name, struct bootslot *s)
 		goto bad;
 	p++;
 	if (*p == '+') {
-		p++;
-		if (!parse_digits(&p, 4, &left))
-			goto bad;
-		if (*p == '-') {
-			p++;
-			if (!parse_digits(&p, 4, &done))
-				goto bad;
-		}
+		const char *q = ++p;
+
 		counted = true;
-	}
-	if (strcasecmp(p, ".efi") != 0)
+		if (!parse_digits(&q, 4, &left) ||
+		    (*q == '-' && (q++, !parse_digits(&q, 4, &done))) || strcasecmp(q, ".efi") != 0) {
+			/* Not a counter we read: skip to the suffix. */
+			size_t n = strlen(p);
+
+			if (n < 4 || strcasecmp(p + n - 4, ".efi") != 0)
+				goto bad;
+			garbage = true;
+			left = done = 0;
+		}
+	} else if (strcasecmp(p, ".efi") != 0)
 		goto bad;
 	if (s) {
 		s->present = true;
 		s->gen = gen;
 		s->tries_left = counted ? (int)left : -1;
 		s->tries_done = counted ? (int)done : -1;
+		s->bad_counter = garbage;
 		strcpy(s->name, name);
 	}
 	return slot;
@@ -228,6 +233,21 @@ int bootslot_running(int espfd, const char *efivars)
 	return bootslot_next(slots);
 }
 
+/* A test's power cut at a named point of an install (bootslot.h): with
+ * TERN_FAULT=<point> in the environment, say so on stderr and stop here for
+ * good, so the test kills the machine in exactly this state.  Nothing on a
+ * box sets it; it is read each time, so one process arms only itself. */
+static void fault_point(const char *point)
+{
+	const char *armed = getenv("TERN_FAULT");
+
+	if (!armed || strcmp(armed, point) != 0)
+		return;
+	dprintf(STDERR_FILENO, "bootslot: fault point %s reached: stopped (TERN_FAULT)\n", point);
+	for (;;)
+		pause();
+}
+
 static int write_all(int fd, const unsigned char *p, size_t len)
 {
 	while (len > 0) {
@@ -269,6 +289,38 @@ static int write_tmp(int dirfd, const char *tmp, const void *image, size_t len)
 	return 0;
 }
 
+/* Close fd, errno as it was; returns r. */
+static int close_keeping_errno(int fd, int r)
+{
+	int err = errno;
+
+	close(fd);
+	errno = err;
+	return r;
+}
+
+/* Make a rename in dirfd to name durable, on FAT too.  Linux's vfat
+ * renames by adding an entry for the new name that owns no cluster yet and
+ * deleting the old entry (both in the directory's blocks: fsync of the
+ * directory), and writes the file's first cluster and size into the new
+ * entry only when it writes the file's inode (fsync of the file): until
+ * then the file is empty on disk.  The directory goes first, so the disk
+ * never holds two names owning the same clusters (deleting one would free
+ * the other's); a cut between the two leaves the new name empty, which
+ * systemd-boot skips (not a PE image) and the next install replaces. */
+static int sync_rename(int dirfd, const char *name)
+{
+	int fd, r;
+
+	if (fsync(dirfd) < 0)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	return close_keeping_errno(fd, r);
+}
+
 /* Remove slot's files other than keep (older generations). */
 static int remove_others(int dirfd, int slot, const char *keep)
 {
@@ -293,16 +345,6 @@ static int make_slot_dir(int espfd)
 	if (mkdirat(espfd, BOOTSLOT_DIR, 0755) < 0 && errno != EEXIST)
 		return -1;
 	return open_slot_dir(espfd);
-}
-
-/* Close dirfd, errno as it was; returns r. */
-static int close_keeping_errno(int dirfd, int r)
-{
-	int err = errno;
-
-	close(dirfd);
-	errno = err;
-	return r;
 }
 
 /* The slot directory (made first if make), scanned into slots; -1 with
@@ -354,16 +396,21 @@ int bootslot_install(int espfd, int slot, const void *image, size_t len,
 	snprintf(name, sizeof name, "tern-%lu-%c+%u.efi", gen, slot == BOOTSLOT_B ? 'b' : 'a', tries);
 	if (write_tmp(dirfd, tmp_names[slot], image, len) < 0)
 		return close_keeping_errno(dirfd, -1);
+	fault_point(BOOTSLOT_FAULT_WRITTEN);
 	if (renameat(dirfd, tmp_names[slot], dirfd, name) < 0) {
 		err = errno;
 		unlinkat(dirfd, tmp_names[slot], 0);
 		errno = err;
 		return close_keeping_errno(dirfd, -1);
 	}
+	fault_point(BOOTSLOT_FAULT_RENAMED);
+	if (sync_rename(dirfd, name) < 0)
+		return close_keeping_errno(dirfd, -1);
+	fault_point(BOOTSLOT_FAULT_COMMITTED);
 	/* From here the new slot is in place; the old files only shadow
 	 * nothing (a lower generation), so failing to remove them is not
 	 * fatal to the boot, but is reported. */
-	if (fsync(dirfd) < 0 || remove_others(dirfd, slot, name) < 0 || fsync(dirfd) < 0)
+	if (remove_others(dirfd, slot, name) < 0 || fsync(dirfd) < 0)
 		return close_keeping_errno(dirfd, -1);
 	return close_keeping_errno(dirfd, 0);
 }
@@ -385,7 +432,36 @@ int bootslot_mark_good(int espfd, int slot)
 		return 0;
 	}
 	snprintf(name, sizeof name, "tern-%lu-%c.efi", slots[slot].gen, slot == BOOTSLOT_B ? 'b' : 'a');
-	if (renameat(dirfd, slots[slot].name, dirfd, name) < 0 || fsync(dirfd) < 0)
+	if (renameat(dirfd, slots[slot].name, dirfd, name) < 0 || sync_rename(dirfd, name) < 0)
 		return close_keeping_errno(dirfd, -1);
 	return close_keeping_errno(dirfd, 0);
+}
+
+int bootslot_repair(int espfd)
+{
+	DIR *d;
+	struct dirent *e;
+	int dirfd = open_slot_dir(espfd), n = 0;
+
+	if (dirfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!(d = read_dir(dirfd)))
+		return close_keeping_errno(dirfd, -1);
+	while ((e = readdir(d))) {
+		struct bootslot s;
+		char name[BOOTSLOT_NAME_MAX];
+		int slot = bootslot_parse_name(e->d_name, &s);
+
+		if (slot < 0 || !s.bad_counter)
+			continue;
+		snprintf(name, sizeof name, "tern-%lu-%c+0-1.efi", s.gen, slot == BOOTSLOT_B ? 'b' : 'a');
+		if (renameat(dirfd, s.name, dirfd, name) < 0 || sync_rename(dirfd, name) < 0) {
+			closedir(d);
+			return close_keeping_errno(dirfd, -1);
+		}
+		n++;
+	}
+	closedir(d);
+	close(dirfd);
+	return n;
 }

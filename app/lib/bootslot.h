@@ -42,6 +42,7 @@ struct bootslot {
 	unsigned long gen;            /* its generation */
 	int tries_left;               /* -1: good (no counter); 0: used up */
 	int tries_done;               /* -1 when good */
+	bool bad_counter;             /* "+<garbage>.efi": 0 tries left (bootslot_repair) */
 	char name[BOOTSLOT_NAME_MAX]; /* its file name in BOOTSLOT_DIR */
 };
 
@@ -53,7 +54,10 @@ static inline int bootslot_other(int slot) { return slot ^ 1; }
 
 /* Parse a slot file name (any case, as systemd-boot lower-cases it in
  * LoaderEntrySelected) into *s (name copied); -1 (EINVAL) when name is not
- * a slot file. */
+ * a slot file.  A slot file whose boot counter is not +LEFT[-DONE] of at
+ * most 4 digits each ("tern-2-b+x.efi", a damaged name) is one with no
+ * tries left and bad_counter set: systemd-boot boots such a name without
+ * counting (it reads no counter in it), so it is never taken for good. */
 int bootslot_parse_name(const char *name, struct bootslot *s);
 
 /* Read BOOTSLOT_DIR on the ESP into slots[BOOTSLOT_COUNT].  When one slot
@@ -75,8 +79,9 @@ int bootslot_running(int espfd, const char *efivars);
 /* Write image (len bytes) into slot and arm it for `tries` trial boots
  * (1..9): written to a temporary file in BOOTSLOT_DIR that the boot loader
  * ignores, fsync'ed, renamed to tern-<gen>-<slot>+<tries>.efi with gen one
- * above every other, the directory fsync'ed, then the slot's older files
- * removed.  A failure or a power cut at any point leaves the other slot as
+ * above every other, the directory then the file fsync'ed (on FAT the new
+ * name owns the file's clusters only once the file is synced; see
+ * sync_rename in bootslot.c), then the slot's older files removed.  A failure or a power cut at any point leaves the other slot as
  * it was and bootable.  The caller passes the slot that is not running
  * (bootslot_other(bootslot_running(...))); this function does not look at
  * EFI variables.  ENOSPC when the ESP is too full, EINVAL for a bad slot,
@@ -84,8 +89,32 @@ int bootslot_running(int espfd, const char *efivars);
 int bootslot_install(int espfd, int slot, const void *image, size_t len,
 		     unsigned tries);
 
+/* Fault points of bootslot_install, for the power-cut tests
+ * (tests/qemu/disk_faults.t): run it with TERN_FAULT=<point> in the
+ * environment and it prints "bootslot: fault point <point> reached" on
+ * stderr and stops there for good, so the test cuts the power in exactly
+ * that state.
+ *   WRITTEN    the image is on disk as the temporary file; the rename that
+ *              commits the switch has not happened
+ *   RENAMED    right after rename(2), before anything is synced: the disk
+ *              holds whatever the kernel wrote back by itself
+ *   COMMITTED  the rename is on disk (the new slot boots next); the slot's
+ *              older files are not removed yet */
+#define BOOTSLOT_FAULT_WRITTEN   "slot-written"
+#define BOOTSLOT_FAULT_RENAMED   "slot-renamed"
+#define BOOTSLOT_FAULT_COMMITTED "slot-committed"
+
+/* Rename every slot file with a bad counter to tern-<gen>-<slot>+0-1.efi
+ * (synced as install does), so systemd-boot skips it as a slot with no
+ * tries left, unless init marks it good from the boot it is running: a
+ * damaged name is never booted twice untested.  init calls it at boot;
+ * returns how many it renamed, -1 with errno on failure. */
+int bootslot_repair(int espfd);
+
 /* Mark slot good: rename its file to drop the boot counter
- * (tern-7-b+2-1.efi -> tern-7-b.efi) and fsync the directory.  A slot that
+ * (tern-7-b+2-1.efi -> tern-7-b.efi) and sync the rename as install does
+ * (a power cut in between leaves the slot's file empty: the other slot
+ * boots).  A slot that
  * is good already is left alone (returns 0); ENOENT when it has no file. */
 int bootslot_mark_good(int espfd, int slot);
 

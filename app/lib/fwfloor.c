@@ -112,6 +112,20 @@ fail:
 	return -1;
 }
 
+/* FWFLOOR_NAME, fsync'ed. */
+static int sync_file(int dirfd)
+{
+	int fd = openat(dirfd, FWFLOOR_NAME, O_RDONLY | O_CLOEXEC), r, e;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
 int fwfloor_write(int espfd, const struct fw_version *v)
 {
 	char text[FWFLOOR_TEXT_MAX];
@@ -130,7 +144,9 @@ int fwfloor_write(int espfd, const struct fw_version *v)
 		errno = e;
 		goto fail;
 	}
-	if (fsync(dirfd) < 0)
+	/* On FAT the renamed entry gets the file's cluster and size only when
+	 * the file is written back: sync it too (bootslot.c, sync_rename). */
+	if (fsync(dirfd) < 0 || sync_file(dirfd) < 0)
 		goto fail;
 	close(dirfd);
 	return 0;

@@ -2,7 +2,8 @@
 /* lib_bootslot -- libFuzzer: slot file names (bootslot_parse_name) on any
  * bytes, as a FAT directory or LoaderEntrySelected may hold them.  What it
  * accepts names slot A or B, has a generation of at most 9 digits and a
- * boot counter systemd-boot would parse the same way; the name the
+ * boot counter systemd-boot would parse the same way, or one it would not
+ * (bad_counter: no tries left); the name the
  * install and mark-good steps write back from those values parses to the
  * same values. */
 #include <assert.h>
@@ -33,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(s.gen <= 999999999UL);
 	assert((s.tries_left < 0) == (s.tries_done < 0));
 	assert(s.tries_left <= 9999 && s.tries_done <= 9999);
+	assert(!s.bad_counter || s.tries_left == 0);
 	if (s.tries_left < 0)
 		snprintf(again, sizeof again, "tern-%lu-%c.efi", s.gen, slot ? 'b' : 'a');
 	else

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bootslot.h"
@@ -179,10 +180,9 @@ static void other_names_are_not_slots(void **state)
 {
 	static const char *bad[] = {
 		"", "tern-.efi", "tern-1-.efi", "tern-1-c.efi", "tern-a-1.efi",
-		"tern-1-a", "tern-1-a.efi.tmp", ".tern-a.tmp", "tern-1-a+.efi",
-		"tern-1-a+1-.efi", "tern-1-a+x.efi", "tern-1-ab.efi", "xtern-1-a.efi",
-		"tern-1234567890-a.efi", "tern-1-a+12345.efi", "tern-1-a.efi ",
-		"systemd-bootx64.efi", "tern-1-a+1-2-3.efi",
+		"tern-1-a", "tern-1-a.efi.tmp", ".tern-a.tmp", "tern-1-ab.efi", "xtern-1-a.efi",
+		"tern-1234567890-a.efi", "tern-1-a.efi ", "systemd-bootx64.efi", "tern-1-a+1.ef",
+		"tern-1-a+x", "tern-1-a+",
 	};
 	char longname[100];
 
@@ -199,6 +199,52 @@ static void other_names_are_not_slots(void **state)
 	assert_int_equal(bootslot_letter(BOOTSLOT_A), 'A');
 	assert_int_equal(bootslot_letter(BOOTSLOT_B), 'B');
 	assert_int_equal(bootslot_other(BOOTSLOT_A), BOOTSLOT_B);
+}
+
+/* A damaged counter: the slot's file, with no tries left, never good. */
+static void garbage_counters_have_no_tries_left(void **state)
+{
+	static const char *garbage[] = {
+		"tern-2-b+x.efi", "tern-2-b+.efi", "tern-2-b+1-.efi", "tern-2-b+12345.efi",
+		"tern-2-b+1-2-3.efi", "tern-2-b+-1.efi", "TERN-2-B+3?.EFI",
+	};
+	struct bootslot s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+		assert_int_equal(bootslot_parse_name(garbage[i], &s), BOOTSLOT_B);
+		assert_int_equal(s.gen, 2);
+		assert_int_equal(s.tries_left, 0);
+		assert_true(s.bad_counter);
+	}
+	assert_int_equal(bootslot_parse_name("tern-2-b+3.efi", &s), BOOTSLOT_B);
+	assert_false(s.bad_counter);
+	assert_int_equal(bootslot_parse_name("tern-2-b.efi", &s), BOOTSLOT_B);
+	assert_false(s.bad_counter);
+}
+
+/* bootslot_repair gives a damaged counter one systemd-boot reads: +0-1,
+ * skipped by the loader; running, it is a trial init can mark good. */
+static void repair_renames_garbage_counters(void **state)
+{
+	struct esp *e = *state;
+	struct bootslot s[BOOTSLOT_COUNT];
+
+	assert_int_equal(bootslot_repair(e->fd), 0); /* no EFI/Linux: nothing */
+	put(e, "tern-1-a.efi", "a");
+	put(e, "tern-2-b+x.efi", "b");
+	put(e, "other+x.efi", "not ours");
+	assert_int_equal(bootslot_repair(e->fd), 1);
+	assert_string_equal(listing(e), "other+x.efi tern-1-a.efi tern-2-b+0-1.efi");
+	assert_string_equal(content(e, "tern-2-b+0-1.efi"), "b");
+	assert_int_equal(bootslot_repair(e->fd), 0);
+	assert_int_equal(bootslot_scan(e->fd, s), 0);
+	assert_int_equal(bootslot_next(s), BOOTSLOT_A);
+	/* Booted under its damaged name (the variable keeps it). */
+	set_entry_selected(e, "tern-2-b+x.efi");
+	assert_int_equal(bootslot_running(e->fd, e->vars), BOOTSLOT_B);
+	assert_int_equal(bootslot_mark_good(e->fd, BOOTSLOT_B), 0);
+	assert_string_equal(listing(e), "other+x.efi tern-1-a.efi tern-2-b.efi");
 }
 
 static void an_empty_esp_has_no_slot(void **state)
@@ -358,11 +404,76 @@ static void a_failed_write_leaves_the_slots_alone(void **state)
 	assert_string_equal(content(e, "tern-2-b+0-3.efi"), "b");
 }
 
+/* Install into B with TERN_FAULT=point in a child; returns once the child
+ * said it stopped there (its stderr line), the child still stopped. */
+static pid_t install_until(struct esp *e, const char *point)
+{
+	char line[160] = "", want[160];
+	size_t n = 0;
+	int fds[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], STDERR_FILENO);
+		setenv("TERN_FAULT", point, 1);
+		_exit(bootslot_install(e->fd, BOOTSLOT_B, "image two", 9, 3) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	while (n + 1 < sizeof line && read(fds[0], line + n, 1) == 1 && line[n] != '\n')
+		n++;
+	line[n] = '\0';
+	close(fds[0]);
+	snprintf(want, sizeof want, "bootslot: fault point %s reached: stopped (TERN_FAULT)", point);
+	assert_string_equal(line, want);
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+}
+
+/* Each fault point stops the install in the state bootslot.h names, and
+ * an install after the cut finishes the job. */
+static void fault_points_stop_in_their_state(void **state)
+{
+	struct esp *e = *state;
+	pid_t pid;
+
+	put(e, "tern-1-a.efi", "image one");
+	put(e, "tern-0-b+0-3.efi", "old b");
+	pid = install_until(e, BOOTSLOT_FAULT_WRITTEN);
+	assert_string_equal(listing(e), ".tern-b.tmp tern-0-b+0-3.efi tern-1-a.efi");
+	assert_string_equal(content(e, ".tern-b.tmp"), "image two");
+	stop(pid);
+	pid = install_until(e, BOOTSLOT_FAULT_RENAMED);
+	assert_string_equal(listing(e), "tern-0-b+0-3.efi tern-1-a.efi tern-2-b+3.efi");
+	stop(pid);
+	pid = install_until(e, BOOTSLOT_FAULT_COMMITTED);
+	assert_string_equal(listing(e), "tern-0-b+0-3.efi tern-1-a.efi tern-2-b+3.efi tern-3-b+3.efi");
+	assert_string_equal(content(e, "tern-3-b+3.efi"), "image two");
+	stop(pid);
+	/* Another point's name, or none: no stop. */
+	setenv("TERN_FAULT", "slot-elsewhere", 1);
+	assert_int_equal(bootslot_install(e->fd, BOOTSLOT_B, "image four", 10, 3), 0);
+	unsetenv("TERN_FAULT");
+	assert_string_equal(listing(e), "tern-1-a.efi tern-4-b+3.efi");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_parse),
 		cmocka_unit_test(other_names_are_not_slots),
+		cmocka_unit_test(garbage_counters_have_no_tries_left),
+		cmocka_unit_test_setup_teardown(repair_renames_garbage_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_empty_esp_has_no_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(updates_alternate_and_the_new_slot_boots_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_slot_out_of_tries_falls_back, setup, teardown),
@@ -370,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(leftovers_of_a_power_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_write_leaves_the_slots_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(fault_points_stop_in_their_state, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
