@@ -13,9 +13,13 @@
 # agent at giaddr:67 with the relay's option 82 back unchanged, last
 # (captured on the server's link); a relayed DISCOVER whose giaddr is on a
 # subnet with no pool is not answered, counted twice and logged once.
+# Then in proxy mode (SIGHUP): a BIOS DISCOVER from the far side gets the
+# proxy offer (no address, the boot file) through the relay, sent to the
+# relay agent with option 82 echoed, as dnsmasq does.
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import sys
@@ -23,7 +27,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from dhcp_ns import MAC, PXE_VENDOR, PxedLab, Tap, options, packet, parse, require, skip_all  # noqa: E402
+from dhcp_ns import MAC, PXE_VENDOR, PxedLab, Tap, options, packet, parse, reply, require, skip_all  # noqa: E402
 
 require()
 if not shutil.which("dhcrelay"):
@@ -59,7 +63,7 @@ while True:
         print("udp", socket.inet_ntoa(f[12:16]), sport, socket.inet_ntoa(f[16:20]), dport,
               f[ihl + 8:].hex(), flush=True)
 """
-t = Tap(12)
+t = Tap(14)
 
 
 def pxe_discover(arch, xid):
@@ -196,4 +200,17 @@ with PxedLab(t, CONF) as lab:
     t.ok(not sent, "nothing sent for it, to the relay or anyone", str(sent))
     said = lab.pxed.matches(r"relayed by 203\.0\.113\.1: no pool for its subnet")
     t.ok(len(said) == 1, "logged once for the two", lab.pxed.tail())
+
+    lab.write(lab.conf, "arch 0 file undionly.kpxe\n")
+    lab.pxed.signal(signal.SIGHUP)
+    lab.pxed.expect(r"SIGHUP: .* reloaded \(proxy mode\)", 3)
+    s.sendto(pxe_discover(0, 0x5e1b0), ("255.255.255.255", 67))
+    r = reply(s, 0x5e1b0, 5)
+    h, o = r or (None, None)
+    t.ok(h and h["yiaddr"] == "0.0.0.0" and h["file"] == "undionly.kpxe" and o.get(60) == b"PXEClient",
+         "proxy mode: a BIOS DISCOVER through the relay gets the proxy offer, undionly.kpxe",
+         "%s%s%s" % (r, lab.pxed.tail(), rel.tail()))
+    ok, why = echoed(cap, 0x5e1b0)
+    t.ok(ok, "proxy mode: the proxy offer to the relay agent at 198.51.100.1:67, option 82 echoed "
+         "unchanged and last", why)
 t.done()
