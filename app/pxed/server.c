@@ -151,11 +151,14 @@ static void log_answer(const struct pxed *p, const struct dhcp_msg *m, const cha
 static void log_no_pool(struct pxed *p, const struct dhcp_msg *m, const char *ifname, uint32_t local)
 {
 	uint32_t addr = m->giaddr ? m->giaddr : local;
-	time_t now = time(NULL);
+	struct timespec ts;
+	time_t now;
 	unsigned slot = 0;
 	char a[INET_ADDRSTRLEN];
 	const uint8_t *h = m->chaddr;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* a step of the wall clock changes nothing */
+	now = ts.tv_sec;
 	for (unsigned i = 0; i < sizeof p->no_pool / sizeof p->no_pool[0]; i++) {
 		if (p->no_pool[i].addr == addr) {
 			slot = i;
