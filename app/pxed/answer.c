@@ -234,6 +234,10 @@ static enum answer_outcome nak(const struct answer_ctx *x, const struct dhcp_msg
 	static const char why[] = "address not available";
 
 	dhcp_reply_init(r, m, DHCP_NAK);
+	/* RFC 2131 4.3.2: through a relay the broadcast bit, so the relay
+	 * broadcasts it to a client whose address may be wrong. */
+	if (m->giaddr)
+		r->flags |= DHCP_BROADCAST;
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
 	dhcp_reply_add(r, DHCP_OPT_MESSAGE, why, sizeof why - 1);
 	return ANS_NAK;

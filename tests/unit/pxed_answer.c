@@ -262,6 +262,7 @@ static void relayed_from_giaddr_pool(void **state)
 	/* A REQUEST for a near address through the far relay: NAK, to the relay. */
 	assert_int_equal(ASK(PORT_DHCP, 53, 1, 3, 50, 4, 192, 0, 2, 101, AGENT), ANS_NAK);
 	agent_echoed_last();
+	assert_int_equal(back.flags, DHCP_BROADCAST); /* the request's was 0 */
 	assert_int_equal(dest(PORT_DHCP, &dport), giaddr);
 	/* Its renewal, unicast with no relay: the pool of its ciaddr. */
 	giaddr = 0;
