@@ -32,6 +32,8 @@ static const struct {
 	[ANS_OTHER_SERVER] = { "chose another server", false },
 	[ANS_POOL_FULL] = { "pool full", false },
 	[ANS_UNKNOWN_CLIENT] = { "not our client", false },
+	[ANS_NO_POOL] = { "no pool for its subnet", false },
+	[ANS_NOT_SERVED] = { "not served here (serve lines)", false },
 };
 
 bool answer_sends(enum answer_outcome o)
@@ -154,10 +156,32 @@ static bool host_reserved(uint32_t addr, const void *ctx)
 	return false;
 }
 
-/* netmask, router, DNS, domain; the lease times when lease. */
-static void add_site(const struct answer_ctx *x, struct dhcp_reply *r, bool lease)
+int pool_choose(const struct pxed_conf *c, const struct dhcp_msg *m, uint32_t local)
 {
-	const struct pxed_conf *c = x->conf;
+	int i;
+
+	if (m->giaddr)
+		return pxeconf_pool_of(c, m->giaddr);
+	if (c->npool == 1)
+		return 0;
+	if (m->ciaddr && (i = pxeconf_pool_of(c, m->ciaddr)) >= 0)
+		return i;
+	return pxeconf_pool_of(c, local);
+}
+
+/* A server-mode message's pool, its leases, and the client. */
+struct client {
+	uint8_t key[LEASE_KEY_MAX], key_len;
+	uint32_t host_addr;          /* its host line's, when in the pool's subnet */
+	struct pxed_pool pool;       /* pxeconf_pool's */
+	struct leases *leases;
+};
+
+/* netmask, router, DNS, domain of cl's pool; the lease times when lease. */
+static void add_site(const struct answer_ctx *x, const struct client *cl, struct dhcp_reply *r,
+		     bool lease)
+{
+	const struct pxed_pool *c = &cl->pool;
 	uint8_t dns[4 * PXECONF_DNS_MAX];
 
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
@@ -192,33 +216,29 @@ static void add_server_boot(const struct answer_ctx *x, const struct dhcp_msg *m
 		add_boot(x, m, r, file, false, V43_DISCOVERY);
 }
 
-struct client {
-	uint8_t key[LEASE_KEY_MAX], key_len;
-	const struct pxed_host *host;
-};
-
 static enum answer_outcome offer(const struct answer_ctx *x, const struct dhcp_msg *m,
 				 const struct client *cl, struct dhcp_reply *r)
 {
-	uint32_t a = cl->host && cl->host->addr ? cl->host->addr : 0;
+	struct leases *ls = cl->leases;
+	uint32_t a = cl->host_addr;
 	bool reclaimed = false;
 	struct lease *l;
 
 	if (!a) {
-		a = lease_pick(x->leases, cl->key, cl->key_len, m->requested_ip, x->now,
-			       host_reserved, x->conf);
-		if (!a && (a = lease_reclaim_offer(x->leases, x->now, host_reserved, x->conf)))
+		a = lease_pick(ls, cl->key, cl->key_len, m->requested_ip, x->now, host_reserved,
+			       x->conf);
+		if (!a && (a = lease_reclaim_offer(ls, x->now, host_reserved, x->conf)))
 			reclaimed = true;
 		if (!a)
 			return ANS_POOL_FULL;
-		l = lease_at(x->leases, a);
+		l = lease_at(ls, a);
 		if (l->state != LEASE_BOUND || l->expires <= x->now)
-			lease_set(x->leases, a, LEASE_OFFERED, cl->key, cl->key_len, m->chaddr,
+			lease_set(ls, a, LEASE_OFFERED, cl->key, cl->key_len, m->chaddr,
 				  x->now + LEASE_OFFER_SECONDS);
 	}
 	dhcp_reply_init(r, m, DHCP_OFFER);
 	r->yiaddr = a;
-	add_site(x, r, true);
+	add_site(x, cl, r, true);
 	add_server_boot(x, m, r);
 	return reclaimed ? ANS_OFFER_RECLAIMED : ANS_OFFER;
 }
@@ -229,6 +249,10 @@ static enum answer_outcome nak(const struct answer_ctx *x, const struct dhcp_msg
 	static const char why[] = "address not available";
 
 	dhcp_reply_init(r, m, DHCP_NAK);
+	/* RFC 2131 4.3.2: through a relay the broadcast bit, so the relay
+	 * broadcasts it to a client whose address may be wrong. */
+	if (m->giaddr)
+		r->flags |= DHCP_BROADCAST;
 	dhcp_reply_add32(r, DHCP_OPT_SERVER_ID, x->local);
 	dhcp_reply_add(r, DHCP_OPT_MESSAGE, why, sizeof why - 1);
 	return ANS_NAK;
@@ -237,33 +261,33 @@ static enum answer_outcome nak(const struct answer_ctx *x, const struct dhcp_msg
 static enum answer_outcome request(const struct answer_ctx *x, const struct dhcp_msg *m,
 				   const struct client *cl, struct dhcp_reply *r, bool *save)
 {
+	struct leases *ls = cl->leases;
 	uint32_t want = m->requested_ip ? m->requested_ip : m->ciaddr;
-	struct lease *own = lease_of(x->leases, cl->key, cl->key_len);
+	struct lease *own = lease_of(ls, cl->key, cl->key_len);
 
 	if (dhcp_has(m, DHCP_F_SERVER_ID) && m->server_id != x->local) {
 		if (own && own->state == LEASE_OFFERED)
-			lease_set(x->leases, own->addr, LEASE_FREE, NULL, 0, NULL, x->now);
+			lease_set(ls, own->addr, LEASE_FREE, NULL, 0, NULL, x->now);
 		return ANS_OTHER_SERVER;
 	}
 	if (!want)
 		return ANS_UNKNOWN_CLIENT;
-	if (cl->host && cl->host->addr) {
-		if (want != cl->host->addr)
+	if (cl->host_addr) {
+		if (want != cl->host_addr)
 			return nak(x, m, r);
 	} else {
-		if (!lease_usable(x->leases, want, cl->key, cl->key_len, x->now, host_reserved,
-				  x->conf))
+		if (!lease_usable(ls, want, cl->key, cl->key_len, x->now, host_reserved, x->conf))
 			return nak(x, m, r);
 		if (own && own->addr != want)
-			lease_set(x->leases, own->addr, LEASE_FREE, NULL, 0, NULL, x->now);
-		lease_set(x->leases, want, LEASE_BOUND, cl->key, cl->key_len, m->chaddr,
-			  x->now + (time_t)x->conf->lease);
+			lease_set(ls, own->addr, LEASE_FREE, NULL, 0, NULL, x->now);
+		lease_set(ls, want, LEASE_BOUND, cl->key, cl->key_len, m->chaddr,
+			  x->now + (time_t)cl->pool.lease);
 		*save = true;
 	}
 	dhcp_reply_init(r, m, DHCP_ACK);
 	r->yiaddr = want;
 	r->ciaddr = m->ciaddr;
-	add_site(x, r, true);
+	add_site(x, cl, r, true);
 	add_server_boot(x, m, r);
 	return ANS_ACK;
 }
@@ -275,7 +299,7 @@ static enum answer_outcome give_back(const struct answer_ctx *x, const struct dh
 {
 	bool decline = m->type == DHCP_DECLINE;
 	uint32_t a = decline ? m->requested_ip : m->ciaddr;
-	struct lease *l = lease_at(x->leases, a);
+	struct lease *l = lease_at(cl->leases, a);
 
 	if (dhcp_has(m, DHCP_F_SERVER_ID) && m->server_id != x->local)
 		return ANS_OTHER_SERVER;
@@ -284,20 +308,28 @@ static enum answer_outcome give_back(const struct answer_ctx *x, const struct dh
 		return ANS_UNKNOWN_CLIENT;
 	*save = l->state == LEASE_BOUND;
 	if (decline)
-		lease_set(x->leases, a, LEASE_DECLINED, NULL, 0, NULL, x->now + (time_t)x->conf->lease);
+		lease_set(cl->leases, a, LEASE_DECLINED, NULL, 0, NULL, x->now + (time_t)cl->pool.lease);
 	else
-		lease_set(x->leases, a, LEASE_FREE, NULL, 0, NULL, x->now);
+		lease_set(cl->leases, a, LEASE_FREE, NULL, 0, NULL, x->now);
 	return decline ? ANS_DECLINED : ANS_RELEASED;
 }
 
 static enum answer_outcome answer_server(const struct answer_ctx *x, const struct dhcp_msg *m,
 					 struct dhcp_reply *r, bool *save)
 {
+	const struct pxed_host *h = pxeconf_host(x->conf, m->chaddr);
+	int i = pool_choose(x->conf, m, x->local);
 	struct client cl;
 
+	if (i < 0)
+		return ANS_NO_POOL;
+	pxeconf_pool(x->conf, (unsigned)i, &cl.pool);
+	cl.leases = &x->leases[i];
 	cl.key_len = lease_key(m->opt[DHCP_F_CLIENT_ID].p, m->opt[DHCP_F_CLIENT_ID].len,
 			       m->chaddr, cl.key);
-	cl.host = pxeconf_host(x->conf, m->chaddr);
+	cl.host_addr = h && h->addr && (h->addr & cl.pool.netmask) == (cl.pool.lo & cl.pool.netmask)
+			       ? h->addr
+			       : 0;
 	switch (m->type) {
 	case DHCP_DISCOVER:
 		return offer(x, m, &cl, r);
@@ -309,7 +341,7 @@ static enum answer_outcome answer_server(const struct answer_ctx *x, const struc
 	case DHCP_INFORM:
 		dhcp_reply_init(r, m, DHCP_ACK);
 		r->ciaddr = m->ciaddr;
-		add_site(x, r, false);
+		add_site(x, &cl, r, false);
 		add_server_boot(x, m, r);
 		return ANS_INFORM;
 	default:
@@ -321,6 +353,8 @@ enum answer_outcome answer(const struct answer_ctx *x, const struct dhcp_msg *m,
 			   enum answer_port port, struct dhcp_reply *r, bool *save)
 {
 	*save = false;
+	if (!pxeconf_serves(x->conf, m->chaddr, dhcp_has(m, DHCP_F_ARCH), m->arch))
+		return ANS_NOT_SERVED;
 	if (port == PORT_PXE)
 		return answer_pxe(x, m, r);
 	if (x->conf->mode == PXED_PROXY)

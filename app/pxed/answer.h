@@ -26,8 +26,11 @@
  * otherwise.  iPXE does this round trip too, and requires option 54 to be
  * the proxy offer's.
  *
- * Server mode, port 67 (RFC 2131): DISCOVER gets an OFFER from the pool
- * (or the client's host line's address), REQUEST an ACK or a NAK, DECLINE
+ * Server mode, port 67 (RFC 2131): the message is served from one pool
+ * (pool_choose: RFC 2131 4.3.1, the subnet of giaddr for a relayed one,
+ * else of its ciaddr or of the address it came in on; no pool, no
+ * answer).  DISCOVER gets an OFFER from that pool (or the client's host
+ * line's address, when in the pool's subnet), REQUEST an ACK or a NAK, DECLINE
  * takes the address out of the pool for a lease time, RELEASE frees it,
  * INFORM gets the options without an address.  Every reply carries
  * netmask, router, DNS servers, domain, and for a client with a boot file
@@ -37,6 +40,11 @@
  * A Raspberry Pi's boot code (rpi.h) is answered in each of these places
  * as the PXE client it pretends to be, with the Pi's own boot fields (43
  * "Raspberry Pi Boot", 66, no file) instead of its architecture's file.
+ *
+ * Every reply echoes the request's option 82 (dhcp_reply_init), and goes
+ * to a relay agent's giaddr:67 when it came through one (answer_dest),
+ * proxy offers included, as dnsmasq does.  A client no serve line
+ * matches (pxeconf_serves) gets nothing, in either mode, on either port.
  */
 #ifndef TERN_PXED_ANSWER_H
 #define TERN_PXED_ANSWER_H
@@ -67,12 +75,14 @@ enum answer_outcome {
 	ANS_OTHER_SERVER,    /* it chose another server's offer */
 	ANS_POOL_FULL,
 	ANS_UNKNOWN_CLIENT,  /* RELEASE, DECLINE or REQUEST of nothing we gave it */
+	ANS_NO_POOL,         /* server mode: no pool for its subnet (giaddr's, ...) */
+	ANS_NOT_SERVED,      /* no serve line matches it: another box's client */
 	ANS_COUNT
 };
 
 struct answer_ctx {
 	const struct pxed_conf *conf;
-	struct leases *leases; /* server mode */
+	struct leases *leases; /* server mode: one a pool of conf, in its order */
 	time_t now;            /* wall clock */
 	uint32_t local;        /* the address the request came to: option 54 */
 };
@@ -81,6 +91,11 @@ struct answer_ctx {
  * (answer_sends); *save set when the bound leases changed. */
 enum answer_outcome answer(const struct answer_ctx *x, const struct dhcp_msg *m,
 			   enum answer_port port, struct dhcp_reply *r, bool *save);
+
+/* The pool of conf that serves m, which came in on local (RFC 2131 4.3.1):
+ * giaddr's subnet's when relayed; else the only pool, or the pool of its
+ * ciaddr's subnet, or of local's; -1 when none. */
+int pool_choose(const struct pxed_conf *c, const struct dhcp_msg *m, uint32_t local);
 
 bool answer_sends(enum answer_outcome o);
 const char *answer_name(enum answer_outcome o);

@@ -29,6 +29,7 @@ static const struct {
 	[DHCP_F_NDI] = { DHCP_OPT_NDI, 3, 3, 1 },                 /* RFC 4578 2.2 */
 	[DHCP_F_UUID] = { DHCP_OPT_UUID, 17, 17, 1 },             /* RFC 4578 2.3 */
 	[DHCP_F_IPXE] = { DHCP_OPT_IPXE, 1, 255, 1 },
+	[DHCP_F_AGENT] = { DHCP_OPT_AGENT, 2, 255, 1 },           /* RFC 3046 2.0: a suboption */
 };
 
 static const char *const cause_table[DHCP_CAUSE_COUNT] = {
@@ -258,12 +259,22 @@ void dhcp_reply_init(struct dhcp_reply *r, const struct dhcp_msg *m, enum dhcp_t
 	r->flags = m->flags & DHCP_BROADCAST;
 	r->giaddr = m->giaddr;
 	memcpy(r->chaddr, m->chaddr, sizeof r->chaddr);
+	if (dhcp_has(m, DHCP_F_AGENT)) {
+		r->agent_len = m->opt[DHCP_F_AGENT].len;
+		memcpy(r->agent, m->opt[DHCP_F_AGENT].p, r->agent_len);
+	}
+}
+
+/* Bytes of r's options area taken by what dhcp_build adds: 53, 82, 255. */
+static size_t reserved(const struct dhcp_reply *r)
+{
+	return 3 + (r->agent_len ? 2 + (size_t)r->agent_len : 0) + 1;
 }
 
 bool dhcp_reply_add(struct dhcp_reply *r, uint8_t code, const void *data, size_t len)
 {
-	/* 3 bytes of option 53 and the 255 are written by dhcp_build. */
-	if (len > 255 || r->len + 2 + len > sizeof r->opts - 4)
+	/* Option 53, option 82 and the 255 are written by dhcp_build. */
+	if (len > 255 || r->len + 2 + len + reserved(r) > sizeof r->opts)
 		return false;
 	r->opts[r->len] = code;
 	r->opts[r->len + 1] = (uint8_t)len;
@@ -293,9 +304,9 @@ static void put_field(uint8_t *dst, size_t size, const char *s)
 size_t dhcp_build(void *buf, size_t size, const struct dhcp_reply *r)
 {
 	uint8_t *b = buf;
-	size_t len = DHCP_MIN_LEN + 3 + r->len + 1;
+	size_t len = DHCP_MIN_LEN + r->len + reserved(r), at;
 
-	if (r->len > sizeof r->opts - 4)
+	if (r->len + reserved(r) > sizeof r->opts)
 		return 0;
 	if (len < DHCP_REPLY_MIN)
 		len = DHCP_REPLY_MIN;
@@ -319,6 +330,13 @@ size_t dhcp_build(void *buf, size_t size, const struct dhcp_reply *r)
 	b[DHCP_MIN_LEN + 1] = 1;
 	b[DHCP_MIN_LEN + 2] = r->type;
 	memcpy(b + DHCP_MIN_LEN + 3, r->opts, r->len);
-	b[DHCP_MIN_LEN + 3 + r->len] = DHCP_OPT_END;
+	at = DHCP_MIN_LEN + 3 + r->len;
+	if (r->agent_len) {
+		b[at] = DHCP_OPT_AGENT;
+		b[at + 1] = r->agent_len;
+		memcpy(b + at + 2, r->agent, r->agent_len);
+		at += 2 + (size_t)r->agent_len;
+	}
+	b[at] = DHCP_OPT_END;
 	return len;
 }

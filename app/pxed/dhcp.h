@@ -13,7 +13,7 @@
  * inside the packet, and its options end with 255.  Option 52 (overload)
  * makes the file and/or sname fields hold options too, each ended by 255
  * as well.  The options pxed reads are checked for the lengths RFC 2132,
- * RFC 4578 (93, 94, 97) and RFC 3004 (77) allow and may appear once (RFC
+ * RFC 4578 (93, 94, 97), RFC 3004 (77) and RFC 3046 (82) allow and may appear once (RFC
  * 3396's split long options are not joined: no PXE client sends them);
  * every other option is skipped.  Every way a message can be wrong is an
  * enum dhcp_cause, so the server can count each.
@@ -71,6 +71,7 @@ enum {
 	DHCP_OPT_CLIENT_ID = 61,
 	DHCP_OPT_TFTP_SERVER = 66,  /* TFTP server name: a Raspberry Pi's (rpi.h) */
 	DHCP_OPT_USER_CLASS = 77,    /* RFC 3004; iPXE sends "iPXE" */
+	DHCP_OPT_AGENT = 82,         /* RFC 3046 relay agent information */
 	DHCP_OPT_ARCH = 93,          /* RFC 4578 client system architecture */
 	DHCP_OPT_NDI = 94,           /* RFC 4578 network device interface */
 	DHCP_OPT_UUID = 97,          /* RFC 4578 client machine identifier */
@@ -102,6 +103,7 @@ enum dhcp_field {
 	DHCP_F_NDI,
 	DHCP_F_UUID,
 	DHCP_F_IPXE,
+	DHCP_F_AGENT,
 	DHCP_F_COUNT
 };
 
@@ -172,7 +174,9 @@ bool dhcp_user_class_has(struct dhcp_bytes uc, const char *class);
 bool dhcp_mac_parse(const char *s, size_t len, uint8_t mac[6]);
 
 /* A reply under construction: header fields, then options appended in
- * order; dhcp_build() turns it into a packet. */
+ * order; dhcp_build() turns it into a packet.  The request's relay agent
+ * information (option 82) rides along in agent[] and is written last,
+ * just before 255 (RFC 3046 2.2: echoed whole, as the last option). */
 #define DHCP_OPTIONS_MAX (DHCP_REPLY_MAX - DHCP_MIN_LEN)
 struct dhcp_reply {
 	uint8_t type;                  /* option 53, written first */
@@ -184,19 +188,21 @@ struct dhcp_reply {
 	char file[DHCP_FILE_LEN];
 	size_t len;                    /* bytes of opts used */
 	uint8_t opts[DHCP_OPTIONS_MAX];
+	uint8_t agent_len;             /* 0: the request had no option 82 */
+	uint8_t agent[255];
 };
 
-/* A reply to request m of type type: xid, flags, giaddr and chaddr
- * copied from m, everything else zero. */
+/* A reply to request m of type type: xid, flags, giaddr, chaddr and
+ * option 82 copied from m, everything else zero. */
 void dhcp_reply_init(struct dhcp_reply *r, const struct dhcp_msg *m, enum dhcp_type type);
 
 /* Append option code with len bytes of data; false (nothing appended)
- * when it would not fit with room left for 53 and 255. */
+ * when it would not fit with room left for 53, option 82 and 255. */
 bool dhcp_reply_add(struct dhcp_reply *r, uint8_t code, const void *data, size_t len);
 bool dhcp_reply_add32(struct dhcp_reply *r, uint8_t code, uint32_t v);
 
 /* The packet of r in buf of size bytes: header, cookie, 53, r's options,
- * 255, zero padding to DHCP_REPLY_MIN.  Its length, or 0 when size is
+ * 82 when r has it, 255, zero padding to DHCP_REPLY_MIN.  Its length, or 0 when size is
  * too small (never a partial packet). */
 size_t dhcp_build(void *buf, size_t size, const struct dhcp_reply *r);
 

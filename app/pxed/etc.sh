@@ -13,8 +13,10 @@ service pxed role=server /usr/sbin/pxed $args ${CONFIG_PXED_EXTRA_ARGS:-}
 #   mode proxy|server           next-server ADDRESS
 #   arch N[,N...] file NAME     ipxe file NAME|URL
 #   host MAC [file NAME] [ipxe NAME] [address ADDRESS]
-#   pool FIRST LAST  netmask MASK  lease SECONDS
-#   router ADDRESS   dns ADDRESS...  domain NAME
+#   pool FIRST LAST [netmask M] [router A] [lease S] [dns A,...] [domain N]
+#                    (a pool a subnet; the lines below for what it omits)
+#   netmask MASK  lease SECONDS  router ADDRESS  dns ADDRESS...  domain NAME
+#   serve [mac 52:54:00:12:*,...] [arch N,...]   (no serve line: every client)
 #   http-server http|https [HOST][:PORT]
 #   rpi off|on [mac OUI[,OUI...]] [pad N]   (Raspberry Pi clients)
 # After editing: pxed -t checks it, kill -HUP \$(pidof pxed) loads it; a

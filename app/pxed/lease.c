@@ -38,28 +38,49 @@ bool lease_pool_init(struct leases *ls, uint32_t lo, uint32_t hi)
 	return true;
 }
 
-bool lease_pool_move(struct leases *ls, uint32_t lo, uint32_t hi)
-{
-	struct leases n;
-
-	if (!lease_pool_init(&n, lo, hi))
-		return false;
-	for (uint32_t a = lo; a <= hi && a; a++) {
-		struct lease *old = ls->v ? lease_at(ls, a) : NULL;
-
-		if (old)
-			n.v[a - lo] = *old;
-	}
-	n.seq = ls->seq;
-	lease_pool_free(ls);
-	*ls = n;
-	return true;
-}
-
 void lease_pool_free(struct leases *ls)
 {
 	free(ls->v);
 	ls->v = NULL;
+}
+
+struct leases *lease_pool_of(struct leases *ls, unsigned n, uint32_t addr)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (lease_at(&ls[i], addr))
+			return &ls[i];
+	return NULL;
+}
+
+bool lease_pools_move(struct leases *ls, unsigned n, const uint32_t *lo, const uint32_t *hi,
+		      unsigned m)
+{
+	struct leases *nv = calloc(m ? m : 1, sizeof *nv);
+
+	if (!nv)
+		return false;
+	for (unsigned i = 0; i < m; i++) {
+		if (!lease_pool_init(&nv[i], lo[i], hi[i])) {
+			while (i--)
+				lease_pool_free(&nv[i]);
+			free(nv);
+			return false;
+		}
+		for (uint32_t a = lo[i]; a <= hi[i] && a; a++) {
+			struct leases *old = lease_pool_of(ls, n, a);
+
+			if (old) {
+				nv[i].v[a - lo[i]] = *lease_at(old, a);
+				if (old->seq > nv[i].seq)
+					nv[i].seq = old->seq;
+			}
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		lease_pool_free(&ls[i]);
+	memcpy(ls, nv, m * sizeof *nv);
+	free(nv);
+	return true;
 }
 
 struct lease *lease_at(struct leases *ls, uint32_t addr)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* lease.h -- the address pool of server mode and who holds what.
+/* lease.h -- the address pools of server mode and who holds what.
  *
- * One slot per pool address.  A client is known by its key: option 61 as
+ * A struct leases is one pool: one slot per pool address.  Server mode has
+ * one a pool line, and a lease belongs to the pool whose range holds its
+ * address (pools never overlap), so a lease needs no pool field.  A client is known by its key: option 61 as
  * sent, or 0x01 and its MAC when it sends none (what udhcpc's own option
  * 61 is), so a client keeps its address whichever way it asks.  Times are
  * wall-clock seconds (time(2)): leases outlive a restart.
@@ -14,7 +16,10 @@
  *
  * written whole to a temporary file, fsync'ed, renamed over the old one
  * and the directory fsync'ed: a crash or a power cut leaves the old file
- * or the new one, never a torn one.
+ * or the new one, never a torn one.  Every pool's leases go to the one
+ * file, in the format a single pool always had: its address says a
+ * line's pool, so a pxed of one pool (an older one included) reads the
+ * file and keeps the lines of its pool.
  */
 #ifndef TERN_PXED_LEASE_H
 #define TERN_PXED_LEASE_H
@@ -50,11 +55,18 @@ struct leases {
 uint8_t lease_key(const uint8_t *opt61, uint8_t len61, const uint8_t mac[6],
 		  uint8_t key[LEASE_KEY_MAX]);
 
-/* A pool lo..hi, all free; false when out of memory.  lease_pool_move
- * makes ls the pool of lo..hi keeping the leases inside it (a reload). */
+/* A pool lo..hi, all free; false when out of memory. */
 bool lease_pool_init(struct leases *ls, uint32_t lo, uint32_t hi);
-bool lease_pool_move(struct leases *ls, uint32_t lo, uint32_t hi);
 void lease_pool_free(struct leases *ls);
+
+/* The n pools ls[0..n) become the m pools lo[i]..hi[i] (ls has room for
+ * them), each address keeping its lease from whichever old pool held it:
+ * a reload.  false, ls unchanged, when out of memory. */
+bool lease_pools_move(struct leases *ls, unsigned n, const uint32_t *lo, const uint32_t *hi,
+		      unsigned m);
+
+/* The pool of ls[0..n) that holds addr, or NULL. */
+struct leases *lease_pool_of(struct leases *ls, unsigned n, uint32_t addr);
 
 /* The slot of addr, or NULL when it is outside the pool. */
 struct lease *lease_at(struct leases *ls, uint32_t addr);
@@ -93,11 +105,13 @@ enum conf_result lease_parse_line(const char *line, size_t len, struct lease *l)
 #define LEASE_LINE_MAX (16 + 18 + 2 * LEASE_KEY_MAX + 1 + 21 + 1)
 size_t lease_format(const struct lease *l, char buf[LEASE_LINE_MAX]);
 
-/* The bound leases of ls to path (atomically); 0, or -1 with errno. */
-int lease_save(const struct leases *ls, const char *path);
-/* The leases of path into ls (those inside the pool, not expired by now);
- * bad lines are logged as file:line and skipped.  Returns the number
- * loaded, or -1 with errno when path cannot be read (ENOENT: no file yet). */
-int lease_load(struct leases *ls, const char *path, time_t now);
+/* The bound leases of the n pools ls to path (atomically); 0, or -1
+ * with errno. */
+int lease_save(const struct leases *ls, unsigned n, const char *path);
+/* The leases of path into the n pools ls (those inside a pool, not
+ * expired by now); bad lines are logged as file:line and skipped.
+ * Returns the number loaded, or -1 with errno when path cannot be read
+ * (ENOENT: no file yet). */
+int lease_load(struct leases *ls, unsigned n, const char *path, time_t now);
 
 #endif

@@ -48,7 +48,7 @@ static int sync_dir(const char *path)
 	return r;
 }
 
-int lease_save(const struct leases *ls, const char *path)
+int lease_save(const struct leases *ls, unsigned npool, const char *path)
 {
 	char tmp[PATH_MAX], line[LEASE_LINE_MAX + 1], buf[8192];
 	size_t used = 0;
@@ -61,22 +61,23 @@ int lease_save(const struct leases *ls, const char *path)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	for (uint32_t a = ls->lo; ls->v && a <= ls->hi && a; a++) {
-		const struct lease *l = &ls->v[a - ls->lo];
-		size_t n;
+	for (unsigned i = 0; i < npool; i++, ls++)
+		for (uint32_t a = ls->lo; ls->v && a <= ls->hi && a; a++) {
+			const struct lease *l = &ls->v[a - ls->lo];
+			size_t n;
 
-		if (l->state != LEASE_BOUND)
-			continue;
-		n = lease_format(l, line);
-		line[n++] = '\n';
-		if (used + n > sizeof buf) {
-			if (write_all(fd, buf, used) < 0)
-				goto fail;
-			used = 0;
+			if (l->state != LEASE_BOUND)
+				continue;
+			n = lease_format(l, line);
+			line[n++] = '\n';
+			if (used + n > sizeof buf) {
+				if (write_all(fd, buf, used) < 0)
+					goto fail;
+				used = 0;
+			}
+			memcpy(buf + used, line, n);
+			used += n;
 		}
-		memcpy(buf + used, line, n);
-		used += n;
-	}
 	if (write_all(fd, buf, used) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
@@ -99,6 +100,7 @@ fail:
 
 struct load {
 	struct leases *ls;
+	unsigned npool;
 	time_t now;
 	int n;
 };
@@ -106,7 +108,8 @@ struct load {
 static void load_line(void *ctx, const char *file, unsigned lineno, const char *line, size_t len)
 {
 	struct load *ld = ctx;
-	struct lease l, *slot;
+	struct lease l, *slot = NULL;
+	struct leases *pool;
 
 	switch (lease_parse_line(line, len, &l)) {
 	case CONF_SKIP:
@@ -117,15 +120,17 @@ static void load_line(void *ctx, const char *file, unsigned lineno, const char *
 	case CONF_OK:
 		break;
 	}
-	if (l.expires <= ld->now || !(slot = lease_at(ld->ls, l.addr)))
+	if ((pool = lease_pool_of(ld->ls, ld->npool, l.addr)))
+		slot = lease_at(pool, l.addr);
+	if (l.expires <= ld->now || !slot)
 		return;
 	*slot = l;
 	ld->n++;
 }
 
-int lease_load(struct leases *ls, const char *path, time_t now)
+int lease_load(struct leases *ls, unsigned npool, const char *path, time_t now)
 {
-	struct load ld = { ls, now, 0 };
+	struct load ld = { ls, npool, now, 0 };
 
 	if (conf_read(path, load_line, &ld) < 0)
 		return -1;

@@ -17,14 +17,15 @@ struct words {
 
 enum directive {
 	D_MODE, D_NEXT_SERVER, D_ARCH, D_IPXE, D_HOST, D_POOL, D_NETMASK, D_LEASE,
-	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_ROUTER_ADVERT, D_RPI, D_COUNT
+	D_ROUTER, D_DNS, D_DOMAIN, D_HTTP_SERVER, D_ROUTER_ADVERT, D_RPI, D_SERVE, D_COUNT
 };
 
 typedef enum conf_result parse_fn(struct pxed_conf *c, const struct words *w, char *why);
 
 static parse_fn parse_mode, parse_next_server, parse_arch, parse_ipxe, parse_host,
 	parse_pool, parse_netmask, parse_lease, parse_router, parse_dns, parse_domain,
-	parse_http_server, parse_router_advert, parse_rpi;
+	parse_http_server, parse_router_advert, parse_rpi,
+	parse_serve;
 
 /* Each directive: its words (with the keyword) min..max, whether it may
  * be given more than once. */
@@ -41,7 +42,9 @@ static const struct {
 	[D_IPXE] = { "ipxe", 3, 3, false, parse_ipxe, "ipxe file NAME|URL" },
 	[D_HOST] = { "host", 4, 8, true, parse_host,
 		     "host MAC [file NAME] [ipxe NAME] [address ADDRESS]" },
-	[D_POOL] = { "pool", 3, 3, false, parse_pool, "pool FIRST LAST" },
+	[D_POOL] = { "pool", 3, 13, true, parse_pool,
+		     "pool FIRST LAST [netmask MASK] [router ADDRESS] [lease SECONDS] "
+		     "[dns ADDRESS[,ADDRESS...]] [domain NAME]" },
 	[D_NETMASK] = { "netmask", 2, 2, false, parse_netmask, "netmask MASK" },
 	[D_LEASE] = { "lease", 2, 2, false, parse_lease, "lease SECONDS" },
 	[D_ROUTER] = { "router", 2, 2, false, parse_router, "router ADDRESS" },
@@ -52,6 +55,8 @@ static const struct {
 	[D_ROUTER_ADVERT] = { "router-advert", 2, 2, false, parse_router_advert,
 			      "router-advert on|off" },
 	[D_RPI] = { "rpi", 2, 6, false, parse_rpi, "rpi off | rpi on [mac OUI[,OUI...]] [pad N]" },
+	[D_SERVE] = { "serve", 3, 5, true, parse_serve,
+		      "serve [mac PATTERN[,PATTERN...]] [arch N[,N...]]" },
 };
 
 /* Split at blanks, up to a '#' that starts a word.  False when there are
@@ -214,39 +219,108 @@ static enum conf_result parse_host(struct pxed_conf *c, const struct words *w, c
 	return CONF_OK;
 }
 
+static enum conf_result want_netmask(const char *s, uint32_t *m, char *why)
+{
+	uint32_t v;
+
+	if (!address(s, &v) || v == 0 || (~v & (~v + 1)))
+		return conf_badf(why, "not a netmask: %s", s);
+	*m = v;
+	return CONF_OK;
+}
+
+static enum conf_result want_lease(const char *s, uint32_t *lease, char *why)
+{
+	unsigned long v;
+
+	if (!number(s, 60, 31536000, &v))
+		return conf_badf(why, "lease is 60 to 31536000 seconds, not %s", s);
+	*lease = (uint32_t)v;
+	return CONF_OK;
+}
+
+static enum conf_result want_domain(const char *s, char out[PXECONF_DOMAIN_MAX], char *why)
+{
+	for (const char *p = s; *p; p++)
+		if (!conf_is_name_char(*p))
+			return conf_badf(why, "not a domain name: %s", s);
+	if (strlen(s) >= PXECONF_DOMAIN_MAX)
+		return conf_badf(why, "domain longer than %d bytes", PXECONF_DOMAIN_MAX - 1);
+	strcpy(out, s);
+	return CONF_OK;
+}
+
+/* A list "A,B,..." of at most max items, each by item(); their count. */
+typedef enum conf_result item_fn(const char *s, void *out, unsigned i, char *why);
+
+static enum conf_result want_list(const char *s, unsigned max, item_fn *item, void *out,
+				  unsigned *n, char *why)
+{
+	char list[CONF_LINE_MAX + 1], *save = NULL;
+
+	if (!*s || s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return conf_badf(why, "not a list (A,B,...): %s", s);
+	strcpy(list, s);
+	*n = 0;
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (*n == max)
+			return conf_badf(why, "more than %u items in %s", max, s);
+		if (item(t, out, (*n)++, why) != CONF_OK)
+			return CONF_BAD;
+	}
+	return CONF_OK;
+}
+
+static enum conf_result dns_item(const char *s, void *out, unsigned i, char *why)
+{
+	return want_address(s, &((uint32_t *)out)[i], why);
+}
+
 static enum conf_result parse_pool(struct pxed_conf *c, const struct words *w, char *why)
 {
-	uint32_t lo, hi;
+	struct pxed_pool p = { .lo = 0 };
 
-	if (want_address(w->w[1], &lo, why) != CONF_OK || want_address(w->w[2], &hi, why) != CONF_OK)
+	if (want_address(w->w[1], &p.lo, why) != CONF_OK || want_address(w->w[2], &p.hi, why) != CONF_OK)
 		return CONF_BAD;
-	if (lo > hi)
+	if (p.lo > p.hi)
 		return conf_badf(why, "pool %s %s: the first address is after the last", w->w[1], w->w[2]);
-	if (hi - lo >= PXECONF_POOL_MAX)
+	if (p.hi - p.lo >= PXECONF_POOL_MAX)
 		return conf_badf(why, "pool larger than %d addresses", PXECONF_POOL_MAX);
-	c->pool_lo = lo;
-	c->pool_hi = hi;
+	if (c->npool == PXECONF_POOLS_MAX)
+		return conf_badf(why, "too many pools (at most %d)", PXECONF_POOLS_MAX);
+	if (w->n % 2 == 0)
+		return conf_badf(why, "expected: %s", directive_table[D_POOL].usage);
+	for (unsigned i = 3; i < w->n; i += 2) {
+		const char *k = w->w[i], *v = w->w[i + 1];
+		enum conf_result r;
+
+		if (!strcmp(k, "netmask") && !p.netmask)
+			r = want_netmask(v, &p.netmask, why);
+		else if (!strcmp(k, "router") && !p.router)
+			r = want_address(v, &p.router, why);
+		else if (!strcmp(k, "lease") && !p.lease)
+			r = want_lease(v, &p.lease, why);
+		else if (!strcmp(k, "dns") && !p.ndns)
+			r = want_list(v, PXECONF_DNS_MAX, dns_item, p.dns, &p.ndns, why);
+		else if (!strcmp(k, "domain") && !p.domain[0])
+			r = want_domain(v, p.domain, why);
+		else
+			return conf_badf(why, "%s: expected netmask, router, lease, dns or domain, each once", k);
+		if (r != CONF_OK)
+			return r;
+	}
+	c->pool[c->npool++] = p;
 	return CONF_OK;
 }
 
 static enum conf_result parse_netmask(struct pxed_conf *c, const struct words *w, char *why)
 {
-	uint32_t m;
-
-	if (!address(w->w[1], &m) || m == 0 || (~m & (~m + 1)))
-		return conf_badf(why, "not a netmask: %s", w->w[1]);
-	c->netmask = m;
-	return CONF_OK;
+	return want_netmask(w->w[1], &c->netmask, why);
 }
 
 static enum conf_result parse_lease(struct pxed_conf *c, const struct words *w, char *why)
 {
-	unsigned long v;
-
-	if (!number(w->w[1], 60, 31536000, &v))
-		return conf_badf(why, "lease is 60 to 31536000 seconds, not %s", w->w[1]);
-	c->lease = (uint32_t)v;
-	return CONF_OK;
+	return want_lease(w->w[1], &c->lease, why);
 }
 
 static enum conf_result parse_router(struct pxed_conf *c, const struct words *w, char *why)
@@ -268,15 +342,7 @@ static enum conf_result parse_dns(struct pxed_conf *c, const struct words *w, ch
 
 static enum conf_result parse_domain(struct pxed_conf *c, const struct words *w, char *why)
 {
-	const char *s = w->w[1];
-
-	for (const char *p = s; *p; p++)
-		if (!conf_is_name_char(*p))
-			return conf_badf(why, "not a domain name: %s", s);
-	if (strlen(s) >= sizeof c->domain)
-		return conf_badf(why, "domain longer than %zu bytes", sizeof c->domain - 1);
-	strcpy(c->domain, s);
-	return CONF_OK;
+	return want_domain(w->w[1], c->domain, why);
 }
 
 /* A host name or IPv4 address: letters, digits, '.', '-', '_'. */
@@ -331,6 +397,88 @@ static enum conf_result parse_rpi(struct pxed_conf *c, const struct words *w, ch
 	return rpi_parse(&c->rpi, argv, w->n - 1, why);
 }
 
+/* "52:54:00:12:34:56", or leading bytes then '*' ("52:54:00:*"). */
+static enum conf_result mac_item(const char *s, void *out, unsigned i, char *why)
+{
+	struct pxed_serve *sv = out;
+	size_t n = strlen(s);
+	uint8_t full[6];
+	unsigned len = 0;
+
+	if (dhcp_mac_parse(s, n, full)) {
+		len = 6;
+	} else if (n >= 4 && n <= 16 && n % 3 == 1 && s[n - 1] == '*' && s[n - 2] == ':') {
+		char whole[18];
+
+		/* The leading bytes, padded out to a whole MAC to parse it. */
+		len = (unsigned)n / 3;
+		memcpy(whole, "00:00:00:00:00:00", 18);
+		memcpy(whole, s, n - 2);
+		if (!dhcp_mac_parse(whole, 17, full))
+			len = 0;
+	}
+	if (!len)
+		return conf_badf(why, "not a MAC or a MAC's leading bytes and * (like 52:54:00:*): %s", s);
+	memcpy(sv->mac[i].mac, full, 6);
+	sv->mac[i].len = (uint8_t)len;
+	return CONF_OK;
+}
+
+static enum conf_result arch_item(const char *s, void *out, unsigned i, char *why)
+{
+	unsigned long a;
+
+	if (!number(s, 0, 65535, &a))
+		return conf_badf(why, "an architecture is a number from 0 to 65535, not %s", s);
+	((struct pxed_serve *)out)->arch[i] = (uint16_t)a;
+	return CONF_OK;
+}
+
+static enum conf_result parse_serve(struct pxed_conf *c, const struct words *w, char *why)
+{
+	struct pxed_serve sv = { .nmac = 0 };
+
+	if (c->nserve == PXECONF_SERVE_MAX)
+		return conf_badf(why, "too many serve lines (at most %d)", PXECONF_SERVE_MAX);
+	if (w->n % 2 == 0)
+		return conf_badf(why, "expected: %s", directive_table[D_SERVE].usage);
+	for (unsigned i = 1; i < w->n; i += 2) {
+		const char *k = w->w[i], *v = w->w[i + 1];
+		enum conf_result r;
+
+		if (!strcmp(k, "mac") && !sv.nmac)
+			r = want_list(v, PXECONF_SERVE_ITEMS, mac_item, &sv, &sv.nmac, why);
+		else if (!strcmp(k, "arch") && !sv.narch)
+			r = want_list(v, PXECONF_SERVE_ITEMS, arch_item, &sv, &sv.narch, why);
+		else
+			return conf_badf(why, "%s: expected mac or arch, each once", k);
+		if (r != CONF_OK)
+			return r;
+	}
+	c->serve[c->nserve++] = sv;
+	return CONF_OK;
+}
+
+static bool serve_matches(const struct pxed_serve *sv, const uint8_t mac[6], bool has_arch,
+			  uint16_t arch)
+{
+	bool mac_ok = !sv->nmac, arch_ok = !sv->narch;
+
+	for (unsigned i = 0; i < sv->nmac && !mac_ok; i++)
+		mac_ok = !memcmp(sv->mac[i].mac, mac, sv->mac[i].len);
+	for (unsigned i = 0; i < sv->narch && !arch_ok; i++)
+		arch_ok = has_arch && sv->arch[i] == arch;
+	return mac_ok && arch_ok;
+}
+
+bool pxeconf_serves(const struct pxed_conf *c, const uint8_t mac[6], bool has_arch, uint16_t arch)
+{
+	for (unsigned i = 0; i < c->nserve; i++)
+		if (serve_matches(&c->serve[i], mac, has_arch, arch))
+			return true;
+	return c->nserve == 0;
+}
+
 bool pxeconf_router_advert(const struct pxed_conf *c)
 {
 	return c->router_advert == PXED_RA_ON ||
@@ -374,21 +522,74 @@ enum conf_result pxeconf_parse_line(struct pxed_conf *c, const char *line, size_
 	return CONF_OK;
 }
 
+void pxeconf_pool(const struct pxed_conf *c, unsigned i, struct pxed_pool *out)
+{
+	*out = c->pool[i];
+	if (!out->netmask)
+		out->netmask = c->netmask;
+	if (!out->router)
+		out->router = c->router;
+	if (!out->lease)
+		out->lease = c->lease;
+	if (!out->ndns) {
+		out->ndns = c->ndns;
+		memcpy(out->dns, c->dns, sizeof out->dns);
+	}
+	if (!out->domain[0])
+		strcpy(out->domain, c->domain);
+}
+
+int pxeconf_pool_of(const struct pxed_conf *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < c->npool; i++) {
+		uint32_t m = c->pool[i].netmask ? c->pool[i].netmask : c->netmask;
+
+		if ((addr & m) == (c->pool[i].lo & m))
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool pool_bad(const struct pxed_pool *p, char *why, const char *what)
+{
+	struct in_addr in = { htonl(p->lo) };
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &in, a, sizeof a);
+	conf_badf(why, "pool %s: %s", a, what);
+	return false;
+}
+
 bool pxeconf_check(const struct pxed_conf *c, char why[PXECONF_WHY_MAX])
 {
-	uint32_t net = c->pool_lo & c->netmask;
+	struct pxed_pool p, q;
 
 	if (c->mode != PXED_SERVER)
 		return true;
-	if (!c->pool_lo)
+	if (!c->npool)
 		return conf_badf(why, "mode server needs a pool"), false;
-	if ((c->pool_hi & c->netmask) != net)
-		return conf_badf(why, "pool crosses its subnet (netmask)"), false;
-	if (c->router && (c->router & c->netmask) != net)
-		return conf_badf(why, "router outside the pool's subnet"), false;
+	for (unsigned i = 0; i < c->npool; i++) {
+		uint32_t net;
+
+		pxeconf_pool(c, i, &p);
+		net = p.lo & p.netmask;
+		if ((p.hi & p.netmask) != net)
+			return pool_bad(&p, why, "crosses its subnet (netmask)");
+		if (p.router && (p.router & p.netmask) != net)
+			return pool_bad(&p, why, "router outside the pool's subnet (a pool line takes "
+					"router ADDRESS)");
+		for (unsigned j = 0; j < i; j++) {
+			uint32_t m;
+
+			pxeconf_pool(c, j, &q);
+			m = p.netmask & q.netmask;
+			if ((p.lo & m) == (q.lo & m))
+				return pool_bad(&p, why, "in the subnet of another pool (one pool a subnet)");
+		}
+	}
 	for (unsigned i = 0; i < c->nhost; i++)
-		if (c->host[i].addr && (c->host[i].addr & c->netmask) != net)
-			return conf_badf(why, "host %u's address outside the pool's subnet", i + 1), false;
+		if (c->host[i].addr && pxeconf_pool_of(c, c->host[i].addr) < 0)
+			return conf_badf(why, "host %u's address outside every pool's subnet", i + 1), false;
 	return true;
 }
 

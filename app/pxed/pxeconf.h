@@ -15,11 +15,25 @@
  *   host 52:54:00:12:34:56 file special.efi ipxe other.ipxe address 192.0.2.50
  *                              per-MAC overrides, each part optional
  *   pool 192.0.2.100 192.0.2.199     server mode: addresses to lease
+ *   pool 198.51.100.100 198.51.100.199 router 198.51.100.1 lease 600
+ *                              more pools, one a subnet, each with its own
+ *                              [netmask M] [router A] [lease S]
+ *                              [dns A[,A...]] [domain N] when it says so
+ *                              and the lines below' otherwise; a relayed
+ *                              request (giaddr) is served from the pool of
+ *                              giaddr's subnet, any other from the pool of
+ *                              its ciaddr's or the receiving address's
+ *                              subnet (the only pool, when there is one)
  *   netmask 255.255.255.0      server mode (default 255.255.255.0)
  *   lease 3600                 seconds, 60 to 31536000 (default 3600)
  *   router 192.0.2.1           server mode: option 3
  *   dns 192.0.2.1 198.51.100.53      up to 4: option 6
  *   domain lab.example         option 15
+ *   serve mac 52:54:00:12:*,02:00:00:00:00:07 arch 7,9
+ *                              answer only the clients some serve line
+ *                              matches (a line: every part it gives; a
+ *                              MAC pattern: whole, or leading bytes and
+ *                              *); no serve line: every client
  *   http-server http           names become URLs for UEFI HTTP Boot clients
  *   http-server https boot.lab.example:8443
  *                              (option 60 "HTTPClient") and for iPXE's
@@ -53,6 +67,9 @@
 #define PXECONF_WHY_MAX CONF_WHY_MAX /* a bad line's message (conf.h) */
 #define PXECONF_NAME_MAX DHCP_FILE_LEN /* with its NUL */
 #define PXECONF_DOMAIN_MAX 64
+#define PXECONF_POOLS_MAX 16
+#define PXECONF_SERVE_MAX 16
+#define PXECONF_SERVE_ITEMS 16  /* MAC patterns, architectures: each, a serve line */
 
 enum pxed_mode { PXED_PROXY, PXED_SERVER };
 enum pxed_http { PXED_HTTP_OFF, PXED_HTTP, PXED_HTTPS }; /* an http-server line */
@@ -70,6 +87,27 @@ struct pxed_host {
 	uint32_t addr;               /* 0 when not set */
 };
 
+/* One pool line.  netmask, router, lease 0, ndns 0, domain "": the
+ * file-wide line's (pxeconf_pool fills them in). */
+struct pxed_pool {
+	uint32_t lo, hi;
+	uint32_t netmask, router, lease;
+	unsigned ndns;
+	uint32_t dns[PXECONF_DNS_MAX];
+	char domain[PXECONF_DOMAIN_MAX];
+};
+
+/* One serve line: a client matches when it matches one of its MACs (if
+ * it gives any) and one of its architectures (if it gives any). */
+struct pxed_serve {
+	unsigned nmac, narch;
+	struct {
+		uint8_t mac[6];
+		uint8_t len; /* leading bytes that must be equal: 6, or fewer before a '*' */
+	} mac[PXECONF_SERVE_ITEMS];
+	uint16_t arch[PXECONF_SERVE_ITEMS];
+};
+
 struct pxed_conf {
 	enum pxed_mode mode;
 	uint32_t next_server;        /* 0: the receiving interface's address */
@@ -77,8 +115,10 @@ struct pxed_conf {
 	struct pxed_arch arch[PXECONF_ARCHES_MAX];
 	struct pxed_host host[PXECONF_HOSTS_MAX];
 	char ipxe[PXECONF_NAME_MAX];
-	uint32_t pool_lo, pool_hi;   /* 0: none */
-	uint32_t netmask, router, dns[PXECONF_DNS_MAX];
+	unsigned npool, nserve;
+	struct pxed_pool pool[PXECONF_POOLS_MAX];
+	struct pxed_serve serve[PXECONF_SERVE_MAX];
+	uint32_t netmask, router, dns[PXECONF_DNS_MAX]; /* each pool's, unless it says */
 	uint32_t lease;
 	char domain[PXECONF_DOMAIN_MAX];
 	enum pxed_http http;
@@ -97,12 +137,24 @@ void pxeconf_init(struct pxed_conf *c);
 enum conf_result pxeconf_parse_line(struct pxed_conf *c, const char *line, size_t len,
 				    char why[PXECONF_WHY_MAX]);
 
-/* What the whole file must satisfy: server mode has a pool, inside the
- * netmask's subnet with the router and host addresses.  false with why. */
+/* What the whole file must satisfy: server mode has a pool; each pool
+ * lies in one subnet (its netmask) with its router; no two pools' subnets
+ * overlap; a host's address is in some pool's subnet.  false with why
+ * (naming the pool by its first address). */
 bool pxeconf_check(const struct pxed_conf *c, char why[PXECONF_WHY_MAX]);
 
 /* The host line of mac, or NULL. */
 const struct pxed_host *pxeconf_host(const struct pxed_conf *c, const uint8_t mac[6]);
+
+/* Pool i with every part it does not give from the file-wide lines. */
+void pxeconf_pool(const struct pxed_conf *c, unsigned i, struct pxed_pool *out);
+
+/* The pool whose subnet holds addr, or -1. */
+int pxeconf_pool_of(const struct pxed_conf *c, uint32_t addr);
+
+/* Whether a client (its MAC, its option 93 when has_arch) is one this
+ * box serves: some serve line matches it, or there is none. */
+bool pxeconf_serves(const struct pxed_conf *c, const uint8_t mac[6], bool has_arch, uint16_t arch);
 
 /* Whether router solicitations are answered (the router-advert line). */
 bool pxeconf_router_advert(const struct pxed_conf *c);

@@ -45,17 +45,22 @@ static int open_socket(const char *iface, uint16_t port)
 
 bool server_leases(struct pxed *p, bool load)
 {
+	const struct pxed_conf *c = p->conf;
+	uint32_t lo[PXECONF_POOLS_MAX], hi[PXECONF_POOLS_MAX];
 	int n;
 
-	if (p->conf->mode != PXED_SERVER)
+	if (c->mode != PXED_SERVER)
 		return true;
-	if (!lease_pool_move(&p->leases, p->conf->pool_lo, p->conf->pool_hi)) {
-		log_errno("unable to allocate the pool");
+	for (unsigned i = 0; i < c->npool; i++)
+		lo[i] = c->pool[i].lo, hi[i] = c->pool[i].hi;
+	if (!lease_pools_move(p->leases, p->nleases, lo, hi, c->npool)) {
+		log_errno("unable to allocate the pools");
 		return false;
 	}
+	p->nleases = c->npool;
 	if (!load)
 		return true;
-	n = lease_load(&p->leases, p->lease_path, time(NULL));
+	n = lease_load(p->leases, p->nleases, p->lease_path, time(NULL));
 	if (n < 0 && errno != ENOENT)
 		log_errno("unable to read the leases of %s; starting with none", p->lease_path);
 	else if (n > 0)
@@ -142,6 +147,37 @@ static void log_answer(const struct pxed *p, const struct dhcp_msg *m, const cha
 		 answer_sends(o) ? r->file : "");
 }
 
+/* ANS_NO_POOL: said once a minute a relay (or receiving address), so a
+ * relay of a subnet with no pool cannot fill the log. */
+static void log_no_pool(struct pxed *p, const struct dhcp_msg *m, const char *ifname, uint32_t local)
+{
+	uint32_t addr = m->giaddr ? m->giaddr : local;
+	struct timespec ts;
+	time_t now;
+	unsigned slot = 0;
+	char a[INET_ADDRSTRLEN];
+	const uint8_t *h = m->chaddr;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* a step of the wall clock changes nothing */
+	now = ts.tv_sec;
+	for (unsigned i = 0; i < sizeof p->no_pool / sizeof p->no_pool[0]; i++) {
+		if (p->no_pool[i].addr == addr) {
+			slot = i;
+			break;
+		}
+		if (p->no_pool[i].said < p->no_pool[slot].said)
+			slot = i;
+	}
+	if (p->no_pool[slot].addr == addr && now - p->no_pool[slot].said < 60)
+		return;
+	p->no_pool[slot].addr = addr;
+	p->no_pool[slot].said = now;
+	addr_text(addr, a);
+	log_warn("%s from %02x:%02x:%02x:%02x:%02x:%02x on %s %s %s: no pool for its subnet, not "
+		 "answered (said once a minute for it)", dhcp_type_name(m->type), h[0], h[1], h[2],
+		 h[3], h[4], h[5], ifname, m->giaddr ? "relayed by" : "to", a);
+}
+
 static void send_reply(struct pxed *p, int fd, const struct dhcp_msg *m, const struct dhcp_reply *r,
 		       enum answer_port port, const struct sockaddr_in *src, const struct in_pktinfo *pi)
 {
@@ -215,13 +251,17 @@ static void on_packet(struct pxed *p, const struct pxed_sock *s)
 				 dhcp_cause_message(c));
 		return;
 	}
-	o = answer(&(struct answer_ctx){ p->conf, &p->leases, time(NULL), ntohl(pi.ipi_spec_dst.s_addr) },
+	o = answer(&(struct answer_ctx){ p->conf, p->leases, time(NULL), ntohl(pi.ipi_spec_dst.s_addr) },
 		   &m, s->port, &r, &save);
 	p->st->outcome[o]++;
 	log_answer(p, &m, ifname, o, &r);
+	if (o == ANS_NO_POOL)
+		log_no_pool(p, &m, ifname, ntohl(pi.ipi_spec_dst.s_addr));
+	if (o == ANS_NOT_SERVED)
+		return; /* another box's client: not this box's journal either */
 	if (save) {
 		p->st->lease_saves++;
-		if (lease_save(&p->leases, p->lease_path) < 0) {
+		if (lease_save(p->leases, p->nleases, p->lease_path) < 0) {
 			/* RFC 2131 4.3.1: no ACK for a binding not stored. */
 			p->st->lease_save_errors++;
 			log_errno("unable to write the leases to %s", p->lease_path);

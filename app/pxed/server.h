@@ -46,7 +46,12 @@ struct pxed {
 	const char *conf_path;
 	const char *lease_path;
 	struct pxed_conf *conf;
-	struct leases leases;       /* server mode */
+	struct leases leases[PXECONF_POOLS_MAX]; /* server mode: one a pool of conf */
+	unsigned nleases;
+	struct {                    /* relays (giaddr) or addresses with no pool, */
+		uint32_t addr;      /* each said once a minute */
+		time_t said;
+	} no_pool[16];
 	const char *iface[PXED_IFACES_MAX];
 	unsigned niface;            /* 0: every interface */
 	uint16_t port, pxe_port;    /* 67, 4011 */
@@ -67,8 +72,9 @@ enum journal_kind record_kind(enum dhcp_type t, enum answer_outcome o);
 void record_answer(struct pxed *p, const struct dhcp_msg *m, enum answer_outcome o,
 		   const struct dhcp_reply *r, enum answer_port port, uint32_t src);
 
-/* The pool of p->conf with the leases of p->lease_path; false when out of
- * memory.  Also what a reload calls, keeping the leases in the new pool. */
+/* The pools of p->conf with the leases of p->lease_path; false when out
+ * of memory.  Also what a reload calls, keeping the leases in the new
+ * pools. */
 bool server_leases(struct pxed *p, bool load);
 
 /* Bind the sockets of p->iface (ports 67 and 4011 of each); dies if it

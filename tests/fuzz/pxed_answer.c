@@ -9,9 +9,11 @@
  *         an unknown one, a Raspberry Pi's), bit 2 port 4011, bits 3-4 ciaddr (0, a pool
  *         address, the client's host address, the server), bits 5-7 how
  *         far the clock moves first
- *   hdr1  bits 0-3 which pool address ciaddr is (the pool's first - 2 on),
- *         bit 4 giaddr set, bit 5 broadcast flag, bit 6 option 50 of that
- *         address added (as well as any the options carry)
+ *   hdr1  bits 0-3 which pool address ciaddr is (the first pool's first
+ *         - 2 on), bits 4 and 7 giaddr (0, a relay on a subnet with no
+ *         pool, on the far pool's, on the near pool's), bit 5 broadcast
+ *         flag, bit 6 option 50 of that address added (as well as any the
+ *         options carry)
  *   len   then len bytes of raw options (253 options of any kind: 50, 53,
  *         54, 60, 61, 93, 97...), 255 appended
  * Every datagram goes through dhcp_parse first, as on the wire.
@@ -24,10 +26,15 @@
  * an http(s) URL with option 60 "HTTPClient" and no PXE options, a PXE
  * client's "PXEClient" and, unless it is iPXE, never a URL; a Raspberry
  * Pi's (rpi.h; the fourth MAC is a Pi's) no file, "PXEClient" and its
- * option 43 whatever its architecture's file; and the pool never hands out an address another
- * client holds unexpired, never a host line's address, never two leases to
- * one client, with every bound lease surviving the lease file's
- * format and parse. */
+ * option 43 whatever its architecture's file; option 82
+ * echoed whole as the last option exactly when the request had it; a
+ * relayed request's reply to giaddr:67; nothing for a client no serve
+ * line matches, and for no other reason; in server mode, an address only
+ * from the pool pool_choose gives (giaddr's subnet's for a relayed one)
+ * and no answer when there is none; and the pools never hand out an
+ * address another client holds unexpired, never a host line's address,
+ * never two leases to one client in one pool, with every bound lease
+ * surviving the lease file's format and parse. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define LOCAL 0xc0000201u  /* 192.0.2.1: where the requests came in */
 #define NOW0 1700000000
 #define POOL_MAX 16       /* addresses in the largest pool below */
+#define POOLS 2           /* pools in the config with most */
 
 static const char *const common[] = {
 	"arch 0 file pxelinux.0", "arch 7,9 file ipxe.efi", "arch 16 file http://192.0.2.1/x.efi",
@@ -62,10 +70,17 @@ static const char *const server_roomy[] = {
 	"mode server", "pool 192.0.2.100 192.0.2.115", "lease 31536000", "netmask 255.255.0.0",
 	"next-server 198.51.100.7", "http-server https boot.lab.example:8443", NULL,
 };
+static const char *const proxy_serve[] = { "serve mac 52:54:00:12:*", "serve arch 7,16", NULL };
+static const char *const server_relayed[] = {
+	"mode server", "pool 192.0.2.100 192.0.2.103", "router 192.0.2.1", "lease 600",
+	"pool 198.51.100.100 198.51.100.107 router 198.51.100.1 lease 120 dns 198.51.100.53 "
+	"domain far.example", NULL,
+};
 static const char *const *const configs[][2] = {
 	{ common, NULL }, { common, proxy_next }, { common, server }, { common, server_roomy },
-	{ common, proxy_http },
+	{ common, proxy_http }, { common, server_relayed }, { common, proxy_serve },
 };
+static const uint32_t giaddrs[4] = { 0, 0xcb007101u, 0xc6336401u, 0xc00002feu };
 #define NCONFIGS (sizeof configs / sizeof configs[0])
 static struct pxed_conf conf[NCONFIGS];
 
@@ -106,7 +121,7 @@ static bool same_key(const struct lease *l, const uint8_t *key, uint8_t len)
 	return l->key_len == len && !memcmp(l->key, key, len);
 }
 
-/* The pool as a whole, after any answer. */
+/* A pool as a whole, after any answer. */
 static void check_pool(const struct pxed_conf *c, struct leases *ls)
 {
 	for (uint32_t a = ls->lo; a <= ls->hi; a++) {
@@ -173,6 +188,21 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 	assert(back.xid == m->xid && !memcmp(back.chaddr, m->chaddr, 16));
 	assert(back.type == reply_type(o));
 	assert(back.server_id == x->local && back.yiaddr == r->yiaddr);
+	/* RFC 3046 2.2: option 82 back whole, last, only when it came. */
+	assert(dhcp_has(&back, DHCP_F_AGENT) == dhcp_has(m, DHCP_F_AGENT));
+	if (dhcp_has(m, DHCP_F_AGENT)) {
+		size_t k = m->opt[DHCP_F_AGENT].len, end = n;
+
+		assert(back.opt[DHCP_F_AGENT].len == k &&
+		       !memcmp(back.opt[DHCP_F_AGENT].p, m->opt[DHCP_F_AGENT].p, k));
+		while (out[end - 1] == 0)
+			end--;
+		assert(out[end - 1] == DHCP_OPT_END && back.opt[DHCP_F_AGENT].p + k == out + end - 1);
+	}
+	answer_dest(m, r, port, 0xc0000263u, 68, &dst, &dport);
+	assert(dst && (dport == 67 || dport == 68));
+	if (port == PORT_DHCP && m->giaddr)
+		assert(dst == m->giaddr && dport == 67);
 	if (o == ANS_NAK) {
 		assert(!r->yiaddr && !r->file[0]);
 		return;
@@ -217,8 +247,6 @@ static void check_reply(const struct answer_ctx *x, const struct dhcp_msg *m, en
 		       memcmp(back.opt[DHCP_F_VENDOR_CLASS].p, "HTTPClient", 10));
 	if (port == PORT_PXE || x->conf->mode == PXED_PROXY || o == ANS_INFORM)
 		assert(!r->yiaddr);
-	answer_dest(m, r, port, 0xc0000263u, 68, &dst, &dport);
-	assert(dst && (dport == 67 || dport == 68));
 }
 
 /* An address given to the client key: its host line's, or in the pool,
@@ -228,12 +256,25 @@ static void check_address(const struct answer_ctx *x, const struct dhcp_msg *m,
 			  const struct lease *before, const uint8_t *key, uint8_t key_len)
 {
 	const struct pxed_host *h = pxeconf_host(x->conf, m->chaddr);
+	int k = pool_choose(x->conf, m, x->local);
+	struct leases *ls = k >= 0 ? &x->leases[k] : NULL;
+	struct pxed_pool pool;
 	const struct lease *l;
+
+	/* No pool for it (a relay's subnet with none): never an answer. */
+	assert((k < 0) == (o == ANS_NO_POOL));
+	if (k < 0)
+		return;
+	pxeconf_pool(x->conf, (unsigned)k, &pool);
+	if (m->giaddr)
+		assert((m->giaddr & pool.netmask) == (pool.lo & pool.netmask));
+	if (answer_sends(o) && o != ANS_NAK && o != ANS_INFORM)
+		assert((r->yiaddr & pool.netmask) == (pool.lo & pool.netmask));
 
 	if (o == ANS_OFFER_RECLAIMED) {
 		/* Only another client's offer, never a binding, and only when
 		 * nothing else was left. */
-		l = lease_at(x->leases, r->yiaddr);
+		l = lease_at(ls, r->yiaddr);
 		assert(l && !reserved(x->conf, r->yiaddr) && before->state == LEASE_OFFERED &&
 		       before->expires > x->now && !same_key(before, key, key_len));
 		assert(holds(l) && same_key(l, key, key_len) && l->expires > x->now);
@@ -242,17 +283,17 @@ static void check_address(const struct answer_ctx *x, const struct dhcp_msg *m,
 	if (o != ANS_OFFER && o != ANS_ACK)
 		return;
 	assert(r->yiaddr);
-	if (h && h->addr) {
+	if (h && h->addr && (h->addr & pool.netmask) == (pool.lo & pool.netmask)) {
 		assert(r->yiaddr == h->addr);
 		return;
 	}
-	l = lease_at(x->leases, r->yiaddr);
+	l = lease_at(ls, r->yiaddr);
 	assert(l && !reserved(x->conf, r->yiaddr));
 	assert(before->state == LEASE_FREE || before->expires <= x->now ||
 	       (holds(before) && same_key(before, key, key_len)));
 	assert(holds(l) && same_key(l, key, key_len) && l->expires > x->now);
 	if (o == ANS_ACK)
-		assert(l->state == LEASE_BOUND && l->expires == x->now + (time_t)x->conf->lease);
+		assert(l->state == LEASE_BOUND && l->expires == x->now + (time_t)pool.lease);
 }
 
 static void one(struct answer_ctx *x, const uint8_t *hdr, const uint8_t *opts, size_t nopts)
@@ -260,10 +301,12 @@ static void one(struct answer_ctx *x, const uint8_t *hdr, const uint8_t *opts, s
 	uint8_t pkt[DHCP_MIN_LEN + 255 + 6 + 1], key[LEASE_KEY_MAX], key_len;
 	struct dhcp_msg m;
 	struct dhcp_reply r;
-	struct lease before = { 0 }, was[POOL_MAX];
+	struct lease before = { 0 }, was[POOLS][POOL_MAX];
 	enum answer_port port = hdr[0] & 4 ? PORT_PXE : PORT_DHCP;
 	const struct pxed_host *h;
-	uint32_t ciaddr = 0, pool = x->conf->pool_lo ? x->conf->pool_lo : 0xc0000264u;
+	uint32_t ciaddr = 0, pool = x->conf->npool ? x->conf->pool[0].lo : 0xc0000264u;
+	uint32_t giaddr = giaddrs[(hdr[1] >> 4 & 1) | (hdr[1] >> 6 & 2)];
+	struct leases *ls;
 	size_t len = DHCP_MIN_LEN;
 	enum answer_outcome o;
 	bool save;
@@ -282,8 +325,8 @@ static void one(struct answer_ctx *x, const uint8_t *hdr, const uint8_t *opts, s
 	}
 	pkt[12] = (uint8_t)(ciaddr >> 24), pkt[13] = (uint8_t)(ciaddr >> 16);
 	pkt[14] = (uint8_t)(ciaddr >> 8), pkt[15] = (uint8_t)ciaddr;
-	if (hdr[1] & 16)
-		pkt[24] = 203, pkt[25] = 0, pkt[26] = 113, pkt[27] = 1;
+	pkt[24] = (uint8_t)(giaddr >> 24), pkt[25] = (uint8_t)(giaddr >> 16);
+	pkt[26] = (uint8_t)(giaddr >> 8), pkt[27] = (uint8_t)giaddr;
 	memcpy(pkt + 28, macs[hdr[0] & 3], 6);
 	pkt[236] = 99, pkt[237] = 130, pkt[238] = 83, pkt[239] = 99;
 	if (hdr[1] & 64) {
@@ -300,21 +343,25 @@ static void one(struct answer_ctx *x, const uint8_t *hdr, const uint8_t *opts, s
 		return;
 
 	key_len = lease_key(m.opt[DHCP_F_CLIENT_ID].p, m.opt[DHCP_F_CLIENT_ID].len, m.chaddr, key);
-	if (x->leases->v)
-		memcpy(was, x->leases->v, (x->leases->hi - x->leases->lo + 1) * sizeof *was);
+	for (unsigned i = 0; x->conf->mode == PXED_SERVER && i < x->conf->npool; i++)
+		memcpy(was[i], x->leases[i].v, (x->leases[i].hi - x->leases[i].lo + 1) * sizeof was[i][0]);
 	o = answer(x, &m, port, &r, &save);
 	assert((unsigned)o < ANS_COUNT && answer_name(o));
+	assert((o == ANS_NOT_SERVED) ==
+	       !pxeconf_serves(x->conf, m.chaddr, dhcp_has(&m, DHCP_F_ARCH), m.arch));
 	if (answer_sends(o))
 		check_reply(x, &m, port, o, &r);
-	if (x->conf->mode == PXED_SERVER && port == PORT_DHCP) {
-		if (r.yiaddr >= x->leases->lo && r.yiaddr <= x->leases->hi)
-			before = was[r.yiaddr - x->leases->lo];
+	if (x->conf->mode == PXED_SERVER && port == PORT_DHCP && o != ANS_NOT_SERVED) {
+		if ((ls = lease_pool_of(x->leases, x->conf->npool, r.yiaddr)))
+			before = was[ls - x->leases][r.yiaddr - ls->lo];
 		check_address(x, &m, o, &r, &before, key, key_len);
-		check_pool(x->conf, x->leases);
-		if (save)
-			check_file(x->leases);
+		for (unsigned i = 0; i < x->conf->npool; i++) {
+			check_pool(x->conf, &x->leases[i]);
+			if (save)
+				check_file(&x->leases[i]);
+		}
 	} else {
-		assert(!save);
+		assert(!save && o != ANS_NO_POOL);
 	}
 	if (save)
 		assert(o == ANS_ACK || o == ANS_RELEASED || o == ANS_DECLINED);
@@ -322,17 +369,22 @@ static void one(struct answer_ctx *x, const uint8_t *hdr, const uint8_t *opts, s
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct leases ls = { 0 };
-	struct answer_ctx x = { .leases = &ls, .now = NOW0, .local = LOCAL };
+	struct leases ls[POOLS] = { { 0 } };
+	struct answer_ctx x = { .leases = ls, .now = NOW0, .local = LOCAL };
+	uint32_t lo[POOLS], hi[POOLS];
 
 	if (!conf[0].lease)
 		init();
 	if (size < 1)
 		return 0;
 	x.conf = &conf[data[0] % NCONFIGS];
+	assert(x.conf->npool <= POOLS);
+	for (unsigned i = 0; i < x.conf->npool; i++) {
+		lo[i] = x.conf->pool[i].lo, hi[i] = x.conf->pool[i].hi;
+		assert(hi[i] - lo[i] < POOL_MAX);
+	}
 	if (x.conf->mode == PXED_SERVER)
-		assert(x.conf->pool_hi - x.conf->pool_lo < POOL_MAX &&
-		       lease_pool_init(&ls, x.conf->pool_lo, x.conf->pool_hi));
+		assert(lease_pools_move(ls, 0, lo, hi, x.conf->npool));
 	data++, size--;
 	while (size >= 3) {
 		size_t n = data[2];
@@ -343,6 +395,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += 3 + n;
 		size -= 3 + n;
 	}
-	lease_pool_free(&ls);
+	for (unsigned i = 0; i < POOLS; i++)
+		lease_pool_free(&ls[i]);
 	return 0;
 }

@@ -10,8 +10,12 @@
  * contiguous netmask, lease 60-31536000, a pool of at most 65536 in order,
  * no architecture or MAC twice; an http-server's scheme one of two, its
  * host a name of name characters or empty, its port 0 for none; the rpi
- * rule 1 to 16 OUIs, pad 0 to 3); a config pxeconf_check accepts in
- * server mode has its pool, router and host addresses in one subnet; and
+ * rule 1 to 16 OUIs, pad 0 to 3; a pool's
+ * own parts each in range or unset, at most PXECONF_POOLS_MAX pools; a
+ * serve line with a MAC pattern or an architecture, its patterns 1 to 6
+ * bytes); a config pxeconf_check accepts in server mode has each pool in
+ * one subnet with its router, pools in subnets of their own, and host
+ * addresses each in some pool's subnet, the one pxeconf_pool_of names; and
  * the config, written back out as pxed.conf lines, reads back the same. */
 #include <arpa/inet.h>
 #include <assert.h>
@@ -67,10 +71,31 @@ static void check_fields(const struct pxed_conf *p)
 		assert(pxeconf_host(p, h->mac) == h);
 	}
 	check_name(p->ipxe, sizeof p->ipxe, true);
-	assert(!p->pool_lo == !p->pool_hi && p->pool_lo <= p->pool_hi);
-	assert(p->pool_hi - p->pool_lo < PXECONF_POOL_MAX);
-	check_address(p->pool_lo, true);
-	check_address(p->pool_hi, true);
+	assert(p->npool <= PXECONF_POOLS_MAX && p->nserve <= PXECONF_SERVE_MAX);
+	for (unsigned i = 0; i < p->npool; i++) {
+		const struct pxed_pool *q = &p->pool[i];
+
+		assert(q->lo && q->lo <= q->hi && q->hi - q->lo < PXECONF_POOL_MAX);
+		check_address(q->lo, false);
+		check_address(q->hi, false);
+		assert(!q->netmask || !(~q->netmask & (~q->netmask + 1)));
+		check_address(q->router, true);
+		assert(!q->lease || (q->lease >= 60 && q->lease <= 31536000));
+		assert(q->ndns <= PXECONF_DNS_MAX);
+		for (unsigned j = 0; j < q->ndns; j++)
+			check_address(q->dns[j], false);
+		assert(strnlen(q->domain, sizeof q->domain) < sizeof q->domain);
+		for (const char *d = q->domain; *d; d++)
+			assert(conf_is_name_char(*d));
+	}
+	for (unsigned i = 0; i < p->nserve; i++) {
+		const struct pxed_serve *sv = &p->serve[i];
+
+		assert((sv->nmac || sv->narch) && sv->nmac <= PXECONF_SERVE_ITEMS &&
+		       sv->narch <= PXECONF_SERVE_ITEMS);
+		for (unsigned j = 0; j < sv->nmac; j++)
+			assert(sv->mac[j].len >= 1 && sv->mac[j].len <= 6);
+	}
 	assert(p->netmask && !(~p->netmask & (~p->netmask + 1)));
 	check_address(p->router, true);
 	for (unsigned i = 0; i < p->ndns; i++)
@@ -89,14 +114,33 @@ static void check_fields(const struct pxed_conf *p)
 
 static void check_subnet(const struct pxed_conf *p)
 {
-	uint32_t net = p->pool_lo & p->netmask;
+	struct pxed_pool q, o;
 
 	if (p->mode != PXED_SERVER)
 		return;
-	assert(p->pool_lo && (p->pool_hi & p->netmask) == net);
-	assert(!p->router || (p->router & p->netmask) == net);
-	for (unsigned i = 0; i < p->nhost; i++)
-		assert(!p->host[i].addr || (p->host[i].addr & p->netmask) == net);
+	assert(p->npool);
+	for (unsigned i = 0; i < p->npool; i++) {
+		uint32_t net;
+
+		pxeconf_pool(p, i, &q);
+		net = q.lo & q.netmask;
+		assert((q.hi & q.netmask) == net);
+		assert(!q.router || (q.router & q.netmask) == net);
+		assert(pxeconf_pool_of(p, q.lo) == (int)i && pxeconf_pool_of(p, q.hi) == (int)i);
+		for (unsigned j = 0; j < i; j++) {
+			pxeconf_pool(p, j, &o);
+			assert((o.lo & o.netmask & q.netmask) != (net & o.netmask));
+		}
+	}
+	for (unsigned i = 0; i < p->nhost; i++) {
+		int k = p->host[i].addr ? pxeconf_pool_of(p, p->host[i].addr) : 0;
+
+		assert(k >= 0);
+		if (p->host[i].addr) {
+			pxeconf_pool(p, (unsigned)k, &q);
+			assert((p->host[i].addr & q.netmask) == (q.lo & q.netmask));
+		}
+	}
 }
 
 static const char *dotted(uint32_t a, char *buf)
@@ -104,6 +148,17 @@ static const char *dotted(uint32_t a, char *buf)
 	struct in_addr in = { htonl(a) };
 
 	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+/* A pool line's dns list: A,B,... */
+static int put_dns(char *line, size_t size, const uint32_t *dns, unsigned n)
+{
+	char a[INET_ADDRSTRLEN];
+	int k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		k += snprintf(line + k, size - (size_t)k, "%s%s", i ? "," : "", dotted(dns[i], a));
+	return k;
 }
 
 static void put(struct pxed_conf *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -153,8 +208,44 @@ static void round_trip(const struct pxed_conf *p)
 			snprintf(line + n, sizeof line - (size_t)n, " address %s", dotted(h->addr, a));
 		put(&again, "%s", line);
 	}
-	if (p->pool_lo)
-		put(&again, "pool %s %s", dotted(p->pool_lo, a), dotted(p->pool_hi, b));
+	for (unsigned i = 0; i < p->npool; i++) {
+		const struct pxed_pool *q = &p->pool[i];
+		char line[CONF_LINE_MAX + 1];
+		size_t z = sizeof line;
+		int n = snprintf(line, z, "pool %s %s", dotted(q->lo, a), dotted(q->hi, b));
+
+		if (q->netmask)
+			n += snprintf(line + n, z - (size_t)n, " netmask %s", dotted(q->netmask, a));
+		if (q->router)
+			n += snprintf(line + n, z - (size_t)n, " router %s", dotted(q->router, a));
+		if (q->lease)
+			n += snprintf(line + n, z - (size_t)n, " lease %u", q->lease);
+		if (q->ndns) {
+			n += snprintf(line + n, z - (size_t)n, " dns ");
+			n += put_dns(line + n, z - (size_t)n, q->dns, q->ndns);
+		}
+		if (q->domain[0])
+			snprintf(line + n, z - (size_t)n, " domain %s", q->domain);
+		put(&again, "%s", line);
+	}
+	for (unsigned i = 0; i < p->nserve; i++) {
+		const struct pxed_serve *sv = &p->serve[i];
+		char line[CONF_LINE_MAX + 1];
+		size_t z = sizeof line;
+		int n = snprintf(line, z, "serve");
+
+		for (unsigned j = 0; j < sv->nmac; j++) {
+			n += snprintf(line + n, z - (size_t)n, "%s", j ? "," : " mac ");
+			for (unsigned k = 0; k < sv->mac[j].len; k++)
+				n += snprintf(line + n, z - (size_t)n, "%s%02x", k ? ":" : "",
+					      sv->mac[j].mac[k]);
+			if (sv->mac[j].len < 6)
+				n += snprintf(line + n, z - (size_t)n, ":*");
+		}
+		for (unsigned j = 0; j < sv->narch; j++)
+			n += snprintf(line + n, z - (size_t)n, "%s%u", j ? "," : " arch ", sv->arch[j]);
+		put(&again, "%s", line);
+	}
 	put(&again, "netmask %s", dotted(p->netmask, a));
 	put(&again, "lease %u", p->lease);
 	if (p->router)
@@ -200,7 +291,17 @@ static void round_trip(const struct pxed_conf *p)
 		       !strcmp(again.host[i].ipxe, p->host[i].ipxe) &&
 		       again.host[i].addr == p->host[i].addr);
 	assert(!strcmp(again.ipxe, p->ipxe) && !strcmp(again.domain, p->domain));
-	assert(again.pool_lo == p->pool_lo && again.pool_hi == p->pool_hi);
+	assert(again.npool == p->npool && again.nserve == p->nserve);
+	assert(!memcmp(again.pool, p->pool, p->npool * sizeof p->pool[0]));
+	for (unsigned i = 0; i < p->nserve; i++) {
+		const struct pxed_serve *x = &again.serve[i], *y = &p->serve[i];
+
+		assert(x->nmac == y->nmac && x->narch == y->narch);
+		assert(!memcmp(x->arch, y->arch, y->narch * sizeof y->arch[0]));
+		for (unsigned j = 0; j < y->nmac; j++)
+			assert(x->mac[j].len == y->mac[j].len &&
+			       !memcmp(x->mac[j].mac, y->mac[j].mac, y->mac[j].len));
+	}
 	assert(again.netmask == p->netmask && again.router == p->router);
 	assert(again.lease == p->lease);
 	assert(!memcmp(again.dns, p->dns, p->ndns * sizeof p->dns[0]));

@@ -103,9 +103,9 @@ with PxedLab(t, CONF) as lab:
     t.ok(r and r["ip"] == "192.0.2.50" and r.get("boot_file") == "special.efi",
          "SIGHUP: a static host by MAC gets its address and file", str(r))
     with open(lab.conf, "a") as f:
-        f.write("pool 192.0.2.200 192.0.2.201\n")
+        f.write("pool 192.0.2.200 192.0.2.201 gateway 192.0.2.1\n")
     lab.pxed.signal(signal.SIGHUP)
-    lab.pxed.expect(r"pxed.conf:\d+: pool given twice", 3)
+    lab.pxed.expect(r"pxed.conf:\d+: gateway: expected netmask, router", 3)
     r = lab.udhcpc()
     t.ok(r and r["ip"] == "192.0.2.50", "SIGHUP with a bad line: file:line, old config kept", str(r))
 

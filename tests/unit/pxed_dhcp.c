@@ -176,6 +176,8 @@ static void malformed(void **state)
 	assert_int_equal(parse(REQ(53, 1, 1, 97, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
 				   14, 15, 255), &m), DHCP_BAD_LENGTH);
 	assert_int_equal(parse(REQ(53, 1, 1, 61, 1, 1, 255), &m), DHCP_BAD_LENGTH);
+	assert_int_equal(parse(REQ(53, 1, 1, 82, 1, 1, 255), &m), DHCP_BAD_LENGTH);
+	assert_int_equal(parse(REQ(53, 1, 1, 82, 2, 1, 0, 82, 2, 2, 0, 255), &m), DHCP_DUPLICATE);
 	assert_int_equal(parse(REQ(53, 1, 1, 53, 1, 3, 255), &m), DHCP_DUPLICATE);
 	assert_int_equal(parse(REQ(53, 1, 9, 255), &m), DHCP_BAD_TYPE);
 	assert_int_equal(parse(REQ(53, 1, 0, 255), &m), DHCP_BAD_TYPE);
@@ -239,6 +241,38 @@ static void builder_never_overruns(void **state)
 	assert_int_equal(dhcp_parse(out, len, DHCP_BOOTREPLY, &m), DHCP_OK);
 }
 
+/* Option 82 (RFC 3046): read as sent, copied into the reply, written
+ * last before 255 however many options come after it is copied, and
+ * room kept for it so that no option added can push it out. */
+static void agent_option_echoed_last(void **state)
+{
+	struct dhcp_msg m, back;
+	struct dhcp_reply r;
+	uint8_t out[DHCP_REPLY_MAX], big[255] = { 0 };
+	size_t len;
+
+	(void)state;
+	assert_int_equal(parse(REQ(53, 1, 1, 82, 6, 1, 4, 'v', '1', 'a', 0, 93, 2, 0, 7, 255), &m),
+			 DHCP_OK);
+	assert_int_equal(m.opt[DHCP_F_AGENT].len, 6);
+	dhcp_reply_init(&r, &m, DHCP_OFFER);
+	assert_true(dhcp_reply_add32(&r, DHCP_OPT_SERVER_ID, 0xc0000201));
+	while (dhcp_reply_add(&r, 200, big, 40))
+		;
+	len = dhcp_build(out, sizeof out, &r);
+	assert_true(len > 0 && len <= DHCP_REPLY_MAX);
+	assert_memory_equal(out + len - 9, ((const uint8_t[]){ 82, 6, 1, 4, 'v', '1', 'a', 0, 255 }),
+			    9);
+	assert_int_equal(dhcp_parse(out, len, DHCP_BOOTREPLY, &back), DHCP_OK);
+	assert_int_equal(back.opt[DHCP_F_AGENT].len, 6);
+	/* None asked: none sent. */
+	assert_int_equal(parse(REQ(53, 1, 1, 255), &m), DHCP_OK);
+	dhcp_reply_init(&r, &m, DHCP_OFFER);
+	len = dhcp_build(out, sizeof out, &r);
+	assert_int_equal(dhcp_parse(out, len, DHCP_BOOTREPLY, &back), DHCP_OK);
+	assert_false(dhcp_has(&back, DHCP_F_AGENT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +285,7 @@ int main(void)
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(build_and_parse_back),
 		cmocka_unit_test(builder_never_overruns),
+		cmocka_unit_test(agent_option_echoed_last),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,7 +53,7 @@ static void pick_and_bind(void **state)
 	assert_false(lease_usable(&ls, LO + 3, a, na, 0, NULL, NULL));
 	assert_ptr_equal(lease_of(&ls, b, nb), lease_at(&ls, LO + 2));
 	/* A reload to a pool that keeps LO only. */
-	assert_true(lease_pool_move(&ls, LO - 5, LO));
+	assert_true(lease_pools_move(&ls, 1, (const uint32_t[]){ LO - 5 }, (const uint32_t[]){ LO }, 1));
 	assert_ptr_equal(lease_of(&ls, a, na), lease_at(&ls, LO));
 	assert_null(lease_of(&ls, b, nb));
 	lease_pool_free(&ls);
@@ -160,23 +160,74 @@ static void file_round_trip(void **state)
 	lease_set(&ls, LO + 3, LEASE_BOUND, a, na, mac_a, 5000);
 	lease_set(&ls, LO + 4, LEASE_OFFERED, a, na, mac_b, 5000); /* offers are not saved */
 	lease_set(&ls, LO + 5, LEASE_BOUND, a, na, mac_b, 900);    /* expired by 1000 */
-	assert_int_equal(lease_save(&ls, path), 0);
+	assert_int_equal(lease_save(&ls, 1, path), 0);
 	assert_int_equal(access(tmp, F_OK), -1);
 	/* A line a person broke is skipped, the rest read. */
 	f = fopen(path, "a");
 	fputs("garbage\n", f);
 	fclose(f);
 	assert_true(lease_pool_init(&again, LO, LO + 9));
-	assert_int_equal(lease_load(&again, path, 1000), 1);
+	assert_int_equal(lease_load(&again, 1, path, 1000), 1);
 	assert_int_equal(lease_at(&again, LO + 3)->state, LEASE_BOUND);
 	assert_memory_equal(lease_at(&again, LO + 3)->key, "\xff\1\2", 3);
 	assert_int_equal(lease_at(&again, LO + 4)->state, LEASE_FREE);
-	assert_int_equal(lease_load(&again, "/nonexistent/leases", 0), -1);
-	assert_int_equal(lease_save(&ls, "/nonexistent/leases"), -1);
+	assert_int_equal(lease_load(&again, 1, "/nonexistent/leases", 0), -1);
+	assert_int_equal(lease_save(&ls, 1, "/nonexistent/leases"), -1);
 	unlink(path);
 	rmdir(dir);
 	lease_pool_free(&ls);
 	lease_pool_free(&again);
+}
+
+/* Two pools (two subnets) in one lease file, in a single pool's format:
+ * each line goes back to the pool that holds its address, a pool of one
+ * (an older pxed's) keeps its own lines only, and a reload to other pools
+ * keeps each lease whichever old pool held it. */
+static void pools_in_one_file(void **state)
+{
+	const uint32_t far = 0xc6336464u; /* 198.51.100.100 */
+	const uint32_t lo[2] = { LO, far }, hi[2] = { LO + 9, far + 9 };
+	struct leases two[2] = { { 0 } }, again[3] = { { 0 } }, one = { 0 };
+	char dir[] = "/tmp/pxed_lease.XXXXXX", path[64];
+	uint8_t a[LEASE_KEY_MAX], b[LEASE_KEY_MAX];
+	uint8_t na = lease_key(NULL, 0, mac_a, a), nb = lease_key(NULL, 0, mac_b, b);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/leases", dir);
+	assert_true(lease_pools_move(two, 0, lo, hi, 2));
+	assert_ptr_equal(lease_pool_of(two, 2, far + 3), &two[1]);
+	assert_ptr_equal(lease_pool_of(two, 2, LO + 3), &two[0]);
+	assert_null(lease_pool_of(two, 2, far + 10));
+	lease_set(&two[0], LO + 1, LEASE_BOUND, a, na, mac_a, 5000);
+	lease_set(&two[1], far + 2, LEASE_BOUND, a, na, mac_a, 5000); /* a client of both subnets */
+	lease_set(&two[1], far + 3, LEASE_BOUND, b, nb, mac_b, 5000);
+	assert_int_equal(lease_save(two, 2, path), 0);
+	assert_true(lease_pools_move(again, 0, lo, hi, 2));
+	assert_int_equal(lease_load(again, 2, path, 1000), 3);
+	assert_int_equal(lease_at(&again[1], far + 2)->state, LEASE_BOUND);
+	assert_int_equal(lease_at(&again[1], far + 3)->state, LEASE_BOUND);
+	assert_ptr_equal(lease_of(&again[0], a, na), lease_at(&again[0], LO + 1));
+	assert_ptr_equal(lease_of(&again[1], a, na), lease_at(&again[1], far + 2));
+	assert_int_equal(lease_at(&again[0], LO + 2)->state, LEASE_FREE);
+	/* A pxed of the first pool only reads its line and skips the rest. */
+	assert_true(lease_pool_init(&one, LO, LO + 9));
+	assert_int_equal(lease_load(&one, 1, path, 1000), 1);
+	/* A reload: the far pool first and narrower, a third pool added. */
+	assert_true(lease_pools_move(again, 2, (const uint32_t[]){ far + 3, LO, 0xcb007164u },
+				     (const uint32_t[]){ far + 9, LO + 9, 0xcb007170u }, 3));
+	assert_int_equal(lease_at(&again[0], far + 3)->state, LEASE_BOUND);
+	assert_memory_equal(lease_at(&again[0], far + 3)->mac, mac_b, 6);
+	assert_null(lease_at(&again[0], far + 2));
+	assert_int_equal(lease_at(&again[1], LO + 1)->state, LEASE_BOUND);
+	assert_int_equal(lease_at(&again[2], 0xcb007164u)->state, LEASE_FREE);
+	unlink(path);
+	rmdir(dir);
+	for (int i = 0; i < 3; i++)
+		lease_pool_free(&again[i]);
+	lease_pool_free(&two[0]);
+	lease_pool_free(&two[1]);
+	lease_pool_free(&one);
 }
 
 int main(void)
@@ -186,6 +237,7 @@ int main(void)
 		cmocka_unit_test(reclaim_oldest_offer),
 		cmocka_unit_test(lines),
 		cmocka_unit_test(file_round_trip),
+		cmocka_unit_test(pools_in_one_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,8 +81,9 @@ static void every_directive(void **state)
 	assert_string_equal(c.host[1].ipxe, "other.ipxe");
 	assert_non_null(pxeconf_host(&c, (const uint8_t[]){ 0x52, 0x54, 0, 0xab, 0xcd, 0xef }));
 	assert_null(pxeconf_host(&c, (const uint8_t[]){ 0x52, 0x54, 0, 0xab, 0xcd, 0xee }));
-	assert_int_equal(c.pool_lo, 0xc0000264);
-	assert_int_equal(c.pool_hi, 0xc00002c7);
+	assert_int_equal(c.npool, 1);
+	assert_int_equal(c.pool[0].lo, 0xc0000264);
+	assert_int_equal(c.pool[0].hi, 0xc00002c7);
 	assert_int_equal(c.lease, 600);
 	assert_int_equal(c.ndns, 2);
 	assert_int_equal(c.dns[1], 0xc6336435);
@@ -159,11 +160,149 @@ static void whole_file_checks(void **state)
 	assert_true(pxeconf_check(&c, why));
 	assert_int_equal(line("router 198.51.100.1"), CONF_OK);
 	assert_false(pxeconf_check(&c, why));
-	assert_string_equal(why, "router outside the pool's subnet");
+	assert_string_equal(why, "pool 192.0.2.100: router outside the pool's subnet (a pool line "
+			    "takes router ADDRESS)");
 	setup(NULL);
 	assert_int_equal(line("mode server"), CONF_OK);
 	assert_int_equal(line("pool 192.0.2.100 192.0.3.10"), CONF_OK);
 	assert_false(pxeconf_check(&c, why));
+}
+
+/* Several pools: each line's own parts, the file-wide lines for the rest,
+ * one pool a subnet, and which pool an address belongs to. */
+static void several_pools(void **state)
+{
+	struct pxed_pool p;
+
+	(void)state;
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.100 192.0.2.199"), CONF_OK);
+	assert_int_equal(line("router 192.0.2.1"), CONF_OK);
+	assert_int_equal(line("lease 600"), CONF_OK);
+	assert_int_equal(line("dns 192.0.2.53"), CONF_OK);
+	assert_int_equal(line("pool 198.51.100.100 198.51.100.109 router 198.51.100.1 "
+			      "dns 198.51.100.53,192.0.2.53 domain far.example lease 120"),
+			 CONF_OK);
+	assert_int_equal(line("pool 203.0.113.16 203.0.113.23 netmask 255.255.255.240 "
+			      "router 203.0.113.17"),
+			 CONF_OK);
+	assert_true(pxeconf_check(&c, why));
+	assert_int_equal(c.npool, 3);
+	pxeconf_pool(&c, 0, &p);
+	assert_int_equal(p.router, 0xc0000201);
+	assert_int_equal(p.lease, 600);
+	assert_int_equal(p.netmask, 0xffffff00);
+	assert_int_equal(p.ndns, 1);
+	pxeconf_pool(&c, 1, &p);
+	assert_int_equal(p.lo, 0xc6336464);
+	assert_int_equal(p.router, 0xc6336401);
+	assert_int_equal(p.lease, 120);
+	assert_int_equal(p.ndns, 2);
+	assert_int_equal(p.dns[0], 0xc6336435);
+	assert_int_equal(p.dns[1], 0xc0000235);
+	assert_string_equal(p.domain, "far.example");
+	pxeconf_pool(&c, 2, &p);
+	assert_int_equal(p.netmask, 0xfffffff0);
+	assert_int_equal(p.lease, 600);
+	/* Which pool an address (a relay's giaddr) is in: by subnet. */
+	assert_int_equal(pxeconf_pool_of(&c, 0xc0000201), 0);
+	assert_int_equal(pxeconf_pool_of(&c, 0xc63364fe), 1);
+	assert_int_equal(pxeconf_pool_of(&c, 0xcb007111), 2);
+	assert_int_equal(pxeconf_pool_of(&c, 0xcb007101), -1); /* 203.0.113.1: another /28 */
+	assert_int_equal(pxeconf_pool_of(&c, 0x0a000001), -1);
+	/* A host's address must be in some pool's subnet. */
+	assert_int_equal(line("host 52:54:00:12:34:56 address 198.51.100.7"), CONF_OK);
+	assert_true(pxeconf_check(&c, why));
+	assert_int_equal(line("host 52:54:00:12:34:57 address 10.0.0.7"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+	assert_string_equal(why, "host 2's address outside every pool's subnet");
+
+	setup(NULL);
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_int_equal(line("router 192.0.2.1"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.100 192.0.2.199"), CONF_OK);
+	/* The file-wide router is every pool's that names none. */
+	assert_int_equal(line("pool 198.51.100.100 198.51.100.199"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+	assert_string_equal(why, "pool 198.51.100.100: router outside the pool's subnet (a pool "
+			    "line takes router ADDRESS)");
+	setup(NULL);
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.100 192.0.2.109"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.200 192.0.2.209"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+	assert_string_equal(why, "pool 192.0.2.200: in the subnet of another pool (one pool a subnet)");
+	setup(NULL);
+	assert_int_equal(line("mode server"), CONF_OK);
+	assert_int_equal(line("pool 192.0.2.100 192.0.2.109"), CONF_OK);
+	assert_int_equal(line("pool 192.0.3.100 192.0.3.109 netmask 255.255.254.0"), CONF_OK);
+	assert_false(pxeconf_check(&c, why));
+	assert_string_equal(why, "pool 192.0.3.100: in the subnet of another pool (one pool a subnet)");
+
+	setup(NULL);
+	assert_bad("pool 192.0.2.100 192.0.2.109 router", "expected: pool FIRST LAST [netmask");
+	assert_bad("pool 192.0.2.100 192.0.2.109 router 192.0.2.1 router 192.0.2.2", "each once");
+	assert_bad("pool 192.0.2.100 192.0.2.109 gateway 192.0.2.1", "expected netmask, router");
+	assert_bad("pool 192.0.2.100 192.0.2.109 netmask 255.0.255.0", "not a netmask");
+	assert_bad("pool 192.0.2.100 192.0.2.109 lease 59", "60 to 31536000");
+	assert_bad("pool 192.0.2.100 192.0.2.109 dns 192.0.2.1,,192.0.2.2", "not a list");
+	assert_bad("pool 192.0.2.100 192.0.2.109 dns 192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5",
+		   "more than 4 items");
+	assert_bad("pool 192.0.2.100 192.0.2.109 domain a/b", "not a domain name");
+	for (int i = 0; i < PXECONF_POOLS_MAX; i++) {
+		char l[64];
+
+		snprintf(l, sizeof l, "pool 10.%d.0.1 10.%d.0.9", i, i);
+		assert_int_equal(line(l), CONF_OK);
+	}
+	assert_bad("pool 10.99.0.1 10.99.0.9", "too many pools (at most 16)");
+}
+
+/* serve lines: which clients this box answers. */
+static void serve_lines(void **state)
+{
+	static const uint8_t qemu[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+			     other[6] = { 0x52, 0x54, 0x00, 0x13, 0x34, 0x56 },
+			     one[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x07 };
+
+	(void)state;
+	/* None: every client. */
+	assert_true(pxeconf_serves(&c, other, false, 0));
+	assert_int_equal(line("serve mac 52:54:00:12:*"), CONF_OK);
+	assert_true(pxeconf_serves(&c, qemu, false, 0));
+	assert_true(pxeconf_serves(&c, qemu, true, 7));
+	assert_false(pxeconf_serves(&c, other, true, 7));
+	/* A second line: either one will do; its two parts: both must. */
+	assert_int_equal(line("serve mac 02:00:00:00:00:07,52:54:00:13:* arch 7,9"), CONF_OK);
+	assert_true(pxeconf_serves(&c, other, true, 9));
+	assert_true(pxeconf_serves(&c, one, true, 7));
+	assert_false(pxeconf_serves(&c, one, true, 0));
+	assert_false(pxeconf_serves(&c, one, false, 0)); /* no option 93: no arch matches */
+	assert_int_equal(c.nserve, 2);
+	assert_int_equal(c.serve[0].mac[0].len, 4);
+	assert_int_equal(c.serve[1].nmac, 2);
+	assert_int_equal(c.serve[1].mac[0].len, 6);
+	assert_int_equal(c.serve[1].narch, 2);
+	setup(NULL);
+	assert_int_equal(line("serve arch 0"), CONF_OK);
+	assert_true(pxeconf_serves(&c, one, true, 0));
+	assert_false(pxeconf_serves(&c, one, true, 7));
+	assert_int_equal(line("serve mac 52:*"), CONF_OK);
+	assert_int_equal(c.serve[1].mac[0].len, 1);
+	assert_int_equal(line("serve mac 52:54:00:12:34:*"), CONF_OK);
+	assert_int_equal(c.serve[2].mac[0].len, 5);
+	assert_bad("serve", "expected: serve");
+	assert_bad("serve mac", "expected: serve [mac PATTERN");
+	assert_bad("serve mac *", "not a MAC or a MAC's leading bytes");
+	assert_bad("serve mac 52:54*", "not a MAC or a MAC's leading bytes");
+	assert_bad("serve mac 52:5*", "not a MAC or a MAC's leading bytes");
+	assert_bad("serve mac 52:54:00:12:34:56:*", "not a MAC or a MAC's leading bytes");
+	assert_bad("serve mac 5g:*", "not a MAC or a MAC's leading bytes");
+	assert_bad("serve mac 52-54-00:*", "not a MAC or a MAC's leading bytes");
+	assert_bad("serve arch 7 arch 9", "each once");
+	assert_bad("serve arch 65536", "0 to 65535");
+	assert_bad("serve color red", "expected mac or arch");
+	assert_bad("serve arch 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "more than 16 items");
 }
 
 static void http_server(void **state)
@@ -248,6 +387,8 @@ int main(void)
 		cmocka_unit_test_setup(every_directive, setup),
 		cmocka_unit_test_setup(bad_lines, setup),
 		cmocka_unit_test_setup(whole_file_checks, setup),
+		cmocka_unit_test_setup(several_pools, setup),
+		cmocka_unit_test_setup(serve_lines, setup),
 		cmocka_unit_test_setup(http_server, setup),
 		cmocka_unit_test_setup(load_whole_or_nothing, setup),
 	};

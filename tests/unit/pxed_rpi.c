@@ -59,7 +59,7 @@ static void conf(const char *const *lines)
 	assert_true(pxeconf_check(&c, why));
 	lease_pool_free(&ls);
 	if (c.mode == PXED_SERVER)
-		assert_true(lease_pool_init(&ls, c.pool_lo, c.pool_hi));
+		assert_true(lease_pool_init(&ls, c.pool[0].lo, c.pool[0].hi));
 }
 
 static int teardown(void **state)

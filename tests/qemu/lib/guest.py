@@ -315,10 +315,11 @@ class Lab:
             subprocess.run(cmd, check=True)
         return ["-netdev", "tap,id=lab,ifname=%s,script=no,downscript=no" % name]
 
-    def dhcp(self, tmp, first="192.0.2.50", last="192.0.2.99"):
+    def dhcp(self, tmp, first="192.0.2.50", last="192.0.2.99", extra=()):
         """dnsmasq as the site's DHCP server on the bridge: addresses only,
         its own address as next-server (as dnsmasq does), no DNS, no TFTP,
-        no PXE.  Its log lines are in self.dnsmasq_log."""
+        no PXE; extra: more of its flags.  Its log lines are in
+        self.dnsmasq_log."""
         subprocess.run(["ip", "-n", self.ns, "addr", "add", "192.0.2.2/24", "dev", "br0"],
                        check=True)
         self.dnsmasq_log = os.path.join(tmp, "dnsmasq.log")
@@ -328,7 +329,7 @@ class Lab:
              "--user=root", "--group=root", "--log-dhcp", "--log-facility=-",
              "--pid-file=" + os.path.join(tmp, "dnsmasq.pid"),
              "--dhcp-leasefile=" + os.path.join(tmp, "dnsmasq.leases"),
-             "--dhcp-range=%s,%s,255.255.255.0,10m" % (first, last)],
+             "--dhcp-range=%s,%s,255.255.255.0,10m" % (first, last)] + list(extra),
             stdout=open(self.dnsmasq_log, "w"), stderr=subprocess.STDOUT)
 
     def stop_dhcp(self):
