@@ -55,13 +55,18 @@ def gone(path, want, timeout=5):
         time.sleep(0.05)
 
 
-t = Tap(22)
+t = Tap(23)
 with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
     up = upload_dir(lab.path("up"))
     small = upload_dir(lab.path("small"))
     for name, content in (("big", big), ("text", text), ("other", pattern(5000, 12))):
         with open(lab.path(name), "wb") as f:
             f.write(content)
+    staged, stage = upload_dir(lab.path("staged")), upload_dir(lab.path("stage"))
+    stale = ".killed.tftpd-0a1b2c"
+    for name in (stale, "keep"):
+        with open(os.path.join(stage, name), "wb") as f:
+            f.write(b"half")
     servers = []
     for port, kw in ((69, dict(upload=up)), (1069, dict(upload=up, overwrite=True)),
                      (1070, dict(upload=small, max_upload=10000)), (1071, {}),
