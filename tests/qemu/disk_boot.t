@@ -117,6 +117,9 @@ def srv_after_reboot(g, t, conf, d, want):
 
 t = Tap(28)
 with Disk() as d:
+    if d.conf.get("CONFIG_TFTPD_UPLOAD") != "y":
+        t.bail("TFTPD_UPLOAD is off in %s/.config (pc_x86_64's default is on: a .config made "
+               "before it was keeps it off; make BOARD=pc_x86_64 pc_x86_64_defconfig)" % d.out)
     timeout = int(d.conf["CONFIG_INIT_WATCHDOG_TIMEOUT"])
     off, size = d.data_extent()
     # The data partition ends at the last whole MiB before the backup GPT.
