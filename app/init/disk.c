@@ -202,6 +202,27 @@ static void apply_overrides(void)
 	closedir(d);
 }
 
+/* The served tree: the data partition's DISK_SRV_UPPER over the image's
+ * DISK_SRV_DIR, one overlay (see disk.h). */
+static void mount_srv(void)
+{
+	if (access(DISK_SRV_DIR, F_OK) < 0)
+		return; /* nothing is served */
+	if ((mkdir(DISK_SRV_UPPER, 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(DISK_SRV_WORK, 0700) < 0 && errno != EEXIST)) {
+		log_errno("unable to create %s and %s: %s is the image's only", DISK_SRV_UPPER,
+			  DISK_SRV_WORK, DISK_SRV_DIR);
+		return;
+	}
+	if (mount("overlay", DISK_SRV_DIR, "overlay", MS_NOATIME | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "lowerdir=" DISK_SRV_DIR ",upperdir=" DISK_SRV_UPPER ",workdir=" DISK_SRV_WORK) < 0) {
+		log_errno("unable to mount %s over the image's %s: %s is the image's only",
+			  DISK_SRV_UPPER, DISK_SRV_DIR, DISK_SRV_DIR);
+		return;
+	}
+	log_info("%s: %s over the image's files", DISK_SRV_DIR, DISK_SRV_UPPER);
+}
+
 static void mount_data(const char *parent)
 {
 	struct part data;
@@ -222,6 +243,7 @@ static void mount_data(const char *parent)
 	    (mkdir("/var/lib", 0755) < 0 && errno != EEXIST) ||
 	    mount(DISK_DATA_DIR "/var/lib", "/var/lib", NULL, MS_BIND, NULL) < 0)
 		log_errno("unable to bind %s/var/lib on /var/lib", DISK_DATA_DIR);
+	mount_srv();
 }
 
 /* The anti-rollback floor rises to this image's version once its slot is

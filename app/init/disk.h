@@ -7,8 +7,15 @@
  * /sys/class/block/NAME/uevent as PARTNAME=): "tern-esp", mounted on
  * /boot (BOOTSLOT_ESP), and "tern-data" on the same disk, mounted on
  * /data.  Then every regular file in /data/etc/tern replaces the image's
- * /etc/tern file of that name, and /data/var/lib is bind-mounted on
- * /var/lib (leases survive reboots and updates).
+ * /etc/tern file of that name, /data/var/lib is bind-mounted on
+ * /var/lib (leases survive reboots and updates), and the served tree
+ * /srv (tftpd's and httpd's roots) becomes an overlay: /data/srv on top,
+ * the image's /srv beneath.  What is written under /srv (a TFTP upload, a
+ * copy on the box) lands in /data/srv and survives reboots and updates;
+ * the image's files (loaders, boot.ipxe, its kernel) are the defaults a
+ * file of the same name on top replaces.  One mount, so tftpd's and
+ * httpd's openat2(RESOLVE_BENEATH) keeps them inside their roots as
+ * before, and boards without a data partition keep the image's RAM tree.
  *
  * On a trial boot the slot is marked good once the services stayed up
  * (disk_good_wait) and the site's health check, HEALTH_FILE if there is
@@ -30,6 +37,9 @@
 #define DISK_ESP_NAME  "tern-esp"
 #define DISK_DATA_NAME "tern-data"
 #define DISK_DATA_DIR  "/data"
+#define DISK_SRV_DIR   "/srv"
+#define DISK_SRV_UPPER DISK_DATA_DIR "/srv"
+#define DISK_SRV_WORK  DISK_DATA_DIR "/.srv-work" /* the overlay's, on the same fs */
 #define DISK_WAIT_S    10 /* for the disk to appear (USB storage is slow) */
 #define HEALTH_FILE    "/etc/tern/health"
 #define HEALTH_SERVICE "health-check"
@@ -40,8 +50,9 @@ bool disk_uevent_parse(const char *text, size_t len, char *devname, size_t dsize
 		       char *partname, size_t psize);
 
 /* Find and mount the ESP and the data partition (waiting up to
- * DISK_WAIT_S for the ESP), apply the overrides, mount efivarfs, and log
- * which slot booted.  Every failure is logged and boot goes on. */
+ * DISK_WAIT_S for the ESP), apply the overrides, mount the served tree
+ * and efivarfs, and log which slot booted.  Every failure is logged and
+ * boot goes on. */
 void disk_mount(void);
 
 /* Test mode: when the test root has a boot/ (an ESP stand-in, with

@@ -8,9 +8,9 @@ if [ "${CONFIG_TFTPD_BACKSLASH:-}" = y ]; then
 	args="$args -B"
 fi
 if [ "${CONFIG_TFTPD_UPLOAD:-}" = y ]; then
-	mkdir -p "$root$CONFIG_TFTPD_UPLOAD_DIR"
-	chmod 1777 "$root$CONFIG_TFTPD_UPLOAD_DIR"
-	args="$args -W $CONFIG_TFTPD_UPLOAD_DIR"
+	mkdir -p "$root$CONFIG_TFTPD_UPLOAD_DIR" "$root$CONFIG_TFTPD_UPLOAD_STAGING"
+	chmod 1777 "$root$CONFIG_TFTPD_UPLOAD_DIR" "$root$CONFIG_TFTPD_UPLOAD_STAGING"
+	args="$args -W $CONFIG_TFTPD_UPLOAD_DIR -S $CONFIG_TFTPD_UPLOAD_STAGING"
 fi
 service tftpd role=server /usr/sbin/tftpd $args ${CONFIG_TFTPD_EXTRA_ARGS:-}
 cat >"$etc/tern/tftpd.remap" <<EOT

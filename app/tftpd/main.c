@@ -7,8 +7,9 @@
 #define USAGE \
 "usage: tftpd [-fvoABj] [-r ROOT] [-a ADDRESS] [-p PORT] [-P LOW:HIGH]\n" \
 "             [-b BLKSIZE] [-w WINDOWSIZE] [-t TIMEOUT] [-R RETRIES] [-O 0|1]\n" \
-"             [-m REMAPFILE] [-W UPLOADDIR] [-s MAXUPLOAD] [-c TRANSFERS]\n" \
-"             [-C PERCLIENT] [-u USER] [-n WORKERS] [-L USEC] [-Q USEC]\n" \
+"             [-m REMAPFILE] [-W UPLOADDIR] [-S STAGEDIR] [-s MAXUPLOAD]\n" \
+"             [-c TRANSFERS] [-C PERCLIENT] [-u USER] [-n WORKERS] [-L USEC]\n" \
+"             [-Q USEC]\n" \
 "       tftpd [-m REMAPFILE] [-r ROOT] -T NAME [CLIENT]\n" \
 "       tftpd -h\n" \
 "\n" \
@@ -27,6 +28,7 @@
 "  -B            a backslash in a filename is a slash\n" \
 "  -A            refuse names that start with '/'\n" \
 "  -W UPLOADDIR  accept uploads into this directory (default: off)\n" \
+"  -S STAGEDIR   write uploads here until complete, outside ROOT (default: beside)\n" \
 "  -s MAXUPLOAD  largest upload in bytes, 0: no limit (default " STR(CONFIG_TFTPD_MAX_UPLOAD) ")\n" \
 "  -o            an upload may replace an existing file\n" \
 "  -c TRANSFERS  transfers at once per worker (default " STR(CONFIG_TFTPD_MAX_TRANSFERS) ")\n" \
@@ -57,12 +59,14 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "server.h"
+#include "upload.h"
 
 struct args {
 	const char *address;
@@ -100,7 +104,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvoABjr:a:p:P:b:w:t:R:O:m:W:s:c:C:u:n:T:L:Q:")) != -1) {
+	while ((opt = getopt(argc, argv, "hfvoABjr:a:p:P:b:w:t:R:O:m:W:S:s:c:C:u:n:T:L:Q:")) != -1) {
 		switch (opt) {
 		case 'h': fputs(USAGE, stdout); exit(0);
 		case 'f': break;
@@ -129,6 +133,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'O': c->lim.rollover = number(optarg, 0, 1, "-O"); break;
 		case 'm': c->remap_file = optarg; break;
 		case 'W': c->upload_dir = optarg; break;
+		case 'S': c->stage_dir = optarg; break;
 		case 's': {
 			char *end;
 
@@ -228,6 +233,40 @@ static int open_dir(const char *dir, const char *what)
 	return fd;
 }
 
+/* -S: the staging directory, outside ROOT (nothing in it may be served)
+ * and on the upload directory's filesystem (uploads are renamed from it);
+ * what an unfinished upload left there is removed. */
+static int open_staging(const struct config *c)
+{
+	char stage[PATH_MAX], root[PATH_MAX];
+	size_t n;
+	struct stat st, up;
+	int fd, removed;
+
+	if (!c->upload_dir)
+		die(EXIT_USAGE, "-S %s without -W: there are no uploads to stage", c->stage_dir);
+	if (!realpath(c->stage_dir, stage) || !realpath(c->root, root))
+		die_errno("unable to resolve the staging directory %s or the root %s",
+			  c->stage_dir, c->root);
+	n = strlen(root);
+	if (!strncmp(stage, root, n) && (stage[n] == '/' || !stage[n] || n == 1))
+		die(EXIT_USAGE, "-S %s is inside the root %s: half-written uploads would be served",
+		    c->stage_dir, c->root);
+	fd = open_dir(c->stage_dir, "staging directory");
+	if (fstat(fd, &st) < 0 || fstat(c->upload_fd, &up) < 0)
+		die_errno("unable to stat the staging directory %s", c->stage_dir);
+	if (st.st_dev != up.st_dev)
+		die(EXIT_USAGE, "-S %s is not on the filesystem of -W %s: uploads could not be "
+		    "renamed into place", c->stage_dir, c->upload_dir);
+	removed = upload_clean_staging(fd);
+	if (removed < 0)
+		die_errno("unable to read the staging directory %s", c->stage_dir);
+	if (removed)
+		log_info("%s: removed %d unfinished upload%s", c->stage_dir, removed,
+			 removed > 1 ? "s" : "");
+	return fd;
+}
+
 /* Workers 1..n-1: forked with a socket each; they die with the parent. */
 static int workers[64];
 static unsigned nworkers;
@@ -298,5 +337,6 @@ int main(int argc, char **argv)
 		return test_name(&c, a.test_name, a.test_client ? a.test_client : "192.0.2.1");
 	c.root_fd = open_dir(c.root, "root directory");
 	c.upload_fd = c.upload_dir ? open_dir(c.upload_dir, "upload directory") : -1;
+	c.stage_fd = c.stage_dir ? open_staging(&c) : -1;
 	return run_workers(&c, &a);
 }

@@ -147,7 +147,8 @@ static bool xfer_open(struct xfer *x, const struct tftp_request *r, const char *
 	lim.mtu = mtu;
 	lim.ipv6 = s->family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&x->peer.in6.sin6_addr);
 	if (x->put) {
-		if (upload_begin(&x->up, s->cfg->upload_fd, rel, s->cfg->overwrite) < 0)
+		if (upload_begin(&x->up, s->cfg->upload_fd, s->cfg->stage_fd, rel,
+				 s->cfg->overwrite) < 0)
 			goto refused;
 	} else {
 		fd = path_open(s->cfg->root_fd, rel, O_RDONLY);

@@ -28,6 +28,8 @@ struct config {
 	int root_fd;
 	const char *upload_dir;    /* NULL: WRQ refused */
 	int upload_fd;
+	const char *stage_dir;     /* NULL: temporary files beside their target */
+	int stage_fd;
 	bool overwrite;            /* an upload may replace a file */
 	struct tftp_limits lim;
 	struct path_policy path;

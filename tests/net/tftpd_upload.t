@@ -14,16 +14,24 @@
 #   before any data, and one sending 20000 bytes without tsize is stopped
 #   with ERROR 3; nothing of either is left;
 #   WRQ ../evil: ERROR 2, nothing written outside; without -W: every WRQ
-#   is refused with an ERROR and writes nothing.
+#   is refused with an ERROR and writes nothing;
+#   with -S STAGEDIR: a temporary file a killed tftpd left there is removed
+#   at start (another file is not); an upload is written there and only its
+#   whole file appears in UPLOADDIR; one silent after 2 blocks has its
+#   temporary file in STAGEDIR, nothing in UPLOADDIR, and leaves nothing;
+#   -S inside ROOT, on another filesystem than UPLOADDIR, or without -W is
+#   a usage error (exit 100).
 import os
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import tftpraw as R  # noqa: E402
 from clients import atftp, tftp_hpa  # noqa: E402
-from tftpd import Lab, Server, Tap, pattern, require, require_server, upload_dir  # noqa: E402
+from tftpd import (Lab, Server, Tap, pattern, require, require_server, tern_tftpd,  # noqa: E402
+                   upload_dir)
 
 require_server()
 require("upload_dir", "max_upload", "no_overwrite", "retries")
@@ -47,16 +55,22 @@ def gone(path, want, timeout=5):
         time.sleep(0.05)
 
 
-t = Tap(16)
+t = Tap(23)
 with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
     up = upload_dir(lab.path("up"))
     small = upload_dir(lab.path("small"))
     for name, content in (("big", big), ("text", text), ("other", pattern(5000, 12))):
         with open(lab.path(name), "wb") as f:
             f.write(content)
+    staged, stage = upload_dir(lab.path("staged")), upload_dir(lab.path("stage"))
+    stale = ".killed.tftpd-0a1b2c"
+    for name in (stale, "keep"):
+        with open(os.path.join(stage, name), "wb") as f:
+            f.write(b"half")
     servers = []
     for port, kw in ((69, dict(upload=up)), (1069, dict(upload=up, overwrite=True)),
-                     (1070, dict(upload=small, max_upload=10000)), (1071, {})):
+                     (1070, dict(upload=small, max_upload=10000)), (1071, {}),
+                     (1072, dict(upload=staged, extra=("-S", stage)))):
         s = Server(lab.srv, lab.root, "192.0.2.1", port=port, timeout=1, retries=1, **kw)
         try:
             servers.append(s.start())
@@ -128,6 +142,43 @@ with Lab(t, {"f": b"x"}, start=False, upload=None) as lab:
     x = R.put(lab.cli, "192.0.2.1", "/../evil", other)
     t.ok(x.error is not None and x.error.code == 2 and not os.path.exists(lab.path("evil")),
          "WRQ /../evil: ERROR 2, nothing outside", repr(x))
+
+    # -- -S: the staging directory ------------------------------------------
+    log = "\n".join(line for _, line in servers[-1].daemon.lines)
+    t.ok(os.listdir(stage) == ["keep"] and "removed 1 unfinished upload" in log,
+         "-S: the temporary file a killed tftpd left is removed at start, another file kept",
+         "%r\n%s" % (os.listdir(stage), log))
+    x = R.put(lab.cli, "192.0.2.1", "via-stage", big, port=1072)
+    t.ok(x.ok and read(os.path.join(staged, "via-stage")) == big and os.listdir(stage) == ["keep"]
+         and os.listdir(staged) == ["via-stage"],
+         "-S: the exact bytes land in UPLOADDIR, nothing else is left in either",
+         "%r %r %r" % (x, os.listdir(stage), os.listdir(staged)))
+    x = R.put(lab.cli, "192.0.2.1", "stalled", big, port=1072, stop_after=2)
+    mid_stage, mid_up = sorted(os.listdir(stage)), sorted(os.listdir(staged))
+    gone(stage, {"keep"}, 8)
+    t.ok(x.blocks == 2 and len(mid_stage) == 2 and mid_stage[0].startswith(".stalled.tftpd-")
+         and mid_up == ["via-stage"],
+         "-S: an upload silent after 2 blocks is written in STAGEDIR, nothing of it in "
+         "UPLOADDIR", "%r; stage %s, upload dir %s" % (x, mid_stage, mid_up))
+    t.ok(os.listdir(stage) == ["keep"] and os.listdir(staged) == ["via-stage"],
+         "-S: once the server gives up, nothing of it is left",
+         "%r %r" % (os.listdir(stage), os.listdir(staged)))
+    inside = os.path.join(lab.root, "stage")
+    os.makedirs(inside, exist_ok=True)
+    shm = tempfile.mkdtemp(prefix="tern-stage-", dir="/dev/shm")
+    try:
+        bad = {}
+        for what, argv in (("inside ROOT", ["-W", staged, "-S", inside]),
+                           ("on another filesystem", ["-W", staged, "-S", shm]),
+                           ("without -W", ["-S", stage])):
+            r = lab.srv.run([tern_tftpd(), "-r", lab.root, "-p", "1080"] + argv, timeout=10)
+            bad[what] = (r.returncode, r.stderr.strip())
+        other_fs = os.stat(shm).st_dev != os.stat(staged).st_dev
+    finally:
+        os.rmdir(shm)
+    for what, (code, err) in bad.items():
+        t.ok(code == 100 and "-S " in err and (what != "on another filesystem" or other_fs),
+             "-S %s: a usage error (exit 100)" % what, "%r %s" % (code, err))
 
     listing = sorted(os.listdir(lab.root))
     x = R.put(lab.cli, "192.0.2.1", "nope", other, port=1071)

@@ -12,11 +12,20 @@
 #      partition on /data, the watchdog has Kconfig's timeout; what is
 #      written to /data is kept over a clean reboot, which disarms the
 #      watchdog;
+#      The served tree /srv is an overlay, /data/srv over the image's: a
+#      file uploaded with BusyBox tftp (over loopback) lands on the data
+#      partition and comes back the same over TFTP and HTTP; the same name
+#      again and names with ".." are refused; an upload stalled midway is
+#      written in the staging directory and served under no name, and what
+#      it left when tftpd is killed (as by a power cut) is removed when
+#      tftpd starts again;
 #   3. an /etc/tern override is applied, /var/lib is the data partition's,
-#      a site's copy of release (the image's own identity) is not; poweroff
-#      disarms the watchdog and ends QEMU.
+#      a site's copy of release (the image's own identity) is not; the
+#      upload is still served, and so is an image default (undionly.kpxe,
+#      the build's bytes); poweroff disarms the watchdog and ends QEMU.
 # Afterwards the host checks the grown disk: sgdisk verifies the GPT, e2fsck
 # the data partition.  The OVMF boot time under TCG is reported.
+import hashlib
 import os
 import re
 import subprocess
@@ -31,8 +40,86 @@ READY = rb"tern: ready in ([0-9.]+) s"
 GROW = 128       # MiB the disk has beyond the image
 TRIAL_WD = 10    # slot B's tern.watchdog=
 WD = "/sys/class/watchdog/watchdog0"
-t = Tap(21)
+TFTP = "tftp -b 8192 127.0.0.1"   # BusyBox tftp, to the guest's own tftpd
+
+
+def sums(*files):
+    """A guest command: each file's SHA-256, a line each."""
+    return "sha256sum %s | cut -c1-64" % " ".join(files)
+
+
+def srv_upload(g, t, conf):
+    """Boot 2: the served tree on the data partition, uploads into it.
+    Returns the uploaded file's SHA-256."""
+    up, stage = conf["CONFIG_TFTPD_UPLOAD_DIR"], conf["CONFIG_TFTPD_UPLOAD_STAGING"]
+    rel = os.path.relpath(up, conf["CONFIG_TFTPD_ROOT"])
+    st, out = g.sh("grep ' /srv ' /proc/mounts; head -c 300000 /dev/urandom >/tmp/up.bin && "
+                   "%s -p -l /tmp/up.bin -r up.bin && %s"
+                   % (TFTP, sums("/tmp/up.bin", "/data%s/up.bin" % up)))
+    got = re.findall(r"^[0-9a-f]{64}$", out, re.M)
+    t.ok(re.search(r"^overlay /srv overlay .*upperdir=/data/srv", out, re.M) and
+         len(got) == 2 and got[0] == got[1],
+         "/srv is the data partition's /data/srv over the image's; a TFTP upload lands on "
+         "the data partition", out)
+    st, out = g.sh("%s -g -l /tmp/back.bin -r %s/up.bin; wget -q -O /tmp/http.bin "
+                   "http://127.0.0.1:%s/%s/up.bin; %s"
+                   % (TFTP, rel, conf["CONFIG_HTTPD_PORT"], rel,
+                      sums("/tmp/back.bin", "/tmp/http.bin")))
+    back = re.findall(r"^[0-9a-f]{64}$", out, re.M)
+    t.ok(back == [got[0]] * 2, "fetched back over TFTP and HTTP: the same SHA-256", out)
+    st, out = g.sh("head -c 1000 /dev/urandom >/tmp/other.bin; for n in up.bin ../escape.bin "
+                   "../../srv/escape.bin; do %s -p -l /tmp/other.bin -r $n; echo \"$n rc=$?\"; "
+                   "done; %s; find / -xdev -name escape.bin; find /srv /data -name escape.bin"
+                   % (TFTP, sums("/data%s/up.bin" % up)))
+    t.ok(re.search(r"^up\.bin rc=[1-9]", out, re.M) and
+         len(re.findall(r"escape\.bin rc=[1-9]", out)) == 2 and
+         re.findall(r"^[0-9a-f]{64}$", out, re.M) == [got[0]] and
+         not re.search(r"^/\S*escape\.bin$", out, re.M),
+         "refused: the same name again (the file unchanged) and names with '..' (nothing "
+         "written)", out)
+    # A stalled upload, then tftpd killed as a power cut would: the first
+    # 100000 bytes come at once, the rest never (tftpd would give up in
+    # about 6 s: the check kills it before).
+    mark = len(g.log)
+    st, out = g.sh("(head -c 100000 /dev/urandom; sleep 30) | %s -p -l - -r half.bin "
+                   ">/dev/null 2>&1 & half=$!; for i in 1 2 3 4 5 6 7 8 9 10; do "
+                   "f=$(ls -d %s/.half.bin.tftpd-* 2>/dev/null); "
+                   "[ -n \"$f\" ] && [ $(wc -c <$f) -ge 50000 ] && break; sleep 1; done; "
+                   "echo \"staged $(wc -c <$f)\"; ls -a %s; %s -g -l /tmp/h -r %s/half.bin; "
+                   "echo \"tftp rc=$?\"; wget -q -O /tmp/h http://127.0.0.1:%s/%s/half.bin; "
+                   "echo \"http rc=$?\"; kill -9 $(pidof tftpd)"
+                   % (TFTP, stage, up, TFTP, rel, conf["CONFIG_HTTPD_PORT"], rel), timeout=30)
+    m = re.search(r"^staged (\d+)$", out, re.M)
+    t.ok(m and int(m.group(1)) >= 50000 and "half.bin\n" not in out and
+         re.search(r"^tftp rc=[1-9]", out, re.M) and re.search(r"^http rc=[1-9]", out, re.M),
+         "an upload stalled midway is written in %s and served under no name" % stage, out)
+    g.wait_log(rb"tftpd: \S+: removed 1 unfinished upload", since=mark, timeout=30)
+    st, out = g.sh("kill $half; ls -a %s; echo ==; ls -a %s" % (stage, up))
+    t.ok(out.split() == [".", "..", "==", ".", "..", "up.bin"],
+         "tftpd killed midway, then restarted: it removes what the upload left, nothing else",
+         out)
+    return got[0]
+
+
+def srv_after_reboot(g, t, conf, d, want):
+    """Boot 3: the upload is still served; so is an image default."""
+    rel = os.path.relpath(conf["CONFIG_TFTPD_UPLOAD_DIR"], conf["CONFIG_TFTPD_ROOT"])
+    with open(os.path.join(d.out, "build", "pxe-served", "undionly.kpxe"), "rb") as f:
+        kpxe = hashlib.sha256(f.read()).hexdigest()
+    st, out = g.sh("%s -g -l /tmp/back.bin -r %s/up.bin; wget -q -O /tmp/http.bin "
+                   "http://127.0.0.1:%s/%s/up.bin; %s -g -l /tmp/kpxe -r undionly.kpxe; "
+                   "%s" % (TFTP, rel, conf["CONFIG_HTTPD_PORT"], rel, TFTP,
+                          sums("/tmp/back.bin", "/tmp/http.bin", "/tmp/kpxe")))
+    got = re.findall(r"^[0-9a-f]{64}$", out, re.M)
+    t.ok(got[:2] == [want] * 2, "after the reboot the upload is served, over TFTP and HTTP", out)
+    t.ok(got[2:] == [kpxe], "and an image default too (undionly.kpxe, the build's bytes)", out)
+
+
+t = Tap(28)
 with Disk() as d:
+    if d.conf.get("CONFIG_TFTPD_UPLOAD") != "y":
+        t.bail("TFTPD_UPLOAD is off in %s/.config (pc_x86_64's default is on: a .config made "
+               "before it was keeps it off; make BOARD=pc_x86_64 pc_x86_64_defconfig)" % d.out)
     timeout = int(d.conf["CONFIG_INIT_WATCHDOG_TIMEOUT"])
     off, size = d.data_extent()
     # The data partition ends at the last whole MiB before the backup GPT.
@@ -116,6 +203,7 @@ with Disk() as d:
                            % (note, note))
             t.ok(st == 0, "writes /data/etc/tern/test-note, a forged release and "
                  "/var/lib/lease", out)
+            uploaded = srv_upload(g, t, d.conf)
             mark = len(g.log)
             g.send("reboot\n")
             # -- 3. after a clean reboot --------------------------------------
@@ -141,6 +229,7 @@ with Disk() as d:
                  "a site's /data/etc/tern/release is ignored: the image's stays", out)
             t.ok(b"grown from" not in g.log[mark:],
                  "grown once: the next boots leave the partition alone")
+            srv_after_reboot(g, t, d.conf, d, uploaded)
         except GuestError as e:
             t.bail(e)
         mark = len(g.log)
