@@ -74,6 +74,14 @@ static int by_last_desc(const void *a, const void *b)
 	return x->last_ms > y->last_ms ? -1 : x->last_ms < y->last_ms;
 }
 
+/* At least span ms from then to now, for any two times a ring may hold (a
+ * damaged one's near INT64_MIN included: the plain difference overflows);
+ * a time after now has not.  span >= 0. */
+static bool quiet_for(int64_t now, int64_t then, int64_t span)
+{
+	return then <= now && (uint64_t)now - (uint64_t)then >= (uint64_t)span;
+}
+
 static bool same_ip(const struct journal_client *c, const struct journal_event *e)
 {
 	return c->family && c->family == e->family && !memcmp(c->ip, e->ip, sizeof c->ip);
@@ -386,7 +394,8 @@ unsigned journal_summary(struct journal_event *ev, unsigned n, const struct jour
 			apply(&t.c[row], &t.st[row], &ev[i], rules);
 	}
 	for (unsigned i = 0; i < t.n; i++)
-		decide_stall(&t.c[i], &t.st[i], rules->now_ms - t.c[i].last_ms >= rules->stall_ms);
+		decide_stall(&t.c[i], &t.st[i],
+			     quiet_for(rules->now_ms, t.c[i].last_ms, rules->stall_ms));
 	free(t.st);
 	qsort(out, t.n, sizeof *out, by_last_desc);
 	return t.n;
