@@ -19,13 +19,11 @@ static const char *class_label(unsigned i)
 	return i < sizeof names / sizeof *names ? names[i] : NULL;
 }
 
-static const char *tls_label(unsigned i)
-{
-	return tls_failure_name((enum tls_failure)i);
-}
+STATS_LABEL_FN(tls_label, tls_failure_name, enum tls_failure)
 
 #define C(field, name, help) STATS_U64(struct counters, field, STATS_COUNTER, name, help)
 
+/* One row a counter or array: every record.c's table has this shape (stats.h). */
 static const struct stats_def defs[] = {
 	C(accepted, "tern_httpd_connections_accepted_total", "Connections accepted"),
 	C(refused_full, "tern_httpd_connections_refused_full_total", "Connections refused: all slots in use"),
@@ -41,9 +39,8 @@ static const struct stats_def defs[] = {
 	C(resets, "tern_httpd_responses_cut_total", "Responses cut short"),
 	C(bytes, "tern_httpd_bytes_sent_total", "File body bytes sent"),
 	C(tls.handshakes, "tern_httpd_tls_handshakes_total", "TLS handshakes completed"),
-	STATS_ARRAY(struct counters, tls.failures, STATS_COUNTER, "tern_httpd_tls_failures_total",
-		    "TLS connections ended by a failure, by cause", "cause", 1, TLS_FAIL_COUNT,
-		    tls_label),
+	STATS_CAUSES(struct counters, tls.failures, "tern_httpd_tls_failures_total",
+		     "TLS connections ended by a failure, by cause", 1, TLS_FAIL_COUNT, tls_label),
 };
 
 void server_share(struct config *cfg, int worker)
