@@ -192,7 +192,7 @@ static void client_row(const struct journal_client *c, struct sbuf *b)
 		client_file(&c->files[i], b);
 	}
 	sb_str(b, c->nfiles ? "</td><td class=\"n\">" : "-</td><td class=\"n\">");
-	sb_printf(b, "%.1f s</td><td class=\"bad\">", (double)(c->last_ms - c->first_ms) / 1000);
+	sb_printf(b, "%.1f s</td><td class=\"bad\">", ((double)c->last_ms - (double)c->first_ms) / 1000);
 	if (c->stall) {
 		sb_str(b, journal_stall_name(c->stall));
 		if (c->cause[0]) {

@@ -386,7 +386,8 @@ unsigned journal_summary(struct journal_event *ev, unsigned n, const struct jour
 			apply(&t.c[row], &t.st[row], &ev[i], rules);
 	}
 	for (unsigned i = 0; i < t.n; i++)
-		decide_stall(&t.c[i], &t.st[i], rules->now_ms - t.c[i].last_ms >= rules->stall_ms);
+		/* last_ms is a ring's (any value): not subtracted, so no overflow */
+		decide_stall(&t.c[i], &t.st[i], t.c[i].last_ms <= rules->now_ms - rules->stall_ms);
 	free(t.st);
 	qsort(out, t.n, sizeof *out, by_last_desc);
 	return t.n;
