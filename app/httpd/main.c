@@ -39,22 +39,16 @@
 "EXIT STATUS: 0 after SIGTERM or -h, 100 usage error, 111 failed system call.\n" \
 "Flags, signals, log and counters: app/httpd/README.md in the Tern source.\n"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
+#include "serve.h"
 #include "server.h"
 #include "settings.h"
 #include "status.h"
@@ -63,11 +57,7 @@
 #define STR(x) STR_(x)
 
 struct args {
-	const char *address;
-	unsigned port;
-	const char *user;
-	bool chroot;
-	unsigned workers;
+	struct serve_args serve;           /* -a -p -u -j -n (serve.h) */
 	unsigned tls_port;                 /* 0: no HTTPS */
 	const char *cert, *key, *sni;
 	struct status_args status;         /* port 0: no status pages */
@@ -82,16 +72,10 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvjr:a:p:n:c:C:H:k:s:m:S:u:t:x:K:N:w:W:I:")) != -1) {
+	while ((opt = getopt(argc, argv, SERVE_FLAGS "vr:c:C:H:k:s:m:S:t:x:K:N:w:W:I:")) != -1) {
 		switch (opt) {
-		case 'h': fputs(USAGE, stdout); exit(0);
-		case 'f': break;
 		case 'v': c->verbose = true; break;
-		case 'j': a->chroot = true; break;
 		case 'r': c->root = optarg; break;
-		case 'a': a->address = optarg; break;
-		case 'p': a->port = number(optarg, 1, 65535, "-p"); break;
-		case 'n': a->workers = number(optarg, 1, 64, "-n"); break;
 		case 'c': c->max_conns = number(optarg, 1, 1000000, "-c"); break;
 		case 'C': c->per_client = number(optarg, 1, 1000000, "-C"); break;
 		case 'H': c->header_s = number(optarg, 1, 3600, "-H"); break;
@@ -99,7 +83,6 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 's': c->send_s = number(optarg, 1, 3600, "-s"); break;
 		case 'm': c->keep_mapped = number(optarg, 0, 100000, "-m"); break;
 		case 'S': c->sendfile_min = number(optarg, 0, 1u << 30, "-S"); break;
-		case 'u': a->user = optarg; break;
 		case 't': a->tls_port = number(optarg, 1, 65535, "-t"); break;
 		case 'x': a->cert = optarg; break;
 		case 'K': a->key = optarg; break;
@@ -107,50 +90,26 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'w': a->status.port = number(optarg, 1, 65535, "-w"); break;
 		case 'W': a->status.address = optarg; break;
 		case 'I': a->status.interface = optarg; break;
-		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
+		default: serve_flag(USAGE, opt, optarg, &a->serve);
 		}
 	}
 	if (optind < argc)
 		usage_error(USAGE, "unexpected argument %s", argv[optind]);
 	if (a->tls_port && (!a->cert || !a->key))
 		usage_error(USAGE, "%s wants -x CERT and -K KEY", "-t");
-	if (a->tls_port && a->tls_port == a->port)
+	if (a->tls_port && a->tls_port == a->serve.port)
 		usage_error(USAGE, "%s is the same port as -p", "-t");
-	if (a->status.port && (a->status.port == a->port || a->status.port == a->tls_port))
+	if (a->status.port && (a->status.port == a->serve.port || a->status.port == a->tls_port))
 		usage_error(USAGE, "%s is the same port as -p or -t", "-w");
 	if (!a->status.port && (a->status.address || a->status.interface))
 		usage_error(USAGE, "%s want -w PORT", "-W and -I");
 }
 
-/* The listening socket: a dual-stack [::] by default. */
+/* A listening socket on port (serve.h: a dual-stack [::] by default). */
 static int listen_socket(const struct args *a, unsigned port, bool reuseport)
 {
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	const int on = 1, off = 0;
-	int family, fd;
+	int family, fd = serve_socket(USAGE, &a->serve, SOCK_STREAM, port, reuseport, &family);
 
-	if (a->address && inet_pton(AF_INET, a->address, &in.sin_addr) == 1)
-		family = AF_INET;
-	else if (!a->address || inet_pton(AF_INET6, a->address, &in6.sin6_addr) == 1)
-		family = AF_INET6;
-	else
-		usage_error(USAGE, "-a wants an IPv4 or IPv6 address, not %s", a->address);
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 && !a->address && errno == EAFNOSUPPORT) { /* a kernel without IPv6 */
-		family = AF_INET;
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		die_errno("unable to create a TCP socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
-	if (family == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof in)
-			      : bind(fd, (struct sockaddr *)&in6, sizeof in6))
-		die_errno("unable to bind to %s port %u", a->address ? a->address : "::", port);
 	if (listen(fd, 4096) < 0)
 		die_errno("unable to listen on port %u", port);
 	return fd;
@@ -173,28 +132,26 @@ static void raise_fd_limit(unsigned conns)
 			 (unsigned long long)rl.rlim_cur, conns);
 }
 
-/* Workers 1..n-1: forked with a socket each; they die with the parent. */
-static pid_t workers[64];
+/* Workers 1..n-1: forked with a socket each; they die with the parent.
+ * And the status process: at most SERVE_WORKERS_MAX in all. */
+static pid_t workers[SERVE_WORKERS_MAX];
 static unsigned nworkers;
 
 static int run_workers(struct config *c, const struct args *a)
 {
-	const char *jail = a->chroot ? c->root : NULL;
+	const struct serve_args *sa = &a->serve;
+	const char *jail = sa->chroot ? c->root : NULL;
 	int fd, sfd, status;
 
-	for (unsigned i = 1; i < a->workers; i++) {
+	for (unsigned i = 1; i < sa->workers; i++) {
 		pid_t pid;
 
-		fd = listen_socket(a, a->port, true);
+		fd = listen_socket(a, sa->port, true);
 		c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, true) : -1;
-		pid = fork();
-		if (pid < 0)
-			die_errno("unable to start worker %u", i);
-		if (pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (!(pid = serve_fork(i))) {
 			sfd = daemon_signals();
 			server_share(c, (int)i);
-			daemon_drop_privileges(a->user, jail);
+			daemon_drop_privileges(sa->user, jail);
 			exit(server_run(c, fd, sfd));
 		}
 		workers[nworkers++] = pid;
@@ -203,30 +160,27 @@ static int run_workers(struct config *c, const struct args *a)
 			close(c->tls_fd);
 	}
 	if (a->status.port) { /* a process of its own (status.h), stopped with the workers */
-		pid_t pid = status_start(c, &a->status, a->user);
+		pid_t pid = status_start(c, &a->status, sa->user);
 
 		if (pid > 0)
 			workers[nworkers++] = pid;
 	}
-	fd = listen_socket(a, a->port, a->workers > 1);
-	c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, a->workers > 1) : -1;
+	fd = listen_socket(a, sa->port, sa->workers > 1);
+	c->tls_fd = a->tls_port ? listen_socket(a, a->tls_port, sa->workers > 1) : -1;
 	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
 	server_share(c, 0);
-	daemon_drop_privileges(a->user, jail);
+	daemon_drop_privileges(sa->user, jail);
 	log_info("serving %s%s on %s port %u (%u worker%s)", c->root, jail ? " (chroot)" : "",
-		 a->address ? a->address : "::", a->port, a->workers, a->workers > 1 ? "s" : "");
+		 sa->address ? sa->address : "::", sa->port, sa->workers, sa->workers > 1 ? "s" : "");
 	if (c->tls)
 		log_info("serving HTTPS on port %u, %s", a->tls_port, tls_aes_note());
 	if (jail)
 		c->root = "/"; /* what SIGHUP opens again */
 	status = server_run(c, fd, sfd);
 	tls_free(c->tls);
-	for (unsigned i = 0; i < nworkers; i++) {
-		kill(workers[i], SIGTERM);
-		waitpid(workers[i], NULL, 0);
-	}
+	serve_stop(workers, nworkers);
 	return status;
 }
 
@@ -241,7 +195,7 @@ int main(int argc, char **argv)
 		.send_s = HTTPD_SEND_SECONDS, .ring_entries = HTTPD_RING_ENTRIES,
 		.keep_mapped = HTTPD_KEEP_MAPPED, .sendfile_min = HTTPD_SENDFILE_MIN,
 	};
-	struct args a = { .port = HTTPD_PORT, .workers = HTTPD_WORKERS };
+	struct args a = { .serve = { .port = HTTPD_PORT, .workers = HTTPD_WORKERS } };
 
 	log_init("httpd");
 	parse(argc, argv, &c, &a);

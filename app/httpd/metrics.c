@@ -148,6 +148,23 @@ static void box_families(const struct status_snapshot *s, struct sbuf *b)
 	sb_printf(b, "tern_stats_unreadable_files %u\n", s->bad_files);
 }
 
+/* A gauge family of one label over an enum: name{label="name_of(i)"}
+ * count[i] for i from first to n-1. */
+static void enum_family(struct sbuf *b, const char *name, const char *help, const char *label,
+			const char *(*name_of)(unsigned), const unsigned *count, unsigned first,
+			unsigned n)
+{
+	family(b, name, "gauge", help);
+	for (unsigned i = first; i < n; i++) {
+		sb_printf(b, "%s{", name);
+		label_value(b, label, name_of(i));
+		sb_printf(b, "} %u\n", count[i]);
+	}
+}
+
+STATS_LABEL_FN(stage_name, journal_stage_name, enum journal_stage)
+STATS_LABEL_FN(stall_name, journal_stall_name, enum journal_stall)
+
 static void client_families(const struct status_snapshot *s, struct sbuf *b)
 {
 	unsigned stage[JOURNAL_STAGE_COUNT] = { 0 }, stall[JOURNAL_STALL_COUNT] = { 0 };
@@ -158,20 +175,12 @@ static void client_families(const struct status_snapshot *s, struct sbuf *b)
 		stage[s->clients[i].stage < JOURNAL_STAGE_COUNT ? s->clients[i].stage : 0]++;
 		stall[s->clients[i].stall < JOURNAL_STALL_COUNT ? s->clients[i].stall : 0]++;
 	}
-	family(b, "tern_journal_clients", "gauge",
-	       "Clients in the boot journal, by the stage their last boot reached");
-	for (unsigned i = 0; i < JOURNAL_STAGE_COUNT; i++) {
-		sb_str(b, "tern_journal_clients{");
-		label_value(b, "stage", journal_stage_name((enum journal_stage)i));
-		sb_printf(b, "} %u\n", stage[i]);
-	}
-	family(b, "tern_journal_clients_stalled", "gauge",
-	       "Clients in the boot journal whose last boot stalled, by likely cause");
-	for (unsigned i = 1; i < JOURNAL_STALL_COUNT; i++) {
-		sb_str(b, "tern_journal_clients_stalled{");
-		label_value(b, "cause", journal_stall_name((enum journal_stall)i));
-		sb_printf(b, "} %u\n", stall[i]);
-	}
+	enum_family(b, "tern_journal_clients",
+		    "Clients in the boot journal, by the stage their last boot reached", "stage",
+		    stage_name, stage, 0, JOURNAL_STAGE_COUNT);
+	enum_family(b, "tern_journal_clients_stalled",
+		    "Clients in the boot journal whose last boot stalled, by likely cause", "cause",
+		    stall_name, stall, 1, JOURNAL_STALL_COUNT);
 }
 
 void metrics_text(const struct status_snapshot *s, struct sbuf *b)

@@ -19,8 +19,11 @@ static const char *class_label(unsigned i)
 	return i < sizeof names / sizeof *names ? names[i] : NULL;
 }
 
+STATS_LABEL_FN(tls_label, tls_failure_name, enum tls_failure)
+
 #define C(field, name, help) STATS_U64(struct counters, field, STATS_COUNTER, name, help)
 
+/* One row a counter or array: every record.c's table has this shape (stats.h). */
 static const struct stats_def defs[] = {
 	C(accepted, "tern_httpd_connections_accepted_total", "Connections accepted"),
 	C(refused_full, "tern_httpd_connections_refused_full_total", "Connections refused: all slots in use"),
@@ -35,11 +38,16 @@ static const struct stats_def defs[] = {
 	C(send_timeouts, "tern_httpd_send_timeouts_total", "Connections cut: the client stopped reading"),
 	C(resets, "tern_httpd_responses_cut_total", "Responses cut short"),
 	C(bytes, "tern_httpd_bytes_sent_total", "File body bytes sent"),
+	C(tls.handshakes, "tern_httpd_tls_handshakes_total", "TLS handshakes completed"),
+	STATS_CAUSES(struct counters, tls.failures, "tern_httpd_tls_failures_total",
+		     "TLS connections ended by a failure, by cause", 1, TLS_FAIL_COUNT, tls_label),
 };
 
 void server_share(struct config *cfg, int worker)
 {
 	cfg->n = stats_open("httpd", worker, defs, sizeof defs / sizeof *defs, sizeof *cfg->n);
+	if (cfg->tls)
+		tls_count_into(cfg->tls, &cfg->n->tls);
 	cfg->journal = journal_open(JOURNAL_HTTPD, worker, CONFIG_JOURNAL_EVENTS);
 }
 

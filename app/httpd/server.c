@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "files.h"
 #include "log.h"
@@ -28,14 +29,6 @@ struct loop {
 	unsigned accept_later;   /* listeners to arm again: 1 plain, 2 TLS */
 	bool stop;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* tls: the TLS listener (op_data's index 1), not the plain one (0). */
 static void arm_accept(struct loop *l, bool tls)
@@ -351,7 +344,7 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 	if (!setup(&l, cfg) || (cfg->tls && !tls_worker_init(cfg->tls)))
 		return EXIT_SYSCALL;
 	files_keep_idle(cfg->keep_mapped);
-	l.s.now_ms = now_ms();
+	l.s.now_ms = clock_ms();
 	arm_accept(&l, false);
 	if (cfg->tls)
 		arm_accept(&l, true);
@@ -364,7 +357,7 @@ int server_run(struct config *cfg, int listen_fd, int signal_fd)
 			log_err("unable to wait for the ring: %s", strerror(-r));
 			return EXIT_SYSCALL;
 		}
-		l.s.now_ms = now_ms();
+		l.s.now_ms = clock_ms();
 		seen = 0;
 		log_hold(); /* a turn's log lines in one write (log.h) */
 		io_uring_for_each_cqe(&l.s.ring, head, cqe) {

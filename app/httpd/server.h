@@ -63,6 +63,7 @@ struct counters {
 	uint64_t malformed;              /* 400 and the other refusals that close */
 	uint64_t header_timeouts, idle_closes, send_timeouts, resets;
 	uint64_t bytes;                  /* body bytes sent */
+	struct tls_counters tls;         /* tls.h: HTTPS's (-t) */
 };
 
 /* Worker worker's counters and journal shared (stats.h, journal.h) into

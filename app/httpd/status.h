@@ -96,8 +96,24 @@ void status_json(const struct status_snapshot *s, struct sbuf *out);
 /* Prometheus text exposition 0.0.4: a HELP and a TYPE line a family. */
 void metrics_text(const struct status_snapshot *s, struct sbuf *out);
 
+/* -- what the three pages show alike (status_gather.c; pure) ----------- */
+
 /* Option 93's name ("x64 UEFI"); NULL for a number it does not know. */
 const char *status_arch_name(unsigned arch);
+
+/* The samples of daemon, in the snapshot's order, one a call from *i
+ * (start it at 0); NULL after the last:
+ *     for (unsigned i = 0; (m = status_next_sample(s, d->name, &i));) */
+const struct status_sample *status_next_sample(const struct status_snapshot *s,
+					       const char *daemon, unsigned *i);
+
+/* What every page shows of a client as text: its MAC and IP ("" when not
+ * known), its architecture's name (NULL when not known or not named). */
+struct status_client_text {
+	char mac[18], ip[INET6_ADDRSTRLEN];
+	const char *arch;
+};
+void status_client_text(const struct journal_client *c, struct status_client_text *t);
 
 /* -- the process -------------------------------------------------------- */
 

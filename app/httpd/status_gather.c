@@ -14,16 +14,9 @@
 #include <unistd.h>
 
 #include "bootslot.h"
+#include "clock.h"
 #include "config.h" /* the journal's sizes and rules: app/lib/Kconfig */
 #include "log.h"
-
-static int64_t clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "board X" and "version Y" of the release file, if there is one. */
 static void read_release(struct status_sources *src)
@@ -142,8 +135,8 @@ static void gather_box(const struct status_sources *src, struct status_box *b)
 	memcpy(b->board, src->board, sizeof b->board);
 	memcpy(b->version, src->version, sizeof b->version);
 	b->slot = src->slot;
-	b->now_ms = clock_ms(CLOCK_REALTIME);
-	b->uptime_s = (uint64_t)clock_ms(CLOCK_BOOTTIME) / 1000;
+	b->now_ms = clock_ms_on(CLOCK_REALTIME);
+	b->uptime_s = (uint64_t)clock_ms_on(CLOCK_BOOTTIME) / 1000;
 	gather_ifaces(b);
 }
 
@@ -195,6 +188,40 @@ static int take_file(const struct stats_view *v, void *arg)
 			x->value += stats_value(v, i);
 	}
 	return 0;
+}
+
+const struct status_sample *status_next_sample(const struct status_snapshot *s,
+					       const char *daemon, unsigned *i)
+{
+	while (*i < s->nsamples) {
+		const struct status_sample *m = &s->samples[(*i)++];
+
+		if (!strcmp(m->daemon, daemon))
+			return m;
+	}
+	return NULL;
+}
+
+/* Option 93 (RFC 4578, IANA's processor architecture types). */
+const char *status_arch_name(unsigned arch)
+{
+	static const char *names[] = {
+		[0] = "x86 BIOS", [6] = "x86 UEFI", [7] = "x64 UEFI", [9] = "x64 UEFI",
+		[10] = "ARM32 UEFI", [11] = "ARM64 UEFI", [15] = "x86 UEFI HTTP",
+		[16] = "x64 UEFI HTTP", [18] = "ARM32 UEFI HTTP", [19] = "ARM64 UEFI HTTP",
+	};
+
+	return arch < sizeof names / sizeof names[0] ? names[arch] : NULL;
+}
+
+void status_client_text(const struct journal_client *c, struct status_client_text *t)
+{
+	t->mac[0] = t->ip[0] = 0;
+	if (c->has_mac)
+		mac_text(t->mac, c->mac);
+	if (c->family)
+		inet_ntop(c->family, c->ip, t->ip, sizeof t->ip);
+	t->arch = c->has_arch ? status_arch_name(c->arch) : NULL;
 }
 
 static int by_name(const void *a, const void *b)

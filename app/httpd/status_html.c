@@ -5,23 +5,10 @@
  * words and numbers are written as they are. */
 #include "status.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-/* Option 93 (RFC 4578, IANA's processor architecture types). */
-const char *status_arch_name(unsigned arch)
-{
-	static const char *names[] = {
-		[0] = "x86 BIOS", [6] = "x86 UEFI", [7] = "x64 UEFI", [9] = "x64 UEFI",
-		[10] = "ARM32 UEFI", [11] = "ARM64 UEFI", [15] = "x86 UEFI HTTP",
-		[16] = "x64 UEFI HTTP", [18] = "ARM32 UEFI HTTP", [19] = "ARM64 UEFI HTTP",
-	};
-
-	return arch < sizeof names / sizeof names[0] ? names[arch] : NULL;
-}
 
 static const char style[] =
 	"body{font-family:sans-serif;margin:1em 2em;color:#222}"
@@ -136,6 +123,7 @@ static void daemons_section(const struct status_snapshot *s, struct sbuf *b)
 		  "<th>counters (not zero)</th></tr>\n");
 	for (unsigned i = 0; i < s->ndaemons; i++) {
 		const struct status_daemon *d = &s->daemons[i];
+		const struct status_sample *m;
 		unsigned shown = 0;
 
 		sb_str(b, "<tr><td>");
@@ -147,10 +135,8 @@ static void daemons_section(const struct status_snapshot *s, struct sbuf *b)
 		sb_printf(b, "</td><td class=\"n\">%u of %u</td><td>", d->alive, d->processes);
 		utc(b, d->started_s * 1000);
 		sb_str(b, "</td><td>");
-		for (unsigned j = 0; j < s->nsamples; j++) {
-			const struct status_sample *m = &s->samples[j];
-
-			if (strcmp(m->daemon, d->name) || !m->value)
+		for (unsigned j = 0; (m = status_next_sample(s, d->name, &j));) {
+			if (!m->value)
 				continue;
 			sb_str(b, shown++ ? "<br>" : "");
 			sb_html(b, short_name(m));
@@ -187,16 +173,14 @@ static void client_file(const struct journal_file *f, struct sbuf *b)
 
 static void client_row(const struct journal_client *c, struct sbuf *b)
 {
-	char ip[INET6_ADDRSTRLEN] = "-", mac[18] = "-";
-	const char *arch = c->has_arch ? status_arch_name(c->arch) : NULL;
+	struct status_client_text t;
 
-	if (c->family)
-		inet_ntop(c->family, c->ip, ip, sizeof ip);
-	if (c->has_mac)
-		mac_text(mac, c->mac);
-	sb_printf(b, "<tr><td><code>%s</code></td><td>%s</td><td>", mac, ip);
+	status_client_text(c, &t);
+	sb_printf(b, "<tr><td><code>%s</code></td><td>%s</td><td>", t.mac[0] ? t.mac : "-",
+		  t.ip[0] ? t.ip : "-");
 	if (c->has_arch)
-		sb_printf(b, "%u%s%s%s", c->arch, arch ? " (" : "", arch ? arch : "", arch ? ")" : "");
+		sb_printf(b, "%u%s%s%s", c->arch, t.arch ? " (" : "", t.arch ? t.arch : "",
+			  t.arch ? ")" : "");
 	else
 		sb_str(b, "-");
 	sb_str(b, "</td><td>");
@@ -208,7 +192,7 @@ static void client_row(const struct journal_client *c, struct sbuf *b)
 		client_file(&c->files[i], b);
 	}
 	sb_str(b, c->nfiles ? "</td><td class=\"n\">" : "-</td><td class=\"n\">");
-	sb_printf(b, "%.1f s</td><td class=\"bad\">", (double)(c->last_ms - c->first_ms) / 1000);
+	sb_printf(b, "%.1f s</td><td class=\"bad\">", ((double)c->last_ms - (double)c->first_ms) / 1000);
 	if (c->stall) {
 		sb_str(b, journal_stall_name(c->stall));
 		if (c->cause[0]) {

@@ -4,9 +4,7 @@
  * not known is null.  Its fields: app/httpd/README.md, Status pages. */
 #include "status.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
-#include <string.h>
 
 static void key(struct sbuf *b, const char *k)
 {
@@ -26,19 +24,18 @@ static void str_or_null(struct sbuf *b, const char *k, const char *s)
 static void box_json(const struct status_box *x, struct sbuf *b)
 {
 	char slot[2] = { x->slot, 0 };
+	const struct {
+		const char *key, *value;
+	} text[] = {
+		{ "hostname", x->hostname }, { "version", x->version }, { "board", x->board },
+		{ "slot", slot }, { "kernel", x->kernel }, { "machine", x->machine },
+	};
 
 	sb_str(b, "\"box\":{");
-	str_or_null(b, "hostname", x->hostname);
-	sb_str(b, ",");
-	str_or_null(b, "version", x->version);
-	sb_str(b, ",");
-	str_or_null(b, "board", x->board);
-	sb_str(b, ",");
-	str_or_null(b, "slot", slot);
-	sb_str(b, ",");
-	str_or_null(b, "kernel", x->kernel);
-	sb_str(b, ",");
-	str_or_null(b, "machine", x->machine);
+	for (unsigned i = 0; i < sizeof text / sizeof *text; i++) {
+		sb_str(b, i ? "," : "");
+		str_or_null(b, text[i].key, text[i].value);
+	}
 	sb_printf(b, ",\"uptime_seconds\":%" PRIu64 ",\"time_ms\":%" PRId64 ",\"interfaces\":[",
 		  x->uptime_s, x->now_ms);
 	for (unsigned i = 0; i < x->nifaces; i++) {
@@ -69,17 +66,14 @@ static void daemons_json(const struct status_snapshot *s, struct sbuf *b)
 	sb_str(b, "[");
 	for (unsigned i = 0; i < s->ndaemons; i++) {
 		const struct status_daemon *d = &s->daemons[i];
+		const struct status_sample *m;
 		unsigned n = 0;
 
 		sb_str(b, i ? ",{" : "{");
 		str_or_null(b, "name", d->name);
 		sb_printf(b, ",\"processes\":%u,\"running\":%u,\"pid\":%d,\"started\":%" PRId64
 			  ",\"counters\":[", d->processes, d->alive, (int)d->pid, d->started_s);
-		for (unsigned j = 0; j < s->nsamples; j++) {
-			const struct status_sample *m = &s->samples[j];
-
-			if (strcmp(m->daemon, d->name))
-				continue;
+		for (unsigned j = 0; (m = status_next_sample(s, d->name, &j));) {
 			sb_str(b, n++ ? ",{" : "{");
 			str_or_null(b, "name", m->name);
 			sb_str(b, ",\"labels\":");
@@ -112,24 +106,20 @@ static void file_json(const struct journal_file *f, struct sbuf *b)
 
 static void client_json(const struct journal_client *c, struct sbuf *b)
 {
-	char ip[INET6_ADDRSTRLEN] = "", mac[18] = "";
-	const char *arch = c->has_arch ? status_arch_name(c->arch) : NULL;
+	struct status_client_text t;
 
-	if (c->family)
-		inet_ntop(c->family, c->ip, ip, sizeof ip);
-	if (c->has_mac)
-		mac_text(mac, c->mac);
+	status_client_text(c, &t);
 	sb_str(b, "{");
-	str_or_null(b, "mac", mac);
+	str_or_null(b, "mac", t.mac);
 	sb_str(b, ",");
-	str_or_null(b, "ip", ip);
+	str_or_null(b, "ip", t.ip);
 	sb_str(b, ",\"arch\":");
 	if (c->has_arch)
 		sb_printf(b, "%u", c->arch);
 	else
 		sb_str(b, "null");
 	sb_str(b, ",");
-	str_or_null(b, "arch_name", arch);
+	str_or_null(b, "arch_name", t.arch);
 	sb_str(b, ",");
 	str_or_null(b, "vendor_class", c->vendor);
 	sb_str(b, ",");

@@ -38,7 +38,7 @@ struct tls_site {
 	mbedtls_pk_context key;
 	mbedtls_ctr_drbg_context drbg;
 	const char *sni;            /* NULL: any server name */
-	struct tls_counters n;
+	struct tls_counters own, *n; /* n: own, or the worker's (tls_count_into) */
 };
 
 /* The raw operation in flight for the logical one. */
@@ -141,6 +141,7 @@ struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
 	mbedtls_pk_init(&t->key);
 	mbedtls_ctr_drbg_init(&t->drbg);
 	t->sni = sni && *sni ? sni : NULL;
+	t->n = &t->own;
 	if ((r = mbedtls_x509_crt_parse_file(&t->cert, cert)) != 0)
 		die(EXIT_SYSCALL, "unable to load the TLS certificate %s: %s", cert, mbed_error(r));
 	if ((r = mbedtls_pk_parse_keyfile(&t->key, key, NULL)) != 0)
@@ -321,12 +322,12 @@ static void flush_now(struct tls_conn *tc)
 
 /* The connection's TLS failed: counted, logged once; conn.c closes it
  * quietly on -ECONNRESET. */
-static int fail(struct conn *c, uint64_t *counter, const char *what, int err)
+static int fail(struct conn *c, enum tls_failure why, const char *what, int err)
 {
 	struct tls_conn *tc = c->tls;
 
 	flush_now(tc);
-	(*counter)++;
+	tc->site->n->failures[why]++;
 	log_info("%s TLS %s: %s", c->who, what,
 		 tc->wrong_name ? "a server name other than the configured one" :
 		 err ? mbed_error(err) : "the connection ended");
@@ -338,7 +339,6 @@ static int fail(struct conn *c, uint64_t *counter, const char *what, int err)
 static int step_recv(struct server *s, struct conn *c)
 {
 	struct tls_conn *tc = c->tls;
-	struct tls_counters *n = &tc->site->n;
 	int r;
 
 	if (!tc->handshaken) {
@@ -348,7 +348,7 @@ static int step_recv(struct server *s, struct conn *c)
 		if (r != 0 && r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE) {
 			if (!tc->heard && r == MBEDTLS_ERR_SSL_CONN_EOF)
 				return 0; /* opened and closed, not a word: not a failure */
-			return fail(c, &n->failed, "handshake failed",
+			return fail(c, TLS_FAIL_HANDSHAKE, "handshake failed",
 				    r == MBEDTLS_ERR_SSL_CONN_EOF ? 0 : r);
 		}
 		if (tc->out_len) {
@@ -360,9 +360,9 @@ static int step_recv(struct server *s, struct conn *c)
 			return TLS_AGAIN;
 		}
 		if (r != 0)
-			return fail(c, &n->failed, "handshake failed", r);
+			return fail(c, TLS_FAIL_HANDSHAKE, "handshake failed", r);
 		tc->handshaken = true;
-		n->handshakes++;
+		tc->site->n->handshakes++;
 	}
 	r = mbedtls_ssl_read(&tc->ssl, tc->dst, tc->room);
 	if (tc->out_len) { /* a warning alert, say no_renegotiation */
@@ -381,8 +381,8 @@ static int step_recv(struct server *s, struct conn *c)
 	if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
 		return 0;
 	if (r == 0 || r == MBEDTLS_ERR_SSL_CONN_EOF) /* the end: between records? */
-		return tc->ssl.in_left ? fail(c, &n->bad_records, "record cut short", 0) : 0;
-	return fail(c, &n->bad_records, "bad record", r);
+		return tc->ssl.in_left ? fail(c, TLS_FAIL_RECORD, "record cut short", 0) : 0;
+	return fail(c, TLS_FAIL_RECORD, "bad record", r);
 }
 
 void tls_recv(struct server *s, struct conn *c, void *buf, size_t len)
@@ -448,7 +448,7 @@ void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
 
 			if (r < 0) {
 				complete_now(s, c, OP_SEND,
-					     fail(c, &tc->site->n.bad_records, "unable to encrypt", r));
+					     fail(c, TLS_FAIL_RECORD, "unable to encrypt", r));
 				return;
 			}
 			p += r;
@@ -475,7 +475,7 @@ int tls_completed(struct server *s, struct conn *c, int res)
 			if (c->state == CONN_SEND)
 				return res ? res : -EPIPE;
 			return tc->handshaken ? -ECONNRESET
-					      : fail(c, &tc->site->n.failed, "handshake failed", 0);
+					      : fail(c, TLS_FAIL_HANDSHAKE, "handshake failed", 0);
 		}
 		tc->out_sent += (size_t)res;
 		if (tc->out_sent < tc->out_len) {
@@ -512,9 +512,14 @@ bool tls_handshaking(const struct tls_conn *tc)
 	return !tc->handshaken;
 }
 
+void tls_count_into(struct tls_site *t, struct tls_counters *n)
+{
+	t->n = n;
+}
+
 void tls_timed_out(struct tls_site *t, struct conn *c)
 {
-	t->n.timeouts++;
+	t->n->failures[TLS_FAIL_TIMEOUT]++;
 	log_info("%s TLS handshake not done in time", c->who);
 }
 
@@ -522,7 +527,8 @@ void tls_log_counters(const struct tls_site *t)
 {
 	log_info("tls: %" PRIu64 " handshakes, %" PRIu64 " failed handshakes, %" PRIu64
 		 " handshake timeouts, %" PRIu64 " bad records",
-		 t->n.handshakes, t->n.failed, t->n.timeouts, t->n.bad_records);
+		 t->n->handshakes, t->n->failures[TLS_FAIL_HANDSHAKE],
+		 t->n->failures[TLS_FAIL_TIMEOUT], t->n->failures[TLS_FAIL_RECORD]);
 }
 
 #else /* no CONFIG_HTTPD_TLS: HTTP only */
@@ -558,5 +564,17 @@ void tls_close_notify(struct conn *c) { (void)c; }
 bool tls_handshaking(const struct tls_conn *tc) { (void)tc; return false; }
 void tls_timed_out(struct tls_site *t, struct conn *c) { (void)t, (void)c; }
 void tls_log_counters(const struct tls_site *t) { (void)t; }
+void tls_count_into(struct tls_site *t, struct tls_counters *n) { (void)t, (void)n; }
 
 #endif
+
+const char *tls_failure_name(enum tls_failure f)
+{
+	static const char *const names[TLS_FAIL_COUNT] = {
+		[TLS_FAIL_HANDSHAKE] = "handshake failed",
+		[TLS_FAIL_TIMEOUT] = "handshake timed out",
+		[TLS_FAIL_RECORD] = "bad record",
+	};
+
+	return (unsigned)f < TLS_FAIL_COUNT ? names[f] : NULL;
+}

@@ -40,20 +40,34 @@ struct tls_conn;
  * -errno). */
 #define TLS_AGAIN INT_MIN
 
-/* What SIGUSR1 logs after the counters line, as "tls: N handshakes, ...";
- * since the worker started. */
-struct tls_counters {
-	uint64_t handshakes;      /* completed */
-	uint64_t failed;          /* handshakes refused or broken */
-	uint64_t timeouts;        /* handshakes not done within the deadline */
-	uint64_t bad_records;     /* garbage, bad or truncated records after it */
+/* Why a TLS connection failed, each counted apart. */
+enum tls_failure {
+	TLS_FAIL_HANDSHAKE = 1,   /* a handshake refused or broken */
+	TLS_FAIL_TIMEOUT,         /* a handshake not done within the deadline */
+	TLS_FAIL_RECORD,          /* garbage, a bad or truncated record after it */
+	TLS_FAIL_COUNT
 };
+
+/* What SIGUSR1 logs after the counters line, as "tls: N handshakes, ...",
+ * and /metrics shows: a worker's, since it started, in its shared
+ * counters (server.h's struct counters, described in record.c). */
+struct tls_counters {
+	uint64_t handshakes;                /* completed */
+	uint64_t failures[TLS_FAIL_COUNT];  /* by enum tls_failure; [0] unused */
+};
+
+/* A failure's name, as /metrics labels it ("handshake failed"); NULL for
+ * a number that is none.  Built with or without TLS. */
+const char *tls_failure_name(enum tls_failure f);
 
 /* Load the certificate chain (PEM, the server's first) and its ECDSA P-256
  * key; sni: the only server name a client may ask for (NULL or "": any).
  * Before privileges are dropped.  Dies with a clear message if it cannot. */
 struct tls_site *tls_load(const char *cert, const char *key, const char *sni);
 void tls_free(struct tls_site *t);
+/* Count into n from now on (a worker's shared counters; until then, the
+ * site's own). */
+void tls_count_into(struct tls_site *t, struct tls_counters *n);
 /* In each worker, after fork: its own random generator.  False (logged)
  * if it cannot be seeded. */
 bool tls_worker_init(struct tls_site *t);

@@ -38,6 +38,8 @@ static ISA __m128i schedule(__m128i k, __m128i t)
 #define NEXT_B(prev, last) \
 	schedule(prev, _mm_shuffle_epi32(_mm_aeskeygenassist_si128(last, 0), 0xaa))
 
+/* The rounds are written out, not looped: _mm_aeskeygenassist_si128
+ * takes its round constant as an immediate, which a loop cannot give. */
 static ISA void expand(struct gcm_key *k, const unsigned char *key, size_t len)
 {
 	__m128i r[15];

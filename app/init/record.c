@@ -9,7 +9,6 @@
  * published: its replacement of the same name carries its count. */
 #include "supervise.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "stats.h"
@@ -44,12 +43,11 @@ void record_services(struct supervisor *sv)
 	for (size_t i = 0; i < sv->n; i++) {
 		if (sv->svc[i].retiring)
 			continue;
-		snprintf(labels[n], sizeof labels[n], "service=\"%s\"", sv->svc[i].spec.name);
-		defs[n] = (struct stats_def){ "tern_init_service_restarts_total",
-					      "Times a service was started again after it exited",
-					      STATS_COUNTER,
-					      offsetof(struct restarts, n) + n * sizeof(uint64_t),
-					      NULL, 0, 0, NULL, labels[n] };
+		labels[n][0] = 0;
+		stats_label(labels[n], sizeof labels[n], "service", sv->svc[i].spec.name);
+		defs[n] = STATS_FIXED("tern_init_service_restarts_total",
+				      "Times a service was started again after it exited",
+				      offsetof(struct restarts, n) + n * sizeof(uint64_t), labels[n]);
 		at[i] = n++;
 	}
 	next = stats_open("init", -1, defs, n, sizeof *next);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* clock.h -- the one monotonic clock of every daemon (CLOCK_MONOTONIC),
- * in the unit each caller needs, and the pause a busy-wait spins with.
+ * in the unit each caller needs (and the other clocks read the same way),
+ * and the pause a busy-wait spins with.
  * Header-only (static inline).
  *
  * Deadlines are never early: clock_ms() truncates, so a deadline made as
@@ -40,13 +41,20 @@ static inline int64_t clock_deadline_of(const struct timespec *ts, int64_t after
 	return clock_ms_of(ts) + (ts->tv_nsec % 1000000 != 0) + after_ms;
 }
 
-/* Whole milliseconds, rounded down: "now" for deadlines. */
-static inline int64_t clock_ms(void)
+/* Whole milliseconds of clock id, rounded down: CLOCK_REALTIME for a
+ * date, CLOCK_BOOTTIME for the uptime. */
+static inline int64_t clock_ms_on(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return clock_ms_of(&ts);
+}
+
+/* Whole milliseconds, rounded down: "now" for deadlines. */
+static inline int64_t clock_ms(void)
+{
+	return clock_ms_on(CLOCK_MONOTONIC);
 }
 
 /* A deadline d ms from now: clock_ms() reaches it no sooner than d ms of

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "stats.h"
 
@@ -158,12 +159,8 @@ struct journal_event *journal_begin(struct journal *j)
 
 void journal_commit(struct journal *j, struct journal_event *e)
 {
-	if (!e->time_ms) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		e->time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	}
+	if (!e->time_ms)
+		e->time_ms = clock_ms_on(CLOCK_REALTIME);
 	j->next++;
 	__atomic_store_n(&e->seq, j->next, __ATOMIC_RELEASE);
 	__atomic_store_n(&j->head->next, j->next, __ATOMIC_RELEASE);

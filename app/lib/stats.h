@@ -112,6 +112,17 @@ struct stats_def {
 #define STATS_ARRAY(st, field, type, name, help, label, first, count, label_of) \
 	{ (name), (help), (type), offsetof(st, field), (label), (first), (count), \
 	  (const char *(*)(unsigned))(label_of), NULL }
+/* The common case of an array: counters by cause="label_of(i)". */
+#define STATS_CAUSES(st, field, name, help, first, count, label_of) \
+	STATS_ARRAY(st, field, STATS_COUNTER, name, help, "cause", first, count, label_of)
+/* Defines fn, a label_of for an array indexed by an enum of type: fn(i)
+ * is text_of((type)i), text_of being the enum's own text function. */
+#define STATS_LABEL_FN(fn, text_of, type) \
+	static const char *fn(unsigned i) { return text_of((type)i); }
+/* A counter at offset with fixed label text, as a struct stats_def value:
+ * for a table made at run time (relayd's rules, init's services). */
+#define STATS_FIXED(name, help, offset, labels) \
+	((struct stats_def){ (name), (help), STATS_COUNTER, (offset), NULL, 0, 0, NULL, (labels) })
 
 /* The values area for a struct of `size` bytes (uint64_t members only,
  * those in defs described), zeroed, shared through the file of `daemon`

@@ -16,23 +16,13 @@
 #include "journal.h"
 #include "stats.h"
 
-static const char *bad_label(unsigned i)
-{
-	return dhcp_cause_message((enum dhcp_cause)i);
-}
-
-static const char *outcome_label(unsigned i)
-{
-	return answer_name((enum answer_outcome)i);
-}
-
-static const char *ra_label(unsigned i)
-{
-	return ra_verdict_text((enum ra_verdict)i);
-}
+STATS_LABEL_FN(bad_label, dhcp_cause_message, enum dhcp_cause)
+STATS_LABEL_FN(outcome_label, answer_name, enum answer_outcome)
+STATS_LABEL_FN(ra_label, ra_verdict_text, enum ra_verdict)
 
 #define C(field, name, help) STATS_U64(struct stats, field, STATS_COUNTER, name, help)
 
+/* One row a counter or array: every record.c's table has this shape (stats.h). */
 static const struct stats_def defs[] = {
 	C(received, "tern_pxed_packets_received_total", "DHCP packets received"),
 	C(sent, "tern_pxed_replies_sent_total", "Replies sent"),
@@ -40,8 +30,8 @@ static const struct stats_def defs[] = {
 	C(oversized, "tern_pxed_oversized_packets_total", "Packets longer than the receive buffer"),
 	C(lease_saves, "tern_pxed_lease_file_writes_total", "Writes of the lease file"),
 	C(lease_save_errors, "tern_pxed_lease_file_write_errors_total", "Lease file writes that failed"),
-	STATS_ARRAY(struct stats, bad, STATS_COUNTER, "tern_pxed_bad_packets_total",
-		    "Packets dropped as malformed, by cause", "cause", 1, DHCP_CAUSE_COUNT, bad_label),
+	STATS_CAUSES(struct stats, bad, "tern_pxed_bad_packets_total",
+		     "Packets dropped as malformed, by cause", 1, DHCP_CAUSE_COUNT, bad_label),
 	STATS_ARRAY(struct stats, outcome, STATS_COUNTER, "tern_pxed_messages_total",
 		    "Messages handled, by what was done", "outcome", 0, ANS_COUNT, outcome_label),
 	C(ra.received, "tern_pxed_router_solicitations_total", "IPv6 router solicitations received"),
@@ -53,9 +43,8 @@ static const struct stats_def defs[] = {
 	  "Router solicitations from no address not answered: one a second an interface"),
 	C(ra.send_errors, "tern_pxed_router_advertisement_send_errors_total",
 	  "Router advertisements that could not be sent"),
-	STATS_ARRAY(struct stats, ra.bad, STATS_COUNTER, "tern_pxed_bad_router_solicitations_total",
-		    "Router solicitations dropped as invalid, by cause", "cause", 1, RA_VERDICT_COUNT,
-		    ra_label),
+	STATS_CAUSES(struct stats, ra.bad, "tern_pxed_bad_router_solicitations_total",
+		     "Router solicitations dropped as invalid, by cause", 1, RA_VERDICT_COUNT, ra_label),
 };
 
 void server_share(struct pxed *p)

@@ -52,9 +52,8 @@ struct rule *record_rule(const struct relay_rule *r, unsigned id, const char *na
 	labels[0][0] = 0;
 	stats_label(labels[0], sizeof labels[0], "rule", name);
 	for (unsigned f = 0; f < RULE_FIELDS; f++)
-		defs[n++] = (struct stats_def){ rule_fields[f].name, rule_fields[f].help,
-						STATS_COUNTER, rule_fields[f].offset,
-						NULL, 0, 0, NULL, labels[0] };
+		defs[n++] = STATS_FIXED(rule_fields[f].name, rule_fields[f].help,
+					rule_fields[f].offset, labels[0]);
 	for (unsigned o = 0; o < r->nout && o < RELAY_OUTPUTS_MAX; o++) {
 		char text[RELAY_TEXT_MAX];
 
@@ -62,10 +61,8 @@ struct rule *record_rule(const struct relay_rule *r, unsigned id, const char *na
 		memcpy(labels[1 + o], labels[0], sizeof labels[0]);
 		stats_label(labels[1 + o], sizeof labels[1 + o], "output", text);
 		for (unsigned f = 0; f < OUTPUT_FIELDS; f++)
-			defs[n++] = (struct stats_def){ output_fields[f].name, output_fields[f].help,
-							STATS_COUNTER,
-							output_fields[f].offset + o * out_size,
-							NULL, 0, 0, NULL, labels[1 + o] };
+			defs[n++] = STATS_FIXED(output_fields[f].name, output_fields[f].help,
+						output_fields[f].offset + o * out_size, labels[1 + o]);
 	}
 	return stats_open("relayd-rule", (int)id, defs, n, sizeof(struct rule));
 }

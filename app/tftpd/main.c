@@ -47,33 +47,25 @@
 "100 usage error, 111 failed system call.\n" \
 "Flags, files, signals and counters: app/tftpd/README.md in the Tern source.\n"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
+#include "serve.h"
 #include "server.h"
 #include "upload.h"
 
 struct args {
-	const char *address;
-	unsigned port;
-	const char *user;
-	bool chroot;
-	unsigned workers;
+	struct serve_args serve;           /* -a -p -u -j -n (serve.h) */
 	const char *test_name, *test_client;
 };
 
@@ -104,18 +96,13 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvoABjr:a:p:P:b:w:t:R:O:m:W:S:s:c:C:u:n:T:L:Q:")) != -1) {
+	while ((opt = getopt(argc, argv, SERVE_FLAGS "voABr:P:b:w:t:R:O:m:W:S:s:c:C:T:L:Q:")) != -1) {
 		switch (opt) {
-		case 'h': fputs(USAGE, stdout); exit(0);
-		case 'f': break;
 		case 'v': c->verbose = true; break;
 		case 'o': c->overwrite = true; break;
 		case 'A': c->path.refuse_absolute = true; break;
 		case 'B': c->path.backslash_to_slash = true; break;
-		case 'j': a->chroot = true; break;
 		case 'r': c->root = optarg; break;
-		case 'a': a->address = optarg; break;
-		case 'p': a->port = number(optarg, 1, 65535, "-p"); break;
 		case 'P': {
 			char *colon = strchr(optarg, ':');
 
@@ -145,12 +132,10 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		}
 		case 'c': c->max_transfers = number(optarg, 1, 1000000, "-c"); break;
 		case 'C': c->per_client = number(optarg, 1, 1000000, "-C"); break;
-		case 'u': a->user = optarg; break;
-		case 'n': a->workers = number(optarg, 1, 64, "-n"); break;
 		case 'T': a->test_name = optarg; break;
 		case 'L': c->coalesce_us = number(optarg, 0, 1000000, "-L"); break;
 		case 'Q': c->poll_us = number(optarg, 0, 1000, "-Q"); break;
-		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
+		default: serve_flag(USAGE, opt, optarg, &a->serve);
 		}
 	}
 	if (a->test_name && optind < argc)
@@ -188,39 +173,18 @@ static int test_name(const struct config *c, const char *name, const char *clien
 	return 0;
 }
 
-/* The listening socket: a dual-stack [::] by default. */
+/* The listening socket (serve.h: a dual-stack [::] by default), told to
+ * say which address each request came to. */
 static int listen_socket(const struct args *a, int *family, bool reuseport)
 {
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)a->port) };
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
-	const int on = 1, off = 0, rcvbuf = 4 << 20;
-	int fd;
+	const int on = 1, rcvbuf = 4 << 20;
+	int fd = serve_socket(USAGE, &a->serve, SOCK_DGRAM, a->serve.port, reuseport, family);
 
-	if (a->address && inet_pton(AF_INET, a->address, &in.sin_addr) == 1)
-		*family = AF_INET;
-	else if (!a->address || inet_pton(AF_INET6, a->address, &in6.sin6_addr) == 1)
-		*family = AF_INET6;
-	else
-		usage_error(USAGE, "-a wants an IPv4 or IPv6 address, not %s", a->address);
-	fd = socket(*family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 && !a->address && errno == EAFNOSUPPORT) { /* a kernel without IPv6 */
-		*family = AF_INET;
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		die_errno("unable to create a UDP socket");
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
 	/* A burst of requests (a lab powering on) must not overflow it. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
-	if (*family == AF_INET6) {
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
+	if (*family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
-	}
-	if (*family == AF_INET ? bind(fd, (struct sockaddr *)&in, sizeof in)
-			       : bind(fd, (struct sockaddr *)&in6, sizeof in6))
-		die_errno("unable to bind to %s port %u", a->address ? a->address : "::", a->port);
 	return fd;
 }
 
@@ -268,48 +232,43 @@ static int open_staging(const struct config *c)
 }
 
 /* Workers 1..n-1: forked with a socket each; they die with the parent. */
-static int workers[64];
+static pid_t workers[SERVE_WORKERS_MAX];
 static unsigned nworkers;
 
 static int run_workers(struct config *c, const struct args *a)
 {
+	const struct serve_args *sa = &a->serve;
+	const char *jail = sa->chroot ? c->root : NULL;
 	int family, fd, sfd, status = 0;
 
-	for (unsigned i = 1; i < a->workers; i++) {
+	for (unsigned i = 1; i < sa->workers; i++) {
 		pid_t pid;
 
 		fd = listen_socket(a, &family, true);
-		pid = fork();
-		if (pid < 0)
-			die_errno("unable to start worker %u", i);
-		if (pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (!(pid = serve_fork(i))) {
 			sfd = daemon_signals();
 			server_share(c, (int)i);
-			daemon_drop_privileges(a->user, a->chroot ? c->root : NULL);
+			daemon_drop_privileges(sa->user, jail);
 			exit(server_run(c, fd, family, sfd));
 		}
 		workers[nworkers++] = pid;
 		close(fd);
 	}
-	fd = listen_socket(a, &family, a->workers > 1);
+	fd = listen_socket(a, &family, sa->workers > 1);
 	sfd = daemon_signals();
 	c->workers = workers;
 	c->nworkers = nworkers;
 	server_share(c, 0);
-	daemon_drop_privileges(a->user, a->chroot ? c->root : NULL);
+	daemon_drop_privileges(sa->user, jail);
 	log_info("serving %s on %s port %u (%u worker%s)%s%s; blksize up to %u, windowsize up to "
 		 "%u, timeout %u s, %u retries, %u transfers (%u a client), coalescing %u us, "
-		 "polling %u us", c->root, a->address ? a->address : "::", a->port, a->workers,
-		 a->workers > 1 ? "s" : "", c->upload_dir ? ", uploads into " : "",
+		 "polling %u us", c->root, sa->address ? sa->address : "::", sa->port, sa->workers,
+		 sa->workers > 1 ? "s" : "", c->upload_dir ? ", uploads into " : "",
 		 c->upload_dir ? c->upload_dir : "", c->lim.max_blksize, c->lim.max_windowsize,
 		 c->lim.timeout, c->retries, c->max_transfers, c->per_client, c->coalesce_us,
 		 c->poll_us);
 	status = server_run(c, fd, family, sfd);
-	for (unsigned i = 0; i < nworkers; i++) {
-		kill(workers[i], SIGTERM);
-		waitpid(workers[i], NULL, 0);
-	}
+	serve_stop(workers, nworkers);
 	return status;
 }
 
@@ -321,7 +280,7 @@ int main(int argc, char **argv)
 		.per_client = CONFIG_TFTPD_PER_CLIENT, .ring_entries = 4096,
 		.coalesce_us = CONFIG_TFTPD_COALESCE_US, .poll_us = CONFIG_TFTPD_POLL_US,
 	};
-	struct args a = { .port = 69, .workers = 1 };
+	struct args a = { .serve = { .port = 69, .workers = 1 } };
 
 	c.lim.max_blksize = CONFIG_TFTPD_MAX_BLKSIZE;
 	c.lim.max_windowsize = CONFIG_TFTPD_MAX_WINDOWSIZE;

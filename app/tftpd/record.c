@@ -13,18 +13,12 @@
 #include "journal.h"
 #include "stats.h"
 
-static const char *bad_packet_label(unsigned i)
-{
-	return tftp_cause_message((enum tftp_cause)i);
-}
-
-static const char *bad_path_label(unsigned i)
-{
-	return path_cause_message((enum path_cause)i);
-}
+STATS_LABEL_FN(bad_packet_label, tftp_cause_message, enum tftp_cause)
+STATS_LABEL_FN(bad_path_label, path_cause_message, enum path_cause)
 
 #define C(field, name, help) STATS_U64(struct stats, field, STATS_COUNTER, name, help)
 
+/* One row a counter or array: every record.c's table has this shape (stats.h). */
 static const struct stats_def defs[] = {
 	C(requests, "tern_tftpd_requests_total", "Requests received on port 69"),
 	C(rrq, "tern_tftpd_read_requests_total", "Read requests (RRQ)"),
@@ -46,10 +40,10 @@ static const struct stats_def defs[] = {
 	C(recv_starved, "tern_tftpd_receive_starved_total", "Receives ended with every ring buffer full"),
 	C(quick_sends, "tern_tftpd_quick_sends_total", "Lockstep blocks sent with no completion"),
 	C(fixed, "tern_tftpd_fixed_file_transfers_total", "Transfers whose socket was a fixed file"),
-	STATS_ARRAY(struct stats, bad_packet, STATS_COUNTER, "tern_tftpd_bad_packets_total",
-		    "Packets refused, by cause", "cause", 1, TFTP_CAUSE_COUNT, bad_packet_label),
-	STATS_ARRAY(struct stats, bad_path, STATS_COUNTER, "tern_tftpd_bad_filenames_total",
-		    "Filenames refused, by cause", "cause", 1, PATH_CAUSE_COUNT, bad_path_label),
+	STATS_CAUSES(struct stats, bad_packet, "tern_tftpd_bad_packets_total",
+		     "Packets refused, by cause", 1, TFTP_CAUSE_COUNT, bad_packet_label),
+	STATS_CAUSES(struct stats, bad_path, "tern_tftpd_bad_filenames_total",
+		     "Filenames refused, by cause", 1, PATH_CAUSE_COUNT, bad_path_label),
 	STATS_U64(struct stats, running, STATS_GAUGE, "tern_tftpd_transfers",
 		  "Transfers running now"),
 };

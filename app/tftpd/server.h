@@ -45,7 +45,7 @@ struct config {
 	unsigned ring_entries;
 	unsigned coalesce_us;      /* after a busy turn, wait this long for more; 0: off */
 	unsigned poll_us;          /* poll this long for an answer before sleeping; 0: off */
-	const int *workers;        /* pids the signals are passed on to */
+	const pid_t *workers;      /* pids the signals are passed on to */
 	unsigned nworkers;
 	struct stats *st;          /* this worker's counters and journal: */
 	struct journal *journal;   /* server_share, before privileges drop */

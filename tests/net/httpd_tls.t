@@ -19,7 +19,10 @@
 #   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
 # and a key that is not the certificate's stops httpd before it starts;
 # meanwhile a rate-limited download over plain HTTP and another over HTTPS
-# run through all of it and finish with every byte right.
+# run through all of it and finish with every byte right.  The TLS
+# counters are the shared ones: /metrics (-w, with a run directory of the
+# test's) shows no failure before the failures and then exactly what
+# SIGUSR1 logs, and passes promtool check metrics.
 import hashlib
 import http.client
 import os
@@ -27,6 +30,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
@@ -34,11 +38,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from httpd import PORT, TOP, Httpd, Net, Tap, httpd_binary, require_httpd, skip_all  # noqa: E402
 
 TLS_PORT = 8443
+STATUS = 9180
 NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(33)
+t = Tap(36)
+run = tempfile.mkdtemp(prefix="httpd-tls-run-")
+for d in ("stats", "journal"):
+    os.mkdir(os.path.join(run, d))
+os.environ["TERN_RUN_DIR"] = run  # httpd shares its counters there (app/lib/stats.h)
 
 
 def sha(b):
@@ -66,7 +75,7 @@ with Net() as net:
                         os.path.join(keys, "httpd-lab-ca.key")], capture_output=True, text=True)
     t.ok(r.returncode == 100 and "is not the key of the certificate" in r.stderr,
          "a key that is not the certificate's: httpd refuses to start (exit 100)", r.stderr)
-    h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME,
+    h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME, "-w", str(STATUS),
               "-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")).start()
     h.d.expect(r"serving HTTPS on port %d" % TLS_PORT)
     base = "https://%s:%d" % (NAME, TLS_PORT)
@@ -180,6 +189,20 @@ with Net() as net:
          "600 pipelined (more than the receive buffer holds): 600 answers",
          "%d answers" % data.count(b"HTTP/1.1 200 OK"))
 
+    def tls_metrics():
+        """/metrics' text and its tern_httpd_tls_* samples as {series: value}."""
+        r = cli.run(["curl", "-sS", "--max-time", "10", "http://%s:%d/metrics" % (addr, STATUS)],
+                    timeout=15)
+        return r.stdout, {line.rsplit(" ", 1)[0]: int(line.rsplit(" ", 1)[1])
+                          for line in r.stdout.splitlines() if line.startswith("tern_httpd_tls_")}
+
+    CAUSES = ("handshake failed", "handshake timed out", "bad record")
+    _, before = tls_metrics()
+    t.ok(before.get("tern_httpd_tls_handshakes_total", 0) >= 8 and
+         all(before.get('tern_httpd_tls_failures_total{cause="%s"}' % c) == 0 for c in CAUSES),
+         "/metrics before the failures: the handshakes so far, each failure cause at 0",
+         repr(before))
+
     # --- failures: each closes its own connection, counted, logged once ---
     def closed(sock, data=b"", timeout=10):
         """Send data; True when the server closes (EOF or reset) in time."""
@@ -288,6 +311,23 @@ with Net() as net:
          h.d.seen(r"protocol not within min/max") and h.d.seen(r"no ciphersuites in common"),
          "their lines say why: wrong name, version, no common suite")
     t.ok(n["malformed"] == 0 and n["5xx"] == 0, "and no HTTP refusal among them", repr(n))
+    text, after = tls_metrics()
+    want = {"tern_httpd_tls_handshakes_total": tls.get("handshakes"),
+            'tern_httpd_tls_failures_total{cause="handshake failed"}': 4,
+            'tern_httpd_tls_failures_total{cause="handshake timed out"}': 1,
+            'tern_httpd_tls_failures_total{cause="bad record"}': 2}
+    t.ok(after == want and after["tern_httpd_tls_handshakes_total"] >
+         before["tern_httpd_tls_handshakes_total"],
+         "/metrics after them: the counters SIGUSR1 logs, risen (the same memory)",
+         "%r\n%r" % (after, want))
+    if os.system("command -v promtool >/dev/null 2>&1") == 0:
+        r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                           text=True, timeout=30)
+        t.ok(r.returncode == 0 and "tern_httpd_tls_failures_total" in text,
+             "/metrics with the TLS counters passes promtool check metrics",
+             r.stdout + r.stderr + text[-2000:])
+    else:
+        t.ok(True, "promtool check metrics # SKIP no promtool (prometheus, toolchain/host-packages)")
     rc = h.stop()
     t.ok(rc == 0, "httpd stops cleanly (SIGTERM, exit 0)", "exit %s%s" % (rc, h.d.tail(15)))
 t.done()

@@ -3,8 +3,9 @@
 # relayd's counters shared with the status page (app/relayd/record.c,
 # app/lib/stats.h): each rule is the values area of its own stats file,
 # so the page reads the counts relayctl and SIGUSR1 show, per rule and
-# per output, by name and label; a rule removed by a reload takes its
-# file with it; one added gets one.
+# per output, by name and label, and so does httpd's /metrics (passing
+# promtool); a rule removed by a reload takes its file with it; one added
+# gets one.
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from httpd import Httpd, httpd_binary  # noqa: E402
 from netns import Net, Tap, require_root, skip_all, tern_out  # noqa: E402
 from relay_ns import Sink, receiver, relayd, relayd_stats, rewrite, send, sender  # noqa: E402
 
@@ -46,7 +48,7 @@ def value(rows, name, labels):
     return v[0] if len(v) == 1 else None
 
 
-t = Tap(5)
+t = Tap(6)
 with Net() as net:
     gen, rel, snk = net.ns("gen"), net.ns("relay"), net.ns("sink")
     net.veth(gen, rel)
@@ -69,6 +71,25 @@ with Net() as net:
     outs = sorted(r["labels"] for r in rows if r["name"] == "tern_relayd_output_sent_packets_total")
     t.ok(len(outs) == 2 and all(o.startswith(RULE1 + ',output="') for o in outs),
          "one set of output counters per output, labelled rule and output", str(outs))
+    if not httpd_binary() or os.system("command -v promtool >/dev/null 2>&1"):
+        t.ok(True, "/metrics # SKIP no httpd or no promtool (prometheus)")
+    else:
+        root = tempfile.mkdtemp(prefix="relayd-stats-root-")
+        h = Httpd(rel, root, "-w", "9180").start()
+        deadline = time.monotonic() + 5  # the status process says when it listens
+        while not h.d.matches(r"status pages on") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        text = rel.run(["curl", "-sS", "--max-time", "10", "http://127.0.0.1:9180/metrics"],
+                       timeout=15).stdout
+        h.stop()
+        os.remove(os.path.join(run, "stats", "httpd.0"))  # its file outlives it (stats.h)
+        pt = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                            text=True, timeout=30)
+        t.ok(pt.returncode == 0
+             and "tern_relayd_received_packets_total{%s} %d\n" % (RULE1, N) in text
+             and "tern_relayd_output_sent_packets_total{%s} %d\n" % (out1, N) in text,
+             "httpd's /metrics: the rule's and its output's counts by rule and output, "
+             "promtool passes", pt.stdout + pt.stderr + text[-3000:])
 
     rewrite(d, TWO)
     d.signal(signal.SIGHUP)

@@ -23,6 +23,19 @@ static void units_agree(void **state)
 	assert_true(ms >= ns / 1000000 && ms <= ns2 / 1000000);
 }
 
+/* clock_ms_on reads the clock it is given: the date by CLOCK_REALTIME,
+ * the uptime by CLOCK_BOOTTIME. */
+static void other_clocks(void **state)
+{
+	time_t t0 = time(NULL);
+	int64_t ms = clock_ms_on(CLOCK_REALTIME), mono = clock_ms(), boot = clock_ms_on(CLOCK_BOOTTIME);
+	time_t t1 = time(NULL);
+
+	(void)state;
+	assert_true(ms / 1000 >= t0 && ms / 1000 <= t1);
+	assert_true(boot >= mono); /* the uptime: monotonic time plus any suspend */
+}
+
 static struct timespec at(time_t s, long ns)
 {
 	return (struct timespec){ .tv_sec = s, .tv_nsec = ns };
@@ -75,6 +88,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(units_agree),
+		cmocka_unit_test(other_clocks),
 		cmocka_unit_test(rounds_down),
 		cmocka_unit_test(deadline_never_early),
 		cmocka_unit_test(never_early),
