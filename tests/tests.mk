@@ -217,6 +217,7 @@ bench: images $(NET_TOOLS) $(BENCH_PEERS)/versions
 	env $(TEST_ENV) $(PYTHON) tests/bench/http.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/https.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/pxe_boot.py
+	env $(TEST_ENV) $(PYTHON) tests/bench/lab_clients.py
 	env $(TEST_ENV) $(PYTHON) tests/bench/relay.py
 
 # The clean build time of each of BUILD_TIME_BOARDS, each in a fresh clone
