@@ -1,23 +1,29 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# HTTPS: httpd -t 8443 -N boot.example with a lab CA and certificate made
-# by app/httpd/tls-lab.sh (for boot.example and 192.0.2.1), over a veth
-# between two namespaces; every byte checked (SHA-256 against the file):
+# HTTPS: httpd -t 8443 -N boot.example with the lab CAs and certificates
+# made by app/httpd/tls-lab.sh (for boot.example and 192.0.2.1: an ECDSA
+# pair, -x/-K, and an RSA pair, -X/-Y), over a veth between two
+# namespaces; every byte checked (SHA-256 against the file):
 #   curl --cacert: HTTP/1.1 GET of a 16 MiB file, by name (SNI) and by
 #   address (no SNI), with AES-128-GCM and with AES-256-GCM; two URLs on
 #   one kept-alive connection; --range; HEAD (-I);
+#   an RSA-only client (curl --ciphers DHE-RSA-AES128/256-GCM, trusting
+#   only the RSA lab CA; openssl s_client) gets the RSA certificate, an
+#   ECDSA one (s_client) the ECDSA certificate;
 #   Python's ssl: TLS 1.2 with ECDHE-ECDSA AES-GCM; three requests on one
 #   connection (http.client); a request sent a byte a record; requests
 #   pipelined in one record, and 600 (more plaintext than the receive
 #   buffer holds), answered in order;
 #   failures, each ending its own connection, counted and logged once:
-#   garbage (plain HTTP to the TLS port), a TLS 1.0-only client and an
-#   RSA-only client (openssl s_client: refused with an alert), a wrong
+#   garbage (plain HTTP to the TLS port), a TLS 1.0-only client and a
+#   client offering only RSA key exchange, no forward secrecy (openssl
+#   s_client: refused with an alert), a wrong
 #   server name (SNI), a record cut short and a record of garbage after
 #   the handshake, a client that stops mid-handshake (closed at the -H 2
 #   deadline, between 2 and 4.5 s); a client that stops reading a response
 #   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
-# and a key that is not the certificate's stops httpd before it starts;
+# and a key that is not the certificate's, or an ECDSA key given as the
+# RSA one, stops httpd before it starts;
 # meanwhile a rate-limited download over plain HTTP and another over HTTPS
 # run through all of it and finish with every byte right.
 import hashlib
@@ -38,7 +44,7 @@ NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(33)
+t = Tap(37)
 
 
 def sha(b):
@@ -66,8 +72,15 @@ with Net() as net:
                         os.path.join(keys, "httpd-lab-ca.key")], capture_output=True, text=True)
     t.ok(r.returncode == 100 and "is not the key of the certificate" in r.stderr,
          "a key that is not the certificate's: httpd refuses to start (exit 100)", r.stderr)
-    h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME,
-              "-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")).start()
+    pairs = ["-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")]
+    r = subprocess.run([httpd_binary(), "-r", root, "-p", "1", "-t", "2"] + pairs +
+                       ["-X", os.path.join(keys, "cert.pem"), "-Y", os.path.join(keys, "key.pem")],
+                       capture_output=True, text=True)
+    t.ok(r.returncode == 100 and "is not an RSA key" in r.stderr,
+         "an ECDSA pair given as the RSA one (-X/-Y): httpd refuses to start (exit 100)", r.stderr)
+    rsa_ca = os.path.join(keys, "httpd-lab-rsa-ca.pem")
+    pairs += ["-X", os.path.join(keys, "rsa-cert.pem"), "-Y", os.path.join(keys, "rsa-key.pem")]
+    h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME, *pairs).start()
     h.d.expect(r"serving HTTPS on port %d" % TLS_PORT)
     base = "https://%s:%d" % (NAME, TLS_PORT)
     resolve = ["--resolve", "%s:%d:%s" % (NAME, TLS_PORT, addr), "--cacert", ca]
@@ -101,6 +114,12 @@ with Net() as net:
         r, body = curl("--ciphers", suite, base + "/big.img")
         t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
              "curl --ciphers %s: same bytes" % suite, r.stdout + r.stderr)
+    # An RSA-only client, trusting only the RSA lab CA: the RSA certificate.
+    for suite in ("DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384"):
+        r, body = curl("--ciphers", suite, "--cacert", rsa_ca, base + "/big.img")
+        t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
+             "curl --ciphers %s --cacert the RSA lab CA: same bytes" % suite,
+             r.stdout + r.stderr)
     r = cli.run(["curl", "-sS", "-o", "/dev/null", "-o", "/dev/null", "-w",
                  "%{http_code} %{num_connects}\\n"] + resolve +
                 [base + "/boot.ipxe", base + "/big.img"])
@@ -207,15 +226,23 @@ with Net() as net:
     r = s_client("-tls1", "-cipher", "DEFAULT@SECLEVEL=0")
     t.ok("alert protocol version" in r.stderr + r.stdout,
          "a TLS 1.0 client: refused with a protocol_version alert", r.stderr[-400:])
-    r = s_client("-tls1_2", "-cipher", "aRSA", "-servername", NAME)
+    r = s_client("-tls1_2", "-cipher", "kRSA", "-servername", NAME)
     t.ok("alert handshake failure" in r.stderr + r.stdout,
-         "a client offering only RSA suites: refused (handshake_failure)", r.stderr[-400:])
+         "a client offering only RSA key exchange (no forward secrecy): refused "
+         "(handshake_failure)", r.stderr[-400:])
     r = s_client("-tls1_2", "-servername", "other.example")
     t.ok("unrecognized name" in r.stderr + r.stdout,
          "a wrong server name (SNI): refused with an unrecognized_name alert", r.stderr[-400:])
     r = s_client("-tls1_2", "-servername", NAME)
-    t.ok("Verify return code: 0" in r.stdout and "ECDHE-ECDSA-AES" in r.stdout,
-         "the right name: s_client verifies the chain", r.stdout[-600:])
+    t.ok("Verify return code: 0" in r.stdout and "ECDHE-ECDSA-AES" in r.stdout and
+         "Server public key is 256 bit" in r.stdout,
+         "the right name: s_client verifies the chain, the ECDSA certificate", r.stdout[-600:])
+    r = cli.run(["openssl", "s_client", "-connect", "%s:%d" % (addr, TLS_PORT), "-CAfile", rsa_ca,
+                 "-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256", "-servername", NAME],
+                input="", timeout=20)
+    t.ok("Verify return code: 0" in r.stdout and "DHE-RSA-AES128-GCM-SHA256" in r.stdout and
+         "Server public key is 2048 bit" in r.stdout,
+         "an RSA-only s_client: the RSA certificate, verified by the RSA lab CA", r.stdout[-600:])
 
     def handshaken():
         """A TLS 1.2 session over memory BIOs: (socket, ssl object, out BIO)."""
@@ -277,7 +304,8 @@ with Net() as net:
         v, k = part.split(" ", 1)
         tls[k] = int(v)
     t.ok(tls.get("failed handshakes") == 4,
-         "4 failed handshakes counted (garbage, TLS 1.0, RSA, wrong name)", m.group(0))
+         "4 failed handshakes counted (garbage, TLS 1.0, RSA key exchange, wrong name)",
+         m.group(0))
     t.ok(tls.get("bad records") == 2, "2 bad records counted (cut short, garbage)", m.group(0))
     t.ok(tls.get("handshake timeouts") == 1, "1 handshake timeout counted", m.group(0))
     lines = h.log_lines(r"TLS (handshake failed|record cut short|bad record|handshake not done)")
