@@ -512,8 +512,9 @@ int tls_completed(struct server *s, struct conn *c, int res)
 			return tc->result;
 		return step_recv(s, c);
 	case RAW_RECV:
-		if (res < 0)
-			return res;
+		if (res < 0) /* reset: mid-handshake, a refusal (OVMF refusing our chain) */
+			return tc->handshaken || !tc->heard
+				       ? res : fail(c, &tc->site->n.failed, "handshake failed", 0);
 		tc->in_len = (size_t)res;
 		tc->eof = res == 0;
 		tc->heard |= res > 0;

@@ -19,7 +19,9 @@
 #   client offering only RSA key exchange, no forward secrecy (openssl
 #   s_client: refused with an alert), a wrong
 #   server name (SNI), a record cut short and a record of garbage after
-#   the handshake, a client that stops mid-handshake (closed at the -H 2
+#   the handshake, a client that resets the connection mid-handshake (as
+#   OVMF does when it refuses the chain), a client that stops
+#   mid-handshake (closed at the -H 2
 #   deadline, between 2 and 4.5 s); a client that stops reading a response
 #   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
 # and a key that is not the certificate's, or an ECDSA key given as the
@@ -31,6 +33,7 @@ import http.client
 import os
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import time
@@ -44,7 +47,7 @@ NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(37)
+t = Tap(38)
 
 
 def sha(b):
@@ -271,6 +274,27 @@ with Net() as net:
          "a record of garbage after the handshake: closed")
     raw.close()
 
+    # A ClientHello, the server's flight read, then a reset (SO_LINGER 0).
+    raw = tls_socket(None)
+    me = "%s:%d" % raw.getsockname()[:2]
+    outb = ssl.MemoryBIO()
+    o = ctx.wrap_bio(ssl.MemoryBIO(), outb, server_hostname=NAME)
+    try:
+        o.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    raw.sendall(outb.read())
+    got = raw.recv(65536)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    raw.close()
+    reset = r"%s TLS handshake failed: the connection ended" % me
+    deadline = time.monotonic() + 5
+    while not h.d.matches(reset) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    t.ok(got.startswith(b"\x16\x03\x03") and h.d.matches(reset),
+         "a client resetting mid-handshake: counted and logged as a failed handshake",
+         repr(got[:10]) + h.d.tail(4))
+
     raw = tls_socket(None)
     began = time.monotonic()
     # a ClientHello's record header and first bytes, then nothing
@@ -303,13 +327,13 @@ with Net() as net:
     for part in m.group(1).split(", "):
         v, k = part.split(" ", 1)
         tls[k] = int(v)
-    t.ok(tls.get("failed handshakes") == 4,
-         "4 failed handshakes counted (garbage, TLS 1.0, RSA key exchange, wrong name)",
+    t.ok(tls.get("failed handshakes") == 5,
+         "5 failed handshakes counted (garbage, TLS 1.0, RSA key exchange, wrong name, reset)",
          m.group(0))
     t.ok(tls.get("bad records") == 2, "2 bad records counted (cut short, garbage)", m.group(0))
     t.ok(tls.get("handshake timeouts") == 1, "1 handshake timeout counted", m.group(0))
     lines = h.log_lines(r"TLS (handshake failed|record cut short|bad record|handshake not done)")
-    t.ok(len(lines) == 7, "each failure logged in one line",
+    t.ok(len(lines) == 8, "each failure logged in one line",
          "\n".join(x.string for x in lines))
     t.ok(h.d.matches(r"server name other than the configured") and
          h.d.matches(r"protocol not within min/max") and h.d.matches(r"no ciphersuites in common"),
