@@ -2,8 +2,9 @@
 # etc.sh -- what httpd owns in the image, sourced by rootfs/gen-etc.sh when
 # httpd is on: its root, its services line (with the status listener when
 # HTTPD_STATUS is on), and with HTTPS its certificate
-# and key (HTTPD_TLS_CERT_FILE, HTTPD_TLS_KEY_FILE, and HTTPD_TLS_LAB_CA
-# when they are the lab's: from app/httpd/httpd.mk).
+# and key (HTTPD_TLS_CERT_FILE, HTTPD_TLS_KEY_FILE, the RSA pair's
+# HTTPD_TLS_RSA_CERT_FILE and HTTPD_TLS_RSA_KEY_FILE if any, and
+# HTTPD_TLS_LAB_CA when they are the lab's: from app/httpd/httpd.mk).
 # Site data only: its tuning is compiled in (settings.h).
 mkdir -p "$root$CONFIG_HTTPD_ROOT"
 tls=
@@ -14,6 +15,11 @@ if [ "${CONFIG_HTTPD_TLS:-}" = y ]; then
 	[ -z "${HTTPD_TLS_LAB_CA:-}" ] || echo "!!! WARNING: httpd's HTTPS certificate in this image" \
 		"is a LAB one, signed by $HTTPD_TLS_LAB_CA (HTTPD_TLS_CERT is empty): not for the field." >&2
 	tls="-t $CONFIG_HTTPD_TLS_PORT -x /etc/tern/httpd/cert.pem -K /etc/tern/httpd/key.pem"
+	if [ -n "${HTTPD_TLS_RSA_CERT_FILE:-}" ]; then
+		install -m 0644 "$HTTPD_TLS_RSA_CERT_FILE" "$etc/tern/httpd/rsa-cert.pem"
+		install -m 0600 "$HTTPD_TLS_RSA_KEY_FILE" "$etc/tern/httpd/rsa-key.pem"
+		tls="$tls -X /etc/tern/httpd/rsa-cert.pem -Y /etc/tern/httpd/rsa-key.pem"
+	fi
 	tls="$tls${CONFIG_HTTPD_TLS_NAME:+ -N $CONFIG_HTTPD_TLS_NAME}"
 fi
 # The status pages on the management side (app/httpd/README.md, Status pages).

@@ -4,7 +4,8 @@
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
 "             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
 "             [-s SECONDS] [-m FILES] [-S BYTES] [-u USER]\n" \
-"             [-t PORT -x CERT -K KEY [-N NAME]] [-w PORT [-W ADDRESS] [-I IFACE]]\n" \
+"             [-t PORT -x CERT -K KEY [-X CERT -Y KEY] [-N NAME]]\n" \
+"             [-w PORT [-W ADDRESS] [-I IFACE]]\n" \
 "       httpd -h\n" \
 "\n" \
 "Serves the files under ROOT over HTTP/1.1 and 1.0 (GET, HEAD, Range),\n" \
@@ -27,6 +28,8 @@
 "  -t PORT       also serve HTTPS on PORT, with:\n" \
 "  -x CERT       the certificate chain (PEM), server's first, ECDSA P-256\n" \
 "  -K KEY        its private key (PEM), read before privileges are dropped\n" \
+"  -X CERT       also an RSA certificate chain, for clients without ECDSA\n" \
+"  -Y KEY        its RSA private key (2048 bits or more)\n" \
 "  -N NAME       refuse TLS clients asking for another server name (SNI)\n" \
 "  -w PORT       serve /status, /status.json and /metrics on PORT, with:\n" \
 "  -W ADDRESS    its address (default any)\n" \
@@ -59,7 +62,7 @@
 struct args {
 	struct serve_args serve;           /* -a -p -u -j -n (serve.h) */
 	unsigned tls_port;                 /* 0: no HTTPS */
-	const char *cert, *key, *sni;
+	const char *cert, *key, *rsa_cert, *rsa_key, *sni;
 	struct status_args status;         /* port 0: no status pages */
 };
 
@@ -72,7 +75,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, SERVE_FLAGS "vr:c:C:H:k:s:m:S:t:x:K:N:w:W:I:")) != -1) {
+	while ((opt = getopt(argc, argv, SERVE_FLAGS "vr:c:C:H:k:s:m:S:t:x:K:X:Y:N:w:W:I:")) != -1) {
 		switch (opt) {
 		case 'v': c->verbose = true; break;
 		case 'r': c->root = optarg; break;
@@ -86,6 +89,8 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 't': a->tls_port = number(optarg, 1, 65535, "-t"); break;
 		case 'x': a->cert = optarg; break;
 		case 'K': a->key = optarg; break;
+		case 'X': a->rsa_cert = optarg; break;
+		case 'Y': a->rsa_key = optarg; break;
 		case 'N': a->sni = optarg; break;
 		case 'w': a->status.port = number(optarg, 1, 65535, "-w"); break;
 		case 'W': a->status.address = optarg; break;
@@ -97,6 +102,8 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		usage_error(USAGE, "unexpected argument %s", argv[optind]);
 	if (a->tls_port && (!a->cert || !a->key))
 		usage_error(USAGE, "%s wants -x CERT and -K KEY", "-t");
+	if (!a->rsa_cert != !a->rsa_key || (a->rsa_cert && !a->tls_port))
+		usage_error(USAGE, "%s go together, with -t", "-X and -Y");
 	if (a->tls_port && a->tls_port == a->serve.port)
 		usage_error(USAGE, "%s is the same port as -p", "-t");
 	if (a->status.port && (a->status.port == a->serve.port || a->status.port == a->tls_port))
@@ -200,7 +207,7 @@ int main(int argc, char **argv)
 	log_init("httpd");
 	parse(argc, argv, &c, &a);
 	if (a.tls_port)
-		c.tls = tls_load(a.cert, a.key, a.sni);
+		c.tls = tls_load(a.cert, a.key, a.rsa_cert, a.rsa_key, a.sni);
 	raise_fd_limit(c.max_conns);
 	c.root_fd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.root_fd < 0)

@@ -34,8 +34,8 @@
 
 struct tls_site {
 	mbedtls_ssl_config conf;
-	mbedtls_x509_crt cert;
-	mbedtls_pk_context key;
+	mbedtls_x509_crt cert[2];   /* ECDSA P-256, and RSA if given */
+	mbedtls_pk_context key[2];
 	mbedtls_ctr_drbg_context drbg;
 	const char *sni;            /* NULL: any server name */
 	struct tls_counters own, *n; /* n: own, or the worker's (tls_count_into) */
@@ -70,6 +70,10 @@ static struct tls_conn *handshaking_now;
 static const int suites[] = {
 	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	/* With the RSA pair only (mbedtls skips a suite no certificate can
+	 * sign): clients without ECDSA, such as OVMF's HTTP Boot. */
+	MBEDTLS_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+	MBEDTLS_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
 	0,
 };
 static const mbedtls_ecp_group_id curves[] = {
@@ -129,7 +133,30 @@ static int export_keys(void *site, const unsigned char *ms, const unsigned char 
 	return 0;
 }
 
-struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
+/* One certificate chain and its key into t->cert[i], t->key[i], offered
+ * to clients whose suite that key signs. */
+static void load_pair(struct tls_site *t, int i, const char *cert, const char *key)
+{
+	mbedtls_pk_context *k = &t->key[i];
+	int r;
+
+	if ((r = mbedtls_x509_crt_parse_file(&t->cert[i], cert)) != 0)
+		die(EXIT_SYSCALL, "unable to load the TLS certificate %s: %s", cert, mbed_error(r));
+	if ((r = mbedtls_pk_parse_keyfile(k, key, NULL)) != 0)
+		die(EXIT_SYSCALL, "unable to load the TLS key %s: %s", key, mbed_error(r));
+	if (i == 0 && (!mbedtls_pk_can_do(k, MBEDTLS_PK_ECDSA) ||
+		       mbedtls_pk_ec(*k)->grp.id != MBEDTLS_ECP_DP_SECP256R1))
+		die(EXIT_USAGE, "the TLS key %s is not an ECDSA P-256 key", key);
+	if (i == 1 && (mbedtls_pk_get_type(k) != MBEDTLS_PK_RSA || mbedtls_pk_get_bitlen(k) < 2048))
+		die(EXIT_USAGE, "the TLS key %s is not an RSA key of 2048 bits or more", key);
+	if (mbedtls_pk_check_pair(&t->cert[i].pk, k) != 0)
+		die(EXIT_USAGE, "the TLS key %s is not the key of the certificate %s", key, cert);
+	if ((r = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert[i], k)) != 0)
+		die(EXIT_SYSCALL, "unable to configure TLS: %s", mbed_error(r));
+}
+
+struct tls_site *tls_load(const char *cert, const char *key, const char *rsa_cert,
+			  const char *rsa_key, const char *sni)
 {
 	struct tls_site *t = calloc(1, sizeof *t);
 	int r;
@@ -137,25 +164,21 @@ struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
 	if (!t)
 		die_errno("unable to allocate the TLS configuration");
 	mbedtls_ssl_config_init(&t->conf);
-	mbedtls_x509_crt_init(&t->cert);
-	mbedtls_pk_init(&t->key);
+	for (int i = 0; i < 2; i++) {
+		mbedtls_x509_crt_init(&t->cert[i]);
+		mbedtls_pk_init(&t->key[i]);
+	}
 	mbedtls_ctr_drbg_init(&t->drbg);
 	t->sni = sni && *sni ? sni : NULL;
 	t->n = &t->own;
-	if ((r = mbedtls_x509_crt_parse_file(&t->cert, cert)) != 0)
-		die(EXIT_SYSCALL, "unable to load the TLS certificate %s: %s", cert, mbed_error(r));
-	if ((r = mbedtls_pk_parse_keyfile(&t->key, key, NULL)) != 0)
-		die(EXIT_SYSCALL, "unable to load the TLS key %s: %s", key, mbed_error(r));
-	if (!mbedtls_pk_can_do(&t->key, MBEDTLS_PK_ECDSA) ||
-	    mbedtls_pk_ec(t->key)->grp.id != MBEDTLS_ECP_DP_SECP256R1)
-		die(EXIT_USAGE, "the TLS key %s is not an ECDSA P-256 key", key);
-	if (mbedtls_pk_check_pair(&t->cert.pk, &t->key) != 0)
-		die(EXIT_USAGE, "the TLS key %s is not the key of the certificate %s", key, cert);
+	/* The server's defaults include DHE's group: RFC 3526's 2048-bit. */
 	if ((r = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_SERVER,
 					     MBEDTLS_SSL_TRANSPORT_STREAM,
-					     MBEDTLS_SSL_PRESET_DEFAULT)) != 0 ||
-	    (r = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key)) != 0)
+					     MBEDTLS_SSL_PRESET_DEFAULT)) != 0)
 		die(EXIT_SYSCALL, "unable to configure TLS: %s", mbed_error(r));
+	load_pair(t, 0, cert, key);
+	if (rsa_cert)
+		load_pair(t, 1, rsa_cert, rsa_key);
 	mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 				     MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_max_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
@@ -172,8 +195,10 @@ void tls_free(struct tls_site *t)
 	if (!t)
 		return;
 	mbedtls_ssl_config_free(&t->conf);
-	mbedtls_x509_crt_free(&t->cert);
-	mbedtls_pk_free(&t->key);
+	for (int i = 0; i < 2; i++) {
+		mbedtls_x509_crt_free(&t->cert[i]);
+		mbedtls_pk_free(&t->key[i]);
+	}
 	mbedtls_ctr_drbg_free(&t->drbg);
 	free(t);
 }
@@ -487,8 +512,9 @@ int tls_completed(struct server *s, struct conn *c, int res)
 			return tc->result;
 		return step_recv(s, c);
 	case RAW_RECV:
-		if (res < 0)
-			return res;
+		if (res < 0) /* reset: mid-handshake, a refusal (OVMF refusing our chain) */
+			return tc->handshaken || !tc->heard
+				       ? res : fail(c, TLS_FAIL_HANDSHAKE, "handshake failed", 0);
 		tc->in_len = (size_t)res;
 		tc->eof = res == 0;
 		tc->heard |= res > 0;
@@ -533,9 +559,10 @@ void tls_log_counters(const struct tls_site *t)
 
 #else /* no CONFIG_HTTPD_TLS: HTTP only */
 
-struct tls_site *tls_load(const char *cert, const char *key, const char *sni)
+struct tls_site *tls_load(const char *cert, const char *key, const char *rsa_cert,
+			  const char *rsa_key, const char *sni)
 {
-	(void)cert, (void)key, (void)sni;
+	(void)cert, (void)key, (void)rsa_cert, (void)rsa_key, (void)sni;
 	die(EXIT_USAGE, "this httpd is built without TLS (HTTPD_TLS is off)");
 }
 void tls_free(struct tls_site *t) { (void)t; }

@@ -14,9 +14,12 @@
  * -errno.  A result known at once (plaintext mbedtls still holds) arrives
  * by a NOP, so conn.c always sees a completion, never a nested call.
  *
- * Only ECDHE-ECDSA with AES-GCM (128 and 256) over TLS 1.2, with an ECDSA
- * P-256 key: AES-GCM runs on the CPU's AES and carry-less multiply
- * instructions (mbedtls's AESNI code) where the CPU has them.
+ * Only AES-GCM (128 and 256) over TLS 1.2: ECDHE-ECDSA with an ECDSA P-256
+ * key, and DHE-RSA with an RSA key when one is given as well (for clients
+ * with no ECDSA, such as OVMF's HTTP Boot; mbedtls shows each client the
+ * certificate its suite needs).  AES-GCM runs on the CPU's AES and
+ * carry-less multiply instructions (mbedtls's AESNI code, and tls_gcm.c
+ * for what we send) where the CPU has them.
  *
  * Every failure (a refused or broken handshake, a wrong server name,
  * garbage, a bad or truncated record, a handshake not done within the head
@@ -61,9 +64,12 @@ struct tls_counters {
 const char *tls_failure_name(enum tls_failure f);
 
 /* Load the certificate chain (PEM, the server's first) and its ECDSA P-256
- * key; sni: the only server name a client may ask for (NULL or "": any).
- * Before privileges are dropped.  Dies with a clear message if it cannot. */
-struct tls_site *tls_load(const char *cert, const char *key, const char *sni);
+ * key, and if rsa_cert is not NULL a second chain and its RSA key (2048
+ * bits or more); sni: the only server name a client may ask for (NULL or
+ * "": any).  Before privileges are dropped.  Dies with a clear message if
+ * it cannot. */
+struct tls_site *tls_load(const char *cert, const char *key, const char *rsa_cert,
+			  const char *rsa_key, const char *sni);
 void tls_free(struct tls_site *t);
 /* Count into n from now on (a worker's shared counters; until then, the
  * site's own). */

@@ -1,23 +1,31 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# HTTPS: httpd -t 8443 -N boot.example with a lab CA and certificate made
-# by app/httpd/tls-lab.sh (for boot.example and 192.0.2.1), over a veth
-# between two namespaces; every byte checked (SHA-256 against the file):
+# HTTPS: httpd -t 8443 -N boot.example with the lab CAs and certificates
+# made by app/httpd/tls-lab.sh (for boot.example and 192.0.2.1: an ECDSA
+# pair, -x/-K, and an RSA pair, -X/-Y), over a veth between two
+# namespaces; every byte checked (SHA-256 against the file):
 #   curl --cacert: HTTP/1.1 GET of a 16 MiB file, by name (SNI) and by
 #   address (no SNI), with AES-128-GCM and with AES-256-GCM; two URLs on
 #   one kept-alive connection; --range; HEAD (-I);
+#   an RSA-only client (curl --ciphers DHE-RSA-AES128/256-GCM, trusting
+#   only the RSA lab CA; openssl s_client) gets the RSA certificate, an
+#   ECDSA one (s_client) the ECDSA certificate;
 #   Python's ssl: TLS 1.2 with ECDHE-ECDSA AES-GCM; three requests on one
 #   connection (http.client); a request sent a byte a record; requests
 #   pipelined in one record, and 600 (more plaintext than the receive
 #   buffer holds), answered in order;
 #   failures, each ending its own connection, counted and logged once:
-#   garbage (plain HTTP to the TLS port), a TLS 1.0-only client and an
-#   RSA-only client (openssl s_client: refused with an alert), a wrong
+#   garbage (plain HTTP to the TLS port), a TLS 1.0-only client and a
+#   client offering only RSA key exchange, no forward secrecy (openssl
+#   s_client: refused with an alert), a wrong
 #   server name (SNI), a record cut short and a record of garbage after
-#   the handshake, a client that stops mid-handshake (closed at the -H 2
+#   the handshake, a client that resets the connection mid-handshake (as
+#   OVMF does when it refuses the chain), a client that stops
+#   mid-handshake (closed at the -H 2
 #   deadline, between 2 and 4.5 s); a client that stops reading a response
 #   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
-# and a key that is not the certificate's stops httpd before it starts;
+# and a key that is not the certificate's, or an ECDSA key given as the
+# RSA one, stops httpd before it starts;
 # meanwhile a rate-limited download over plain HTTP and another over HTTPS
 # run through all of it and finish with every byte right.  The TLS
 # counters are the shared ones: /metrics (-w, with a run directory of the
@@ -28,6 +36,7 @@ import http.client
 import os
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -43,7 +52,7 @@ NAME = "boot.example"
 require_httpd()
 if subprocess.run(["sh", "-c", "command -v openssl"], capture_output=True).returncode:
     skip_all("no openssl on this host (toolchain/host-packages)")
-t = Tap(36)
+t = Tap(41)
 run = tempfile.mkdtemp(prefix="httpd-tls-run-")
 for d in ("stats", "journal"):
     os.mkdir(os.path.join(run, d))
@@ -75,8 +84,16 @@ with Net() as net:
                         os.path.join(keys, "httpd-lab-ca.key")], capture_output=True, text=True)
     t.ok(r.returncode == 100 and "is not the key of the certificate" in r.stderr,
          "a key that is not the certificate's: httpd refuses to start (exit 100)", r.stderr)
+    pairs = ["-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")]
+    r = subprocess.run([httpd_binary(), "-r", root, "-p", "1", "-t", "2"] + pairs +
+                       ["-X", os.path.join(keys, "cert.pem"), "-Y", os.path.join(keys, "key.pem")],
+                       capture_output=True, text=True)
+    t.ok(r.returncode == 100 and "is not an RSA key" in r.stderr,
+         "an ECDSA pair given as the RSA one (-X/-Y): httpd refuses to start (exit 100)", r.stderr)
+    rsa_ca = os.path.join(keys, "httpd-lab-rsa-ca.pem")
+    pairs += ["-X", os.path.join(keys, "rsa-cert.pem"), "-Y", os.path.join(keys, "rsa-key.pem")]
     h = Httpd(srv, root, "-H", "2", "-s", "2", "-t", str(TLS_PORT), "-N", NAME, "-w", str(STATUS),
-              "-x", os.path.join(keys, "cert.pem"), "-K", os.path.join(keys, "key.pem")).start()
+              *pairs).start()
     h.d.expect(r"serving HTTPS on port %d" % TLS_PORT)
     base = "https://%s:%d" % (NAME, TLS_PORT)
     resolve = ["--resolve", "%s:%d:%s" % (NAME, TLS_PORT, addr), "--cacert", ca]
@@ -110,6 +127,12 @@ with Net() as net:
         r, body = curl("--ciphers", suite, base + "/big.img")
         t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
              "curl --ciphers %s: same bytes" % suite, r.stdout + r.stderr)
+    # An RSA-only client, trusting only the RSA lab CA: the RSA certificate.
+    for suite in ("DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384"):
+        r, body = curl("--ciphers", suite, "--cacert", rsa_ca, base + "/big.img")
+        t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
+             "curl --ciphers %s --cacert the RSA lab CA: same bytes" % suite,
+             r.stdout + r.stderr)
     r = cli.run(["curl", "-sS", "-o", "/dev/null", "-o", "/dev/null", "-w",
                  "%{http_code} %{num_connects}\\n"] + resolve +
                 [base + "/boot.ipxe", base + "/big.img"])
@@ -230,15 +253,23 @@ with Net() as net:
     r = s_client("-tls1", "-cipher", "DEFAULT@SECLEVEL=0")
     t.ok("alert protocol version" in r.stderr + r.stdout,
          "a TLS 1.0 client: refused with a protocol_version alert", r.stderr[-400:])
-    r = s_client("-tls1_2", "-cipher", "aRSA", "-servername", NAME)
+    r = s_client("-tls1_2", "-cipher", "kRSA", "-servername", NAME)
     t.ok("alert handshake failure" in r.stderr + r.stdout,
-         "a client offering only RSA suites: refused (handshake_failure)", r.stderr[-400:])
+         "a client offering only RSA key exchange (no forward secrecy): refused "
+         "(handshake_failure)", r.stderr[-400:])
     r = s_client("-tls1_2", "-servername", "other.example")
     t.ok("unrecognized name" in r.stderr + r.stdout,
          "a wrong server name (SNI): refused with an unrecognized_name alert", r.stderr[-400:])
     r = s_client("-tls1_2", "-servername", NAME)
-    t.ok("Verify return code: 0" in r.stdout and "ECDHE-ECDSA-AES" in r.stdout,
-         "the right name: s_client verifies the chain", r.stdout[-600:])
+    t.ok("Verify return code: 0" in r.stdout and "ECDHE-ECDSA-AES" in r.stdout and
+         "Server public key is 256 bit" in r.stdout,
+         "the right name: s_client verifies the chain, the ECDSA certificate", r.stdout[-600:])
+    r = cli.run(["openssl", "s_client", "-connect", "%s:%d" % (addr, TLS_PORT), "-CAfile", rsa_ca,
+                 "-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256", "-servername", NAME],
+                input="", timeout=20)
+    t.ok("Verify return code: 0" in r.stdout and "DHE-RSA-AES128-GCM-SHA256" in r.stdout and
+         "Server public key is 2048 bit" in r.stdout,
+         "an RSA-only s_client: the RSA certificate, verified by the RSA lab CA", r.stdout[-600:])
 
     def handshaken():
         """A TLS 1.2 session over memory BIOs: (socket, ssl object, out BIO)."""
@@ -266,6 +297,27 @@ with Net() as net:
     t.ok(closed(raw, b"\x17\x03\x03\x00\x40" + os.urandom(64)),
          "a record of garbage after the handshake: closed")
     raw.close()
+
+    # A ClientHello, the server's flight read, then a reset (SO_LINGER 0).
+    raw = tls_socket(None)
+    me = "%s:%d" % raw.getsockname()[:2]
+    outb = ssl.MemoryBIO()
+    o = ctx.wrap_bio(ssl.MemoryBIO(), outb, server_hostname=NAME)
+    try:
+        o.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    raw.sendall(outb.read())
+    got = raw.recv(65536)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    raw.close()
+    reset = r"%s TLS handshake failed: the connection ended" % me
+    deadline = time.monotonic() + 5
+    while not h.d.matches(reset) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    t.ok(got.startswith(b"\x16\x03\x03") and h.d.matches(reset),
+         "a client resetting mid-handshake: counted and logged as a failed handshake",
+         repr(got[:10]) + h.d.tail(4))
 
     raw = tls_socket(None)
     began = time.monotonic()
@@ -299,13 +351,14 @@ with Net() as net:
     for part in m.group(1).split(", "):
         v, k = part.split(" ", 1)
         tls[k] = int(v)
-    t.ok(tls.get("failed handshakes") == 4,
-         "4 failed handshakes counted (garbage, TLS 1.0, RSA, wrong name)", m.group(0))
+    t.ok(tls.get("failed handshakes") == 5,
+         "5 failed handshakes counted (garbage, TLS 1.0, RSA key exchange, wrong name, reset)",
+         m.group(0))
     t.ok(tls.get("bad records") == 2, "2 bad records counted (cut short, garbage)", m.group(0))
     t.ok(tls.get("handshake timeouts") == 1, "1 handshake timeout counted", m.group(0))
     lines = h.log_lines(r"TLS (handshake failed|record cut short|bad record|handshake not done)",
-                        count=7)
-    t.ok(len(lines) == 7, "each failure logged in one line",
+                        count=8)
+    t.ok(len(lines) == 8, "each failure logged in one line",
          "\n".join(x.string for x in lines))
     t.ok(h.d.seen(r"server name other than the configured") and
          h.d.seen(r"protocol not within min/max") and h.d.seen(r"no ciphersuites in common"),
@@ -313,7 +366,7 @@ with Net() as net:
     t.ok(n["malformed"] == 0 and n["5xx"] == 0, "and no HTTP refusal among them", repr(n))
     text, after = tls_metrics()
     want = {"tern_httpd_tls_handshakes_total": tls.get("handshakes"),
-            'tern_httpd_tls_failures_total{cause="handshake failed"}': 4,
+            'tern_httpd_tls_failures_total{cause="handshake failed"}': 5,
             'tern_httpd_tls_failures_total{cause="handshake timed out"}': 1,
             'tern_httpd_tls_failures_total{cause="bad record"}': 2}
     t.ok(after == want and after["tern_httpd_tls_handshakes_total"] >

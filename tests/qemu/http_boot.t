@@ -18,19 +18,19 @@
 #      http://192.0.2.1/tern.efi and boots it: the pc_x86_64 board's
 #      slot.efi, a unified kernel image (kernel, initramfs, command line);
 #   4. OVMF again, over HTTPS: pxed's line becomes `http-server https`
-#      (SIGHUP), httpd serves a certificate for 192.0.2.1 signed by the lab
-#      CA in keys/ (app/httpd/tls-lab.sh, as the build's), and the client
-#      trusts that CA through QEMU's fw_cfg (etc/edk2/https/cacerts, an
-#      EFI_SIGNATURE_LIST, read by OVMF's TlsAuthConfigLib into the
-#      TlsCaCertificate variable HttpDxe reads).  Debian's OVMF 2022.11 has
-#      TLS (TlsDxe) in its HTTP Boot, but its EDK2 OpenSSL offers RSA and
-#      DHE-RSA suites only, no ECDHE and no ECDSA signature, and httpd's
-#      HTTPS is ECDSA P-256 only (issue 16): so the handshake fails, and the
-#      checks say so: OVMF takes the https:// URL, reaches the handshake
-#      (EDK2 opens no TLS session without a CA list it could load, so a
-#      ClientHello proves the list loaded), httpd refuses it for want of a
-#      common suite and logs it once, and the client boots nothing.  When
-#      Debian's OVMF learns ECDHE-ECDSA, check 14 fails: make it a boot.
+#      (SIGHUP), httpd serves certificates for 192.0.2.1 signed by the lab
+#      CAs in keys/ (app/httpd/tls-lab.sh, as the build's: ECDSA and RSA),
+#      and the client trusts a CA through QEMU's fw_cfg
+#      (etc/edk2/https/cacerts, an EFI_SIGNATURE_LIST, read by OVMF's
+#      TlsAuthConfigLib into the TlsCaCertificate variable HttpDxe reads).
+#      Debian's OVMF 2022.11 has TLS (TlsDxe) in its HTTP Boot, but its
+#      EDK2 OpenSSL offers RSA and DHE-RSA suites only, no ECDHE and no
+#      ECDSA signature: httpd shows it its RSA certificate (DHE-RSA with
+#      AES-GCM).  First trusting only the ECDSA lab CA (the wrong one): OVMF
+#      takes the https:// URL, refuses httpd's chain by resetting the
+#      connection (httpd logs a failed handshake, completes none) and boots
+#      nothing; then trusting the RSA lab CA: it boots slot.efi over HTTPS
+#      and reaches its ready line.
 #
 # The link: each client's QEMU connects a `-netdev socket` to its own
 # listening port on the appliance's QEMU, where a QEMU hub joins them to
@@ -67,6 +67,7 @@ UEFI_MAC = "52:54:00:00:03:66"
 HTTPS_MAC = "52:54:00:00:03:67"
 KEYS = os.path.join(os.environ["TERN_TOP"], "keys")
 LAB_CA = os.path.join(KEYS, "httpd-lab-ca.pem")
+LAB_RSA_CA = os.path.join(KEYS, "httpd-lab-rsa-ca.pem")
 CONF = """# http_boot.t: the appliance as the DHCP server of an isolated lab
 mode server
 pool 192.0.2.100 192.0.2.109
@@ -135,17 +136,19 @@ def signature_list(pems):
     return out
 
 
-def lab_certificate(tmp):
-    """A server certificate for 192.0.2.1 and its key, signed by the lab CA
-    in keys/ (the build's), made by the build's own tls-lab.sh on a copy
-    of the CA (tls-lab.sh keeps what it makes beside the CA)."""
+def lab_certificates(tmp):
+    """The server certificates for 192.0.2.1 and their keys, signed by the
+    lab CAs in keys/ (the build's), made by the build's own tls-lab.sh on a
+    copy of the CAs (tls-lab.sh keeps what it makes beside the CAs): the
+    directory holding cert.pem, key.pem, rsa-cert.pem and rsa-key.pem."""
     ca = os.path.join(tmp, "ca")
     os.mkdir(ca)
-    for name in ("httpd-lab-ca.pem", "httpd-lab-ca.key"):
-        shutil.copy(os.path.join(KEYS, name), ca)
+    for name in ("httpd-lab-ca", "httpd-lab-rsa-ca"):
+        for ext in (".pem", ".key"):
+            shutil.copy(os.path.join(KEYS, name + ext), ca)
     subprocess.run(["sh", os.path.join(os.environ["TERN_TOP"], "app", "httpd", "tls-lab.sh"),
                     ca, ca, "192.0.2.1"], check=True, stderr=subprocess.DEVNULL)
-    return os.path.join(ca, "cert.pem"), os.path.join(ca, "key.pem")
+    return ca
 
 
 def boot_client(t, app, argv, what):
@@ -170,6 +173,17 @@ def leased(app, mac, mark, what):
         m = app.wait_log(rb"pxed: REQUEST from %s on eth0 \(arch \d+, %s\): ack (192\.0\.2\.10\d)"
                          % (re.escape(mac).encode(), what), mark)
         return m.group(1).decode()
+    except GuestError:
+        return None
+
+
+def offered(app, mac, scheme, mark):
+    """pxed's offer to the HTTP Boot client mac (arch 16) after mark, with
+    SCHEME://192.0.2.1/tern.efi, or None."""
+    try:
+        return app.wait_log(rb"pxed: DISCOVER from %s on eth0 \(arch 16, HTTP\): offer \S+, "
+                            rb"file %s://192\.0\.2\.1/tern\.efi"
+                            % (re.escape(mac).encode(), scheme), mark)
     except GuestError:
         return None
 
@@ -206,12 +220,14 @@ t.ok(re.search(r"(?m)^http-server http$", generated) and re.search(r"(?m)^arch 1
 for path, what in ((SLOT, "the pc_x86_64 board's slot.efi (make BOARD=pc_x86_64)"),
                    (OVMF_CODE, "OVMF (apt-get install ovmf)"),
                    (LAB_CA, "the lab CA httpd's certificate is signed by (make: "
+                    "app/httpd/tls-lab.sh)"),
+                   (LAB_RSA_CA, "the lab CA httpd's RSA certificate is signed by (make: "
                     "app/httpd/tls-lab.sh)")):
     if not os.path.exists(path):
         t.bail("%s is missing: %s" % (what, path))
 
 with tempfile.TemporaryDirectory() as tmp:
-    cert, key = lab_certificate(tmp)
+    certs = lab_certificates(tmp)
     appliance_initrd = site_initrd(tmp, [
         "dir /srv 0755 0 0",
         "dir /srv/tftp 0755 0 0",
@@ -221,9 +237,10 @@ with tempfile.TemporaryDirectory() as tmp:
         "dir /etc 0755 0 0",
         "dir /etc/tern 0755 0 0",
         "dir /etc/tern/httpd 0755 0 0",
-        "file /etc/tern/httpd/cert.pem %s 0644 0 0" % cert,
-        "file /etc/tern/httpd/key.pem %s 0600 0 0" % key,
-    ], [("/srv/tftp/boot.ipxe", SCRIPT), ("/etc/tern/pxed.conf", CONF)])
+    ] + ["file /etc/tern/httpd/%s %s 0%s 0 0" % (name, os.path.join(certs, name), mode)
+         for name, mode in (("cert.pem", 644), ("key.pem", 600), ("rsa-cert.pem", 644),
+                            ("rsa-key.pem", 600))],
+        [("/srv/tftp/boot.ipxe", SCRIPT), ("/etc/tern/pxed.conf", CONF)])
     os.environ["TERN_INITRD"] = appliance_initrd   # for the appliance's Guest only
 
     ports = [free_tcp_port() for _ in range(3)]
@@ -286,9 +303,7 @@ with tempfile.TemporaryDirectory() as tmp:
         print("# http_boot: OVMF HTTP Boot client QEMU start to ready: %.1f s (%s)"
               % (uefi_took, accel("x86_64-uefi")), flush=True)
         ip = leased(app, UEFI_MAC, mark, b"HTTP")
-        offer = app.wait_log(rb"pxed: DISCOVER from %s on eth0 \(arch 16, HTTP\): offer \S+, "
-                             rb"file http://192\.0\.2\.1/tern\.efi" % re.escape(UEFI_MAC).encode(),
-                             mark) if ip else None
+        offer = offered(app, UEFI_MAC, b"http", mark) if ip else None
         t.ok(ip and offer, "pxed: the HTTPClient's lease, with http://192.0.2.1/tern.efi",
              app.tail(3000))
         t.ok(re.search(rb"URI: http://192\.0\.2\.1/tern\.efi", cli.log),
@@ -297,39 +312,53 @@ with tempfile.TemporaryDirectory() as tmp:
              "httpd: tern.efi sent whole to the client's leased address", app.tail(3000))
         cli.kill()
 
-        # 4. OVMF over HTTPS, trusting the lab CA.
+        # 4. OVMF over HTTPS: trusting the wrong CA, then the right one.
         mark = len(app.log)
         app.sh("sed -i 's/^http-server http$/http-server https/' /etc/tern/pxed.conf; "
                "kill -HUP $(pidof pxed)")
         app.wait_log(rb"pxed: SIGHUP: \S+ reloaded", mark)
-        cacerts = os.path.join(tmp, "cacerts.esl")
-        with open(LAB_CA) as f, open(cacerts, "wb") as out:
-            out.write(signature_list([f.read()]))
-        with open(OVMF_VARS, "rb") as src, open(vars_path, "wb") as dst:
-            dst.write(src.read())
-        cli = Guest(argv=uefi_client(HTTPS_MAC, ports[2], vars_path, cacerts))
+
+        def https_client(ca_pem):
+            cacerts = os.path.join(tmp, "cacerts.esl")
+            with open(ca_pem) as f, open(cacerts, "wb") as out:
+                out.write(signature_list([f.read()]))
+            with open(OVMF_VARS, "rb") as src, open(vars_path, "wb") as dst:
+                dst.write(src.read())
+            return uefi_client(HTTPS_MAC, ports[2], vars_path, cacerts)
+
+        cli = Guest(argv=https_client(LAB_CA))
         try:
             cli.wait_log(rb"URI: https://192\.0\.2\.1/tern\.efi", timeout=CLIENT_TIMEOUT)
             ip = leased(app, HTTPS_MAC, mark, b"HTTP")
-            refused = app.wait_log(rb"httpd: %s:\d+ TLS handshake failed: ([^\r\n]*)"
-                                   % re.escape(ip or "none").encode(), mark, timeout=60)
-            cli.wait_log(rb"Error: Could not retrieve NBP file size", timeout=60)
-            t.ok(True, "OVMF over HTTPS: pxed gave it https://192.0.2.1/tern.efi and its "
-                 "console shows it taken")
+            cli.wait_log(rb"Error: Could not retrieve NBP file size", timeout=120)
+            refused = app.wait_log(rb"httpd: %s:\d+ TLS handshake failed: [^\r\n]*"
+                                   % re.escape(ip or "none").encode(), mark)
+            app.sh("kill -USR1 $(pidof httpd)")
+            tls = app.wait_log(rb"httpd: tls: (\d+) handshakes, [^\r\n]*", mark)
+            why = refused.group(0) + b"\n" + tls.group(0)
         except GuestError as e:
-            t.ok(False, "OVMF over HTTPS: the https:// URL taken, the handshake reached",
-                 "%s\nappliance:\n%s" % (e, app.tail(3000)))
-            refused = None
-        t.ok(refused and b"ciphersuites in common" in refused.group(1),
-             "httpd: the client, trusting the lab CA, reached the TLS handshake and was "
-             "refused for want of a common suite (Debian's OVMF 2022.11 offers no ECDHE-ECDSA)",
-             refused.group(0) if refused else app.tail(3000))
-        t.ok(not re.search(rb"tern: ready in", cli.log) and
+            ip, tls, why = None, None, "%s\nappliance:\n%s" % (e, app.tail(3000))
+        t.ok(tls and tls.group(1) == b"0" and
              not re.search(rb'httpd: %s:\d+ "GET /tern\.efi"' % re.escape(ip or "none").encode(),
                            app.log[mark:]),
-             "and it booted nothing: no request for tern.efi reached httpd", cli.tail(2000))
-        print("# http_boot: OVMF HTTPS attempt ended %.1f s after its QEMU started"
+             "OVMF over HTTPS trusting only the ECDSA lab CA: it took https://192.0.2.1/tern.efi, "
+             "reset the handshake on httpd's RSA chain (logged: handshake failed; 0 handshakes "
+             "completed) and fetched nothing", why)
+        print("# http_boot: OVMF HTTPS with the wrong CA ended %.1f s after its QEMU started"
               % (time.monotonic() - cli.started), flush=True)
+        cli.kill()
+
+        cli, https_took, mark = boot_client(t, app, https_client(LAB_RSA_CA),
+                                            "OVMF UEFI HTTP Boot of slot.efi over HTTPS, "
+                                            "trusting the RSA lab CA")
+        print("# http_boot: OVMF HTTPS Boot client QEMU start to ready: %.1f s (%s)"
+              % (https_took, accel("x86_64-uefi")), flush=True)
+        ip = leased(app, HTTPS_MAC, mark, b"HTTP")
+        offer = offered(app, HTTPS_MAC, b"https", mark) if ip else None
+        t.ok(ip and offer and re.search(rb"URI: https://192\.0\.2\.1/tern\.efi", cli.log) and
+             http_log(app, ip, "tern.efi", os.path.getsize(SLOT), mark) is not None,
+             "pxed gave it https://192.0.2.1/tern.efi, OVMF took it, httpd sent tern.efi "
+             "whole over TLS", app.tail(3000))
         cli.kill()
 
         app.send("poweroff\n")
