@@ -154,23 +154,39 @@ class Daemon:
             self._eof = True
             self._cond.notify_all()
 
+    def _wait(self, found, timeout):
+        """found() under the lock each time a line arrives, until it returns
+        something other than None (returned), timeout seconds pass or the
+        daemon has ended and its output is all read (None)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                r = found()
+                left = deadline - time.monotonic()
+                if r is not None or left <= 0 or (self._eof and self.proc.poll() is not None):
+                    return r
+                self._cond.wait(min(left, 0.1))
+
+    def _all(self, rx):
+        return [m for _, text in self.lines for m in [rx.search(text)] if m]
+
     def expect(self, pattern, timeout=5):
         """Wait for a line matching pattern (regex search); returns the
         match and consumes the lines up to it.  NetError on timeout."""
         rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for i in range(self.pos, len(self.lines)):
-                    m = rx.search(self.lines[i][1])
-                    if m:
-                        self.pos = i + 1
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0 or (self._eof and self.proc.poll() is not None):
-                    raise NetError("%s: no line matching %r within %.1f s%s"
-                                   % (self.name, pattern, timeout, self.tail()))
-                self._cond.wait(min(left, 0.1))
+
+        def first():
+            for i in range(self.pos, len(self.lines)):
+                m = rx.search(self.lines[i][1])
+                if m:
+                    self.pos = i + 1
+                    return m
+            return None
+        m = self._wait(first, timeout)
+        if m is None:
+            raise NetError("%s: no line matching %r within %.1f s%s"
+                           % (self.name, pattern, timeout, self.tail()))
+        return m
 
     def matches(self, pattern):
         """Every line read so far matching pattern, at once: for checks that a
@@ -178,21 +194,22 @@ class Daemon:
         way through the pipe to the reader thread: to see one, use seen()."""
         rx = re.compile(pattern)
         with self._cond:
-            return [m for _, text in self.lines for m in [rx.search(text)] if m]
+            return self._all(rx)
 
     def seen(self, pattern, timeout=5, count=1):
         """Every line matching pattern, once at least count of them have been
         read (or timeout seconds have passed: then what there is).  Consumes
         nothing."""
         rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                got = [m for _, text in self.lines for m in [rx.search(text)] if m]
-                left = deadline - time.monotonic()
-                if len(got) >= count or left <= 0 or (self._eof and self.proc.poll() is not None):
-                    return got
-                self._cond.wait(min(left, 0.1))
+
+        def enough():
+            got = self._all(rx)
+            return got if len(got) >= count else None
+        got = self._wait(enough, timeout)
+        if got is None:
+            with self._cond:
+                got = self._all(rx)
+        return got
 
     def tail(self, n=30):
         with self._cond:
