@@ -45,37 +45,52 @@ UNIT_DEPS_httpd = $(HOST_MBEDTLS_STAMP)
 UNIT_CFLAGS_fwupdate := $(HOST_MBEDTLS_CFLAGS)
 UNIT_LIBS_fwupdate := $(HOST_MBEDTLS_LIBS)
 UNIT_DEPS_fwupdate := $(HOST_MBEDTLS_STAMP)
-# (lib_<topic> tests app/lib alone: sorted, its files are named once.)
-unit-srcs = $(sort $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS))
-
-define unit-test
-$(TEST_OUT)/unit-$(2)/$(1): tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
-		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h \
-		$$(UNIT_DEPS_$$(call unit-prog,$(1)))
-	echo ">>> test: cc $(1) ($(2))"
-	mkdir -p $$(dir $$@)
-	gcc $$(UNIT_CFLAGS) $$(UNIT_$(2)_FLAGS) $$(UNIT_CFLAGS_$$(call unit-prog,$(1))) \
-		-Iapp/$$(call unit-prog,$(1)) -o $$@ \
-		tests/unit/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) -lcmocka \
-		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
-endef
-$(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit-test,$(t),$(v)))))
-
 # libFuzzer with ASan and UBSan; any sanitizer report is a crash.
 FUZZ_NAMES  := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 FUZZ_BINS   := $(addprefix $(TEST_OUT)/fuzz/,$(FUZZ_NAMES))
 FUZZ_CFLAGS := $(UNIT_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
+# (lib_<topic> tests app/lib alone: sorted, its files are named once.)
+unit-srcs = $(sort $(filter-out app/$(1)/main.c,$(wildcard app/$(1)/*.c)) $(APP_LIB_SRCS))
+
+# Each source is compiled once per variant and program (the same flags a
+# test of that program gives it), into $(TEST_OUT)/obj-<variant>-<prog>/,
+# and each test links the objects: compiling app/lib for every test again
+# was most of the tests' build time.
+unit-progs := $(sort $(foreach t,$(UNIT_NAMES) $(FUZZ_NAMES),$(call unit-prog,$(t))))
+unit-objs = $(patsubst %.c,$(TEST_OUT)/obj-$(1)-$(2)/%.o,$(call unit-srcs,$(2)))
+unit-deps = $(wildcard app/$(1)/*.h app/lib/*.h) $(O)/config.h $(UNIT_DEPS_$(1))
+UNIT_CC_plain = gcc $(UNIT_CFLAGS)
+UNIT_CC_asan  = gcc $(UNIT_CFLAGS) $(UNIT_asan_FLAGS)
+UNIT_CC_fuzz  = clang $(FUZZ_CFLAGS)
+
+define unit-obj
+$(TEST_OUT)/obj-$(1)-$(2)/%.o: %.c $$(call unit-deps,$(2))
+	mkdir -p $$(dir $$@)
+	$$(UNIT_CC_$(1)) $$(UNIT_CFLAGS_$(2)) -Iapp/$(2) -c -o $$@ $$<
+endef
+$(foreach v,$(UNIT_VARIANTS) fuzz,$(foreach p,$(unit-progs),$(eval $(call unit-obj,$(v),$(p)))))
+
+define unit-test
+$(TEST_OUT)/unit-$(2)/$(1): tests/unit/$(1).c $$(call unit-objs,$(2),$$(call unit-prog,$(1))) \
+		$$(call unit-deps,$$(call unit-prog,$(1)))
+	echo ">>> test: cc $(1) ($(2))"
+	mkdir -p $$(dir $$@)
+	$$(UNIT_CC_$(2)) $$(UNIT_CFLAGS_$$(call unit-prog,$(1))) \
+		-Iapp/$$(call unit-prog,$(1)) -o $$@ \
+		tests/unit/$(1).c $$(call unit-objs,$(2),$$(call unit-prog,$(1))) -lcmocka \
+		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
+endef
+$(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit-test,$(t),$(v)))))
 
 define fuzz-harness
-$(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/lines.h $$(call unit-srcs,$$(call unit-prog,$(1))) \
-		$$(wildcard app/$$(call unit-prog,$(1))/*.h app/lib/*.h) $(O)/config.h \
-		$$(UNIT_DEPS_$$(call unit-prog,$(1)))
+$(TEST_OUT)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/lines.h $$(call unit-objs,fuzz,$$(call unit-prog,$(1))) \
+		$$(call unit-deps,$$(call unit-prog,$(1)))
 	echo ">>> test: clang $(1) (libFuzzer)"
 	mkdir -p $$(dir $$@)
-	clang $$(FUZZ_CFLAGS) $$(UNIT_CFLAGS_$$(call unit-prog,$(1))) \
+	$$(UNIT_CC_fuzz) $$(UNIT_CFLAGS_$$(call unit-prog,$(1))) \
 		-Iapp/$$(call unit-prog,$(1)) -o $$@ \
-		tests/fuzz/$(1).c $$(call unit-srcs,$$(call unit-prog,$(1))) \
+		tests/fuzz/$(1).c $$(call unit-objs,fuzz,$$(call unit-prog,$(1))) \
 		$$(UNIT_LIBS_$$(call unit-prog,$(1)))
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz-harness,$(t))))
