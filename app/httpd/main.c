@@ -98,8 +98,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		default: serve_flag(USAGE, opt, optarg, &a->serve);
 		}
 	}
-	if (optind < argc)
-		usage_error(USAGE, "unexpected argument %s", argv[optind]);
+	daemon_no_operands(USAGE, argc, argv);
 	if (a->tls_port && (!a->cert || !a->key))
 		usage_error(USAGE, "%s wants -x CERT and -K KEY", "-t");
 	if (!a->rsa_cert != !a->rsa_key || (a->rsa_cert && !a->tls_port))
