@@ -68,6 +68,8 @@ bool server_leases(struct pxed *p, bool load)
 	return true;
 }
 
+/* SIGUSR1's lines; a cause array is logged as tftpd's loop.c does, a
+ * line a cause that counted (the shape is alike, the names differ). */
 static void log_stats(const struct pxed *p)
 {
 	const struct stats *st = p->st;

@@ -42,6 +42,8 @@ static void arm_signal(struct server *s)
 
 /* -- the loop ---------------------------------------------------------- */
 
+/* SIGUSR1's lines; a cause array a line a cause that counted, as pxed's
+ * server.c does (the shape is alike, the names differ). */
 static void log_stats(const struct server *s)
 {
 	const struct stats *st = s->st;
