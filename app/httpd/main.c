@@ -71,6 +71,8 @@ static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag
 	return flag_number(USAGE, s, lo, hi, flag);
 }
 
+/* getopt's idiom, as in tftpd's main.c: the flags differ, the shared
+ * ones (serve.h) are taken by serve_flag. */
 static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
@@ -98,8 +100,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		default: serve_flag(USAGE, opt, optarg, &a->serve);
 		}
 	}
-	if (optind < argc)
-		usage_error(USAGE, "unexpected argument %s", argv[optind]);
+	daemon_no_operands(USAGE, argc, argv);
 	if (a->tls_port && (!a->cert || !a->key))
 		usage_error(USAGE, "%s wants -x CERT and -K KEY", "-t");
 	if (!a->rsa_cert != !a->rsa_key || (a->rsa_cert && !a->tls_port))

@@ -8,6 +8,7 @@
 
 #include "range.h"
 
+/* A table, one row a status (packet.c's way): rows alike by design. */
 static const struct {
 	int status;
 	const char *reason;

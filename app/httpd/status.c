@@ -3,7 +3,6 @@
  * a request names; see status.h. */
 #include "status.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +18,7 @@
 #include "files.h"
 #include "log.h"
 #include "response.h"
+#include "serve.h"
 #include "server.h"
 #include "status_gather.h"
 #include "tls.h"
@@ -106,59 +105,29 @@ static struct mapped *status_page(const struct http_request *req, const char *na
 /* The listener: address (NULL: any) on interface (NULL: all). */
 static int status_socket(const struct status_args *a)
 {
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)a->port) };
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
-	const int on = 1, off = 0;
-	bool v4 = a->address && inet_pton(AF_INET, a->address, &in.sin_addr) == 1;
-	int fd;
+	int family, fd = serve_bind(NULL, "-W", a->address, a->interface, SOCK_STREAM, a->port,
+				    false, &family);
 
-	if (a->address && !v4 && inet_pton(AF_INET6, a->address, &in6.sin6_addr) != 1)
-		die(EXIT_USAGE, "-W wants an IPv4 or IPv6 address, not %s", a->address);
-	fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 && !a->address && errno == EAFNOSUPPORT) /* a kernel without IPv6 */
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), v4 = true;
-	if (fd < 0)
-		die_errno("unable to create the status listener's socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-	if (!v4)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->address ? &on : &off, sizeof on);
-	if (a->interface && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, a->interface,
-				       (socklen_t)strlen(a->interface)) < 0) {
+	if (fd < 0) {
 		/* A box without its management interface still serves boot
 		 * files: no status pages, said once (init restarting httpd
 		 * for it would stop the boot files too). */
-		if (errno != ENODEV)
-			die_errno("unable to bind the status listener to interface %s",
-				  a->interface);
 		log_err("no status pages: interface %s is not there (-I)", a->interface);
-		close(fd);
 		return -1;
 	}
-	if (v4 ? bind(fd, (struct sockaddr *)&in, sizeof in)
-	       : bind(fd, (struct sockaddr *)&in6, sizeof in6))
-		die_errno("unable to bind the status listener to %s port %u",
-			  a->address ? a->address : "::", a->port);
 	if (listen(fd, 64) < 0)
 		die_errno("unable to listen on status port %u", a->port);
 	return fd;
 }
 
-/* SIGTERM, SIGINT and SIGUSR1 on a signalfd; SIGHUP (which the first
- * process passes on to every worker, to open the root again) ignored:
- * this process has no root. */
+/* The status process's signals: SIGHUP, which the first process passes
+ * on to every worker to open the root again, is ignored (no root here). */
 static int status_signals(void)
 {
 	static const int answered[] = { SIGTERM, SIGINT, SIGUSR1 };
-	sigset_t set;
-	int fd;
+	int fd = daemon_signals_of(answered, sizeof answered / sizeof answered[0]);
 
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof answered / sizeof answered[0]; i++)
-		sigaddset(&set, answered[i]);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || (fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		die_errno("unable to set up a signalfd");
 	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
 	return fd;
 }
 

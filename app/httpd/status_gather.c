@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <linux/if_packet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,15 +79,32 @@ static unsigned prefix_len(const struct sockaddr *mask)
 	return n;
 }
 
+/* The row of a table (*n rows of max, each size bytes, starting with its
+ * name, a char[name_size]) named name: found, or added at the end;
+ * NULL when the table is full. */
+static void *row_named(void *rows, unsigned *n, unsigned max, size_t size, size_t name_size,
+		       const char *name)
+{
+	char *row = rows;
+
+	for (unsigned i = 0; i < *n; i++, row += size)
+		if (!strcmp(row, name))
+			return row;
+	if (*n == max)
+		return NULL;
+	snprintf(row, name_size, "%s", name);
+	++*n;
+	return row;
+}
+
+#define ROW_NAMED(rows, n, max, name) \
+	row_named((rows), (n), (max), sizeof (rows)[0], sizeof (rows)[0].name, (name))
+_Static_assert(offsetof(struct status_iface, name) == 0, "row_named: the name comes first");
+_Static_assert(offsetof(struct status_daemon, name) == 0, "row_named: the name comes first");
+
 static struct status_iface *iface_named(struct status_box *b, const char *name)
 {
-	for (unsigned i = 0; i < b->nifaces; i++)
-		if (!strcmp(b->ifaces[i].name, name))
-			return &b->ifaces[i];
-	if (b->nifaces == STATUS_IFACES)
-		return NULL;
-	snprintf(b->ifaces[b->nifaces].name, sizeof b->ifaces[0].name, "%s", name);
-	return &b->ifaces[b->nifaces++];
+	return ROW_NAMED(b->ifaces, &b->nifaces, STATUS_IFACES, name);
 }
 
 static void gather_ifaces(struct status_box *b)
@@ -147,13 +165,7 @@ struct scan {
 
 static struct status_daemon *daemon_named(struct status_snapshot *s, const char *name)
 {
-	for (unsigned i = 0; i < s->ndaemons; i++)
-		if (!strcmp(s->daemons[i].name, name))
-			return &s->daemons[i];
-	if (s->ndaemons == STATUS_DAEMONS)
-		return NULL;
-	snprintf(s->daemons[s->ndaemons].name, sizeof s->daemons[0].name, "%s", name);
-	return &s->daemons[s->ndaemons++];
+	return ROW_NAMED(s->daemons, &s->ndaemons, STATUS_DAEMONS, name);
 }
 
 /* stats_scan's step: a process's file, its values added to its daemon's. */

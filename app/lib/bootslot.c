@@ -13,6 +13,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "durable.h"
+
 /* systemd-boot's vendor GUID: its variables in efivarfs are NAME-GUID,
  * 4 bytes of attributes, then the value (here UTF-16LE, NUL-terminated). */
 #define LOADER_ENTRY_SELECTED "LoaderEntrySelected-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
@@ -248,47 +250,6 @@ static void fault_point(const char *point)
 		pause();
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* The image in a file the boot loader ignores (a name starting with a
- * dot, not ending in .efi), on disk when this returns 0. */
-static int write_tmp(int dirfd, const char *tmp, const void *image, size_t len)
-{
-	int fd, err;
-
-	if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
-		return -1;
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, image, len) < 0 || fsync(fd) < 0) {
-		err = errno;
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		errno = err;
-		return -1;
-	}
-	if (close(fd) < 0) {
-		err = errno;
-		unlinkat(dirfd, tmp, 0);
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
 /* Close fd, errno as it was; returns r. */
 static int close_keeping_errno(int fd, int r)
 {
@@ -297,28 +258,6 @@ static int close_keeping_errno(int fd, int r)
 	close(fd);
 	errno = err;
 	return r;
-}
-
-/* Make a rename in dirfd to name durable, on FAT too.  Linux's vfat
- * renames by adding an entry for the new name that owns no cluster yet and
- * deleting the old entry (both in the directory's blocks: fsync of the
- * directory), and writes the file's first cluster and size into the new
- * entry only when it writes the file's inode (fsync of the file): until
- * then the file is empty on disk.  The directory goes first, so the disk
- * never holds two names owning the same clusters (deleting one would free
- * the other's); a cut between the two leaves the new name empty, which
- * systemd-boot skips (not a PE image) and the next install replaces. */
-static int sync_rename(int dirfd, const char *name)
-{
-	int fd, r;
-
-	if (fsync(dirfd) < 0)
-		return -1;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	return close_keeping_errno(fd, r);
 }
 
 /* Remove slot's files other than keep (older generations). */
@@ -372,7 +311,7 @@ int bootslot_install(int espfd, int slot, const void *image, size_t len,
 	struct statvfs vfs;
 	char name[BOOTSLOT_NAME_MAX];
 	unsigned long gen;
-	int dirfd, err;
+	int dirfd;
 
 	if (tries < 1 || tries > 9 || !image || len == 0) {
 		errno = EINVAL;
@@ -394,17 +333,15 @@ int bootslot_install(int espfd, int slot, const void *image, size_t len,
 		return close_keeping_errno(dirfd, -1);
 	}
 	snprintf(name, sizeof name, "tern-%lu-%c+%u.efi", gen, slot == BOOTSLOT_B ? 'b' : 'a', tries);
-	if (write_tmp(dirfd, tmp_names[slot], image, len) < 0)
+	/* The image in a file the boot loader ignores (a name starting with
+	 * a dot, not ending in .efi), then renamed (durable.h). */
+	if (durable_write_tmp(dirfd, tmp_names[slot], image, len) < 0)
 		return close_keeping_errno(dirfd, -1);
 	fault_point(BOOTSLOT_FAULT_WRITTEN);
-	if (renameat(dirfd, tmp_names[slot], dirfd, name) < 0) {
-		err = errno;
-		unlinkat(dirfd, tmp_names[slot], 0);
-		errno = err;
+	if (durable_rename(dirfd, tmp_names[slot], name) < 0)
 		return close_keeping_errno(dirfd, -1);
-	}
 	fault_point(BOOTSLOT_FAULT_RENAMED);
-	if (sync_rename(dirfd, name) < 0)
+	if (durable_sync(dirfd, name) < 0)
 		return close_keeping_errno(dirfd, -1);
 	fault_point(BOOTSLOT_FAULT_COMMITTED);
 	/* From here the new slot is in place; the old files only shadow
@@ -432,7 +369,7 @@ int bootslot_mark_good(int espfd, int slot)
 		return 0;
 	}
 	snprintf(name, sizeof name, "tern-%lu-%c.efi", slots[slot].gen, slot == BOOTSLOT_B ? 'b' : 'a');
-	if (renameat(dirfd, slots[slot].name, dirfd, name) < 0 || sync_rename(dirfd, name) < 0)
+	if (renameat(dirfd, slots[slot].name, dirfd, name) < 0 || durable_sync(dirfd, name) < 0)
 		return close_keeping_errno(dirfd, -1);
 	return close_keeping_errno(dirfd, 0);
 }
@@ -455,7 +392,7 @@ int bootslot_repair(int espfd)
 		if (slot < 0 || !s.bad_counter)
 			continue;
 		snprintf(name, sizeof name, "tern-%lu-%c+0-1.efi", s.gen, slot == BOOTSLOT_B ? 'b' : 'a');
-		if (renameat(dirfd, s.name, dirfd, name) < 0 || sync_rename(dirfd, name) < 0) {
+		if (renameat(dirfd, s.name, dirfd, name) < 0 || durable_sync(dirfd, name) < 0) {
 			closedir(d);
 			return close_keeping_errno(dirfd, -1);
 		}

@@ -81,7 +81,7 @@ int bootslot_running(int espfd, const char *efivars);
  * ignores, fsync'ed, renamed to tern-<gen>-<slot>+<tries>.efi with gen one
  * above every other, the directory then the file fsync'ed (on FAT the new
  * name owns the file's clusters only once the file is synced; see
- * sync_rename in bootslot.c), then the slot's older files removed.  A failure or a power cut at any point leaves the other slot as
+ * durable_sync in durable.h), then the slot's older files removed.  A failure or a power cut at any point leaves the other slot as
  * it was and bootable.  The caller passes the slot that is not running
  * (bootslot_other(bootslot_running(...))); this function does not look at
  * EFI variables.  ENOSPC when the ESP is too full, EINVAL for a bad slot,

@@ -18,6 +18,9 @@
 #define CONF_LINE_MAX 1024 /* bytes in a line, newline excluded */
 #define CONF_WHY_MAX 160   /* a bad line's message, NUL included */
 
+/* Each loader's line function switches on a parser's result in the same
+ * few lines (SKIP: return; BAD: logged as file:line, at the loader's own
+ * level, and counted; OK: go on): an idiom, alike in every loader. */
 enum conf_result { CONF_SKIP, CONF_OK, CONF_BAD };
 
 typedef void conf_line_fn(void *ctx, const char *file, unsigned lineno,

@@ -21,7 +21,8 @@
 void usage_error(const char *usage, const char *fmt, const char *what)
 {
 	log_err(fmt, what);
-	fputs(usage, stderr);
+	if (usage)
+		fputs(usage, stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -42,15 +43,50 @@ unsigned flag_number(const char *usage, const char *s, unsigned lo, unsigned hi,
 	return (unsigned)v;
 }
 
+void daemon_flag_other(const char *usage, int opt)
+{
+	if (opt == 'h') {
+		fputs(usage, stdout);
+		exit(0);
+	}
+	if (opt != 'f') {
+		fputs(usage, stderr);
+		exit(EXIT_USAGE);
+	}
+}
+
+void daemon_flag(const char *usage, int opt, const char *arg, struct daemon_args *a)
+{
+	switch (opt) {
+	case 'v': a->verbose = true; break;
+	case 't': a->check = true; break;
+	case 'c': a->conf = arg; break;
+	case 'u': a->user = arg; break;
+	default: daemon_flag_other(usage, opt);
+	}
+}
+
+void daemon_no_operands(const char *usage, int argc, char **argv)
+{
+	if (optind < argc)
+		usage_error(usage, "unexpected argument %s", argv[optind]);
+}
+
 int daemon_signals(void)
 {
 	static const int answered[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+
+	return daemon_signals_of(answered, sizeof answered / sizeof answered[0]);
+}
+
+int daemon_signals_of(const int *sigs, size_t n)
+{
 	sigset_t set;
 	int fd;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof answered / sizeof answered[0]; i++)
-		sigaddset(&set, answered[i]);
+	for (size_t i = 0; i < n; i++)
+		sigaddset(&set, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		die_errno("unable to set up a signalfd");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "durable.h"
 
 #define TMP_NAME ".floor.tmp"
 
@@ -79,53 +80,6 @@ static int open_floor_dir(int espfd)
 	return openat(espfd, FWFLOOR_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* The new text in TMP_NAME, on disk when this returns 0. */
-static int write_tmp(int dirfd, const char *text, size_t len)
-{
-	int fd, e;
-
-	if (unlinkat(dirfd, TMP_NAME, 0) < 0 && errno != ENOENT)
-		return -1;
-	fd = openat(dirfd, TMP_NAME, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	errno = 0;
-	if (write(fd, text, len) != (ssize_t)len) {
-		e = errno ? errno : EIO;
-		goto fail;
-	}
-	if (fsync(fd) < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		e = errno;
-		unlinkat(dirfd, TMP_NAME, 0);
-		errno = e;
-		return -1;
-	}
-	return 0;
-fail:
-	close(fd);
-	unlinkat(dirfd, TMP_NAME, 0);
-	errno = e;
-	return -1;
-}
-
-/* FWFLOOR_NAME, fsync'ed. */
-static int sync_file(int dirfd)
-{
-	int fd = openat(dirfd, FWFLOOR_NAME, O_RDONLY | O_CLOEXEC), r, e;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	e = errno;
-	close(fd);
-	errno = e;
-	return r;
-}
-
 int fwfloor_write(int espfd, const struct fw_version *v)
 {
 	char text[FWFLOOR_TEXT_MAX];
@@ -136,17 +90,8 @@ int fwfloor_write(int espfd, const struct fw_version *v)
 	dirfd = open_floor_dir(espfd);
 	if (dirfd < 0)
 		return -1;
-	if (write_tmp(dirfd, text, (size_t)len) < 0)
-		goto fail;
-	if (renameat(dirfd, TMP_NAME, dirfd, FWFLOOR_NAME) < 0) {
-		e = errno;
-		unlinkat(dirfd, TMP_NAME, 0);
-		errno = e;
-		goto fail;
-	}
-	/* On FAT the renamed entry gets the file's cluster and size only when
-	 * the file is written back: sync it too (bootslot.c, sync_rename). */
-	if (fsync(dirfd) < 0 || sync_file(dirfd) < 0)
+	if (durable_write_tmp(dirfd, TMP_NAME, text, (size_t)len) < 0 ||
+	    durable_rename(dirfd, TMP_NAME, FWFLOOR_NAME) < 0 || durable_sync(dirfd, FWFLOOR_NAME) < 0)
 		goto fail;
 	close(dirfd);
 	return 0;

@@ -108,6 +108,8 @@ static void log_line(const char *level, int err, const char *fmt, va_list ap)
 	errno = saved;
 }
 
+/* The five below repeat C's variadic idiom round log_line (a va_list
+ * cannot be passed on any other way): the repeat is the language's. */
 void log_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -48,6 +48,13 @@ void serve_flag(const char *usage, int opt, const char *arg, struct serve_args *
 int serve_socket(const char *usage, const struct serve_args *a, int type, unsigned port,
 		 bool reuseport, int *family);
 
+/* serve_socket's work, for any listener: bound to address (NULL: any;
+ * flag is its flag, for the usage error) on interface (NULL: every one,
+ * else SO_BINDTODEVICE).  -1 (errno ENODEV) when interface is not there,
+ * for the caller to say what it goes without. */
+int serve_bind(const char *usage, const char *flag, const char *address, const char *interface,
+	       int type, unsigned port, bool reuseport, int *family);
+
 /* Fork worker i (1, 2, ...): 0 in the worker, which gets SIGTERM when
  * this process ends (PR_SET_PDEATHSIG); its pid here.  Dies if it
  * cannot. */

@@ -10,22 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "durable.h"
 #include "log.h"
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* fsync the directory of path, so the rename itself is durable. */
 static int sync_dir(const char *path)

@@ -48,18 +48,12 @@ static uint16_t port_number(const char *s, const char *flag)
 	return (uint16_t)flag_number(USAGE, s, 1, 65535, flag);
 }
 
-static bool parse(int argc, char **argv, struct pxed *p)
+static void parse(int argc, char **argv, struct pxed *p)
 {
-	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:l:i:p:P:u:")) != -1) {
+	while ((opt = getopt(argc, argv, DAEMON_FLAGS "l:i:p:P:")) != -1) {
 		switch (opt) {
-		case 'h': fputs(USAGE, stdout); exit(0);
-		case 'f': break;
-		case 'v': p->verbose = true; break;
-		case 't': check = true; break;
-		case 'c': p->conf_path = optarg; break;
 		case 'l': p->lease_path = optarg; break;
 		case 'i':
 			if (p->niface == PXED_IFACES_MAX)
@@ -70,13 +64,10 @@ static bool parse(int argc, char **argv, struct pxed *p)
 			break;
 		case 'p': p->port = port_number(optarg, "-p"); break;
 		case 'P': p->pxe_port = port_number(optarg, "-P"); break;
-		case 'u': p->user = optarg; break;
-		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
+		default: daemon_flag(USAGE, opt, optarg, &p->args);
 		}
 	}
-	if (optind < argc)
-		usage_error(USAGE, "unexpected argument %s", argv[optind]);
-	return check;
+	daemon_no_operands(USAGE, argc, argv);
 }
 
 /* Server mode writes its leases as the user it runs as (a new file and a
@@ -117,27 +108,26 @@ static void lease_dir_check(const char *dir, const char *user)
 int main(int argc, char **argv)
 {
 	struct pxed p = {
-		.conf_path = "/etc/tern/pxed.conf", .lease_path = "/var/lib/pxed/leases",
+		.args.conf = "/etc/tern/pxed.conf", .lease_path = "/var/lib/pxed/leases",
 		.port = 67, .pxe_port = 4011,
 	};
 	char dir[PATH_MAX], uid[24];
 	const char *user;
-	bool check;
 	int sfd;
 
 	log_init("pxed");
-	check = parse(argc, argv, &p);
-	if (!(p.conf = pxeconf_load(p.conf_path)))
-		die(EXIT_USAGE, "%s: not loaded (see above)", p.conf_path);
-	if (check) {
-		printf("%s: good, %s mode\n", p.conf_path,
+	parse(argc, argv, &p);
+	if (!(p.conf = pxeconf_load(p.args.conf)))
+		die(EXIT_USAGE, "%s: not loaded (see above)", p.args.conf);
+	if (p.args.check) {
+		printf("%s: good, %s mode\n", p.args.conf,
 		       p.conf->mode == PXED_SERVER ? "server" : "proxy");
 		return 0;
 	}
 	if (!server_leases(&p, true))
 		return EXIT_SYSCALL;
 	snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
-	user = geteuid() != 0 ? uid : p.user ? p.user : "nobody";
+	user = geteuid() != 0 ? uid : p.args.user ? p.args.user : "nobody";
 	lease_dir(p.lease_path, dir);
 	/* In proxy mode too: a SIGHUP may switch to server mode once root
 	 * is gone (the lab, and pxe_lab.t, do so). */
@@ -145,7 +135,7 @@ int main(int argc, char **argv)
 	server_share(&p);
 	server_bind(&p);
 	/* No capability kept: broadcast replies and IP_PKTINFO need none. */
-	daemon_drop_privileges(p.user, NULL);
+	daemon_drop_privileges(p.args.user, NULL);
 	if (p.conf->mode == PXED_SERVER)
 		lease_dir_check(dir, user);
 	sfd = daemon_signals();

@@ -22,6 +22,8 @@ enum directive {
 
 typedef enum conf_result parse_fn(struct pxed_conf *c, const struct words *w, char *why);
 
+/* One parse_fn a directive, each of the same shape (the words after
+ * the keyword checked into c, or CONF_BAD with why): alike by design. */
 static parse_fn parse_mode, parse_next_server, parse_arch, parse_ipxe, parse_host,
 	parse_pool, parse_netmask, parse_lease, parse_router, parse_dns, parse_domain,
 	parse_http_server, parse_router_advert, parse_rpi,

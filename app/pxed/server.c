@@ -68,6 +68,8 @@ bool server_leases(struct pxed *p, bool load)
 	return true;
 }
 
+/* SIGUSR1's lines; a cause array is logged as tftpd's loop.c does, a
+ * line a cause that counted (the shape is alike, the names differ). */
 static void log_stats(const struct pxed *p)
 {
 	const struct stats *st = p->st;
@@ -104,11 +106,11 @@ static void log_stats(const struct pxed *p)
 
 static void reload(struct pxed *p)
 {
-	struct pxed_conf *c = pxeconf_load(p->conf_path), *old = p->conf;
+	struct pxed_conf *c = pxeconf_load(p->args.conf), *old = p->conf;
 
 	if (!c) {
 		log_err("SIGHUP: %s not loaded; the running configuration stays in force",
-			p->conf_path);
+			p->args.conf);
 		return;
 	}
 	p->conf = c;
@@ -118,7 +120,7 @@ static void reload(struct pxed *p)
 		return;
 	}
 	free(old);
-	log_info("SIGHUP: %s reloaded (%s mode)", p->conf_path,
+	log_info("SIGHUP: %s reloaded (%s mode)", p->args.conf,
 		 c->mode == PXED_SERVER ? "server" : "proxy");
 }
 
@@ -135,7 +137,7 @@ static void log_answer(const struct pxed *p, const struct dhcp_msg *m, const cha
 	char a[INET_ADDRSTRLEN];
 	const uint8_t *h = m->chaddr;
 
-	if (!answer_sends(o) && !p->verbose && o != ANS_RELEASED && o != ANS_DECLINED)
+	if (!answer_sends(o) && !p->args.verbose && o != ANS_RELEASED && o != ANS_DECLINED)
 		return;
 	addr_text(answer_sends(o) ? r->yiaddr : m->type == DHCP_DECLINE ? m->requested_ip : m->ciaddr, a);
 	log_info("%s from %02x:%02x:%02x:%02x:%02x:%02x on %s (arch %s%u%s): %s %s%s%s",
@@ -246,7 +248,7 @@ static void on_packet(struct pxed *p, const struct pxed_sock *s)
 	if_indextoname((unsigned)pi.ipi_ifindex, ifname);
 	if ((c = dhcp_parse(buf, (size_t)n, DHCP_BOOTREQUEST, &m)) != DHCP_OK) {
 		p->st->bad[c]++;
-		if (p->verbose)
+		if (p->args.verbose)
 			log_info("bad packet from %s on %s: %s", inet_ntoa(src.sin_addr), ifname,
 				 dhcp_cause_message(c));
 		return;
@@ -298,7 +300,7 @@ int server_run(struct pxed *p, int sfd)
 		pfd[i + 1] = (struct pollfd){ .fd = socks[i].fd, .events = POLLIN };
 	pfd[n + 1] = (struct pollfd){ .fd = ra_fd, .events = POLLIN }; /* -1: ignored */
 	log_info("%s mode on ports %u and %u%s, %s", p->conf->mode == PXED_SERVER ? "server" : "proxy",
-		 p->port, p->pxe_port, p->niface ? "" : " of every interface", p->conf_path);
+		 p->port, p->pxe_port, p->niface ? "" : " of every interface", p->args.conf);
 	for (;;) {
 		struct signalfd_siginfo si;
 
@@ -312,7 +314,7 @@ int server_run(struct pxed *p, int sfd)
 				on_packet(p, &socks[i]);
 		if (pfd[n + 1].revents & POLLIN)
 			ra_on_packet(ra_fd, &(struct ra_ctx){ p->iface, p->niface,
-				     pxeconf_router_advert(p->conf), p->verbose }, &p->st->ra);
+				     pxeconf_router_advert(p->conf), p->args.verbose }, &p->st->ra);
 		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof si) != sizeof si)
 			continue;
 		switch (si.ssi_signo) {

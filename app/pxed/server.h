@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "answer.h"
+#include "daemon.h"
 #include "dhcp.h"
 #include "journal.h"
 #include "lease.h"
@@ -43,7 +44,7 @@ struct pxed_sock {
 };
 
 struct pxed {
-	const char *conf_path;
+	struct daemon_args args;    /* -c CONFIG -u -v -t (daemon.h) */
 	const char *lease_path;
 	struct pxed_conf *conf;
 	struct leases leases[PXECONF_POOLS_MAX]; /* server mode: one a pool of conf */
@@ -55,11 +56,9 @@ struct pxed {
 	const char *iface[PXED_IFACES_MAX];
 	unsigned niface;            /* 0: every interface */
 	uint16_t port, pxe_port;    /* 67, 4011 */
-	const char *user;           /* -u: whom to run as once bound */
 	struct pxed_sock sock[2 * PXED_IFACES_MAX]; /* bound once, kept over reloads */
 	unsigned nsock;
 	int ra_fd;                  /* router solicitations (ra_io.h); -1: none */
-	bool verbose;
 	struct stats *st;           /* server_share, before privileges drop */
 	struct journal *journal;
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* controller.h -- the control thread's state (control.h says what it
  * does), shared by its files: control.c (the loop, signals, the tick,
- * the rules in force, relayctl's connections) and answer.c (relayctl's
- * requests answered). */
+ * relayctl's connections), answer.c (relayctl's requests answered) and
+ * ruleset.c (the rules in force), each calling only the ones after it. */
 #ifndef TERN_RELAYD_CONTROLLER_H
 #define TERN_RELAYD_CONTROLLER_H
 
@@ -61,7 +61,7 @@ struct control {
 	char errors[4096];    /* a reload's bad lines */
 };
 
-/* control.c */
+/* ruleset.c */
 /* "running", "starting" or "waiting". */
 const char *rule_state(const struct rule *x);
 struct rule *rule_new(struct control *s, const struct relay_rule *r, unsigned line);
@@ -72,6 +72,10 @@ void rule_remove(struct control *s, struct rule *x);
 void sync_workers(struct control *s);
 unsigned count_rules(const struct control *s, unsigned *running);
 void log_running(const struct control *s);
+/* The rules in force become rs: unchanged ones stay as they are, the
+ * others go, new ones start.  Counts what it did. */
+void apply(struct control *s, const struct relay_rules *rs, unsigned *kept, unsigned *added,
+	   unsigned *removed);
 /* SIGHUP or relayctl reload (who says which); answer: relayctl's, or
  * NULL.  A bad file changes nothing. */
 const char *reload(struct control *s, const char *who, struct text *answer);

@@ -210,7 +210,7 @@ void on_gso(struct worker *w, uint64_t data, int res)
 	} else {
 		/* All its datagrams are lost: each is counted. */
 		counter_add(is_no_route(-res) ? &x->out[i].no_route : &x->out[i].send_errors, r->n);
-		if (w->cfg->verbose) {
+		if (w->cfg->args.verbose) {
 			char text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
 
 			relay_output_text(&x->r.out[i], text);
@@ -280,7 +280,7 @@ void on_send(struct worker *w, uint64_t data, int res)
 		counter_add(&x->out[i].bytes, (unsigned)res);
 	} else {
 		counter_add(is_no_route(-res) ? &x->out[i].no_route : &x->out[i].send_errors, 1);
-		if (w->cfg->verbose) {
+		if (w->cfg->args.verbose) {
 			char text[RELAY_TEXT_MAX], label[RULE_LABEL_MAX];
 
 			relay_output_text(&x->r.out[i], text);

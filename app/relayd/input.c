@@ -177,8 +177,6 @@ void input_idle(struct worker *w, struct input *in)
 
 void input_retire(struct worker *w, struct input *in)
 {
-	if (in->run)
-		run_flush(w, in); /* what came before the retirement goes out */
 	in->retired = true;
 	if (in->armed) {
 		struct io_uring_sqe *sqe = sqe_get(w);

@@ -52,18 +52,12 @@ static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag
 	return flag_number(USAGE, s, lo, hi, flag);
 }
 
-static bool parse(int argc, char **argv, struct relay_config *c)
+static void parse(int argc, char **argv, struct relay_config *c)
 {
-	bool check = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "hfvtc:w:S:q:b:m:s:r:G:L:u:")) != -1) {
+	while ((opt = getopt(argc, argv, DAEMON_FLAGS "w:S:q:b:m:s:r:G:L:")) != -1) {
 		switch (opt) {
-		case 'h': fputs(USAGE, stdout); exit(0);
-		case 'f': break;
-		case 'v': c->verbose = true; break;
-		case 't': check = true; break;
-		case 'c': c->conf_file = optarg; break;
 		case 'w': c->workers = number(optarg, 1, 64, "-w"); break;
 		case 'S':
 			if (strlen(optarg) >= sizeof ((struct sockaddr_un *)0)->sun_path)
@@ -85,13 +79,10 @@ static bool parse(int argc, char **argv, struct relay_config *c)
 				usage_error(USAGE, "-G wants 0 (off) or 2-64 datagrams a send, not %s", optarg);
 			break;
 		case 'L': c->coalesce_us = number(optarg, 0, 1000000, "-L"); break;
-		case 'u': c->user = optarg; break;
-		default: fputs(USAGE, stderr); exit(EXIT_USAGE);
+		default: daemon_flag(USAGE, opt, optarg, &c->args);
 		}
 	}
-	if (optind < argc)
-		usage_error(USAGE, "unexpected argument %s", argv[optind]);
-	return check;
+	daemon_no_operands(USAGE, argc, argv);
 }
 
 /* -t: the rules as relayd reads them. */
@@ -109,27 +100,26 @@ int main(int argc, char **argv)
 {
 	static struct relay_rules rules; /* big: not on the stack */
 	struct relay_config c = {
-		.conf_file = RELAYD_CONF, .socket_path = CONFIG_RELAYD_SOCKET,
+		.args.conf = RELAYD_CONF, .socket_path = CONFIG_RELAYD_SOCKET,
 		.workers = CONFIG_RELAYD_WORKERS, .depth = CONFIG_RELAYD_RING_DEPTH,
 		.batch = CONFIG_RELAYD_BATCH, .max_datagram = CONFIG_RELAYD_MAX_DATAGRAM,
 		.sndbuf = CONFIG_RELAYD_SNDBUF, .rcvbuf = CONFIG_RELAYD_RCVBUF,
 		.gso_segs = RELAYD_GSO_SEGS, .coalesce_us = CONFIG_RELAYD_COALESCE_US,
 	};
-	bool check;
 	int sfd;
 
 	log_init("relayd");
-	check = parse(argc, argv, &c);
-	if (rules_load(c.conf_file, &rules, NULL, 0) < 0)
-		die(EXIT_USAGE, "%s: not loaded (see above)", c.conf_file);
-	if (check) {
+	parse(argc, argv, &c);
+	if (rules_load(c.args.conf, &rules, NULL, 0) < 0)
+		die(EXIT_USAGE, "%s: not loaded (see above)", c.args.conf);
+	if (c.args.check) {
 		print_rules(&rules);
 		return 0;
 	}
 	sfd = daemon_signals();
 	log_info("%zu rule%s from %s; %u worker%s, ring depth %u, batch %u, datagrams up to %u "
 		 "bytes, UDP GSO %s%u, coalescing %u us", rules.n, rules.n == 1 ? "" : "s",
-		 c.conf_file, c.workers, c.workers == 1 ? "" : "s", c.depth, c.batch,
+		 c.args.conf, c.workers, c.workers == 1 ? "" : "s", c.depth, c.batch,
 		 c.max_datagram, c.gso_segs ? "up to " : "off: ", c.gso_segs, c.coalesce_us);
 	return control_run(&c, &rules, sfd);
 }

@@ -35,12 +35,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon.h"
 #include "rules.h"
 
 struct relay_config {
-	const char *conf_file;
+	struct daemon_args args; /* -c FILE, -t, -u: whom to run as once the socket
+				  * is bound, -v: log every send error (daemon.h) */
 	const char *socket_path; /* relayctl's; NULL or "": none */
-	const char *user;      /* -u: whom to run as once that socket is bound */
 	unsigned workers;      /* threads, each with its own ring */
 	unsigned depth;        /* SQ entries and receive buffers of each worker: a power of 2 */
 	unsigned batch;        /* datagrams relayed per loop turn, at most */
@@ -48,7 +49,6 @@ struct relay_config {
 	int sndbuf, rcvbuf;    /* SO_SNDBUF of outputs, SO_RCVBUF of inputs */
 	unsigned gso_segs;     /* UDP GSO: datagrams a send carries at most, 2-64; 0: off */
 	unsigned coalesce_us;  /* after a busy turn, wait this long for a batch; 0: off */
-	bool verbose;          /* log every send error */
 };
 
 /* A counter written by one thread (the rule's worker) and read by any:
@@ -100,7 +100,7 @@ struct rule *record_rule(const struct relay_rule *r, unsigned id, const char *na
 
 /* "#3 eth0 239.1.1.1:5000 (line 2)" or "(relayctl)": for log lines. */
 #define RULE_LABEL_MAX (RELAY_TEXT_MAX + 40)
-const char *rule_label(const struct rule *x, char buf[RULE_LABEL_MAX]);
+const char *rule_label(const struct rule *x, char buf[RULE_LABEL_MAX]); /* text.c */
 
 struct worker;
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* text.c -- see text.h. */
+/* text.c -- see text.h; and rule_label, a rule named in a log line
+ * (relay.h). */
 #include "text.h"
 
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "relay.h"
 
 void text_add(struct text *t, const char *fmt, ...)
 {
@@ -44,4 +46,15 @@ void log_lines(const char *prefix, const struct text *t)
 		log_info("%s%.*s", prefix, (int)n, t->p + i);
 		i += n + 1;
 	}
+}
+
+const char *rule_label(const struct rule *x, char buf[RULE_LABEL_MAX])
+{
+	unsigned line = atomic_load_explicit(&x->line, memory_order_relaxed);
+
+	if (line)
+		snprintf(buf, RULE_LABEL_MAX, "#%u %s (line %u)", x->id, x->name, line);
+	else
+		snprintf(buf, RULE_LABEL_MAX, "#%u %s (relayctl)", x->id, x->name);
+	return buf;
 }

@@ -14,17 +14,6 @@
 #include "log.h"
 #include "turn.h"
 
-const char *rule_label(const struct rule *x, char buf[RULE_LABEL_MAX])
-{
-	unsigned line = atomic_load_explicit(&x->line, memory_order_relaxed);
-
-	if (line)
-		snprintf(buf, RULE_LABEL_MAX, "#%u %s (line %u)", x->id, x->name, line);
-	else
-		snprintf(buf, RULE_LABEL_MAX, "#%u %s (relayctl)", x->id, x->name);
-	return buf;
-}
-
 /* depth buffers for the largest datagram, laid out as input_new says. */
 static int buffers_init(struct worker *w)
 {
@@ -64,6 +53,8 @@ static void remove_rule(struct worker *w, struct rule *x)
 {
 	struct input *in = live_input(w, x);
 
+	if (in && in->run)
+		run_flush(w, in); /* what came before the removal goes out */
 	if (in)
 		input_retire(w, in);
 	rule_put(x);
@@ -139,6 +130,7 @@ static unsigned complete(struct worker *w, struct io_uring_cqe *cqe)
 		on_wake(w);
 		break;
 	case TAG_TICK:
+		runs_flush(w); /* a reopen retires an input: its run goes out first */
 		inputs_tick(w);
 		arm_tick(w);
 		break;

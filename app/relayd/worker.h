@@ -166,7 +166,8 @@ void rule_put(struct rule *x);
 /* A retired input with nothing in the kernel: out of the list, freed. */
 void input_idle(struct worker *w, struct input *in);
 /* Cancel its receive; it is freed once the kernel has answered for every
- * SQE (its sends complete first). */
+ * SQE (its sends complete first).  Its run, if any, is flushed already
+ * (run_flush): input.c calls down into datapath.c, never back. */
 void input_retire(struct worker *w, struct input *in);
 struct input *live_input(struct worker *w, const struct rule *x);
 /* GSO: the largest datagram output i takes as a segment. */

@@ -92,6 +92,8 @@ static unsigned number(const char *s, unsigned lo, unsigned hi, const char *flag
 	return flag_number(USAGE, s, lo, hi, flag);
 }
 
+/* getopt's idiom, as in httpd's main.c: the flags differ, the shared
+ * ones (serve.h) are taken by serve_flag. */
 static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;

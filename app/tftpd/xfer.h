@@ -2,12 +2,19 @@
 /* xfer.h -- tftpd's insides, shared by the files of its loop (server.h
  * says what the loop does):
  *
- *   loop.c     the loop: waiting, completions, signals, the send count
+ *   loop.c     the loop: waiting, completions, signals
  *   request.c  a request on port 69: admitted (admit.h), a transfer opened
- *   xfer.c     a transfer's I/O: receives, control packets, timeouts, end
+ *   events.c   a transfer's completions: packets in, sends done, timeouts
  *   rrq.c      read transfers: the window of DATA blocks
  *   wrq.c      write transfers: DATA in, ACKs out
+ *   xfer.c     a transfer's verbs: arm a receive, send a control packet,
+ *              set its timer, end it
  *   reply.c    ERRORs to strangers, and addresses as text
+ *   submit.c   sends and their count, fixed files
+ *
+ * Each calls only files below it in this list (record.c's journal and
+ * the pure files aside), so no two call each other:
+ * tests/build/app_circles.t checks it.
  */
 #ifndef TERN_TFTPD_XFER_H
 #define TERN_TFTPD_XFER_H
@@ -153,7 +160,7 @@ struct server {
 	unsigned starved;         /* transfers whose receive waits for buffers */
 	int64_t now;              /* ms, read once per loop turn */
 	unsigned sends;           /* counted sends not answered yet: send_submit
-				   * raises it, loop.c's complete() lowers it */
+				   * raises it, send_answered lowers it */
 	struct turn turn;         /* how the loop waits (turn.h) */
 	unsigned packets;         /* client packets handled this loop turn */
 	unsigned poll_backoff;    /* turns without polling after the next poll
@@ -188,10 +195,12 @@ static inline struct io_uring_sqe *sqe_get(struct server *s)
 	return uring_sqe(&s->ring);
 }
 
-/* loop.c: the one place a send is submitted and counted (its
- * completion, in complete(), the one place it is uncounted). */
+/* submit.c: the one place a send is submitted and counted, and the one
+ * place its completion (every completion of tag t, object obj: loop.c's
+ * complete()) is uncounted. */
 void send_submit(struct server *s, int fd, unsigned char flags, struct msghdr *msg, void *obj,
 		 enum tag t);
+void send_answered(struct server *s, enum tag t, const void *obj);
 /* A lockstep DATA block, sent as it is submitted (MSG_DONTWAIT): no
  * completion unless it fails (counted then as a send error; the
  * transfer's timeout sends it again), so no CQE a block and nothing for
@@ -200,7 +209,10 @@ void send_submit(struct server *s, int fd, unsigned char flags, struct msghdr *m
  * before it frees. */
 void send_quick(struct server *s, const struct xfer *x, struct msghdr *msg);
 /* A transfer's socket as a fixed file (x->ufd, x->sqe_flags), while
- * slots are free; fixed_put gives the slot back (before close). */
+ * slots are free; fixed_put gives the slot back (before close).
+ * fixed_init: as many slots as transfers may run, within the open-file
+ * limit; none if the kernel refuses. */
+void fixed_init(struct server *s);
 void fixed_get(struct xfer *x);
 void fixed_put(struct xfer *x);
 
@@ -231,20 +243,22 @@ void send_ctl(struct xfer *x);
 void arm_timer(struct xfer *x);
 void xfer_log_end(struct xfer *x, bool ok, const char *why);
 
+/* No more packets: cancel the receive; freed once the kernel has
+ * answered for every SQE of ours. */
+void xfer_end(struct xfer *x);
+void xfer_idle(struct xfer *x);
+void xfer_fail(struct xfer *x, enum tftp_error code, const char *why, bool tell);
+
 /* record.c: the boot journal's events (journal.h).  A request refused
  * before any transfer (its peer s->lpeer); a transfer's start; its end
  * (probe: a UEFI size probe the client ended on purpose). */
 void record_refused(struct server *s, const char *file, enum journal_end end, const char *why);
 void record_start(const struct xfer *x);
 void record_end(const struct xfer *x, enum journal_end end, const char *why, bool probe);
-/* No more packets: cancel the receive; freed once the kernel has
- * answered for every SQE of ours. */
-void xfer_end(struct xfer *x);
-void xfer_idle(struct xfer *x);
-void xfer_fail(struct xfer *x, enum tftp_error code, const char *why, bool tell);
-/* Completions of a transfer's receive (a write's: one packet into rbuf; a
- * read's multishot: a ring buffer and/or its end), control packet, DATA
- * block and cancel. */
+
+/* events.c: completions of a transfer's receive (a write's: one packet
+ * into rbuf; a read's multishot: a ring buffer and/or its end), control
+ * packet, DATA block and cancel; its timer. */
 void on_recv_one(struct xfer *x, int res);
 void on_recv_ring(struct xfer *x, const struct io_uring_cqe *cqe);
 void on_ctl_sent(struct xfer *x, int res);

@@ -130,9 +130,12 @@ def bad_paths(path):
 def flags(main_c):
     """The option letters a program's main.c accepts."""
     src = read(main_c)
-    # a server's common flags (app/lib/serve.h), named by a macro before its own
-    serve = re.search(r'#define SERVE_FLAGS "([^"]*)"', read(os.path.join(TOP, "app", "lib", "serve.h")))
-    src = re.sub(r"SERVE_FLAGS\s*\"", lambda m: '"' + serve.group(1), src)
+    # the common flags of a server (app/lib/serve.h) or a daemon with a
+    # config file (app/lib/daemon.h), named by a macro before its own
+    for macro, header in (("SERVE_FLAGS", "serve.h"), ("DAEMON_FLAGS", "daemon.h")):
+        common = re.search(r'#define %s "([^"]*)"' % macro,
+                           read(os.path.join(TOP, "app", "lib", header)))
+        src = re.sub(macro + r"\s*\"", lambda m: '"' + common.group(1), src)
     letters = []
     for opts in re.findall(r"getopt(?:_long)?\s*\([^,]+,[^,]+,\s*\"([^\"]*)\"", src):
         letters += [c for c in opts if c not in ":+-"]
