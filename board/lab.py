@@ -136,8 +136,8 @@ class Client:
                                          "  " + detail if detail else ""))
 
 
-FILES = {"undionly.kpxe": "loader", "ipxe.efi": "loader", "boot.ipxe": "script",
-         "bzImage": "kernel", "rootfs.cpio.gz": "initrd"}
+FILES = {"undionly.kpxe": "loader", "snponly.efi": "loader", "ipxe.efi": "loader",
+         "boot.ipxe": "script", "bzImage": "kernel", "rootfs.cpio.gz": "initrd"}
 PXED = re.compile(r"pxed: (?:DISCOVER|REQUEST) from ([0-9a-f:]{17}) on \S+ \([^)]*\): "
                   r"(?:offer|ack) (\d+\.\d+\.\d+\.\d+)")
 TFTPD = re.compile(r"tftpd: RRQ (\S+) octet from (\d+\.\d+\.\d+\.\d+):\d+: (\d+) bytes in")
