@@ -11,6 +11,8 @@ a line each time a client moves on (dhcp, loader, script, kernel, initrd,
 ready), from what the appliance logs and the client's console; consoles go
 to out/lab/*.log.  It stops by itself: exit 0 when every client reached
 its ready line within LAB_TIMEOUT seconds (default 400), 1 otherwise.
+LAB_EFI=FILE hands x86-64 UEFI clients FILE (such as ipxe.efi) instead of
+the image's default (snponly.efi).
 
 LAB_IF=IFACE puts the appliance's lab port on a host interface instead,
 through a bridge and a tap set up here and torn down at the end, so that
@@ -136,8 +138,8 @@ class Client:
                                          "  " + detail if detail else ""))
 
 
-FILES = {"undionly.kpxe": "loader", "ipxe.efi": "loader", "boot.ipxe": "script",
-         "bzImage": "kernel", "rootfs.cpio.gz": "initrd"}
+FILES = {"undionly.kpxe": "loader", "snponly.efi": "loader", "ipxe.efi": "loader",
+         "boot.ipxe": "script", "bzImage": "kernel", "rootfs.cpio.gz": "initrd"}
 PXED = re.compile(r"pxed: (?:DISCOVER|REQUEST) from ([0-9a-f:]{17}) on \S+ \([^)]*\): "
                   r"(?:offer|ack) (\d+\.\d+\.\d+\.\d+)")
 TFTPD = re.compile(r"tftpd: RRQ (\S+) octet from (\d+\.\d+\.\d+\.\d+):\d+: (\d+) bytes in")
@@ -167,12 +169,16 @@ def follow(text, clients, by_ip):
 
 
 def appliance_conf():
-    """The image's pxed.conf in server mode, with a pool if it has none."""
+    """The image's pxed.conf in server mode, with a pool if it has none
+    (and LAB_EFI's file for x86-64 UEFI clients, if set)."""
+    efi = os.environ.get("LAB_EFI", "")
     with open(os.path.join(OUT, "target/etc/tern/pxed.conf")) as f:
         lines = [line for line in f.read().splitlines()
-                 if not re.match(r"\s*(mode|pool|netmask|lease)\b", line)]
+                 if not re.match(r"\s*(mode|pool|netmask|lease)\b", line)
+                 and not (efi and re.match(r"\s*arch 7,9\b", line))]
     return "\n".join(lines + ["mode server", "pool 192.0.2.100 192.0.2.199",
-                              "netmask 255.255.255.0", "lease 600"]) + "\n"
+                              "netmask 255.255.255.0", "lease 600"]
+                     + ["arch 7,9 file " + efi] * bool(efi)) + "\n"
 
 
 def main():

@@ -30,7 +30,7 @@ endif
 $(PXE_LAYER): $(IPXE_STAMP) $(PXE_SELF) $(PXE_UKI) $(TARGET)/.stamp $(GEN_INIT_CPIO) rootfs/pxe-tree.sh rootfs/pxe.mk $(SOURCE_DATE_STAMP) \
 		$(call kdeps,PXE_SERVE_TERN BOARD_CMDLINE TFTPD_ROOT)
 	echo ">>> images: PXE boot files"
-	LOADERS='$(IPXE_BIOS) $(IPXE_EFI) $(PXE_UKI)' KERNEL='$(word 1,$(PXE_SELF))' INITRD='$(word 2,$(PXE_SELF))' \
+	LOADERS='$(IPXE_BIOS) $(IPXE_SNP) $(IPXE_EFI) $(PXE_UKI)' KERNEL='$(word 1,$(PXE_SELF))' INITRD='$(word 2,$(PXE_SELF))' \
 		CMDLINE='$(CONFIG_BOARD_CMDLINE)' \
 		rootfs/pxe-tree.sh $(BUILD)/pxe-served $(TARGET) $(CONFIG_TFTPD_ROOT) >$(BUILD)/pxe-served.list
 	find $(BUILD)/pxe-served -exec touch -h -d @$(CPIO_MTIME) {} +

@@ -4,6 +4,8 @@
 #   - it boots the appliance and a BIOS and a UEFI client beside it, says
 #     each client's stages in order (dhcp, loader, script, kernel, initrd,
 #     ready) and exits 0 with both ready; the consoles are in out/lab/;
+#   - the appliance's pxed.conf hands x86-64 UEFI clients the image's
+#     default snponly.efi, or LAB_EFI's file, and pxed -t accepts both;
 #   - LAB_IF refuses a missing interface, loopback, and an interface that
 #     has an address, each with a reason and without booting anything;
 #   - LAB_IF=IFACE on an interface the test made (a veth whose other end is
@@ -34,7 +36,7 @@ if os.environ.get("TERN_BOARD") != "qemu_x86_64":
     print("1..0 # SKIP make lab is for the qemu_x86_64 board")
     sys.exit(0)
 
-t = Tap(9)
+t = Tap(10)
 MAKE = ["make", "-C", TOP, "--no-print-directory", "-s", "O=" + OUT,
         "KCONFIG_CONFIG=" + os.environ["TERN_CONFIG"], "DL_DIR=" + os.environ["TERN_DL"]]
 # QEMU's BIOS client is iPXE already (its NIC ROM): no loader to fetch.
@@ -63,6 +65,26 @@ logs = [os.path.join(OUT, "lab", n + ".log") for n in ("appliance", "bios", "uef
 t.ok(all(os.path.getsize(p) > 0 for p in logs if os.path.exists(p)) and all(map(os.path.exists, logs))
      and b"tern: ready in" in open(logs[1], "rb").read(),
      "make lab: each guest's console is in out/lab/", repr(logs))
+
+# -- the UEFI clients' boot file: the image's default, or LAB_EFI's ---------
+sys.path.insert(0, os.path.join(TOP, "board"))
+import lab  # noqa: E402
+
+files, why = {}, ""
+with tempfile.TemporaryDirectory() as tmp:
+    for efi in ("", "ipxe.efi"):
+        os.environ["LAB_EFI"] = efi
+        conf = lab.appliance_conf()
+        files[efi] = re.findall(r"(?m)^arch 7,9 file (\S+)$", conf)
+        with open(os.path.join(tmp, "pxed.conf"), "w") as f:
+            f.write(conf)
+        r = subprocess.run([os.path.join(os.environ["TERN_APPS"], "pxed"), "-t", "-c",
+                            os.path.join(tmp, "pxed.conf")], capture_output=True, text=True)
+        why += "" if r.returncode == 0 else conf + r.stdout + r.stderr
+    del os.environ["LAB_EFI"]
+t.ok(files == {"": ["snponly.efi"], "ipxe.efi": ["ipxe.efi"]} and not why,
+     "make lab's pxed.conf: UEFI clients get snponly.efi, or LAB_EFI's ipxe.efi; pxed -t "
+     "accepts both", "%s\n%s" % (files, why))
 
 # -- LAB_IF refusals ---------------------------------------------------------
 ns = "tern-%d-seg" % os.getpid()

@@ -7,7 +7,9 @@
 #
 #   BIOS: SeaBIOS with QEMU's own iPXE NIC ROM (Debian's ipxe-qemu);
 #   UEFI: OVMF with the NIC's option ROM off, so EDK2's own PXE fetches
-#         ipxe.efi, which fetches boot.ipxe and starts the EFI-stub kernel.
+#         iPXE, which fetches boot.ipxe and starts the EFI-stub kernel:
+#         the image's default snponly.efi in proxy mode, ipxe.efi (named
+#         in the server round's pxed.conf) in server mode.
 #
 # First in proxy mode (pxed's default) beside an independent DHCP server
 # (dnsmasq, DHCP only, which names itself as next-server), then, after
@@ -51,9 +53,14 @@ KERNEL = os.environ["TERN_KERNEL"]
 SERVED_INITRD = os.path.join(OUT, "build/rootfs-target.cpio.gz")  # images/images.mk
 IPXE = [os.path.join(OUT, "build", d) for d in os.listdir(os.path.join(OUT, "build"))
         if d.startswith("ipxe-")]
+IPXE_FILES = {"undionly.kpxe": "usr/lib/ipxe/undionly.kpxe",  # in Debian's package
+              "snponly.efi": "usr/lib/ipxe/snponly.efi", "ipxe.efi": "boot/ipxe.efi"}
 APPLIANCE_MAC = "52:54:00:00:02:01"
 CLIENT_TIMEOUT = 240
 MISSING_MAC = "52:54:00:00:02:68"
+# Debian's iPXE for UEFI PXE clients: the image's default (pxed's
+# PXED_FILE_EFI64), and the other one, which the server round names.
+EFI_LOADER = {"proxy": "snponly.efi", "server": "ipxe.efi"}
 SERVER_CONF = ("mode server", "pool 192.0.2.100 192.0.2.109", "netmask 255.255.255.0",
                "lease 600", "router 192.0.2.1", "arch 0 file undionly.kpxe",
                "arch 7,9 file ipxe.efi", "ipxe file boot.ipxe",
@@ -102,7 +109,8 @@ def check_served(app, cli, kind, mode, mac, mark, leased_from):
     """What the appliance logged for this client, and what the client says."""
     m = re.escape(mac).encode()
     why = ""
-    loader = b"undionly\\.kpxe" if kind == "BIOS" else b"ipxe\\.efi"
+    efi = EFI_LOADER[mode]
+    loader = re.escape(efi).encode()
     try:
         if kind == "UEFI":
             # EDK2's PXE (arch 7): the loader; then the iPXE it loaded.
@@ -116,7 +124,7 @@ def check_served(app, cli, kind, mode, mac, mark, leased_from):
         got = None
         why = str(e)
     t.ok(got, "%s mode, %s client: pxed hands %sthe script boot.ipxe to its iPXE"
-         % (mode, kind, "EDK2's PXE ipxe.efi, then " if kind == "UEFI" else ""), why)
+         % (mode, kind, "EDK2's PXE %s, then " % efi if kind == "UEFI" else ""), why)
     # Its address: from pxed's lease in server mode, the same for iPXE and
     # the netbooted Tern (by MAC); in proxy mode from dnsmasq, which may
     # tell EDK2, iPXE and udhcpc apart by their client identifiers.
@@ -132,7 +140,8 @@ def check_served(app, cli, kind, mode, mac, mark, leased_from):
     names = [("boot.ipxe", None), ("bzImage", KERNEL), ("rootfs.cpio.gz", SERVED_INITRD)]
     http = bool(got and got.group(2))
     why = ""
-    for i, (name, path) in enumerate([("ipxe.efi", None)] * (kind == "UEFI") + names):
+    loaders = [(efi, os.path.join(IPXE[0], IPXE_FILES[efi]))] * (kind == "UEFI")
+    for i, (name, path) in enumerate(loaders + names):
         size = (b"%d" % os.path.getsize(path)) if path else rb"\d+"
         # The loader always comes by TFTP; iPXE fetches the rest from where
         # its script came from.
@@ -146,7 +155,7 @@ def check_served(app, cli, kind, mode, mac, mark, leased_from):
             why += str(e).splitlines()[0] + "\n"
     t.ok(not why, "%s mode, %s client: %s sent %s whole to the client's address"
          % (mode, kind, "tftpd and httpd" if http else "tftpd",
-            ", ".join(n for n, _ in [("ipxe.efi", None)] * (kind == "UEFI") + names)), why)
+            ", ".join(n for n, _ in loaders + names)), why)
     lo, hi = leased_from
     ok = lease and lo <= int(lease.group(1).split(b".")[3]) <= hi
     t.ok(ok, "%s mode, %s client: the netbooted Tern leases its address from %s"
@@ -281,9 +290,9 @@ with tempfile.TemporaryDirectory() as tmp, Lab() as lab:
         want = {"bzImage": os.path.getsize(KERNEL),
                 "rootfs.cpio.gz": os.path.getsize(SERVED_INITRD)}
         for d in IPXE:
-            want["undionly.kpxe"] = os.path.getsize(os.path.join(d, "usr/lib/ipxe/undionly.kpxe"))
-            want["ipxe.efi"] = os.path.getsize(os.path.join(d, "boot/ipxe.efi"))
-        t.ok(len(want) == 4 and all(sizes.get(k) == v for k, v in want.items())
+            for name, path in IPXE_FILES.items():
+                want[name] = os.path.getsize(os.path.join(d, path))
+        t.ok(len(want) == 5 and all(sizes.get(k) == v for k, v in want.items())
              and "boot.ipxe" in sizes,
              "the image serves iPXE's loaders, boot.ipxe, its kernel and its first initramfs "
              "archive from /srv/tftp, root-owned, readable by all", out)
