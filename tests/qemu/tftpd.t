@@ -53,6 +53,7 @@ def restarts(text):
 
 def check_restart_counted(g):
     """Kill tftpd; init restarts it; /metrics counts it, once."""
+    began = time.monotonic()
     before = status.get(status_port, "/metrics")
     n0 = restarts(before)
     pid = int(re.findall(rb"init: started tftpd \(pid (\d+)\)", g.log)[-1])
@@ -69,6 +70,8 @@ def check_restart_counted(g):
         if n1.get("tftpd") != n0.get("tftpd") or time.monotonic() > deadline:
             break
         time.sleep(0.2)
+    print("# tftpd killed, restarted and its restart read on /metrics in %.1f s"
+          % (time.monotonic() - began), flush=True)
     others = {k: v for k, v in n1.items() if k != "tftpd"}
     t.ok("tftpd" in n0 and n1.get("tftpd") == n0["tftpd"] + 1
          and others == {k: v for k, v in n0.items() if k != "tftpd"},
