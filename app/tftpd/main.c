@@ -9,7 +9,7 @@
 "             [-b BLKSIZE] [-w WINDOWSIZE] [-t TIMEOUT] [-R RETRIES] [-O 0|1]\n" \
 "             [-m REMAPFILE] [-W UPLOADDIR] [-S STAGEDIR] [-s MAXUPLOAD]\n" \
 "             [-c TRANSFERS] [-C PERCLIENT] [-u USER] [-n WORKERS] [-L USEC]\n" \
-"             [-Q USEC]\n" \
+"             [-Q USEC] [-J EVENTS]\n" \
 "       tftpd [-m REMAPFILE] [-r ROOT] -T NAME [CLIENT]\n" \
 "       tftpd -h\n" \
 "\n" \
@@ -38,6 +38,7 @@
 "  -n WORKERS    worker processes, 1-64 (default 1)\n" \
 "  -L USEC       coalescing, 0-1000000 microseconds, 0: off (default " STR(CONFIG_TFTPD_COALESCE_US) ")\n" \
 "  -Q USEC       busy polling, 0-1000 microseconds, 0: off (default " STR(CONFIG_TFTPD_POLL_US) ")\n" \
+"  -J EVENTS     boot journal events kept, a worker, 0: no journal (default " STR(CONFIG_JOURNAL_EVENTS) ")\n" \
 "  -T NAME       print what NAME maps to for CLIENT (default 192.0.2.1), exit\n" \
 "  -v            log every transfer and every file not found\n" \
 "  -f            foreground (always; accepted for habit)\n" \
@@ -98,7 +99,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, SERVE_FLAGS "voABr:P:b:w:t:R:O:m:W:S:s:c:C:T:L:Q:")) != -1) {
+	while ((opt = getopt(argc, argv, SERVE_FLAGS "voABr:P:b:w:t:R:O:m:W:S:s:c:C:T:L:Q:J:")) != -1) {
 		switch (opt) {
 		case 'v': c->verbose = true; break;
 		case 'o': c->overwrite = true; break;
@@ -137,6 +138,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'T': a->test_name = optarg; break;
 		case 'L': c->coalesce_us = number(optarg, 0, 1000000, "-L"); break;
 		case 'Q': c->poll_us = number(optarg, 0, 1000, "-Q"); break;
+		case 'J': c->journal_events = number(optarg, 0, 65536, "-J"); break;
 		default: serve_flag(USAGE, opt, optarg, &a->serve);
 		}
 	}
@@ -281,6 +283,7 @@ int main(int argc, char **argv)
 		.retries = CONFIG_TFTPD_RETRIES, .max_transfers = CONFIG_TFTPD_MAX_TRANSFERS,
 		.per_client = CONFIG_TFTPD_PER_CLIENT, .ring_entries = 4096,
 		.coalesce_us = CONFIG_TFTPD_COALESCE_US, .poll_us = CONFIG_TFTPD_POLL_US,
+		.journal_events = CONFIG_JOURNAL_EVENTS,
 	};
 	struct args a = { .serve = { .port = 69, .workers = 1 } };
 

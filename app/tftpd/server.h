@@ -48,7 +48,8 @@ struct config {
 	const pid_t *workers;      /* pids the signals are passed on to */
 	unsigned nworkers;
 	struct stats *st;          /* this worker's counters and journal: */
-	struct journal *journal;   /* server_share, before privileges drop */
+	struct journal *journal;   /* server_share, before privileges drop; */
+	unsigned journal_events;   /* its size (-J); 0: no journal, journal NULL */
 };
 
 /* What the server counts; SIGUSR1 logs them, the status page reads them:

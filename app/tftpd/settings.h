@@ -13,6 +13,7 @@
  *   CONFIG_TFTPD_MAX_UPLOAD     -s  largest upload, bytes (0: no limit)
  *   CONFIG_TFTPD_COALESCE_US    -L  coalescing after a busy turn, us
  *   CONFIG_TFTPD_POLL_US        -Q  busy polling before a sleep, us
+ *   CONFIG_JOURNAL_EVENTS       -J  boot journal events, a worker (app/lib)
  */
 #ifndef TERN_TFTPD_SETTINGS_H
 #define TERN_TFTPD_SETTINGS_H

@@ -37,6 +37,12 @@ spread (lowest-highest) beside it.  The machine (CPU model, cores,
 kernel, load average before and after) heads the table.  A table goes to
 stdout and to out/bench/tftp.md.
 
+The boot journal's cost: tftpd-nojournal is tftpd -J 0 (no journal, no
+event written), interleaved like the rest, with a column tftpd /
+tftpd-nojournal.  Both share a run directory on tmpfs ($TERN_RUN_DIR,
+with stats/ and journal/, as /run/tern in the image), so tftpd's ring
+and counters are file mappings, as they are on the box.
+
 SCENARIO: 1, 2 or 3 (default all three).
 Bounded: every run has a deadline (tftpload -d), every server start and
 stop a timeout; the whole bench ends by itself.  Until tftpd is built
@@ -81,6 +87,8 @@ for _v in os.environ.get("TFTP_BENCH_VARIANTS", "").split(";"):
         _name, _, _in = _name.strip().partition(":")
         VARIANTS["tftpd-" + _name] = _flags.split()
         VARIANT_IN["tftpd-" + _name] = set(_in) if _in else {"1", "2", "3"}
+# The journal's A/B (app/tftpd/record.c): every run.
+VARIANTS["tftpd-nojournal"], VARIANT_IN["tftpd-nojournal"] = ["-J", "0"], {"1", "2", "3"}
 OURS = ["tftpd"] + list(VARIANTS) + (["tftpd-old"] if OLD else [])
 FLOORS = ["floor", "floor-many"]
 SERVERS = OURS + ["tftpd-hpa", "atftpd", "dnsmasq"] + FLOORS
@@ -128,6 +136,22 @@ def our_argv(root, exe=None, extra=()):
         list(extra)
 
 
+def our_env():
+    """Our tftpd's environment: a run directory of its own on tmpfs, as
+    /run/tern is in the image, so its counters and its journal are shared
+    file mappings (without one they are private memory)."""
+    global RUN_DIR
+    if RUN_DIR is None:
+        RUN_DIR = tempfile.mkdtemp(prefix="tern-bench-run-",
+                                   dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+        for d in ("stats", "journal"):
+            os.mkdir(os.path.join(RUN_DIR, d))
+    return dict(os.environ, TERN_RUN_DIR=RUN_DIR)
+
+
+RUN_DIR = None
+
+
 def server_spec(name, root):
     if name in FLOORS:  # yardsticks: floor serves f64 whatever is asked
         if not os.access(FLOOR, os.X_OK):
@@ -136,12 +160,12 @@ def server_spec(name, root):
             if name == "floor" else ([FLOOR, "-m", "192.0.2.1", "69"] +
                                      [os.path.join(root, "f" + f) for f in ("4", "1")], None)
     if name == "tftpd":
-        return (our_argv(root), None) if os.access(tern_tftpd(), os.X_OK) else None
+        return (our_argv(root), our_env()) if os.access(tern_tftpd(), os.X_OK) else None
     if name in VARIANTS:
-        return (our_argv(root, extra=VARIANTS[name]), None) \
+        return (our_argv(root, extra=VARIANTS[name]), our_env()) \
             if os.access(tern_tftpd(), os.X_OK) else None
     if name == "tftpd-old":
-        return (our_argv(root, OLD), None) if os.access(OLD, os.X_OK) else None
+        return (our_argv(root, OLD), our_env()) if os.access(OLD, os.X_OK) else None
     kind = {"tftpd-hpa": "hpa", "atftpd": "atftpd", "dnsmasq": "dnsmasq"}[name]
     return peer_server(kind, None, root, "192.0.2.1", max_transfers=2000)
 
@@ -464,7 +488,8 @@ def ratio_to(ours, others, metric):
 def table(title, keys, summaries, metric):
     floors = [f for f in FLOORS if f in SERVERS]
     cols = ["tftpd / best peer"] + (["tftpd / floor"] if floors else []) + \
-        (["tftpd / tftpd-old"] if OLD else [])
+        (["tftpd / tftpd-old"] if OLD else []) + \
+        (["tftpd / tftpd-nojournal"] if "tftpd-nojournal" in SERVERS else [])
     lines = ["### " + title, "",
              "| scenario | " + " | ".join(SERVERS) + " | " + " | ".join(cols) + " |",
              "|---|" + "---:|" * (len(SERVERS) + len(cols))]
@@ -477,6 +502,8 @@ def table(title, keys, summaries, metric):
             ratios.append(ratio_to(rows.get("tftpd"), fl, metric) if fl else "")
         if OLD:
             ratios.append(ratio_to(rows.get("tftpd"), [rows.get("tftpd-old")], metric))
+        if "tftpd-nojournal" in SERVERS:
+            ratios.append(ratio_to(rows.get("tftpd"), [rows.get("tftpd-nojournal")], metric))
         lines.append("| %s | %s | %s |" % (MEASURES[key][1], " | ".join(cells),
                                             " | ".join(ratios)))
     return lines
@@ -525,6 +552,8 @@ def main():
             one_round(tmp, files, keys, order, results)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if RUN_DIR:
+            shutil.rmtree(RUN_DIR, ignore_errors=True)
 
     summaries = {s: ({k: Summary(v) for k, v in results[s].items()}
                      if results.get(s) is not None else None) for s in SERVERS}

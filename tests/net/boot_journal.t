@@ -8,8 +8,9 @@
 # and fetches the initramfs is "booted", its MAC joined to its TFTP and
 # HTTP fetches; a client pointed at a missing file shows the stall and
 # its cause; the counters are the ones SIGUSR1 logs; a restarted tftpd
-# continues its ring; and a flood of 10,000 random MACs leaves pxed's
-# memory and the journal's files bounded.
+# continues its ring; tftpd -J sizes its ring, and -J 0 writes none (the
+# journal off, as `make bench` compares); and a flood of 10,000 random
+# MACs leaves pxed's memory and the journal's files bounded.
 import json
 import os
 import random
@@ -86,7 +87,7 @@ def rss_kib(pid):
         return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
 
 
-t = Tap(14)
+t = Tap(16)
 with PxedLab(t, CONF) as lab:
     srv, cli = lab.srv, lab.cli
     tftpd = srv.daemon([tern_tftpd(), "-f", "-u", "root", "-r", root, "-a", "192.0.2.1"],
@@ -178,6 +179,27 @@ with PxedLab(t, CONF) as lab:
          and len([r for r in st if r["name"] == "tern_tftpd_requests_total"]) == 1,
          "its counters: a fresh file (counted from 0 again), one per process",
          str([r for r in st if r["name"] == "tern_tftpd_requests_total"]))
+
+    # -J EVENTS: the ring's size; -J 0: no journal at all.
+    def tftpd_with(*flags):
+        tftpd.stop()
+        d = srv.daemon([tern_tftpd(), "-f", "-u", "root", "-r", root, "-a", "192.0.2.1"] +
+                       list(flags), name="tftpd")
+        d.wait_udp(69)
+        got = cli.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{size_download}",
+                       "tftp://192.0.2.1/undionly.kpxe"]).stdout
+        return d, got, [e for e in journal("-e") if e["daemon"] == "tftpd"]
+
+    ring = os.path.join(run, "journal", "tftpd.0")
+    tftpd, got, small = tftpd_with("-J", "64")
+    t.ok(got == "70000" and os.path.getsize(ring) == 4096 + 64 * 256
+         and [e["kind"] for e in small] == ["start", "end"],
+         "tftpd -J 64: a ring of 64 events (%d bytes), begun afresh" % (4096 + 64 * 256),
+         "%s bytes served, ring %d bytes, %s" % (got, os.path.getsize(ring), small))
+    tftpd, got, off = tftpd_with("-J", "0")
+    t.ok(got == "70000" and off == small and os.path.getsize(ring) == 4096 + 64 * 256,
+         "tftpd -J 0: the file served, no event written (the ring as the last tftpd left it)",
+         "%s bytes served; %s -> %s" % (got, small, off))
 
     # A flood of random MACs: memory stays bounded.
     pid = lab.pxed.pid

@@ -15,11 +15,16 @@
 #   - the anti-rollback floor: init raises it to the version of the good
 #     slot it boots (the flashed one) and of a slot it marks good;
 #     fwupdate -f refuses a bundle below it; --lower-floor typed on the
-#     console lowers it.
+#     console lowers it;
+#   - httpd's status pages (/status.json, /status, /metrics, read from the
+#     host through a forwarded port) show the slot that booted, with the
+#     version and hostname: A as flashed, B after the update, A again
+#     after the next.
 # Bundles are signed on the host with the build's tfw and key, their slot
 # images built like slot.efi (with a debug shell); the guest reads them from
 # a second disk (virtio, ext4).
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -30,6 +35,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from guest import GuestError, Tap  # noqa: E402
 from disk import Disk, SLOT_LINE, run  # noqa: E402
 from disk import boot_to_shell as boot  # noqa: E402
+import status  # noqa: E402
 
 
 with Disk() as d:
@@ -109,7 +115,40 @@ with Disk() as d:
     extra = ["-drive", "file=%s,format=raw,if=virtio,readonly=on" % bundles]
 
     floor = older != version  # a floor below 0.0.0 cannot be tested
-    t = Tap(len(BAD) + 16 + 3 * floor)
+    t = Tap(len(BAD) + 19 + 3 * floor)
+
+    def status_nic():
+        """A NIC whose forwarded host port reaches httpd's status pages."""
+        port, fwd = status.forward(conf.get("CONFIG_HTTPD_STATUS_PORT", "9180"))
+        return port, ["-nic", "user,model=virtio-net-pci," + fwd]
+
+    def check_status_slot(port, slot, hostname):
+        """The three status pages name the slot that booted, the version
+        and the hostname of this boot."""
+        began = time.monotonic()
+        deadline = time.monotonic() + 60  # the listener wants eth0's DHCP lease
+        while (doc := status.get(port, "/status.json", 10)) is None and \
+                time.monotonic() < deadline:
+            time.sleep(0.5)
+        try:
+            box = json.loads(doc or "")["box"]
+        except (ValueError, KeyError, TypeError):
+            box = {}
+        page = status.get(port, "/status") or ""
+        metrics = status.get(port, "/metrics") or ""
+        print("# slot %s: the status pages read in %.1f s" % (slot, time.monotonic() - began),
+              flush=True)
+        want = {"slot": slot, "version": version, "board": board, "hostname": hostname}
+        t.ok({k: box.get(k) for k in want} == want
+             and re.search(r"<h1>%s</h1>\s*<p class=\"box\">Tern %s \(%s\), slot %s,"
+                           % tuple(map(re.escape, (hostname, version, board, slot))), page)
+             and 'tern_build_info{board="%s",version="%s",slot="%s"} 1\n'
+             % (board, version, slot) in metrics,
+             "slot %s booted: /status.json, /status and /metrics show slot %s, version %s, "
+             "hostname %s" % (slot, slot, version, hostname),
+             "json %s\npage %s\nmetrics %s" % (
+                 box or doc, re.findall(r"<h1>.*\n.*", page)[:1],
+                 re.findall(r"tern_build_info.*", metrics)))
 
     def boot_to_shell(g, slot, since, timeout=240):
         return boot(g, t, slot, since, timeout)
@@ -120,11 +159,13 @@ with Disk() as d:
 
     # Writes at 4 MiB/s: a slot takes seconds to write, so the kill below
     # lands in the middle of it.
-    with d.boot(extra, disk_opts="throttling.bps-write=4194304") as g:
+    port, nic = status_nic()
+    with d.boot(extra + nic, disk_opts="throttling.bps-write=4194304") as g:
         try:
             slot, name = boot_to_shell(g, "A", 0)
             t.ok(slot == "A" and name == "tern-1-a.efi", "the flashed disk boots slot A",
                  name)
+            check_status_slot(port, "A", conf["CONFIG_HOSTNAME"])
             before = slot_sums(g)
             for f, why, reason in BAD:
                 st, out = g.sh("fwupdate -n /mnt/%s" % f, 120)
@@ -161,7 +202,8 @@ with Disk() as d:
     t.ok(names == ["tern-1-a.efi", "tern-2-b+%d-1.efi" % (tries - 1)],
          "a power cut during B's first trial boot: A as it was, B on trial with a try spent",
          names)
-    with d.boot(extra, disk_opts="throttling.bps-write=4194304") as g:
+    port, nic = status_nic()
+    with d.boot(extra + nic, disk_opts="throttling.bps-write=4194304") as g:
         try:
             slot, name = boot_to_shell(g, "B", 0)
             t.ok(slot == "B" and name == "tern-2-b+%d-2.efi" % (tries - 2),
@@ -173,6 +215,7 @@ with Disk() as d:
                                  "B", "tern-2-b+%d-2.efi" % (tries - 2)],
                  "slot B is marked good once the services stayed up and the health check "
                  "passed", out)
+            check_status_slot(port, "B", "slot-b")
             if floor:
                 # init logs the raise once the floor is on disk, after the
                 # "marked good" line.
@@ -197,6 +240,7 @@ with Disk() as d:
             t.ok(out.split()[:3] == ["tern-2-b.efi", "tern-3-a.efi", "slot-a2"] and
                  out.split()[5:] == ["A", "tern-3-a+%d-1.efi" % (tries - 1)],
                  "slot A is marked good, its health check passed too", out)
+            check_status_slot(port, "A", "slot-a2")
 
             # A kernel that panics: BOOT_TRIES tries, then A again.
             mark = len(g.log)
