@@ -147,13 +147,16 @@ class Tftp(threading.Thread):
         self.ok = self.failed = 0
         self.bad = []      # (name, why): completed with the wrong bytes
         self.seconds = 0.0
+        self.idle = threading.Event()  # set: no transfer of ours in flight
 
     def run(self):
         names = sorted(self.data)
         i = 0
         while not stop.is_set():
             if not traffic.wait(0.2):
+                self.idle.set()
                 continue
+            self.idle.clear()
             name = names[i % len(names)]
             i += 1
             x = tftpraw.get(self.cli, SERVER, name, blksize=1408, rto=0.3, retries=8, limit=60)
@@ -318,11 +321,15 @@ with tempfile.TemporaryDirectory() as tmp, Net() as net:
         except GuestError as e:
             t.bail(e)
         traffic.clear()
-        time.sleep(3)  # the last transfer ends or gives up; the daemons settle
-        # Killed daemons are back (init's back-off is 1 s, then 2 s...).
-        for _ in range(20):
+        tftp.idle.wait(70)  # the client's last transfer ends (done, or given up)
+        # The daemons settle: killed ones are back (init's back-off is 1 s,
+        # then 2 s...), and what a daemon still holds for a client that has
+        # gone (tftpd: a transfer whose last ACK was lost, until its retries
+        # run out) is let go.  A leak is still there after the 30 s.
+        for _ in range(30):
             end = sample(g)
-            if all(n in end and end[n][0] for n in ("init",) + DAEMONS):
+            if all(n in end and end[n][0] for n in ("init",) + DAEMONS) and \
+                    all(end[n][2] <= base[n][2] for n in DAEMONS if n in base):
                 break
             time.sleep(1)
         stop.set()
