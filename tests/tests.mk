@@ -129,7 +129,7 @@ $(TEST_OUT)/tftpfloor: tests/bench/tftpfloor.c app/lib/uring.h app/lib/bufring.h
 $(TEST_OUT)/tftpfloor: NET_FLAGS := -Iapp/lib -luring
 $(TEST_OUT)/httpload: tests/bench/httpload.c
 # The boot journal and counters as the status page reads them (app/lib).
-JOURNAL_SRCS := app/lib/journal.c app/lib/journal_summary.c app/lib/stats.c app/lib/log.c
+JOURNAL_SRCS := app/lib/journal.c app/lib/journal_summary.c app/lib/stats.c app/lib/log.c app/lib/durable.c
 $(TEST_OUT)/ternjournal: tests/net/lib/ternjournal.c $(JOURNAL_SRCS) app/lib/journal.h app/lib/stats.h $(O)/config.h
 $(TEST_OUT)/ternjournal: NET_FLAGS := -D_GNU_SOURCE -I$(O) -Iapp/lib $(JOURNAL_SRCS)
 $(TEST_OUT)/udpgen: tests/bench/udpgen.c tests/bench/udpstream.h

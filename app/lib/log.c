@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "durable.h"
+
 #define LOG_LINE_MAX 1024
 
 static const char *log_name = "tern";
@@ -39,16 +41,11 @@ static size_t append(char *buf, size_t len, size_t room, const char *str, int *c
 	return len + n;
 }
 
-static void write_all(const char *buf, size_t len)
+/* Lines leave whole (durable.h's write_all); an error writing them has
+ * nowhere to be told. */
+static void put(const char *buf, size_t len)
 {
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(STDERR_FILENO, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	(void)write_all(STDERR_FILENO, buf, len);
 }
 
 void log_hold(void)
@@ -60,7 +57,7 @@ void log_flush(void)
 {
 	int saved = errno;
 
-	write_all(hold_buf, hold_len);
+	put(hold_buf, hold_len);
 	hold_len = 0;
 	held = false;
 	errno = saved;
@@ -96,14 +93,14 @@ static void log_line(const char *level, int err, const char *fmt, va_list ap)
 		memcpy(buf + len - 3, "...", 3);
 	buf[len++] = '\n';
 	if (held && hold_len + len > sizeof hold_buf) {
-		write_all(hold_buf, hold_len);
+		put(hold_buf, hold_len);
 		hold_len = 0;
 	}
 	if (held && len <= sizeof hold_buf) {
 		memcpy(hold_buf + hold_len, buf, len);
 		hold_len += len;
 	} else {
-		write_all(buf, len);
+		put(buf, len);
 	}
 	errno = saved;
 }
