@@ -25,6 +25,12 @@ TOP = os.environ.get("TERN_TOP") or os.path.abspath(
 OUT = os.environ.get("TERN_OUT") or os.path.join(TOP, "out")
 DL = os.environ.get("TERN_DL") or os.environ.get("DL_DIR") or os.path.join(TOP, "dl")
 boards = sys.argv[1:] or ["efi_arm64", "qemu_aarch64"]
+# Run by `make build-time`, this inherits the parent make's MAKEFLAGS,
+# whose jobserver's descriptors it does not have: the board's make would
+# then build with -j1 ("jobserver unavailable").  Each build is a
+# top-level make of its own, with the tree's own -j (JOBS, nproc).
+ENV = {k: v for k, v in os.environ.items()
+       if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
 
 
 def load():
@@ -47,8 +53,13 @@ for board in boards:
         before, cpu0, t0 = load(), cpu_children(), time.monotonic()
         with open(os.path.join(tmp, "build.log"), "w") as log:
             r = subprocess.run(["make", "-C", tree, "BOARD=" + board, "DL_DIR=" + DL],
-                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               env=ENV)
         wall, cpu = time.monotonic() - t0, cpu_children() - cpu0
+        with open(os.path.join(tmp, "build.log")) as f:
+            if "jobserver unavailable" in f.read():
+                sys.exit("build_time: make BOARD=%s ran without its jobs (jobserver unavailable): "
+                         "the time would not be a clean build's" % board)
         if r.returncode != 0:
             with open(os.path.join(tmp, "build.log")) as f:
                 sys.stderr.write(f.read()[-3000:])
