@@ -57,13 +57,13 @@ for board in boards:
                                env=ENV)
         wall, cpu = time.monotonic() - t0, cpu_children() - cpu0
         with open(os.path.join(tmp, "build.log")) as f:
-            if "jobserver unavailable" in f.read():
-                sys.exit("build_time: make BOARD=%s ran without its jobs (jobserver unavailable): "
-                         "the time would not be a clean build's" % board)
+            text = f.read()
         if r.returncode != 0:
-            with open(os.path.join(tmp, "build.log")) as f:
-                sys.stderr.write(f.read()[-3000:])
+            sys.stderr.write(text[-3000:])
             sys.exit("build_time: make BOARD=%s failed (status %d)" % (board, r.returncode))
+        if "jobserver unavailable" in text:
+            sys.exit("build_time: make BOARD=%s ran without its jobs (jobserver unavailable): "
+                     "the time would not be a clean build's" % board)
         row = ("| %s | %d min %02d s | %d CPU min | %d cores, load %s before, %s after | %s |"
                % (board, wall // 60, wall % 60, round(cpu / 60), os.cpu_count(), before,
                   load(), head))
