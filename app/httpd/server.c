@@ -329,7 +329,7 @@ static void stop(struct loop *l)
 		}
 		io_uring_cq_advance(&s->ring, seen);
 	}
-	io_uring_queue_exit(&s->ring);
+	uring_exit(&s->ring);
 	files_keep_idle(0);
 	free(s->conns);
 	free(s->free_slots);

@@ -296,7 +296,7 @@ static void stop(struct control *s)
 		close(s->lfd);
 		unlink(s->cfg->socket_path);
 	}
-	io_uring_queue_exit(&s->ring);
+	uring_exit(&s->ring);
 }
 
 int control_run(const struct relay_config *cfg, const struct relay_rules *rules, int sfd)

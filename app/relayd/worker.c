@@ -228,7 +228,7 @@ static void *thread_main(void *arg)
 		free(r);
 	}
 	bufring_free(&w->rb, &w->ring, BGID);
-	io_uring_queue_exit(&w->ring);
+	uring_exit(&w->ring);
 	return NULL;
 }
 

@@ -293,7 +293,7 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	}
 	log_stats(s);
 	bufring_free(&s->rb, &s->ring, BGID);
-	io_uring_queue_exit(&s->ring);
+	uring_exit(&s->ring);
 	free(s->free_fixed);
 	return 0;
 }
