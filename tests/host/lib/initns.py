@@ -44,6 +44,8 @@ import sys
 import tempfile
 import time
 
+from tapfail import failure_to_stderr
+
 READY = r"tern: ready in [0-9.]+ s"
 
 
@@ -71,6 +73,8 @@ class Tap:
         if not cond and diag:
             self.diag(diag)
         sys.stdout.flush()
+        if not cond and not todo:
+            failure_to_stderr(self.n, name, diag)
         return cond
 
     def diag(self, text):

@@ -17,6 +17,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "host", "lib"))
+from tapfail import failure_to_stderr  # noqa: E402
+
 READY = re.compile(rb"tern: ready in ([0-9.]+) s")
 
 
@@ -197,6 +201,8 @@ class Tap:
             for line in str(diag).splitlines():
                 print("# " + line)
         sys.stdout.flush()
+        if not cond:
+            failure_to_stderr(self.n, name, diag)
         return cond
 
     def bail(self, why):
