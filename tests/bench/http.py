@@ -25,7 +25,11 @@ too: it must stay well below the servers'.  On loopback and veth the kernel does
 side's work in the other's time (a receiver's ACK frees the sender's buffers in the
 receiver's system call; a sender's transmit runs the receiver's protocol processing), so the
 table also gives server + client: the client being the same for all, that sum is each
-server's whole cost.  Every server has as many workers as the machine
+server's whole cost.  And the machine's idle share while each run ran (/proc/stat): near 0,
+every core was busy, and MiB/s is then itself the whole machine's cost per byte, softirq
+work that no process is charged for included (where the kernel samples CPU time at ticks,
+without IRQ_TIME_ACCOUNTING, as on the reference machine, a process is also charged for the
+softirq work its ticks land on: a server that never sleeps looks dearer than one that does).  Every server has as many workers as the machine
 has cores; the flags of each are in the table's notes (nginx.conf and lighttpd.conf are
 written by this file: the tuning each one's documentation advises).
 
@@ -200,12 +204,14 @@ def start(ns, name, argv, tmp):
 
 
 class Run:
-    """One httpload run: its key=value fields, the server's CPU seconds."""
+    """One httpload run: its key=value fields, the server's CPU seconds, the
+    machine's idle share (0-1) while it ran."""
 
-    def __init__(self, fields, cpu, error=""):
+    def __init__(self, fields, cpu, error="", idle=None):
         self.f = fields
         self.cpu = cpu
         self.error = error
+        self.idle = idle
 
     @property
     def ok(self):
@@ -221,7 +227,15 @@ class Run:
                 "client_gib": float(self.f["cpu"]) / (b / (1 << 30)) if b else None,
                 "client_req": float(self.f["cpu"]) / n * 1e6 if n else None,
                 "both_gib": (self.cpu + float(self.f["cpu"])) / (b / (1 << 30)) if b else None,
-                "both_req": (self.cpu + float(self.f["cpu"])) / n * 1e6 if n else None}[metric]
+                "both_req": (self.cpu + float(self.f["cpu"])) / n * 1e6 if n else None,
+                "idle": self.idle * 100 if self.idle is not None else None}[metric]
+
+
+def cpu_ticks():
+    """(idle + iowait, all) ticks of the whole machine: /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:8]]
+    return v[3] + v[4], sum(v)
 
 
 def load(cli, d, addr, name, scen, reference=None):
@@ -229,13 +243,14 @@ def load(cli, d, addr, name, scen, reference=None):
     argv = [LOAD, "-c", str(conns), "-n", str(n), "-d", str(deadline)] + \
         (["-K"] if keep else []) + (["-k", reference] if reference else []) + \
         [addr, str(PORTS[name]), "/" + path]
-    cpu0 = d.cpu_seconds()
+    cpu0, ticks0 = d.cpu_seconds(), cpu_ticks()
     r = cli.run(argv, timeout=deadline + 15)
-    cpu = d.cpu_seconds() - cpu0
+    cpu, ticks1 = d.cpu_seconds() - cpu0, cpu_ticks()
     f = dict(re.findall(r"(\w+)=(\S+)", r.stdout))
     err = "" if r.returncode == 0 else \
         (r.stderr.strip().splitlines() or ["exit %r" % r.returncode])[0]
-    return Run(f, cpu, err)
+    ticks = ticks1[1] - ticks0[1]
+    return Run(f, cpu, err, (ticks1[0] - ticks0[0]) / ticks if ticks else None)
 
 
 def report_one(link, name, scen, r):
@@ -331,13 +346,14 @@ def table(results, wanted):
             [("both_req", "server + client CPU µs/request", False)]
         metrics += [("client_gib", "client CPU s/GiB", False)] if key != "3" else \
             [("client_req", "client CPU µs/request", False)]
+        metrics += [("idle", "machine idle %", False)]
         for link in LINKS:
             for metric, unit, higher in metrics:
                 cells, meds = [], {}
                 for s in SERVERS:
                     text, meds[s] = summary(results.get((link, key, s), []), metric)
                     cells.append(text)
-                client = metric.startswith("client")
+                client = metric.startswith("client") or metric == "idle"  # no ratio
                 line = "| %s, %s: %s | %s | %s |" % (
                     label, link, unit, " | ".join(cells),
                     "" if client else ratio(meds, higher, PEERS))
