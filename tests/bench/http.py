@@ -255,9 +255,10 @@ def load(cli, d, addr, name, scen, reference=None):
 
 def report_one(link, name, scen, r):
     if r.ok:
-        print("  %-8s %-9s %-40s %9.1f MiB/s %9.0f req/s  server %6.3f s  client %s s"
-              % (link, name, scen[0], r.value("mibps"), r.value("rps"), r.cpu,
-                 r.f.get("cpu")), flush=True)
+        print("  %-8s %-9s %-40s %9.1f MiB/s %9.0f req/s  server %6.3f s  client %s s  "
+              "idle %s %%" % (link, name, scen[0], r.value("mibps"), r.value("rps"), r.cpu,
+                             r.f.get("cpu"), "-" if r.idle is None else "%.0f" % (r.idle * 100)),
+              flush=True)
     else:
         print("  %-8s %-9s %-40s FAILED: %s %s" % (link, name, scen[0], r.error,
                                                    " ".join("%s=%s" % kv for kv in r.f.items())),
