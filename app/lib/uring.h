@@ -57,7 +57,7 @@ static inline struct io_uring_sqe *uring_sqe(struct io_uring *ring)
 /* The end of a ring: cancel every operation still in flight, take their
  * completions, let go of registered files, free the ring.  A ring freed
  * with operations in flight ends them later, in a kernel worker, after
- * the process has exited (Linux 6.18: 5-8 ms after; 6.1 at once); until
+ * the process has exited (Linux 6.18: up to 8 ms after; 6.1 at once); until
  * then each keeps its file open, and a listening socket bound: a daemon
  * started again at once fails with "Address in use", or shares a
  * SO_REUSEPORT port with a socket nobody reads.  Bounded: 100 rounds of

@@ -25,13 +25,15 @@ too: it must stay well below the servers'.  On loopback and veth the kernel does
 side's work in the other's time (a receiver's ACK frees the sender's buffers in the
 receiver's system call; a sender's transmit runs the receiver's protocol processing), so the
 table also gives server + client: the client being the same for all, that sum is each
-server's whole cost.  And the machine's idle share while each run ran (/proc/stat): near 0,
-every core was busy, and MiB/s is then itself the whole machine's cost per byte, softirq
-work that no process is charged for included (where the kernel samples CPU time at ticks,
-without IRQ_TIME_ACCOUNTING, as on the reference machine, a process is also charged for the
-softirq work its ticks land on: a server that never sleeps looks dearer than one that does).  Every server has as many workers as the machine
-has cores; the flags of each are in the table's notes (nginx.conf and lighttpd.conf are
-written by this file: the tuning each one's documentation advises).
+server's whole cost.  And the machine's idle share while each run ran (idle + iowait in
+/proc/stat: a CPU idle while a task waits in io_uring counts as iowait on newer kernels):
+near 0, every core was busy, and MiB/s is then itself the whole machine's cost per byte,
+softirq work that no process is charged for included (where the kernel samples CPU time at
+ticks, without IRQ_TIME_ACCOUNTING, as on the reference machine, a process is also charged
+for the softirq work its ticks land on: a server that never sleeps looks dearer than one
+that does).  Every server has as many workers as the machine has cores; the flags of each
+are in the table's notes (nginx.conf and lighttpd.conf are written by this file: the tuning
+each one's documentation advises).
 
 A table goes to stdout and to out/bench/http.md, with the machine beside it (cores, kernel,
 load average before and after: the figures of a shared machine are only worth comparing
@@ -257,7 +259,7 @@ def report_one(link, name, scen, r):
     if r.ok:
         print("  %-8s %-9s %-40s %9.1f MiB/s %9.0f req/s  server %6.3f s  client %s s  "
               "idle %s %%" % (link, name, scen[0], r.value("mibps"), r.value("rps"), r.cpu,
-                             r.f.get("cpu"), "-" if r.idle is None else "%.0f" % (r.idle * 100)),
+                             r.f.get("cpu"), "-" if r.idle is None else "%.0f" % r.value("idle")),
               flush=True)
     else:
         print("  %-8s %-9s %-40s FAILED: %s %s" % (link, name, scen[0], r.error,

@@ -10,9 +10,10 @@
 # accept on the listening socket) ends them later, in a kernel worker,
 # after the process has exited; until then the socket stays bound.  On
 # Linux 6.18 that was 0-8 ms (so 5 rounds: one can be lucky), and tftpd
-# started again at once failed with "Address in use".  Every daemon now ends its rings with uring_exit
-# (app/lib/uring.h).  relayd's control socket, taken over by a relayd
-# started at once, is checked in relayd_privileges.t.
+# started again at once failed with "Address in use".  Every daemon now
+# ends its rings with uring_exit (app/lib/uring.h).  relayd's control
+# socket, taken over by a relayd started at once, is checked in
+# relayd_privileges.t.
 import os
 import signal
 import sys
@@ -71,14 +72,14 @@ with Net() as net:
     def cycles(name, proto, port, start, url):
         """ROUNDS times: start, fetch, stop; each round's (served, status,
         sockets still bound the moment it was reaped)."""
-        out = []
+        rounds = []
         for _ in range(ROUNDS):
             d = start()
             served = fetched(url(d))
             status = stop(d)
-            out.append((served, status, bound(watch, proto, port)))
+            rounds.append((served, status, bound(watch, proto, port)))
             last[name] = d
-        return out
+        return rounds
 
     last = {}
     argv = [tern_tftpd(), "-f", "-u", "root", "-r", root, "-a", srv.addr(4)]

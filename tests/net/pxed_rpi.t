@@ -90,7 +90,7 @@ with PxedLab(t, PROXY) as lab:
          "proxy: a Pi 3's DISCOVER gets an OFFER without an address: 60 PXEClient, 97 echoed, "
          "43 as Raspberry Pi's page shows it, 66 192.0.2.1, no file", str((h, o)))
     t.ok(lab.pxed.seen(r"DISCOVER from b8:27:eb:28:f6:6d on \S+ \(arch 0, Raspberry Pi\): "
-                          r"proxy offer 0\.0\.0\.0$"),
+                       r"proxy offer 0\.0\.0\.0$"),
          "proxy: pxed logs the answer as a Raspberry Pi's, with no file", lab.pxed.tail())
     h, o = ask(s, PC, GUID_PI3, 2)
     t.ok(h and h["file"] == "undionly.kpxe" and o.get(43) == bytes([6, 1, 8, 255])
