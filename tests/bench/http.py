@@ -31,7 +31,10 @@ near 0, every core was busy, and MiB/s is then itself the whole machine's cost p
 softirq work that no process is charged for included (where the kernel samples CPU time at
 ticks, without IRQ_TIME_ACCOUNTING, as on the reference machine, a process is also charged
 for the softirq work its ticks land on: a server that never sleeps looks dearer than one
-that does).  Every server has as many workers as the machine has cores; the flags of each
+that does).  So the table also gives the machine's CPU seconds per GiB (or per request):
+every core's busy ticks in /proc/stat while the run ran, whoever ran them (server, client,
+ksoftirqd, softirq on an idle core): the box's whole cost of moving the bytes, which no split
+between processes changes.  Every server has as many workers as the machine has cores; the flags of each
 are in the table's notes (nginx.conf and lighttpd.conf are written by this file: the tuning
 each one's documentation advises).
 
@@ -207,13 +210,14 @@ def start(ns, name, argv, tmp):
 
 class Run:
     """One httpload run: its key=value fields, the server's CPU seconds, the
-    machine's idle share (0-1) while it ran."""
+    machine's idle share (0-1) and busy CPU seconds while it ran."""
 
-    def __init__(self, fields, cpu, error="", idle=None):
+    def __init__(self, fields, cpu, error="", idle=None, busy=None):
         self.f = fields
         self.cpu = cpu
         self.error = error
         self.idle = idle
+        self.busy = busy
 
     @property
     def ok(self):
@@ -230,6 +234,8 @@ class Run:
                 "client_req": float(self.f["cpu"]) / n * 1e6 if n else None,
                 "both_gib": (self.cpu + float(self.f["cpu"])) / (b / (1 << 30)) if b else None,
                 "both_req": (self.cpu + float(self.f["cpu"])) / n * 1e6 if n else None,
+                "machine_gib": self.busy / (b / (1 << 30)) if b and self.busy else None,
+                "machine_req": self.busy / n * 1e6 if n and self.busy else None,
                 "idle": self.idle * 100 if self.idle is not None else None}[metric]
 
 
@@ -251,8 +257,9 @@ def load(cli, d, addr, name, scen, reference=None):
     f = dict(re.findall(r"(\w+)=(\S+)", r.stdout))
     err = "" if r.returncode == 0 else \
         (r.stderr.strip().splitlines() or ["exit %r" % r.returncode])[0]
-    ticks = ticks1[1] - ticks0[1]
-    return Run(f, cpu, err, (ticks1[0] - ticks0[0]) / ticks if ticks else None)
+    ticks, idle = ticks1[1] - ticks0[1], ticks1[0] - ticks0[0]
+    return Run(f, cpu, err, idle / ticks if ticks else None,
+               (ticks - idle) / os.sysconf("SC_CLK_TCK"))
 
 
 def report_one(link, name, scen, r):
@@ -349,6 +356,8 @@ def table(results, wanted):
             [("both_req", "server + client CPU µs/request", False)]
         metrics += [("client_gib", "client CPU s/GiB", False)] if key != "3" else \
             [("client_req", "client CPU µs/request", False)]
+        metrics += [("machine_gib", "machine CPU s/GiB", False)] if key != "3" else \
+            [("machine_req", "machine CPU µs/request", False)]
         metrics += [("idle", "machine idle %", False)]
         for link in LINKS:
             for metric, unit, higher in metrics:
