@@ -31,6 +31,7 @@ struct conn {
 	enum conn_state state;
 	bool inflight, closing, close_after;
 	bool nonblocking;        /* O_NONBLOCK set, for sendfile (conn.c) */
+	bool notsent;            /* TCP_NOTSENT_LOWAT set (conn.c) */
 	bool large;              /* its response is counted in large_sends */
 	struct in6_addr addr;    /* the client's (IPv4 as ::ffff:a.b.c.d) */
 	char who[INET6_ADDRSTRLEN + 8];

@@ -13,6 +13,7 @@
  *   CONFIG_HTTPD_SEND_SECONDS    -s  a response that makes no progress
  *   CONFIG_HTTPD_KEEP_MAPPED     -m  files kept mapped while unused
  *   CONFIG_HTTPD_SENDFILE_MIN    -S  bodies this long or longer by sendfile
+ *   CONFIG_HTTPD_NOTSENT         -L  bytes not yet sent a sendfile socket holds
  *   CONFIG_HTTPD_MAX_LINE            request line, bytes (414 beyond)
  *   CONFIG_HTTPD_MAX_HEAD            line + headers, bytes (431 beyond);
  *                                    also each connection's receive buffer
@@ -37,6 +38,7 @@
 #define HTTPD_SEND_SECONDS CONFIG_HTTPD_SEND_SECONDS
 #define HTTPD_KEEP_MAPPED CONFIG_HTTPD_KEEP_MAPPED
 #define HTTPD_SENDFILE_MIN CONFIG_HTTPD_SENDFILE_MIN
+#define HTTPD_NOTSENT CONFIG_HTTPD_NOTSENT
 #define HTTPD_MAX_LINE CONFIG_HTTPD_MAX_LINE
 #define HTTPD_MAX_HEAD CONFIG_HTTPD_MAX_HEAD
 #define HTTPD_MAX_HEADERS CONFIG_HTTPD_MAX_HEADERS
