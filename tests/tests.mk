@@ -147,7 +147,9 @@ $(BENCH_PEERS)/versions: tests/bench/peers.sh
 
 # tests/qemu/disk_*.t boot the disk image of the board that boots from a
 # disk (pc_x86_64, OVMF): a sub-make builds it, and the bundle tool, in its
-# own output directory, unless this build is that board.
+# own output directory, unless this build is that board.  Such a board's
+# .config is the harness's, not a user's: each run first takes it up to
+# date with the Kconfig files (olddefconfig, no write when unchanged).
 DISK_BOARD := pc_x86_64
 .PHONY: disk-board
 ifeq ($(CONFIG_BOOT_EFI_DISK),y)
@@ -156,6 +158,7 @@ disk-board: images $(TFW)
 else
 DISK_OUT := $(O)/$(DISK_BOARD)
 disk-board:
+	+$(MAKE) --no-print-directory BOARD=$(DISK_BOARD) O=$(DISK_OUT) DL_DIR=$(DL_DIR) V=$(V) olddefconfig
 	+$(MAKE) --no-print-directory BOARD=$(DISK_BOARD) O=$(DISK_OUT) DL_DIR=$(DL_DIR) V=$(V) images tfw
 endif
 
@@ -173,6 +176,7 @@ arm-board: images
 else
 ARM_OUT := $(O)/$(ARM_BOARD)
 arm-board:
+	+$(MAKE) --no-print-directory BOARD=$(ARM_BOARD) O=$(ARM_OUT) DL_DIR=$(DL_DIR) V=$(V) olddefconfig
 	+$(MAKE) --no-print-directory BOARD=$(ARM_BOARD) O=$(ARM_OUT) DL_DIR=$(DL_DIR) V=$(V) images
 endif
 
