@@ -31,15 +31,13 @@
  * others' turn. */
 #define SENDFILE_TURN (4u << 20)
 
-/* Without -S, the send path is chosen per response by what the worker is
+/* With -S 0, the send path is chosen per response by what the worker is
  * doing: a body of SENDFILE_LARGE or more leaves by sendfile when the
- * worker already sends SENDFILE_BUSY such bodies, else from the mapping.
- * Measured (tests/bench/README.md, httpd): one stream goes faster from
- * the mapping (the kernel's copy leaves 32 KiB socket fragments, where
- * sendfile hands TCP each 4 KiB page-cache page), but the copy is the
- * server's CPU, 1.5-3.6x nginx's per GiB for 200 clients; by sendfile
- * it is nginx's own path and cost.  Many large bodies at once is when the
- * box's CPU is short. */
+ * worker already sends SENDFILE_BUSY such bodies, else from the mapping
+ * (the kernel copying it into the socket).  On a loaded host one stream
+ * went faster from the mapping; on a quiet Linux 6.18 host sendfile
+ * under the not-sent limit (-L) is faster for one stream as for many, at
+ * less CPU, hence -S 65536 by default (tests/bench/README.md, httpd). */
 #define SENDFILE_LARGE (64u << 10)
 #define SENDFILE_BUSY 4
 
@@ -228,7 +226,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	c->close_after = c->reply.close;
 	/* By sendfile(2), the socket taking references to the page cache's
 	 * pages, no byte copied by the server: bodies of -S or more, or
-	 * without -S large ones while the worker is busy (SENDFILE_BUSY);
+	 * with -S 0 large ones while the worker is busy (SENDFILE_BUSY);
 	 * otherwise with its head in one sendmsg from the file's mapping
 	 * (files.h), which the kernel copies */
 	c->large = !c->reply.head_only && !c->tls && c->reply.length >= SENDFILE_LARGE;

@@ -43,8 +43,9 @@ load average before and after: the figures of a shared machine are only worth co
 within one run).  Bounded: every run has a deadline (httpload -d), every server start a
 timeout.
 
-httpd-S is httpd -S 65536: bodies of 64 KiB or more by sendfile, not from the mapping (a
-column of its own; the ratios are httpd's, as built, against the peers).
+httpd-S0 is httpd -S 0: the send path chosen by load, a body of 64 KiB or more from the
+file's mapping while the worker sends at most four such (a column of its own; the ratios are
+httpd's, as built, against the peers).
 
 HTTP_BENCH_QUICK=1 shrinks the files and counts 16 times (to try the bench itself);
 HTTP_BENCH_SERVERS=httpd,nginx runs only those; HTTP_BENCH_LINKS=veth one link;
@@ -74,11 +75,11 @@ QUICK = 16 if os.environ.get("HTTP_BENCH_QUICK") else 1
 LOAD = tern_out("tests", "httpload")
 CORES = os.cpu_count() or 1
 OLD = os.environ.get("HTTP_BENCH_OLD")
-SERVERS = ["httpd", "httpd-S"] + (["httpd-old"] if OLD else []) + ["nginx", "lighttpd"]
+SERVERS = ["httpd", "httpd-S0"] + (["httpd-old"] if OLD else []) + ["nginx", "lighttpd"]
 if os.environ.get("HTTP_BENCH_SERVERS"):
     SERVERS = [s for s in SERVERS if s in os.environ["HTTP_BENCH_SERVERS"].split(",")]
 PEERS = [s for s in SERVERS if s in ("nginx", "lighttpd")]
-PORTS = {"httpd": 8080, "httpd-old": 8081, "nginx": 8082, "lighttpd": 8083, "httpd-S": 8084}
+PORTS = {"httpd": 8080, "httpd-old": 8081, "nginx": 8082, "lighttpd": 8083, "httpd-S0": 8084}
 LINKS = [x for x in ("loopback", "veth")
          if x in os.environ.get("HTTP_BENCH_LINKS", "loopback,veth").split(",")]
 RUNS = 3
@@ -161,8 +162,8 @@ def server_argv(name, root, tmp, addr):
         argv = our_argv(tern_httpd(), root, addr, port, extra)
         return (argv, " ".join(argv[1:]).replace(tmp, "$TMP")) \
             if os.access(tern_httpd(), os.X_OK) else None
-    if name == "httpd-S":  # bodies of 64 KiB or more by sendfile (app/httpd/README.md)
-        extra = os.environ.get("HTTP_BENCH_ARGS", "") + " -S 65536"
+    if name == "httpd-S0":  # the send path by load (app/httpd/README.md)
+        extra = os.environ.get("HTTP_BENCH_ARGS", "") + " -S 0"
         argv = our_argv(tern_httpd(), root, addr, port, extra)
         return (argv, " ".join(argv[1:]).replace(tmp, "$TMP")) \
             if os.access(tern_httpd(), os.X_OK) else None

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# httpd without -S chooses each response's send path by load (conn.c,
+# httpd -S 0 chooses each response's send path by load (conn.c,
 # SENDFILE_BUSY): a body of 64 KiB or more leaves from the file's mapping
 # while the worker sends at most four such bodies, and by sendfile(2) once
 # it already sends four.  Over a veth, one worker, no idle mapping kept
@@ -66,7 +66,7 @@ with Net() as net:
         data["f%d" % i] = os.urandom(SIZE)
         with open(os.path.join(root, "f%d" % i), "wb") as f:
             f.write(data["f%d" % i])
-    h = Httpd(srv, root, "-n", "1", "-m", "0", "-s", "20").start()
+    h = Httpd(srv, root, "-S", "0", "-n", "1", "-m", "0", "-s", "20").start()
     pid = h.d.pid
 
     busy = [(n,) + stalled(h, cli, n) for n in ("f1", "f2", "f3", "f4")]
