@@ -18,6 +18,7 @@
 
 #include "files.h"
 #include "log.h"
+#include "memo.h"
 #include "path.h"
 #include "target.h"
 #include "uring.h"
@@ -193,6 +194,28 @@ static int open_status(int err)
 	}
 }
 
+/* Answer from the memo (memo.h) when rel is remembered and the file is
+ * mapped now: no system call.  Only small files are remembered, whose
+ * bodies leave from the mapping. */
+static bool from_memo(struct server *s, struct conn *c, const struct http_request *req,
+		      const char *rel)
+{
+	struct stat st;
+	struct mapped *m = NULL;
+
+	if (!memo_find(s->memo, rel, s->now_ms, &st))
+		return false;
+	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
+	if (!c->reply.head_only && c->reply.length && !(m = files_find(&st))) {
+		memo_forget(s->memo, rel); /* its mapping is gone: open it again */
+		return false;
+	}
+	c->close_after = c->reply.close;
+	c->file = m;
+	start_response(s, c, m ? m->data + c->reply.offset : NULL);
+	return true;
+}
+
 /* Answer a sound request for a file. */
 static void respond(struct server *s, struct conn *c, const struct http_request *req)
 {
@@ -215,6 +238,8 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		start_response(s, c, c->file->data);
 		return;
 	}
+	if (from_memo(s, c, req, rel))
+		return;
 	/* O_NONBLOCK kept: the file is only mapped, never read (and
 	 * path_open then has no flags to set again) */
 	fd = path_open_stat(s->cfg->root_fd, rel, O_RDONLY | O_NONBLOCK, &st);
@@ -244,6 +269,9 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		return;
 	}
 	close(fd);
+	if ((uint64_t)st.st_size < SENDFILE_LARGE &&
+	    (!s->cfg->sendfile_min || (uint64_t)st.st_size < s->cfg->sendfile_min))
+		memo_keep(s->memo, rel, &st, s->now_ms, s->cfg->memo_ms);
 	start_response(s, c, c->file ? c->file->data + c->reply.offset : NULL);
 }
 

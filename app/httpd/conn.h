@@ -62,6 +62,7 @@ struct server {
 	struct conn **conns;     /* cfg->max_conns slots */
 	unsigned nconns, *free_slots, nfree;
 	unsigned large_sends;    /* plain responses of SENDFILE_LARGE or more, in flight */
+	struct memo *memo;       /* small files opened lately (memo.h) */
 	int64_t now_ms;
 	struct counters *n;      /* cfg->n: the shared mapping (stats.h) */
 };

@@ -3,7 +3,7 @@
 #define USAGE \
 "usage: httpd [-fvj] [-r ROOT] [-a ADDRESS] [-p PORT] [-n WORKERS]\n" \
 "             [-c CONNECTIONS] [-C PERCLIENT] [-H SECONDS] [-k SECONDS]\n" \
-"             [-s SECONDS] [-m FILES] [-S BYTES] [-L BYTES] [-u USER]\n" \
+"             [-s SECONDS] [-m FILES] [-S BYTES] [-L BYTES] [-O MS] [-u USER]\n" \
 "             [-t PORT -x CERT -K KEY [-X CERT -Y KEY] [-N NAME]]\n" \
 "             [-w PORT [-W ADDRESS] [-I IFACE]]\n" \
 "       httpd -h\n" \
@@ -27,6 +27,9 @@
 "  -L BYTES      a socket sending by sendfile holds at most about this\n" \
 "                many bytes not yet sent (TCP_NOTSENT_LOWAT); 0: no limit\n" \
 "                (default " STR(HTTPD_NOTSENT) ")\n" \
+"  -O MS         a small file's open is trusted this long: within it a\n" \
+"                changed file may still be served as it was; 0: open it\n" \
+"                for every request (default " STR(HTTPD_MEMO_MS) ")\n" \
 "  -u USER       run as USER (default nobody when started as root)\n" \
 "  -t PORT       also serve HTTPS on PORT, with:\n" \
 "  -x CERT       the certificate chain (PEM), server's first, ECDSA P-256\n" \
@@ -80,7 +83,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, SERVE_FLAGS "vr:c:C:H:k:s:m:S:L:t:x:K:X:Y:N:w:W:I:")) != -1) {
+	while ((opt = getopt(argc, argv, SERVE_FLAGS "vr:c:C:H:k:s:m:S:L:O:t:x:K:X:Y:N:w:W:I:")) != -1) {
 		switch (opt) {
 		case 'v': c->verbose = true; break;
 		case 'r': c->root = optarg; break;
@@ -92,6 +95,7 @@ static void parse(int argc, char **argv, struct config *c, struct args *a)
 		case 'm': c->keep_mapped = number(optarg, 0, 100000, "-m"); break;
 		case 'S': c->sendfile_min = number(optarg, 0, 1u << 30, "-S"); break;
 		case 'L': c->notsent = number(optarg, 0, 1u << 30, "-L"); break;
+		case 'O': c->memo_ms = number(optarg, 0, 3600000, "-O"); break;
 		case 't': a->tls_port = number(optarg, 1, 65535, "-t"); break;
 		case 'x': a->cert = optarg; break;
 		case 'K': a->key = optarg; break;
@@ -206,7 +210,7 @@ int main(int argc, char **argv)
 		.header_s = HTTPD_HEADER_SECONDS, .idle_s = HTTPD_IDLE_SECONDS,
 		.send_s = HTTPD_SEND_SECONDS, .ring_entries = HTTPD_RING_ENTRIES,
 		.keep_mapped = HTTPD_KEEP_MAPPED, .sendfile_min = HTTPD_SENDFILE_MIN,
-		.notsent = HTTPD_NOTSENT,
+		.notsent = HTTPD_NOTSENT, .memo_ms = HTTPD_MEMO_MS,
 	};
 	struct args a = { .serve = { .port = HTTPD_PORT, .workers = HTTPD_WORKERS } };
 

@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "files.h"
 #include "log.h"
+#include "memo.h"
 #include "uring.h"
 
 struct loop {
@@ -215,6 +216,7 @@ static void on_signal(struct loop *l, int res)
 			return;
 		case SIGHUP:
 			reopen_root(cfg);
+			memo_clear(l->s.memo); /* its paths named files of the old root */
 			break;
 		case SIGUSR1:
 			log_counters(&l->s);
@@ -283,10 +285,12 @@ static bool setup(struct loop *l, struct config *cfg)
 	s->n = cfg->n;
 	s->conns = calloc(cfg->max_conns, sizeof *s->conns);
 	s->free_slots = calloc(cfg->max_conns, sizeof *s->free_slots);
-	if (!s->conns || !s->free_slots) {
+	s->memo = calloc(1, sizeof *s->memo);
+	if (!s->conns || !s->free_slots || !s->memo) {
 		log_errno("unable to allocate %u connection slots", cfg->max_conns);
 		free(s->conns);
 		free(s->free_slots);
+		free(s->memo);
 		return false;
 	}
 	for (unsigned i = 0; i < cfg->max_conns; i++)
@@ -296,6 +300,7 @@ static bool setup(struct loop *l, struct config *cfg)
 		log_err("unable to set up an io_uring: %s", strerror(-r));
 		free(s->conns);
 		free(s->free_slots);
+		free(s->memo);
 		return false;
 	}
 	return true;
@@ -333,6 +338,7 @@ static void stop(struct loop *l)
 	files_keep_idle(0);
 	free(s->conns);
 	free(s->free_slots);
+	free(s->memo);
 }
 
 int server_run(struct config *cfg, int listen_fd, int signal_fd)

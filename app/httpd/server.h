@@ -41,6 +41,7 @@ struct config {
 	unsigned keep_mapped;    /* files kept mapped when unused (files.h) */
 	uint64_t sendfile_min;   /* bodies this long or longer by sendfile; 0: none */
 	unsigned notsent;        /* a sendfile socket's TCP_NOTSENT_LOWAT; 0: the kernel's */
+	unsigned memo_ms;        /* a small file's open trusted this long (memo.h); 0: never */
 	bool verbose;            /* log refused requests' causes too */
 	struct tls_site *tls;    /* tls.h: HTTPS on tls_fd too; NULL: none */
 	int tls_fd;

@@ -14,6 +14,7 @@
  *   CONFIG_HTTPD_KEEP_MAPPED     -m  files kept mapped while unused
  *   CONFIG_HTTPD_SENDFILE_MIN    -S  bodies this long or longer by sendfile
  *   CONFIG_HTTPD_NOTSENT         -L  bytes not yet sent a sendfile socket holds
+ *   CONFIG_HTTPD_MEMO_MS         -O  a small file's open trusted, milliseconds
  *   CONFIG_HTTPD_MAX_LINE            request line, bytes (414 beyond)
  *   CONFIG_HTTPD_MAX_HEAD            line + headers, bytes (431 beyond);
  *                                    also each connection's receive buffer
@@ -39,6 +40,7 @@
 #define HTTPD_KEEP_MAPPED CONFIG_HTTPD_KEEP_MAPPED
 #define HTTPD_SENDFILE_MIN CONFIG_HTTPD_SENDFILE_MIN
 #define HTTPD_NOTSENT CONFIG_HTTPD_NOTSENT
+#define HTTPD_MEMO_MS CONFIG_HTTPD_MEMO_MS
 #define HTTPD_MAX_LINE CONFIG_HTTPD_MAX_LINE
 #define HTTPD_MAX_HEAD CONFIG_HTTPD_MAX_HEAD
 #define HTTPD_MAX_HEADERS CONFIG_HTTPD_MAX_HEADERS

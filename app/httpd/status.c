@@ -159,6 +159,7 @@ pid_t status_start(const struct config *base, const struct status_args *a, const
 	c.keep_mapped = 0; /* a page's mapping goes with its response */
 	c.sendfile_min = 0;
 	c.notsent = 0;
+	c.memo_ms = 0;
 	if (c.max_conns > STATUS_MAX_CONNS)
 		c.max_conns = STATUS_MAX_CONNS;
 	c.page = status_page;

@@ -18,20 +18,29 @@ struct mapped *files_get(int fd)
 	return fstat(fd, &st) < 0 ? NULL : files_get_stat(fd, &st);
 }
 
-struct mapped *files_get_stat(int fd, const struct stat *sp)
+struct mapped *files_find(const struct stat *st)
 {
-	const struct stat st = *sp;
-	struct mapped *m;
-	int64_t mtime;
+	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 
-	mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	for (m = all; m; m = m->next)
-		if (m->dev == st.st_dev && m->ino == st.st_ino &&
-		    m->size == (uint64_t)st.st_size && m->mtime_ns == mtime) {
+	for (struct mapped *m = all; m; m = m->next)
+		if (m->dev == st->st_dev && m->ino == st->st_ino &&
+		    m->size == (uint64_t)st->st_size && m->mtime_ns == mtime) {
 			if (!m->refs++)
 				idle--;
 			return m;
 		}
+	return NULL;
+}
+
+struct mapped *files_get_stat(int fd, const struct stat *sp)
+{
+	const struct stat st = *sp;
+	struct mapped *m = files_find(&st);
+	int64_t mtime;
+
+	if (m)
+		return m;
+	mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;

@@ -45,6 +45,10 @@ struct mapped *files_get(int fd);
 /* files_get for a caller that has fstat(fd) already: st is its result. */
 struct stat;
 struct mapped *files_get_stat(int fd, const struct stat *st);
+/* The mapping of st's file (device, inode, size, mtime) if it is mapped
+ * now, in use or kept idle, as files_get_stat would share it; else NULL
+ * (nothing opened, nothing mapped). */
+struct mapped *files_find(const struct stat *st);
 /* A transfer is done with m; the last one unmaps it. */
 void files_put(struct mapped *m);
 /* Files mapped now, kept idle ones included. */
