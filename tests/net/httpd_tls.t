@@ -26,8 +26,11 @@
 #   (cut at the -s 2 send deadline, a send timeout as over plain HTTP);
 # and a key that is not the certificate's, or an ECDSA key given as the
 # RSA one, stops httpd before it starts;
-# meanwhile a rate-limited download over plain HTTP and another over HTTPS
-# run through all of it and finish with every byte right.  The TLS
+# meanwhile a slow download over plain HTTP (a steady reader: curl's
+# --limit-rate reads in bursts, then waits up to its 3 s window, and with
+# httpd's not-sent limit, -L, a reader that waits 2 s is a response making
+# no progress) and a rate-limited curl over HTTPS run through all of it and
+# finish with every byte right.  The TLS
 # counters are the shared ones: /metrics (-w, with a run directory of the
 # test's) shows no failure before the failures and then exactly what
 # SIGUSR1 logs, and passes promtool check metrics.
@@ -40,6 +43,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -99,13 +103,34 @@ with Net() as net:
     resolve = ["--resolve", "%s:%d:%s" % (NAME, TLS_PORT, addr), "--cacert", ca]
 
     # Two downloads that run through everything below, one a protocol.
-    slow = {}
-    for scheme, port in (("http", PORT), ("https", TLS_PORT)):
-        dst = os.path.join(out, "slow." + scheme)
-        slow[scheme] = (dst, subprocess.Popen(cli.argv(
-            ["curl", "-sS", "--limit-rate", "1M", "-o", dst, "-w", "%{http_code}"] + resolve +
-            ["%s://%s:%d/slow.img" % (scheme, NAME if port == TLS_PORT else addr, port)]),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    def steady_get(path, got):
+        """GET path on its own connection, 16 KiB every 15 ms (about 1
+        MiB/s); got gets the status line and the body, or the error."""
+        s = cli.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(30)
+        data = bytearray()
+        try:
+            s.connect((addr, PORT))
+            s.sendall(b"GET %s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" % path)
+            while True:
+                chunk = s.recv(16384)
+                if not chunk:
+                    break
+                data += chunk
+                time.sleep(0.015)
+        except OSError as e:
+            got.append(repr(e))
+        s.close()
+        head, _, body = bytes(data).partition(b"\r\n\r\n")
+        got[:0] = [head.split(b"\r\n")[0].decode(errors="replace"), body]
+
+    steady = []
+    steady_thread = threading.Thread(target=steady_get, args=(b"/slow.img", steady))
+    steady_thread.start()
+    slow_dst = os.path.join(out, "slow.https")
+    slow = subprocess.Popen(cli.argv(
+        ["curl", "-sS", "--limit-rate", "1M", "-o", slow_dst, "-w", "%{http_code}"] + resolve +
+        ["%s/slow.img" % base]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def curl(*args, timeout=60):
         dst = os.path.join(out, "curl.out")
@@ -344,11 +369,15 @@ with Net() as net:
     t.ok(n["send timeouts"] == 1 and n["cut short"] == 0,
          "a TLS client that stops reading: cut at the send deadline (-s 2)", repr(n))
 
-    for scheme, (dst, p) in slow.items():
-        stdout, stderr = p.communicate(timeout=60)
-        body = open(dst, "rb").read() if os.path.exists(dst) else b""
-        t.ok(stdout == "200" and sha(body) == sha(files["slow.img"]),
-             "a %s download running throughout: every byte right" % scheme, stdout + stderr)
+    steady_thread.join(60)
+    t.ok(len(steady) == 2 and steady[0] == "HTTP/1.1 200 OK" and
+         sha(steady[1]) == sha(files["slow.img"]),
+         "a http download running throughout: every byte right",
+         "%r, %d bytes %r" % (steady[:1], len(steady[1]) if len(steady) > 1 else -1, steady[2:]))
+    stdout, stderr = slow.communicate(timeout=60)
+    body = open(slow_dst, "rb").read() if os.path.exists(slow_dst) else b""
+    t.ok(stdout == "200" and sha(body) == sha(files["slow.img"]),
+         "a https download running throughout: every byte right", stdout + stderr)
 
     n = h.counters()
     m = h.d.expect(r"tls: (.*)")
