@@ -109,7 +109,9 @@ with Net() as net, Lab() as lab:
         proxy = [(by_addr.get(socket.inet_ntoa(o.get(54, bytes(4)))), h["file"]) for h, o in offers
                  if h["yiaddr"] == "0.0.0.0" and o.get(60) == b"PXEClient"]
         what = "%s arch %d" % (mac, arch)
-        t.ok(site, "%s: dnsmasq's address offer" % what, str(offers))
+        t.ok(site, "%s: dnsmasq's address offer" % what,
+             "%s\ndnsmasq's log:\n%s" % (offers, open(lab.dnsmasq_log, errors="replace")
+                                           .read()[-1500:]))
         if want:
             t.ok(proxy == [(want, file)], "%s: one proxy offer, from box %s, %s" % (what, want, file),
                  "%s%s%s" % (proxy, box["A"].pxed.tail(8), box["B"].pxed.tail(8)))

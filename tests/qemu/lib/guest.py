@@ -337,6 +337,22 @@ class Lab:
              "--dhcp-leasefile=" + os.path.join(tmp, "dnsmasq.leases"),
              "--dhcp-range=%s,%s,255.255.255.0,10m" % (first, last)] + list(extra),
             stdout=open(self.dnsmasq_log, "w"), stderr=subprocess.STDOUT)
+        # Listening before the first DISCOVER: its port 67 in the
+        # namespace's socket table ("ip netns exec" execs dnsmasq, so the
+        # pid is dnsmasq's and /proc/PID/net is the namespace's).
+        deadline = time.monotonic() + 10
+        while not self._dhcp_bound():
+            if self.dnsmasq.poll() is not None or time.monotonic() > deadline:
+                with open(self.dnsmasq_log, errors="replace") as f:
+                    raise RuntimeError("dnsmasq is not listening on port 67:\n" + f.read()[-2000:])
+            time.sleep(0.02)
+
+    def _dhcp_bound(self):
+        try:
+            with open("/proc/%d/net/udp" % self.dnsmasq.pid) as f:
+                return any(line.split()[1].endswith(":0043") for line in list(f)[1:])
+        except OSError:
+            return False
 
     def stop_dhcp(self):
         if self.dnsmasq and self.dnsmasq.poll() is None:
