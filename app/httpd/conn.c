@@ -276,8 +276,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 }
 
 /* c->path: "GET /target" or "HEAD /target", the target cut at
- * CONN_LOG_PATH - 5 bytes (by hand: a request's printf calls were a
- * fifth of its user time, app/httpd/README.md). */
+ * CONN_LOG_PATH - 5 bytes (by hand, not snprintf: textbuf.h). */
 static void set_path(struct conn *c, const struct http_request *req)
 {
 	const char *method = req->method == HTTP_HEAD ? "HEAD " : "GET ";

@@ -3,8 +3,8 @@
  * path, as decoded and checked by the path policy, to the file it named
  * then (device, inode, size, mtime), trusted for cfg->memo_ms.  A request
  * for a remembered path within that time is answered from the file's
- * mapping (files.h) with no openat2, fstat or close: a third of a 1 KiB
- * response's system time in this VM (app/httpd/README.md, Speed).  The
+ * mapping (files.h) with no openat2, fstat or close, a sixth of httpd's
+ * time for a 1 KiB file (perf: tests/bench/README.md, httpd).  The
  * price, as nginx's open_file_cache_valid and lighttpd's stat cache: a
  * file replaced, changed or deleted is served as it was for up to that
  * long.  SIGHUP forgets all.  Pure but for the caller's clock. */

@@ -2,10 +2,8 @@
 /* response.c -- see response.h.  Pure. */
 #include "response.h"
 
-#include <inttypes.h>
-#include <string.h>
-
 #include "range.h"
+#include "textbuf.h"
 
 /* A table, one row a status (packet.c's way): rows alike by design. */
 static const struct {
@@ -93,41 +91,13 @@ void http_plan_error(int status, unsigned minor, bool keep, bool head_only, stru
 		r->length++;
 }
 
-/* The head being written: buf[0..n), NUL-terminated while it fits (n <
- * size); once a part does not fit, full and nothing more is added.  By
- * hand, not snprintf: musl's printf family was a fifth of a small
- * response's user time (app/httpd/README.md, Speed). */
-struct head_out {
-	char *buf;
-	size_t size, n;
-	bool full;
-};
-
-static void add(struct head_out *o, const char *s, size_t len)
+/* "Name: value\r\n" */
+static void add_field(struct textbuf *o, const char *name, const char *value)
 {
-	if (o->full || len >= o->size - o->n) {
-		o->full = true;
-		return;
-	}
-	memcpy(o->buf + o->n, s, len);
-	o->n += len;
-	o->buf[o->n] = '\0';
-}
-
-static void add_str(struct head_out *o, const char *s)
-{
-	add(o, s, strlen(s));
-}
-
-static void add_u64(struct head_out *o, uint64_t v)
-{
-	char digits[20];
-	size_t i = sizeof digits;
-
-	do
-		digits[--i] = (char)('0' + v % 10);
-	while (v /= 10);
-	add(o, digits + i, sizeof digits - i);
+	text_str(o, name);
+	text_str(o, ": ");
+	text_str(o, value);
+	text_str(o, "\r\n");
 }
 
 /* t as an HTTP date, formatted again only when t is not the one before:
@@ -153,54 +123,47 @@ static const char *date_text(struct date_memo *m, time_t t)
 size_t http_head(char *buf, size_t size, const struct http_reply *r, time_t now)
 {
 	static struct date_memo date, modified;
-	struct head_out o = { .buf = buf, .size = size, .full = size == 0 };
+	struct textbuf o = { .buf = buf, .cap = size };
 
-	add_str(&o, "HTTP/1.");
-	add_u64(&o, r->minor);
-	add_str(&o, " ");
-	add_u64(&o, (uint64_t)r->status);
-	add_str(&o, " ");
-	add_str(&o, http_reason(r->status));
-	add_str(&o, "\r\nServer: tern-httpd\r\nDate: ");
-	add_str(&o, date_text(&date, now));
-	add_str(&o, "\r\n");
-	if (r->mtime) {
-		add_str(&o, "Last-Modified: ");
-		add_str(&o, date_text(&modified, r->mtime));
-		add_str(&o, "\r\n");
-	}
+	text_str(&o, "HTTP/1.");
+	text_u64(&o, r->minor);
+	text_str(&o, " ");
+	text_u64(&o, (uint64_t)r->status);
+	text_str(&o, " ");
+	text_str(&o, http_reason(r->status));
+	text_str(&o, "\r\nServer: tern-httpd\r\n");
+	add_field(&o, "Date", date_text(&date, now));
+	if (r->mtime)
+		add_field(&o, "Last-Modified", date_text(&modified, r->mtime));
 	if (!r->text && r->status != 304)
-		add_str(&o, "Accept-Ranges: bytes\r\n");
-	if (r->type && r->status != 304) {
-		add_str(&o, "Content-Type: ");
-		add_str(&o, r->type);
-		add_str(&o, "\r\n");
-	}
+		text_str(&o, "Accept-Ranges: bytes\r\n");
+	if (r->type && r->status != 304)
+		add_field(&o, "Content-Type", r->type);
 	if (r->status == 206) {
-		add_str(&o, "Content-Range: bytes ");
-		add_u64(&o, r->offset);
-		add_str(&o, "-");
-		add_u64(&o, r->offset + r->length - 1);
-		add_str(&o, "/");
-		add_u64(&o, r->size);
-		add_str(&o, "\r\n");
+		text_str(&o, "Content-Range: bytes ");
+		text_u64(&o, r->offset);
+		text_str(&o, "-");
+		text_u64(&o, r->offset + r->length - 1);
+		text_str(&o, "/");
+		text_u64(&o, r->size);
+		text_str(&o, "\r\n");
 	}
 	if (r->status == 416) {
-		add_str(&o, "Content-Range: bytes */");
-		add_u64(&o, r->size);
-		add_str(&o, "\r\n");
+		text_str(&o, "Content-Range: bytes */");
+		text_u64(&o, r->size);
+		text_str(&o, "\r\n");
 	}
 	if (r->status == 405)
-		add_str(&o, "Allow: GET, HEAD\r\n");
+		text_str(&o, "Allow: GET, HEAD\r\n");
 	if (r->status != 304) {
-		add_str(&o, "Content-Length: ");
-		add_u64(&o, r->length);
-		add_str(&o, "\r\n");
+		text_str(&o, "Content-Length: ");
+		text_u64(&o, r->length);
+		text_str(&o, "\r\n");
 	}
 	if (r->close)
-		add_str(&o, "Connection: close\r\n");
+		text_str(&o, "Connection: close\r\n");
 	else if (r->minor == 0)
-		add_str(&o, "Connection: keep-alive\r\n");
-	add_str(&o, "\r\n");
-	return o.full ? 0 : o.n;
+		text_str(&o, "Connection: keep-alive\r\n");
+	text_str(&o, "\r\n");
+	return o.full ? 0 : o.len;
 }

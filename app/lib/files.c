@@ -18,9 +18,14 @@ struct mapped *files_get(int fd)
 	return fstat(fd, &st) < 0 ? NULL : files_get_stat(fd, &st);
 }
 
+static int64_t mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
 struct mapped *files_find(const struct stat *st)
 {
-	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	int64_t mtime = mtime_ns(st);
 
 	for (struct mapped *m = all; m; m = m->next)
 		if (m->dev == st->st_dev && m->ino == st->st_ino &&
@@ -36,15 +41,13 @@ struct mapped *files_get_stat(int fd, const struct stat *sp)
 {
 	const struct stat st = *sp;
 	struct mapped *m = files_find(&st);
-	int64_t mtime;
 
 	if (m)
 		return m;
-	mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	*m = (struct mapped){ .dev = st.st_dev, .ino = st.st_ino, .mtime_ns = mtime,
+	*m = (struct mapped){ .dev = st.st_dev, .ino = st.st_ino, .mtime_ns = mtime_ns(&st),
 			      .size = (uint64_t)st.st_size, .refs = 1 };
 	if (st.st_size > 0) {
 		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textbuf.h"
+
 static const struct {
 	char c;
 	unsigned flag;
@@ -149,38 +151,21 @@ void remap_free(struct remap_rules *rules)
 	free(rules);
 }
 
-/* A name being built: at most cap - 1 bytes. */
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool too_long;
-};
-
-static void emit(struct out *o, const char *s, size_t n)
-{
-	if (o->too_long || n >= o->cap - o->len) {
-		o->too_long = true;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
 /* The replacement for a match m in s (check_replacement vetted it). */
 static void expand(const char *rep, const char *s, const regmatch_t *m, const char *client,
-		   struct out *o)
+		   struct textbuf *o)
 {
 	for (; *rep; rep++) {
 		if (*rep != '\\') {
-			emit(o, rep, 1);
+			text_add(o, rep, 1);
 		} else if (*++rep >= '0' && *rep <= '9') {
 			const regmatch_t *g = &m[*rep - '0'];
 			if (g->rm_so >= 0)
-				emit(o, s + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
+				text_add(o, s + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
 		} else if (*rep == 'i') {
-			emit(o, client, strlen(client));
+			text_str(o, client);
 		} else {
-			emit(o, rep, 1); /* \\, \#, \ blank */
+			text_add(o, rep, 1); /* \\, \#, \ blank */
 		}
 	}
 }
@@ -189,7 +174,7 @@ static void expand(const char *rep, const char *s, const regmatch_t *m, const ch
  * sed: after an empty match one byte is copied before searching again, and
  * an empty match right after a match is no match. */
 static void substitute(const struct remap_rule *r, const char *in, regmatch_t m[10],
-		       const char *client, struct out *o)
+		       const char *client, struct textbuf *o)
 {
 	const char *s = in;
 	bool after_match = false, first = true;
@@ -200,11 +185,11 @@ static void substitute(const struct remap_rule *r, const char *in, regmatch_t m[
 		if (m[0].rm_eo == 0 && after_match) {
 			if (!*s)
 				break;
-			emit(o, s++, 1);
+			text_add(o, s++, 1);
 			after_match = false;
 			continue;
 		}
-		emit(o, s, (size_t)m[0].rm_so);
+		text_add(o, s, (size_t)m[0].rm_so);
 		expand(r->replacement, s, m, client, o);
 		s += m[0].rm_eo;
 		after_match = m[0].rm_eo > m[0].rm_so;
@@ -213,11 +198,10 @@ static void substitute(const struct remap_rule *r, const char *in, regmatch_t m[
 		if (!after_match) {
 			if (!*s)
 				break;
-			emit(o, s++, 1);
+			text_add(o, s++, 1);
 		}
 	}
-	emit(o, s, strlen(s));
-	o->buf[o->len] = '\0';
+	text_str(o, s);
 }
 
 static bool applies(const struct remap_rule *r, bool put)
@@ -245,9 +229,9 @@ enum remap_result remap_apply(const struct remap_rules *rules, bool put, const c
 		if (r->flags & REMAP_DENY)
 			return REMAP_DENIED;
 		if (r->flags & REMAP_REPLACE) {
-			struct out o = { next, 0, cap, false };
+			struct textbuf o = { next, 0, cap, false };
 			substitute(r, cur, m, client ? client : "", &o);
-			if (o.too_long)
+			if (o.full)
 				return REMAP_TOO_LONG;
 			next = cur;
 			cur = o.buf;
