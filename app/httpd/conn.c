@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/fs.h>    /* RWF_NOWAIT: musl 1.2.3 has no preadv2 */
+#include <linux/magic.h> /* TMPFS_MAGIC, RAMFS_MAGIC */
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -41,6 +45,10 @@
  * less CPU, hence -S 65536 by default (tests/bench/README.md, httpd). */
 #define SENDFILE_LARGE (64u << 10)
 #define SENDFILE_BUSY 4
+
+/* Bytes of a file sendfile takes after one look at whether they are in
+ * the page cache (warm). */
+#define WARM_WINDOW (2u << 20)
 
 static void arm_recv(struct server *s, struct conn *c)
 {
@@ -134,6 +142,65 @@ static void cork(const struct conn *c, bool on)
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){ on }, sizeof(int));
 }
 
+/* Is fd on a file system without a disk (whose pages are never read)? */
+static bool in_memory(int fd)
+{
+	struct statfs f;
+
+	return fstatfs(fd, &f) == 0 && (f.f_type == TMPFS_MAGIC || f.f_type == RAMFS_MAGIC);
+}
+
+/* Is fd's byte at in the page cache: 1 yes (or beyond the end, or an
+ * error sendfile will meet), 0 no, -1 its file system cannot say. */
+static int cached(int fd, uint64_t at)
+{
+	char b;
+	struct iovec v = { &b, 1 };
+
+	if (syscall(SYS_preadv2, fd, &v, 1, (unsigned long)at, 0ul, RWF_NOWAIT) >= 0)
+		return 1;
+	return errno == EAGAIN ? 0 : errno == EOPNOTSUPP ? -1 : 1;
+}
+
+/* sendfile reads a page missing from the page cache from the disk, and
+ * the worker's loop would wait for it, every other connection with it.
+ * So before sendfile goes past c->warm_to (bytes known cached), the next
+ * WARM_WINDOW bytes from at (up to end) are looked at: their last byte
+ * cached (RWF_NOWAIT, a read that does not wait), sendfile goes on (the
+ * kernel reads ahead in order, so the bytes before it are too, but for a
+ * page evicted alone);
+ * else, or on a file system that cannot say (FUSE, NFS), they are read
+ * ahead off the loop, in io_uring's workers: fadvise(WILLNEED) for the
+ * window and the next, and a one-byte read of its last byte, whose completion
+ * (conn_warmed) lets the response go on.  false: c waits for that read. */
+static bool warm(struct server *s, struct conn *c, uint64_t at, uint64_t end)
+{
+	uint64_t to = end - at > WARM_WINDOW ? at + WARM_WINDOW : end;
+	struct io_uring_sqe *sqe;
+
+	if (c->in_memory || cached(c->file_fd, to - 1) == 1) {
+		c->warm_to = c->in_memory ? UINT64_MAX : to;
+		return true;
+	}
+	s->n->reads_ahead++;
+	/* two windows: the next one is read while this one is sent.  Fire
+	 * and forget: only a failure completes (ignored: the read below,
+	 * then sendfile, meet what matters) */
+	sqe = uring_sqe(&s->ring);
+	io_uring_prep_fadvise(sqe, c->file_fd, at,
+			      (off_t)(end - to > WARM_WINDOW ? 2 * WARM_WINDOW : end - at),
+			      POSIX_FADV_WILLNEED);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_ADVISE));
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe = uring_sqe(&s->ring);
+	io_uring_prep_read(sqe, c->file_fd, &c->warm_byte, 1, to - 1);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_WARM));
+	c->warm_end = to;
+	c->state = CONN_SEND;
+	c->warming = c->inflight = true;
+	return false;
+}
+
 /* Start sending c->reply, whose body is file_fd's bytes from
  * c->reply.offset on (c now owns file_fd).  The first bytes go when the
  * poll for room completes (at once, in the next submission), not from
@@ -159,6 +226,8 @@ static void start_sendfile(struct server *s, struct conn *c, int file_fd)
 	if (s->cfg->notsent && !c->notsent)
 		c->notsent = setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 					&(int){ (int)s->cfg->notsent }, sizeof(int)) == 0;
+	c->warm_to = 0;
+	c->in_memory = in_memory(file_fd);
 	arm_room(s, c);
 }
 
@@ -412,6 +481,10 @@ static void sendfile_more(struct server *s, struct conn *c)
 			uint64_t left = total_len(c) - c->sent;
 
 			want = left < SENDFILE_TURN - turn ? left : SENDFILE_TURN - turn;
+			if ((uint64_t)at >= c->warm_to && !warm(s, c, (uint64_t)at, (uint64_t)at + left))
+				return;
+			if (want > c->warm_to - (uint64_t)at)
+				want = c->warm_to - (uint64_t)at;
 			r = sendfile(c->fd, c->file_fd, &at, want);
 			if (r == 0) /* the file was truncated under us */
 				errno = EFAULT, r = -1;
@@ -459,14 +532,25 @@ void conn_sent(struct server *s, struct conn *c, int res)
 	response_ended(s, c, res);
 }
 
+void conn_warmed(struct server *s, struct conn *c)
+{
+	c->inflight = c->warming = false;
+	c->warm_to = c->warm_end;
+	if (c->closing)
+		response_ended(s, c, 0);
+	else
+		sendfile_more(s, c);
+}
+
 void conn_close(struct server *s, struct conn *c, bool reset)
 {
 	if (c->inflight) {
 		if (!c->closing) {
 			struct io_uring_sqe *sqe = uring_sqe(&s->ring);
+			enum op op = c->warming ? OP_WARM : c->state == CONN_SEND ? OP_SEND : OP_RECV;
 
 			c->closing = true;
-			io_uring_prep_cancel64(sqe, op_data(c->idx, c->state == CONN_SEND ? OP_SEND : OP_RECV), 0);
+			io_uring_prep_cancel64(sqe, op_data(c->idx, op), 0);
 			io_uring_sqe_set_data64(sqe, op_data(0, OP_CANCEL));
 			shutdown(c->fd, SHUT_RDWR);
 		}

@@ -33,6 +33,8 @@ struct conn {
 	bool nonblocking;        /* O_NONBLOCK set, for sendfile (conn.c) */
 	bool notsent;            /* TCP_NOTSENT_LOWAT set (conn.c) */
 	bool large;              /* its response is counted in large_sends */
+	bool warming;            /* the op in flight is a read ahead (conn.c, warm) */
+	bool in_memory;          /* file_fd's file system has no disk (tmpfs) */
 	struct in6_addr addr;    /* the client's (IPv4 as ::ffff:a.b.c.d) */
 	char who[INET6_ADDRSTRLEN + 8];
 	struct tls_conn *tls;    /* tls.h: accepted on the TLS port; else NULL */
@@ -51,6 +53,9 @@ struct conn {
 	struct mapped *file;     /* files.h: the file's mapping, shared */
 	int file_fd;             /* or the file, sent by sendfile; else -1 */
 	uint64_t sent;           /* of head + body */
+	uint64_t warm_to;        /* file_fd's bytes before it known cached, */
+	uint64_t warm_end;       /* and up to where the read ahead in flight reads */
+	char warm_byte;          /* that read's byte */
 	int64_t started_ms;
 	bool record;             /* a file's response (or refusal): journaled */
 	char path[CONN_LOG_PATH + 1];
@@ -68,7 +73,7 @@ struct server {
 };
 
 /* The user data of an operation: the connection's slot and what it is. */
-enum op { OP_ACCEPT, OP_SIGNAL, OP_TICK, OP_RECV, OP_SEND, OP_CANCEL };
+enum op { OP_ACCEPT, OP_SIGNAL, OP_TICK, OP_RECV, OP_SEND, OP_CANCEL, OP_WARM, OP_ADVISE };
 #define OP_BITS 3
 static inline uint64_t op_data(unsigned idx, enum op op)
 {
@@ -80,6 +85,8 @@ static inline uint64_t op_data(unsigned idx, enum op op)
 void conn_process(struct server *s, struct conn *c);
 void conn_received(struct server *s, struct conn *c, int res);
 void conn_sent(struct server *s, struct conn *c, int res);
+/* A read ahead (OP_WARM) ended: the response goes on. */
+void conn_warmed(struct server *s, struct conn *c);
 /* Close now, or as soon as the operation in flight ends; reset: abortive
  * close (RST), for clients that broke a deadline. */
 void conn_close(struct server *s, struct conn *c, bool reset);

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "journal.h"
 #include "log.h"
 #include "serve.h"
 #include "server.h"
@@ -195,6 +196,7 @@ static int run_workers(struct config *c, const struct args *a)
 	if (jail)
 		c->root = "/"; /* what SIGHUP opens again */
 	status = server_run(c, fd, sfd);
+	journal_close(c->journal);
 	tls_free(c->tls);
 	serve_stop(workers, nworkers);
 	return status;

@@ -180,10 +180,11 @@ static void log_counters(const struct server *s)
 		 " refused (per client), %" PRIu64 " requests, %" PRIu64 " 2xx, %" PRIu64
 		 " 3xx, %" PRIu64 " 4xx, %" PRIu64 " 5xx, %" PRIu64 " malformed, %" PRIu64
 		 " header timeouts, %" PRIu64 " idle closes, %" PRIu64 " send timeouts, %" PRIu64
-		 " cut short, %" PRIu64 " bytes",
+		 " cut short, %" PRIu64 " bytes, %" PRIu64 " reads ahead",
 		 s->nconns, n->accepted, n->refused_full, n->refused_client, n->requests,
 		 n->responses[2], n->responses[3], n->responses[4], n->responses[5], n->malformed,
-		 n->header_timeouts, n->idle_closes, n->send_timeouts, n->resets, n->bytes);
+		 n->header_timeouts, n->idle_closes, n->send_timeouts, n->resets, n->bytes,
+		 n->reads_ahead);
 	if (s->cfg->tls)
 		tls_log_counters(s->cfg->tls);
 }
@@ -266,7 +267,9 @@ static void dispatch(struct loop *l, const struct io_uring_cqe *cqe)
 	case OP_TICK: on_tick(l); break;
 	case OP_RECV: conn_received(&l->s, c, cqe->res); break;
 	case OP_SEND: conn_sent(&l->s, c, cqe->res); break;
-	case OP_CANCEL: break;
+	case OP_WARM: conn_warmed(&l->s, c); break;
+	case OP_CANCEL:
+	case OP_ADVISE: break; /* only a failed one completes (conn.c, warm) */
 	}
 }
 
@@ -330,6 +333,8 @@ static void stop(struct loop *l)
 				conn_received(s, c, cqe->res);
 			else if (op == OP_SEND)
 				conn_sent(s, c, cqe->res);
+			else if (op == OP_WARM)
+				conn_warmed(s, c);
 			seen++;
 		}
 		io_uring_cq_advance(&s->ring, seen);

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# httpd: a file not in the page cache is read ahead off the worker's loop
+# (app/httpd/conn.c, warm), so a disk that is slow to answer stalls only
+# the responses that wait for it.  Over a veth, one worker:
+#   the root on a FUSE file system (lib/heldfs.py) whose reads of big*
+#   wait while the test holds them: a client asks for the cold 8 MiB
+#   big.img and the disk's first read arrives and waits; meanwhile another
+#   client's request for a small file is answered, 200 and its bytes (a
+#   loop waiting in sendfile would answer nothing until the hold ends);
+#   a third client asks for big.img and goes away;
+#   released: the first client gets every byte, the same bytes; the one
+#   that went away is logged cut short; the counters show reads ahead;
+#   the worker goes on, and exits 0 on SIGTERM;
+#   the root on this host's own /tmp: a file evicted from the page cache
+#   (posix_fadvise DONTNEED) is read ahead, then fetched again from the
+#   cache with no read ahead (on tmpfs, which has no disk, none at all).
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from httpd import Httpd, Net, Tap, raw_exchange, require_httpd, skip_all, status_of  # noqa: E402
+
+require_httpd()
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+HELDFS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", "heldfs.py")
+if not os.path.exists("/dev/fuse"):
+    skip_all("this host has no /dev/fuse (FUSE)")
+if subprocess.run([PYTHON, "-c", "import fusepy"], capture_output=True).returncode:
+    skip_all("python3-fusepy is not installed (toolchain/host-packages)")
+t = Tap(9)
+BIG = 8 << 20
+
+
+def ask(h, cli, path):
+    """A connection that has sent GET path, nothing read yet."""
+    s = h.connect(cli, timeout=10)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" % path).encode())
+    return s
+
+
+def body_of(s, timeout=30):
+    got, closed = raw_exchange(s, b"", timeout)
+    s.close()
+    return status_of(got), got.partition(b"\r\n\r\n")[2], closed
+
+
+def held_reads(log):
+    try:
+        with open(log) as f:
+            return [line for line in f if line.startswith("read /big")]
+    except FileNotFoundError:
+        return []
+
+
+def wait_for(pred, timeout):
+    deadline = time.monotonic() + timeout
+    while not pred() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return pred()
+
+
+with Net() as net:
+    srv, cli = net.ns("srv"), net.ns("cli")
+    net.veth(srv, cli)
+    src, mnt = net.tmpdir("httpd-cold-src."), net.tmpdir("httpd-cold-mnt.")
+    hold = os.path.join(net.tmpdir("httpd-cold-hold."), "hold")
+    big = os.urandom(BIG)
+    small = b"#!ipxe\necho small\n" * 50
+    with open(os.path.join(src, "big.img"), "wb") as f:
+        f.write(big)
+    with open(os.path.join(src, "boot.ipxe"), "wb") as f:
+        f.write(small)
+    open(hold, "w").close()
+    fs = subprocess.Popen([PYTHON, HELDFS, src, mnt, hold], stderr=subprocess.PIPE)
+    try:
+        if not wait_for(lambda: os.path.exists(os.path.join(mnt, "boot.ipxe")), 10):
+            fs.kill()
+            raise RuntimeError("heldfs.py did not mount: %s"
+                               % fs.communicate(timeout=5)[1].decode()[-300:])
+        h = Httpd(srv, mnt, "-n", "1").start()
+        a = ask(h, cli, "/big.img")
+        t.ok(wait_for(lambda: held_reads(hold + ".log"), 10),
+             "a client asks for a cold 8 MiB file: the disk's first read arrives and waits",
+             "no read of /big.img reached the file system")
+        b = ask(h, cli, "/boot.ipxe")
+        status, body, _ = body_of(b, timeout=10)
+        still = os.path.exists(hold)
+        t.ok(status == 200 and body == small and still,
+             "while it waits, another client's small file is answered: 200, its bytes",
+             "status %r, %d bytes, hold %s" % (status, len(body), still))
+        c = ask(h, cli, "/big.img")
+        time.sleep(0.2)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        c.close()
+        os.remove(hold)
+        status, body, closed = body_of(a)
+        t.ok(status == 200 and len(body) == BIG and
+             hashlib.sha256(body).digest() == hashlib.sha256(big).digest(),
+             "released: the first client gets every byte, the same bytes",
+             "status %r, %d bytes, closed %s" % (status, len(body), closed))
+        t.ok(h.log_lines(r'"GET /big.img" 200 .*cut short', timeout=10),
+             "the client that went away while its read waited: logged cut short", h.d.tail(4))
+        n = h.counters()
+        t.ok(n.get("reads ahead", 0) >= 1 and n.get("2xx") == 2,
+             "counters: reads ahead (%s), 2 responses whole" % n.get("reads ahead"), repr(n))
+        small_again, _, _ = body_of(ask(h, cli, "/boot.ipxe"))
+        code = h.stop()
+        t.ok(small_again == 200 and code == 0, "the worker goes on: 200 next; SIGTERM, exit 0",
+             "status %r, exit %r%s" % (small_again, code, h.d.tail(5)))
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
+        if os.path.exists(hold):
+            os.remove(hold)
+        fs.kill()
+        fs.wait(timeout=10)
+
+    # The host's own file system, which says whether a page is cached.
+    root = net.tmpdir("httpd-cold-root.")
+    kind = subprocess.run(["stat", "-f", "-c", "%T", root], capture_output=True,
+                          text=True).stdout.strip()
+    path = os.path.join(root, "big.img")
+    with open(path, "wb") as f:
+        f.write(big)
+        f.flush()
+        os.fsync(f.fileno())
+    fd = os.open(path, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+    h = Httpd(srv, root, "-n", "1").start()
+    fetched = []
+    for _ in range(2):
+        status, body, _ = body_of(ask(h, cli, "/big.img"))
+        fetched.append((status, len(body), hashlib.sha256(body).digest() ==
+                        hashlib.sha256(big).digest(), h.counters().get("reads ahead")))
+    h.stop()
+    (s1, n1, same1, ahead1), (s2, n2, same2, ahead2) = fetched
+    whole = s1 == s2 == 200 and n1 == n2 == BIG and same1 and same2
+    if kind == "tmpfs":
+        t.ok(whole and ahead1 == 0, "on tmpfs (no disk): no read ahead", repr(fetched))
+        t.ok(whole and ahead2 == 0, "and none the second time", repr(fetched))
+    else:
+        t.ok(whole and ahead1 >= 1,
+             "on %s: a file evicted from the page cache is read ahead (%s)" % (kind, ahead1),
+             repr(fetched))
+        t.ok(whole and ahead2 == ahead1,
+             "fetched again, from the cache: no read ahead", repr(fetched))
+    t.ok(whole, "both fetches: every byte, the same bytes", repr(fetched))
