@@ -87,6 +87,66 @@ static uint64_t total_len(const struct conn *c)
 	return c->head_len + c->body_len;
 }
 
+/* Is fd on a file system without a disk (whose pages are never read)? */
+static bool in_memory(int fd)
+{
+	struct statfs f;
+
+	return fstatfs(fd, &f) == 0 && (f.f_type == TMPFS_MAGIC || f.f_type == RAMFS_MAGIC);
+}
+
+/* Is fd's byte at in the page cache: 1 yes (or beyond the end, or an
+ * error sendfile will meet), 0 no, -1 its file system cannot say. */
+static int cached(int fd, uint64_t at)
+{
+	char b;
+	struct iovec v = { &b, 1 };
+
+	if (syscall(SYS_preadv2, fd, &v, 1, (unsigned long)at, 0ul, RWF_NOWAIT) >= 0)
+		return 1;
+	return errno == EAGAIN ? 0 : errno == EOPNOTSUPP ? -1 : 1;
+}
+
+/* sendfile reads a page missing from the page cache from the disk (as
+ * does a send from the mapping, faulting), and the worker's loop would
+ * wait for it, every other connection with it.  So before a large body's
+ * send goes past c->warm_to (bytes of fd known cached), the next
+ * WARM_WINDOW bytes from at (up to end) are looked at: their last byte
+ * cached (RWF_NOWAIT, a read that does not wait), the send goes on (the
+ * kernel reads ahead in order, so the bytes before it are too, but for a
+ * page evicted alone); else, or on a file system that cannot say (FUSE,
+ * NFS), they are read ahead off the loop, in io_uring's workers:
+ * fadvise(WILLNEED) for the window and the next, and a one-byte read of
+ * its last byte, whose completion (conn_warmed) lets the response go on.
+ * false: c waits for that read. */
+static bool warm(struct server *s, struct conn *c, int fd, uint64_t at, uint64_t end)
+{
+	uint64_t to = end - at > WARM_WINDOW ? at + WARM_WINDOW : end;
+	struct io_uring_sqe *sqe;
+
+	if (c->in_memory || cached(fd, to - 1) == 1) {
+		c->warm_to = c->in_memory ? UINT64_MAX : to;
+		return true;
+	}
+	s->n->reads_ahead++;
+	/* two windows: the next one is read while this one is sent.  Fire
+	 * and forget: only a failure completes (ignored: the read below,
+	 * then the send, meet what matters) */
+	sqe = uring_sqe(&s->ring);
+	io_uring_prep_fadvise(sqe, fd, at,
+			      (off_t)(end - to > WARM_WINDOW ? 2 * WARM_WINDOW : end - at),
+			      POSIX_FADV_WILLNEED);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_ADVISE));
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe = uring_sqe(&s->ring);
+	io_uring_prep_read(sqe, fd, &c->warm_byte, 1, to - 1);
+	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_WARM));
+	c->warm_end = to;
+	c->state = CONN_SEND;
+	c->warming = c->inflight = true;
+	return false;
+}
+
 /* Send what is left of head and body, from c->sent on. */
 static void arm_send(struct server *s, struct conn *c)
 {
@@ -98,9 +158,19 @@ static void arm_send(struct server *s, struct conn *c)
 	c->msg.msg_iovlen = 0;
 	if (c->sent < h)
 		iov[c->msg.msg_iovlen++] = (struct iovec){ c->head + c->sent, h - c->sent };
-	if (into_body < c->body_len)
-		iov[c->msg.msg_iovlen++] =
-			(struct iovec){ (char *)c->body + into_body, c->body_len - into_body };
+	if (into_body < c->body_len) {
+		uint64_t len = c->body_len - into_body;
+
+		if (c->warm_fd >= 0) { /* a large body from the mapping: as sendfile's */
+			uint64_t at = c->reply.offset + into_body;
+
+			if (at >= c->warm_to && !warm(s, c, c->warm_fd, at, at + len))
+				return;
+			if (len > c->warm_to - at)
+				len = c->warm_to - at;
+		}
+		iov[c->msg.msg_iovlen++] = (struct iovec){ (char *)c->body + into_body, len };
+	}
 	c->state = CONN_SEND;
 	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
 	c->inflight = true;
@@ -140,65 +210,6 @@ static void start_response(struct server *s, struct conn *c, const void *body)
 static void cork(const struct conn *c, bool on)
 {
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){ on }, sizeof(int));
-}
-
-/* Is fd on a file system without a disk (whose pages are never read)? */
-static bool in_memory(int fd)
-{
-	struct statfs f;
-
-	return fstatfs(fd, &f) == 0 && (f.f_type == TMPFS_MAGIC || f.f_type == RAMFS_MAGIC);
-}
-
-/* Is fd's byte at in the page cache: 1 yes (or beyond the end, or an
- * error sendfile will meet), 0 no, -1 its file system cannot say. */
-static int cached(int fd, uint64_t at)
-{
-	char b;
-	struct iovec v = { &b, 1 };
-
-	if (syscall(SYS_preadv2, fd, &v, 1, (unsigned long)at, 0ul, RWF_NOWAIT) >= 0)
-		return 1;
-	return errno == EAGAIN ? 0 : errno == EOPNOTSUPP ? -1 : 1;
-}
-
-/* sendfile reads a page missing from the page cache from the disk, and
- * the worker's loop would wait for it, every other connection with it.
- * So before sendfile goes past c->warm_to (bytes known cached), the next
- * WARM_WINDOW bytes from at (up to end) are looked at: their last byte
- * cached (RWF_NOWAIT, a read that does not wait), sendfile goes on (the
- * kernel reads ahead in order, so the bytes before it are too, but for a
- * page evicted alone);
- * else, or on a file system that cannot say (FUSE, NFS), they are read
- * ahead off the loop, in io_uring's workers: fadvise(WILLNEED) for the
- * window and the next, and a one-byte read of its last byte, whose completion
- * (conn_warmed) lets the response go on.  false: c waits for that read. */
-static bool warm(struct server *s, struct conn *c, uint64_t at, uint64_t end)
-{
-	uint64_t to = end - at > WARM_WINDOW ? at + WARM_WINDOW : end;
-	struct io_uring_sqe *sqe;
-
-	if (c->in_memory || cached(c->file_fd, to - 1) == 1) {
-		c->warm_to = c->in_memory ? UINT64_MAX : to;
-		return true;
-	}
-	s->n->reads_ahead++;
-	/* two windows: the next one is read while this one is sent.  Fire
-	 * and forget: only a failure completes (ignored: the read below,
-	 * then sendfile, meet what matters) */
-	sqe = uring_sqe(&s->ring);
-	io_uring_prep_fadvise(sqe, c->file_fd, at,
-			      (off_t)(end - to > WARM_WINDOW ? 2 * WARM_WINDOW : end - at),
-			      POSIX_FADV_WILLNEED);
-	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_ADVISE));
-	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-	sqe = uring_sqe(&s->ring);
-	io_uring_prep_read(sqe, c->file_fd, &c->warm_byte, 1, to - 1);
-	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_WARM));
-	c->warm_end = to;
-	c->state = CONN_SEND;
-	c->warming = c->inflight = true;
-	return false;
 }
 
 /* Start sending c->reply, whose body is file_fd's bytes from
@@ -337,7 +348,13 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		refuse(s, c, 500, req, NULL);
 		return;
 	}
-	close(fd);
+	if (c->file && c->reply.length >= SENDFILE_LARGE) { /* for warm */
+		c->warm_fd = fd;
+		c->warm_to = 0;
+		c->in_memory = in_memory(fd);
+	} else {
+		close(fd);
+	}
 	if ((uint64_t)st.st_size < SENDFILE_LARGE &&
 	    (!s->cfg->sendfile_min || (uint64_t)st.st_size < s->cfg->sendfile_min))
 		memo_keep(s->memo, rel, &st, s->now_ms, s->cfg->memo_ms);
@@ -424,8 +441,10 @@ static void unmap(struct server *s, struct conn *c)
 		files_put(c->file);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
+	if (c->warm_fd >= 0)
+		close(c->warm_fd);
 	c->file = NULL;
-	c->file_fd = -1;
+	c->file_fd = c->warm_fd = -1;
 	c->body = NULL;
 	s->large_sends -= c->large;
 	c->large = false;
@@ -481,7 +500,8 @@ static void sendfile_more(struct server *s, struct conn *c)
 			uint64_t left = total_len(c) - c->sent;
 
 			want = left < SENDFILE_TURN - turn ? left : SENDFILE_TURN - turn;
-			if ((uint64_t)at >= c->warm_to && !warm(s, c, (uint64_t)at, (uint64_t)at + left))
+			if ((uint64_t)at >= c->warm_to &&
+			    !warm(s, c, c->file_fd, (uint64_t)at, (uint64_t)at + left))
 				return;
 			if (want > c->warm_to - (uint64_t)at)
 				want = c->warm_to - (uint64_t)at;
@@ -538,8 +558,10 @@ void conn_warmed(struct server *s, struct conn *c)
 	c->warm_to = c->warm_end;
 	if (c->closing)
 		response_ended(s, c, 0);
-	else
+	else if (c->file_fd >= 0)
 		sendfile_more(s, c);
+	else
+		arm_send(s, c);
 }
 
 void conn_close(struct server *s, struct conn *c, bool reset)

@@ -39,7 +39,7 @@ static const struct stats_def defs[] = {
 	C(resets, "tern_httpd_responses_cut_total", "Responses cut short"),
 	C(bytes, "tern_httpd_bytes_sent_total", "File body bytes sent"),
 	C(reads_ahead, "tern_httpd_reads_ahead_total",
-	  "File windows not in the page cache, read ahead off the loop before sendfile"),
+	  "Windows of large bodies' files not in the page cache, read ahead off the loop"),
 	C(tls.handshakes, "tern_httpd_tls_handshakes_total", "TLS handshakes completed"),
 	STATS_CAUSES(struct counters, tls.failures, "tern_httpd_tls_failures_total",
 		     "TLS connections ended by a failure, by cause", 1, TLS_FAIL_COUNT, tls_label),

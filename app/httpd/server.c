@@ -142,7 +142,7 @@ static void accepted(struct loop *l, int fd, bool tls)
 	s->n->accepted++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	c->fd = fd;
-	c->file_fd = -1;
+	c->file_fd = c->warm_fd = -1;
 	c->addr = addr;
 	memcpy(c->who, who, sizeof who);
 	c->idx = s->free_slots[--s->nfree];

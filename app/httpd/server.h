@@ -65,7 +65,7 @@ struct counters {
 	uint64_t malformed;              /* 400 and the other refusals that close */
 	uint64_t header_timeouts, idle_closes, send_timeouts, resets;
 	uint64_t bytes;                  /* body bytes sent */
-	uint64_t reads_ahead;            /* file windows read off the loop (conn.c, warm) */
+	uint64_t reads_ahead;            /* file windows read ahead off the loop (conn.c, warm) */
 	struct tls_counters tls;         /* tls.h: HTTPS's (-t) */
 };
 

@@ -1,30 +1,35 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# httpd: a file not in the page cache is read ahead off the worker's loop
-# (app/httpd/conn.c, warm), so a disk that is slow to answer stalls only
-# the responses that wait for it.  Over a veth, one worker:
-#   the root on a FUSE file system (lib/heldfs.py) whose reads of big*
-#   wait while the test holds them: a client asks for the cold 8 MiB
-#   big.img and the disk's first read arrives and waits; meanwhile another
+# httpd: a large body's file not in the page cache is read ahead off the
+# worker's loop (app/httpd/conn.c, warm), so a disk that is slow to answer
+# stalls only the responses that wait for it.  Over a veth, one worker,
+# the root on a FUSE file system (lib/heldfs.py) whose reads of big* wait
+# while the test holds them:
+#   by sendfile (the default): a client asks for the cold 8 MiB big.img
+#   and the disk's first read arrives and waits; meanwhile another
 #   client's request for a small file is answered, 200 and its bytes (a
-#   loop waiting in sendfile would answer nothing until the hold ends);
-#   a third client asks for big.img and goes away;
-#   released: the first client gets every byte, the same bytes; the one
-#   that went away is logged cut short; the counters show reads ahead;
-#   the worker goes on, and exits 0 on SIGTERM;
-#   the root on this host's own /tmp: a file evicted from the page cache
-#   (posix_fadvise DONTNEED) is read ahead, then fetched again from the
-#   cache with no read ahead (on tmpfs, which has no disk, none at all).
+#   loop waiting in sendfile would answer nothing until the hold ends); a
+#   third client asks for big.img and goes away; released: the first
+#   client gets every byte, the same bytes; the one that went away is
+#   logged cut short; the counters show reads ahead; the worker goes on,
+#   and exits 0 on SIGTERM;
+#   from the mapping (-S 0, one large body) and over HTTPS (-t, the lab
+#   certificate of tls-lab.sh): the same wait, the small file answered
+#   meanwhile, then every byte;
+# and the root on this host's own /tmp: a file evicted from the page
+# cache (posix_fadvise DONTNEED) is read ahead, then fetched again from
+# the cache with no read ahead (on tmpfs, which has no disk, none at all).
 import hashlib
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from httpd import Httpd, Net, Tap, raw_exchange, require_httpd, skip_all, status_of  # noqa: E402
+from httpd import TOP, Httpd, Net, Tap, raw_exchange, require_httpd, skip_all, status_of  # noqa: E402
 
 require_httpd()
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
@@ -33,8 +38,10 @@ if not os.path.exists("/dev/fuse"):
     skip_all("this host has no /dev/fuse (FUSE)")
 if subprocess.run([PYTHON, "-c", "import fusepy"], capture_output=True).returncode:
     skip_all("python3-fusepy is not installed (toolchain/host-packages)")
-t = Tap(9)
+t = Tap(15)
 BIG = 8 << 20
+TLS_PORT = 8443
+NAME = "boot.example"
 
 
 def ask(h, cli, path):
@@ -113,6 +120,49 @@ with Net() as net:
         code = h.stop()
         t.ok(small_again == 200 and code == 0, "the worker goes on: 200 next; SIGTERM, exit 0",
              "status %r, exit %r%s" % (small_again, code, h.d.tail(5)))
+
+        keys = net.tmpdir("httpd-cold-keys.")
+        lab = subprocess.run(["sh", os.path.join(TOP, "app", "httpd", "tls-lab.sh"), keys, keys,
+                              NAME, srv.addr(4)], capture_output=True, text=True)
+        if lab.returncode:
+            raise RuntimeError("tls-lab.sh failed: " + lab.stderr)
+        ctx = ssl.create_default_context(cafile=os.path.join(keys, "httpd-lab-ca.pem"))
+
+        def ask_tls(h, cli, path):
+            s = cli.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(10)
+            s.connect((h.addr, TLS_PORT))
+            s = ctx.wrap_socket(s, server_hostname=NAME)
+            s.sendall(("GET %s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                       % path).encode())
+            return s
+
+        for how, flags, asker in (
+                ("from the mapping (-S 0)", ["-S", "0"], ask),
+                ("over HTTPS", ["-t", str(TLS_PORT), "-x", os.path.join(keys, "cert.pem"),
+                                "-K", os.path.join(keys, "key.pem")], ask_tls)):
+            os.remove(hold + ".log")
+            open(hold, "w").close()
+            h = Httpd(srv, mnt, "-n", "1", *flags).start()
+            a = asker(h, cli, "/big.img")
+            t.ok(wait_for(lambda: held_reads(hold + ".log"), 10),
+                 "%s: the cold file's first read arrives and waits" % how,
+                 "no read of /big.img reached the file system")
+            status, body, _ = body_of(ask(h, cli, "/boot.ipxe"), timeout=10)
+            still = os.path.exists(hold)
+            os.remove(hold)
+            got, data, _ = body_of(a)
+            n = h.counters()
+            t.ok(status == 200 and body == small and still,
+                 "%s: meanwhile a small file is answered: 200, its bytes" % how,
+                 "status %r, %d bytes, hold %s" % (status, len(body), still))
+            t.ok(got == 200 and len(data) == BIG and
+                 hashlib.sha256(data).digest() == hashlib.sha256(big).digest() and
+                 n.get("reads ahead", 0) >= 1,
+                 "%s: released, every byte, the same bytes (reads ahead %s)"
+                 % (how, n.get("reads ahead")),
+                 "status %r, %d bytes %r" % (got, len(data), n))
+            h.stop()
     finally:
         subprocess.run(["umount", "-l", mnt], capture_output=True)
         if os.path.exists(hold):
