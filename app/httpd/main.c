@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "files.h"
 #include "journal.h"
 #include "log.h"
 #include "serve.h"
@@ -217,6 +218,7 @@ int main(int argc, char **argv)
 	struct args a = { .serve = { .port = HTTPD_PORT, .workers = HTTPD_WORKERS } };
 
 	log_init("httpd");
+	files_guard_init(); /* TLS reads files' mappings (files.h) */
 	parse(argc, argv, &c, &a);
 	if (a.tls_port)
 		c.tls = tls_load(a.cert, a.key, a.rsa_cert, a.rsa_key, a.sni);

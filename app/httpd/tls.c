@@ -12,6 +12,7 @@
 #include <sys/random.h>
 
 #include "conn.h"
+#include "files.h"
 #include "log.h"
 #include "tls_gcm.h"
 #include "uring.h"
@@ -451,17 +452,18 @@ static void seal_record(struct tls_conn *tc, const unsigned char *p, size_t n)
 		;
 }
 
-/* Encrypt what msg holds, as many records as the output buffer takes. */
-void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
+/* Encrypt what msg holds into tc->out, as many records as it takes: the
+ * plaintext bytes taken, or an mbedtls error.  Reads each iovec under g,
+ * the body being a file's mapping (files.h). */
+static int seal_msg(struct tls_conn *tc, const struct msghdr *msg, struct files_guard *g)
 {
-	struct tls_conn *tc = c->tls;
 	size_t plain = 0;
 
-	tc->out_len = tc->out_sent = 0;
 	for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++) {
 		const unsigned char *p = msg->msg_iov[i].iov_base;
 		size_t left = msg->msg_iov[i].iov_len;
 
+		files_guard_arm(g, p, left);
 		while (left && TLS_OUT_SIZE - tc->out_len >= TLS_RECORD_MAX) {
 			int r = left < MBEDTLS_SSL_OUT_CONTENT_LEN ? (int)left
 								   : MBEDTLS_SSL_OUT_CONTENT_LEN;
@@ -470,18 +472,39 @@ void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
 				seal_record(tc, p, (size_t)r);
 			else
 				r = mbedtls_ssl_write(&tc->ssl, p, left);
-
 			if (r < 0) {
-				complete_now(s, c, OP_SEND,
-					     fail(c, TLS_FAIL_RECORD, "unable to encrypt", r));
-				return;
+				files_guard_disarm();
+				return r;
 			}
 			p += r;
 			left -= (size_t)r;
 			plain += (size_t)r;
 		}
 	}
-	tc->result = (int)plain;
+	files_guard_disarm();
+	return (int)plain;
+}
+
+/* Encrypt what msg holds, as many records as the output buffer takes.  A
+ * file truncated under the response faults in the encryption's read of
+ * its mapping: that response ends (EFAULT), as a plain one's send would. */
+void tls_send(struct server *s, struct conn *c, const struct msghdr *msg)
+{
+	struct tls_conn *tc = c->tls;
+	struct files_guard g;
+	int r;
+
+	tc->out_len = tc->out_sent = 0;
+	if (sigsetjmp(g.jb, 0)) {
+		complete_now(s, c, OP_SEND, -EFAULT);
+		return;
+	}
+	r = seal_msg(tc, msg, &g);
+	if (r < 0) {
+		complete_now(s, c, OP_SEND, fail(c, TLS_FAIL_RECORD, "unable to encrypt", r));
+		return;
+	}
+	tc->result = r;
 	arm_raw_send(s, c, OP_SEND);
 }
 

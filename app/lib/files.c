@@ -3,6 +3,7 @@
 #include "files.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -108,4 +109,42 @@ void files_keep_idle(unsigned n)
 unsigned files_count(void)
 {
 	return count;
+}
+
+static struct files_guard *volatile armed;
+
+/* SA_NODEFER: a handler left by siglongjmp (which, as sigsetjmp(jb, 0),
+ * restores no mask) must not leave SIGBUS blocked. */
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	struct files_guard *g = armed;
+	const uint8_t *at = si->si_addr;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	(void)uc;
+	if (g && at >= g->lo && at < g->hi) {
+		armed = NULL;
+		siglongjmp(g->jb, 1);
+	}
+	sigaction(sig, &dfl, NULL); /* not ours: the fault again, fatal */
+}
+
+void files_guard_init(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+void files_guard_arm(struct files_guard *g, const void *p, size_t len)
+{
+	g->lo = p;
+	g->hi = p ? g->lo + len : NULL;
+	armed = g;
+}
+
+void files_guard_disarm(void)
+{
+	armed = NULL;
 }

@@ -7,9 +7,11 @@
  * A file is known by device and inode, and only while its size and mtime
  * are what they were when it was mapped: a file replaced or rewritten in
  * place is mapped anew for the next client, while transfers already
- * running keep the old mapping.  (A file truncated under a running
- * transfer makes the kernel fail that transfer's sends with EFAULT; it
- * cannot crash the server, since the pages are only touched by the kernel.)
+ * running keep the old mapping.  A file truncated under a running
+ * transfer makes the kernel fail that transfer's sends with EFAULT where
+ * the kernel copies the bytes; where user space reads them (TLS's
+ * encryption, netascii's conversion), the first page past the new end
+ * faults with SIGBUS, which files_guard turns into a failed read.
  *
  * A mapping no transfer uses is unmapped at once, unless files_keep_idle
  * asked to keep some: then the n used longest ago are kept, so the next
@@ -23,6 +25,7 @@
 #ifndef TERN_TFTPD_FILES_H
 #define TERN_TFTPD_FILES_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -55,5 +58,27 @@ void files_put(struct mapped *m);
 unsigned files_count(void);
 /* Keep up to n mappings no transfer uses (default 0). */
 void files_keep_idle(unsigned n);
+
+/* A read of a mapping in user space that a truncation cannot kill:
+ *
+ *	struct files_guard g;
+ *
+ *	if (sigsetjmp(g.jb, 0))
+ *		return false;   (a page of [p, p + len) is gone)
+ *	files_guard_arm(&g, p, len);
+ *	... read p ...
+ *	files_guard_disarm();
+ *
+ * A SIGBUS at an address in the armed range jumps back to the sigsetjmp,
+ * which returns 1; any other SIGBUS stays fatal.  One guard is armed at
+ * a time (the daemons are one thread a process).  files_guard_init
+ * installs the handler, once, before the first arm. */
+struct files_guard {
+	sigjmp_buf jb;
+	const uint8_t *lo, *hi;
+};
+void files_guard_init(void);
+void files_guard_arm(struct files_guard *g, const void *p, size_t len);
+void files_guard_disarm(void);
 
 #endif

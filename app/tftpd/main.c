@@ -60,6 +60,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "files.h"
 #include "log.h"
 #include "serve.h"
 #include "server.h"
@@ -292,6 +293,7 @@ int main(int argc, char **argv)
 	c.lim.timeout = CONFIG_TFTPD_TIMEOUT;
 	c.lim.max_upload = CONFIG_TFTPD_MAX_UPLOAD;
 	log_init("tftpd");
+	files_guard_init(); /* netascii reads files' mappings (files.h) */
 	parse(argc, argv, &c, &a);
 	if (c.remap_file && !(c.remap = remap_load(c.remap_file)))
 		die(EXIT_USAGE, "%s: not loaded (see above)", c.remap_file);

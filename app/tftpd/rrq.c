@@ -20,8 +20,9 @@ void rrq_start(struct xfer *x)
 }
 
 /* Point slot's second iovec at block i's bytes (building them first for
- * netascii); false if i is past the end (netascii only learns it here). */
-static void block_bytes(struct xfer *x, uint64_t i, struct iovec *iov)
+ * netascii); false if the file was truncated under the transfer (the
+ * netascii conversion reads its mapping, files.h). */
+static bool block_bytes(struct xfer *x, uint64_t i, struct iovec *iov)
 {
 	uint64_t bs = x->t.blksize;
 
@@ -30,7 +31,7 @@ static void block_bytes(struct xfer *x, uint64_t i, struct iovec *iov)
 
 		iov->iov_base = (void *)(x->file->data ? x->file->data + off : x->file->data);
 		iov->iov_len = left < bs ? (size_t)left : (size_t)bs;
-		return;
+		return true;
 	}
 	/* netascii: blocks are made in order, kept in the ring for resends. */
 	unsigned r = (unsigned)(i % x->nslots);
@@ -39,34 +40,43 @@ static void block_bytes(struct xfer *x, uint64_t i, struct iovec *iov)
 	if (i > x->encoded) {
 		uint64_t off = x->enc.offset, left = x->file->size - off;
 		const uint8_t *in = x->file->data ? x->file->data + off : NULL;
+		struct files_guard g;
 
+		if (sigsetjmp(g.jb, 0))
+			return false;
+		files_guard_arm(&g, in, (size_t)left);
 		x->ring_len[r] = netascii_encode(&x->enc, in, (size_t)left, out, (size_t)bs);
+		files_guard_disarm();
 		x->encoded = i;
 		if (x->ring_len[r] < bs)
 			x->w.last = i;
 	}
 	iov->iov_base = out;
 	iov->iov_len = x->ring_len[r];
+	return true;
 }
 
 /* Lockstep (one slot), block i goes with send_quick: its slot is free
  * again as soon as it is submitted.  A window's blocks may wait for
- * socket buffer space: each holds its slot until its completion. */
-static void send_block(struct xfer *x, uint64_t i, struct slot *sl)
+ * socket buffer space: each holds its slot until its completion.  false:
+ * block i cannot be read (block_bytes), nothing sent. */
+static bool send_block(struct xfer *x, uint64_t i, struct slot *sl)
 {
+	if (!block_bytes(x, i, &sl->iov[1]))
+		return false;
 	sl->x = x;
 	tftp_build_data_header(sl->hdr, sizeof sl->hdr, tftp_block_number(i, x->t.rollover));
 	sl->iov[0] = (struct iovec){ sl->hdr, sizeof sl->hdr };
-	block_bytes(x, i, &sl->iov[1]);
 	sl->msg = (struct msghdr){ .msg_name = &x->peer, .msg_namelen = x->peer_len,
 				   .msg_iov = sl->iov, .msg_iovlen = 2 };
 	if (x->nslots == 1) {
 		send_quick(x->srv, x, &sl->msg);
-		return;
+		return true;
 	}
 	sl->busy = true;
 	x->pending++;
 	send_submit(x->srv, x->ufd, x->sqe_flags, &sl->msg, sl, TAG_SEND);
+	return true;
 }
 
 void pump(struct xfer *x)
@@ -92,7 +102,10 @@ void pump(struct xfer *x)
 		/* netascii learns where the file ends while building blocks */
 		if (x->w.last != WINDOW_LAST_UNKNOWN && i > x->w.last)
 			break;
-		send_block(x, i, sl);
+		if (!send_block(x, i, sl)) {
+			xfer_fail(x, TFTP_EUNDEF, "the file was truncated while being sent", true);
+			return;
+		}
 		if (i <= x->sent_max) { /* sent before: a retransmission */
 			x->retransmits++;
 			x->srv->st->retransmits++;
