@@ -46,8 +46,8 @@
 #define SENDFILE_LARGE (64u << 10)
 #define SENDFILE_BUSY 4
 
-/* Bytes of a file sendfile takes after one look at whether they are in
- * the page cache (warm). */
+/* Bytes of a large body sent after one look at whether they are in the
+ * page cache (warm). */
 #define WARM_WINDOW (2u << 20)
 
 static void arm_recv(struct server *s, struct conn *c)

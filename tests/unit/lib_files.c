@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* lib_files -- files mapped once (app/lib/files.c): one mapping shared by
  * the transfers of a file, a file changed since mapped anew, and idle
- * mappings kept only as many as asked, the oldest dropped first. */
+ * mappings kept only as many as asked, the oldest dropped first; a read
+ * of a mapping under files_guard survives the file's truncation, twice. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,7 +66,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	files_keep_idle(0);
-	for (const char *n = "a\0b\0c\0empty\0"; *n; n += strlen(n) + 1)
+	for (const char *n = "a\0b\0c\0empty\0cut\0"; *n; n += strlen(n) + 1)
 		unlink(path_of(n));
 	return rmdir(dir);
 }
@@ -146,6 +147,44 @@ static void idle_mappings_kept_oldest_dropped(void **state)
 	assert_int_equal(files_count(), 0);
 }
 
+/* Byte at of m's mapping read under a guard: the byte, or -1 if the read
+ * faulted (the page is gone). */
+static int guarded_read(const struct mapped *m, size_t at)
+{
+	struct files_guard g;
+	volatile uint8_t b;
+
+	if (sigsetjmp(g.jb, 0))
+		return -1;
+	files_guard_arm(&g, m->data, m->size);
+	b = m->data[at];
+	files_guard_disarm();
+	return b;
+}
+
+static void guard_survives_truncation(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *text = malloc((size_t)page * 3 + 1);
+	struct mapped *m;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, 'x', (size_t)page * 3);
+	text[page * 3] = '\0';
+	write_file("cut", text);
+	free(text);
+	m = get("cut");
+	assert_non_null(m);
+	files_guard_init();
+	assert_int_equal(guarded_read(m, (size_t)page * 2), 'x');
+	assert_int_equal(truncate(path_of("cut"), page), 0);
+	assert_int_equal(guarded_read(m, 0), 'x');          /* the first page stays */
+	assert_int_equal(guarded_read(m, (size_t)page * 2), -1); /* gone: caught */
+	assert_int_equal(guarded_read(m, (size_t)page + 1), -1); /* and again: not blocked */
+	files_put(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +192,7 @@ int main(void)
 		cmocka_unit_test(get_with_a_stat),
 		cmocka_unit_test(changed_file_mapped_anew),
 		cmocka_unit_test(idle_mappings_kept_oldest_dropped),
+		cmocka_unit_test(guard_survives_truncation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
