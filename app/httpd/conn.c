@@ -118,7 +118,8 @@ static int cached(int fd, uint64_t at)
  * NFS), they are read ahead off the loop, in io_uring's workers:
  * fadvise(WILLNEED) for the window and the next, and a one-byte read of
  * its last byte, whose completion (conn_warmed) lets the response go on.
- * false: c waits for that read. */
+ * false: c waits for that read, in CONN_SEND under the send's deadline
+ * (both callers set them). */
 static bool warm(struct server *s, struct conn *c, int fd, uint64_t at, uint64_t end)
 {
 	uint64_t to = end - at > WARM_WINDOW ? at + WARM_WINDOW : end;
@@ -142,7 +143,6 @@ static bool warm(struct server *s, struct conn *c, int fd, uint64_t at, uint64_t
 	io_uring_prep_read(sqe, fd, &c->warm_byte, 1, to - 1);
 	io_uring_sqe_set_data64(sqe, op_data(c->idx, OP_WARM));
 	c->warm_end = to;
-	c->state = CONN_SEND;
 	c->warming = c->inflight = true;
 	return false;
 }
@@ -154,6 +154,9 @@ static void arm_send(struct server *s, struct conn *c)
 	uint64_t h = c->head_len, into_body = c->sent > h ? c->sent - h : 0;
 	struct iovec *iov = c->msg_iov;
 
+	/* before warm, whose wait for the disk is the send's */
+	c->state = CONN_SEND;
+	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
 	c->msg.msg_iov = iov;
 	c->msg.msg_iovlen = 0;
 	if (c->sent < h)
@@ -171,8 +174,6 @@ static void arm_send(struct server *s, struct conn *c)
 		}
 		iov[c->msg.msg_iovlen++] = (struct iovec){ (char *)c->body + into_body, len };
 	}
-	c->state = CONN_SEND;
-	c->deadline_ms = s->now_ms + (int64_t)s->cfg->send_s * 1000;
 	c->inflight = true;
 	if (c->tls) {
 		tls_send(s, c, &c->msg);

@@ -15,7 +15,8 @@
 #   and exits 0 on SIGTERM;
 #   from the mapping (-S 0, one large body) and over HTTPS (-t, the lab
 #   certificate of tls-lab.sh): the same wait, the small file answered
-#   meanwhile, then every byte;
+#   meanwhile, then every byte, though the read was held 3 s past the
+#   head deadline (-H 1: the wait is under the send's deadline, -s);
 # and the root on this host's own /tmp: a file evicted from the page
 # cache (posix_fadvise DONTNEED) is read ahead, then fetched again from
 # the cache with no read ahead (on tmpfs, which has no disk, none at all).
@@ -143,13 +144,15 @@ with Net() as net:
                                 "-K", os.path.join(keys, "key.pem")], ask_tls)):
             os.remove(hold + ".log")
             open(hold, "w").close()
-            h = Httpd(srv, mnt, "-n", "1", *flags).start()
+            # -H 1: a read that waits is the send's (-s), not the head's, deadline
+            h = Httpd(srv, mnt, "-n", "1", "-H", "1", *flags).start()
             a = asker(h, cli, "/big.img")
             t.ok(wait_for(lambda: held_reads(hold + ".log"), 10),
                  "%s: the cold file's first read arrives and waits" % how,
                  "no read of /big.img reached the file system")
             status, body, _ = body_of(ask(h, cli, "/boot.ipxe"), timeout=10)
             still = os.path.exists(hold)
+            time.sleep(3)  # past the head deadline, the sweep run
             os.remove(hold)
             got, data, _ = body_of(a)
             n = h.counters()
