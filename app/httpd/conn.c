@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/fs.h>    /* RWF_NOWAIT: musl 1.2.3 has no preadv2 */
-#include <linux/magic.h> /* TMPFS_MAGIC, RAMFS_MAGIC */
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,7 +15,6 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -85,14 +83,6 @@ static void arm_drain(struct server *s, struct conn *c)
 static uint64_t total_len(const struct conn *c)
 {
 	return c->head_len + c->body_len;
-}
-
-/* Is fd on a file system without a disk (whose pages are never read)? */
-static bool in_memory(int fd)
-{
-	struct statfs f;
-
-	return fstatfs(fd, &f) == 0 && (f.f_type == TMPFS_MAGIC || f.f_type == RAMFS_MAGIC);
 }
 
 /* Is fd's byte at in the page cache: 1 yes (or beyond the end, or an
@@ -239,7 +229,7 @@ static void start_sendfile(struct server *s, struct conn *c, int file_fd)
 		c->notsent = setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 					&(int){ (int)s->cfg->notsent }, sizeof(int)) == 0;
 	c->warm_to = 0;
-	c->in_memory = in_memory(file_fd);
+	c->in_memory = files_in_memory(file_fd);
 	arm_room(s, c);
 }
 
@@ -352,7 +342,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 	if (c->file && c->reply.length >= SENDFILE_LARGE) { /* for warm */
 		c->warm_fd = fd;
 		c->warm_to = 0;
-		c->in_memory = in_memory(fd);
+		c->in_memory = files_in_memory(fd);
 	} else {
 		close(fd);
 	}

@@ -3,10 +3,12 @@
 #include "files.h"
 
 #include <errno.h>
+#include <linux/magic.h> /* TMPFS_MAGIC, RAMFS_MAGIC */
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 static struct mapped *all;
 static unsigned count, idle, keep_idle;
@@ -104,6 +106,13 @@ void files_keep_idle(unsigned n)
 	keep_idle = n;
 	while (idle > keep_idle)
 		drop_oldest_idle();
+}
+
+bool files_in_memory(int fd)
+{
+	struct statfs f;
+
+	return fstatfs(fd, &f) == 0 && (f.f_type == TMPFS_MAGIC || f.f_type == RAMFS_MAGIC);
 }
 
 unsigned files_count(void)

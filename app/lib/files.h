@@ -26,6 +26,7 @@
 #define TERN_TFTPD_FILES_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -56,6 +57,9 @@ struct mapped *files_find(const struct stat *st);
 void files_put(struct mapped *m);
 /* Files mapped now, kept idle ones included. */
 unsigned files_count(void);
+/* Is fd on a file system without a disk (tmpfs, ramfs: the initramfs),
+ * whose pages are never read from anywhere, so nothing to read ahead? */
+bool files_in_memory(int fd);
 /* Keep up to n mappings no transfer uses (default 0). */
 void files_keep_idle(unsigned n);
 

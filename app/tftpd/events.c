@@ -155,6 +155,16 @@ void on_timer(struct timer *t, void *ctx)
 		xfer_end(x);
 		return;
 	}
+	if (x->ra_wait && x->w.next == x->w.acked + 1) {
+		/* nothing in flight, the next block waits for its read: the
+		 * disk is late, not the client; as long as retries would wait */
+		if (s->now - x->ra_since >= (int64_t)s->cfg->retries * x->t.timeout * 1000) {
+			xfer_fail(x, TFTP_EUNDEF, "timed out reading the file", true);
+			return;
+		}
+		arm_timer(x);
+		return;
+	}
 	if (!window_timeout(&x->w, s->cfg->retries)) {
 		s->st->timeouts++;
 		x->timed_out = true;
@@ -172,7 +182,32 @@ void on_timer(struct timer *t, void *ctx)
 		x->retransmits++;
 		s->st->retransmits++;
 	}
+	rrq_reread(x);
 	pump(x);
+}
+
+void on_read(struct xfer *x, int res)
+{
+	x->pending--;
+	x->ra_busy = false;
+	if (x->ending) {
+		xfer_idle(x);
+		return;
+	}
+	if (res == -EFAULT) { /* a page past the file's end: truncated */
+		xfer_fail(x, TFTP_EUNDEF, "the file was truncated while being sent", true);
+		xfer_idle(x);
+		return;
+	}
+	/* done; or failed otherwise, and the sends will take their chance
+	 * (EINVAL: a kernel before 5.14, without MADV_POPULATE_READ: no more
+	 * reads ahead for this transfer) */
+	x->ra_done = res == -EINVAL ? UINT64_MAX : x->ra_to;
+	if (x->ra_wait) {
+		x->ra_wait = false;
+		pump(x);
+	}
+	xfer_idle(x);
 }
 
 void on_block_sent(struct slot *sl, int res)

@@ -29,7 +29,7 @@ static void arm_request(struct server *s)
 				   .msg_iov = &s->liov, .msg_iovlen = 1,
 				   .msg_control = s->lctl, .msg_controllen = sizeof s->lctl };
 	io_uring_prep_recvmsg(sqe, s->fd, &s->lmsg, 0);
-	io_uring_sqe_set_data64(sqe, tagged(s, TAG_REQUEST));
+	io_uring_sqe_set_data64(sqe, tagged(s, TAG_SERVER));
 }
 
 static void arm_signal(struct server *s)
@@ -37,7 +37,7 @@ static void arm_signal(struct server *s)
 	struct io_uring_sqe *sqe = sqe_get(s);
 
 	io_uring_prep_read(sqe, s->sfd, &s->si, sizeof s->si, 0);
-	io_uring_sqe_set_data64(sqe, tagged(s, TAG_SIGNAL));
+	io_uring_sqe_set_data64(sqe, tagged(&s->si, TAG_SERVER));
 }
 
 /* -- the loop ---------------------------------------------------------- */
@@ -70,8 +70,8 @@ static void log_stats(const struct server *s)
 		 s->rb.count, st->recv_starved, s->turn.coalesced, s->turn.polled,
 		 s->turn.poll_slept);
 	log_info("stats: %" PRIu64 " lockstep blocks sent with no completion; %" PRIu64
-		 " transfers on fixed files, %u of %u slots free", st->quick_sends, st->fixed,
-		 s->nfree, s->nfixed);
+		 " transfers on fixed files, %u of %u slots free; %" PRIu64 " reads ahead",
+		 st->quick_sends, st->fixed, s->nfree, s->nfixed, st->reads_ahead);
 	for (int i = 1; i < TFTP_CAUSE_COUNT; i++)
 		if (st->bad_packet[i])
 			log_info("stats:   %llu %s", (unsigned long long)st->bad_packet[i],
@@ -137,7 +137,11 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 
 	send_answered(s, t, p);
 	switch (t) {
-	case TAG_REQUEST:
+	case TAG_SERVER:
+		if (p == &s->si) {
+			on_signal(s, res);
+			break;
+		}
 		if (res >= 0)
 			on_request(s, (size_t)res, s->lmsg.msg_flags & MSG_TRUNC);
 		else if (res != -EINTR && res != -EAGAIN)
@@ -168,8 +172,8 @@ static void complete(struct server *s, struct io_uring_cqe *cqe)
 	case TAG_REPLY:
 		((struct reply *)p)->busy = false;
 		break;
-	case TAG_SIGNAL:
-		on_signal(s, res);
+	case TAG_READ:
+		on_read(p, res);
 		break;
 	}
 }

@@ -41,6 +41,7 @@ static const struct stats_def defs[] = {
 	C(recv_starved, "tern_tftpd_receive_starved_total", "Receives ended with every ring buffer full"),
 	C(quick_sends, "tern_tftpd_quick_sends_total", "Lockstep blocks sent with no completion"),
 	C(fixed, "tern_tftpd_fixed_file_transfers_total", "Transfers whose socket was a fixed file"),
+	C(reads_ahead, "tern_tftpd_reads_ahead_total", "File windows read ahead off the loop"),
 	STATS_CAUSES(struct stats, bad_packet, "tern_tftpd_bad_packets_total",
 		     "Packets refused, by cause", 1, TFTP_CAUSE_COUNT, bad_packet_label),
 	STATS_CAUSES(struct stats, bad_path, "tern_tftpd_bad_filenames_total",

@@ -155,6 +155,9 @@ static bool xfer_open(struct xfer *x, const struct tftp_request *r, const char *
 		if (fd < 0)
 			goto refused;
 		x->file = files_get(fd);
+		/* read ahead (rrq.c): a large file on a disk */
+		x->ra_done = x->file && x->file->size >= READ_AHEAD_MIN && !files_in_memory(fd)
+			? 0 : UINT64_MAX;
 		close(fd);
 		if (!x->file)
 			goto refused;

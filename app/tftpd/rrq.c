@@ -3,8 +3,15 @@
  * from the file's mapping (netascii: from a ring of converted blocks). */
 #include "xfer.h"
 
+#include <liburing.h>
+#include <sys/mman.h>
+
 #include "block.h"
 #include "log.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; musl 1.2.3's header lacks it */
+#endif
 
 void rrq_start(struct xfer *x)
 {
@@ -56,6 +63,100 @@ static bool block_bytes(struct xfer *x, uint64_t i, struct iovec *iov)
 	return true;
 }
 
+/* -- reading ahead -----------------------------------------------------
+ *
+ * A DATA block leaves from the file's mapping, copied by the kernel in the
+ * loop's sendmsg (netascii: read by block_bytes), and a page missing from
+ * the page cache would be read from the disk right there: the loop, every
+ * other transfer with it, would wait for the disk.  So a transfer of a
+ * file of READ_AHEAD_MIN bytes or more on a disk (request.c) never sends
+ * past x->ra_done, the bytes made resident off the loop: madvise(WILLNEED)
+ * then madvise(POPULATE_READ) on the next READ_AHEAD bytes of the
+ * mapping, both run by io_uring's workers (threads of this process: the
+ * pages land in its page tables, and the sends take no fault either).
+ * The next window's read starts as soon as sending enters the last one
+ * read, so a transfer waits for the disk (x->ra_wait) at its start and
+ * only where the disk is slower than its client; other transfers go on.
+ * A read whose pages lie past the file's end fails (EFAULT): the file was
+ * truncated under the transfer, which ends with an ERROR (events.c). */
+
+/* The file's bytes block i reads, up to where: octet, up to its end;
+ * netascii, up to a block's worth past where the encoder is (0: block i
+ * is in the ring already). */
+static uint64_t block_needs(const struct xfer *x, uint64_t i)
+{
+	uint64_t bs = x->t.blksize, end;
+
+	if (x->mode == TFTP_OCTET)
+		end = i * bs;
+	else if (i > x->encoded)
+		end = x->enc.offset + bs;
+	else
+		return 0;
+	return end < x->file->size ? end : x->file->size;
+}
+
+/* Read the READ_AHEAD bytes from x->ra_done in (fewer at the end). */
+static void read_ahead(struct xfer *x)
+{
+	struct server *s = x->srv;
+	uint64_t at = x->ra_done, len = x->file->size - at;
+	void *p = (void *)(uintptr_t)(x->file->data + at);
+	struct io_uring_sqe *sqe;
+
+	if (len > READ_AHEAD)
+		len = READ_AHEAD;
+	/* the disk's reads issued at once, large; then wait for them.  Only
+	 * a failure of the first completes (ignored: the second still runs,
+	 * IOSQE_IO_HARDLINK, and meets what matters) */
+	sqe = sqe_get(s);
+	io_uring_prep_madvise(sqe, p, (off_t)len, MADV_WILLNEED);
+	sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, 0);
+	sqe = sqe_get(s);
+	io_uring_prep_madvise(sqe, p, (off_t)len, MADV_POPULATE_READ);
+	io_uring_sqe_set_data64(sqe, tagged(x, TAG_READ));
+	x->ra_to = at + len;
+	x->ra_busy = true;
+	x->pending++;
+	s->st->reads_ahead++;
+}
+
+/* Are block i's bytes resident, so that it may be sent now?  Starts the
+ * read it waits for, or the next one once sending is within a window of
+ * the end of what is read. */
+static bool resident(struct xfer *x, uint64_t i)
+{
+	uint64_t need;
+
+	if (x->ra_done == UINT64_MAX)
+		return true;
+	need = block_needs(x, i);
+	if (need <= x->ra_done) {
+		if (!x->ra_busy && x->ra_done < x->file->size && need + READ_AHEAD > x->ra_done)
+			read_ahead(x);
+		return true;
+	}
+	if (!x->ra_busy)
+		read_ahead(x);
+	if (!x->ra_wait) {
+		x->ra_wait = true;
+		x->ra_since = x->srv->now;
+	}
+	return false;
+}
+
+void rrq_reread(struct xfer *x)
+{
+	uint64_t at;
+
+	if (x->mode != TFTP_OCTET || x->ra_busy || x->w.acked == UINT64_MAX)
+		return; /* netascii resends from its ring; a read runs; the OACK */
+	at = x->w.acked * x->t.blksize / READ_AHEAD * READ_AHEAD;
+	if (at < x->file->size && at < x->ra_done)
+		x->ra_done = at;
+}
+
 /* Lockstep (one slot), block i goes with send_quick: its slot is free
  * again as soon as it is submitted.  A window's blocks may wait for
  * socket buffer space: each holds its slot until its completion.  false:
@@ -101,6 +202,8 @@ void pump(struct xfer *x)
 			break;
 		/* netascii learns where the file ends while building blocks */
 		if (x->w.last != WINDOW_LAST_UNKNOWN && i > x->w.last)
+			break;
+		if (!resident(x, i))
 			break;
 		if (!send_block(x, i, sl)) {
 			xfer_fail(x, TFTP_EUNDEF, "the file was truncated while being sent", true);

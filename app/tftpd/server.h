@@ -63,6 +63,7 @@ struct stats {
 	uint64_t recv_starved; /* receives ended: all ring buffers were full */
 	uint64_t quick_sends;  /* lockstep blocks sent with no completion (send_quick) */
 	uint64_t fixed;        /* transfers whose socket was a fixed file */
+	uint64_t reads_ahead;  /* file windows read ahead off the loop (rrq.c) */
 	uint64_t bad_packet[TFTP_CAUSE_COUNT];
 	uint64_t bad_path[PATH_CAUSE_COUNT];
 	uint64_t running;      /* gauge: transfers now */

@@ -39,7 +39,9 @@
 /* What a completion is about (uring.h's tagged user data; every object
  * below is at least 8-byte aligned). */
 enum tag {
-	TAG_REQUEST = 1, /* recvmsg on the listening socket: a struct server */
+	TAG_SERVER = 1,  /* the server's own: recvmsg on the listening socket
+			  * (the object: the struct server) or the read on the
+			  * signalfd (its si) */
 	TAG_RECV,        /* recvmsg on a transfer's socket (multishot into the
 			  * buffer ring for a read, one at a time into
 			  * rbuf for a write): a struct xfer */
@@ -48,7 +50,7 @@ enum tag {
 	TAG_CTL,         /* sendmsg of an OACK, ACK or ERROR: a struct xfer */
 	TAG_CANCEL,      /* cancel of a transfer's receive: a struct xfer */
 	TAG_REPLY,       /* sendmsg of an ERROR to a stranger: a struct reply */
-	TAG_SIGNAL,      /* read on the signalfd: a struct server */
+	TAG_READ,        /* a read ahead of a transfer's file (rrq.c): a struct xfer */
 };
 
 union addr {
@@ -124,6 +126,12 @@ struct xfer {
 	uint64_t encoded;
 	uint8_t *ring;            /* netascii: nslots blocks of blksize */
 	size_t *ring_len;
+	/* Reading ahead (rrq.c): file bytes resident so far (UINT64_MAX:
+	 * never read ahead), the read in flight and where it ends, whether
+	 * the window waits for it and since when (ms). */
+	uint64_t ra_done, ra_to;
+	bool ra_busy, ra_wait;
+	int64_t ra_since;
 
 	/* WRQ */
 	struct upload up;
@@ -264,13 +272,22 @@ void on_recv_ring(struct xfer *x, const struct io_uring_cqe *cqe);
 void on_ctl_sent(struct xfer *x, int res);
 void on_block_sent(struct slot *sl, int res);
 void on_cancelled(struct xfer *x);
+void on_read(struct xfer *x, int res);
 void on_timer(struct timer *t, void *ctx);
 
-/* rrq.c */
+/* rrq.c.  A file of READ_AHEAD_MIN bytes or more, not in memory
+ * (files_in_memory), is read ahead off the loop, READ_AHEAD bytes at a
+ * time: see rrq.c. */
+#define READ_AHEAD_MIN (64u << 10)
+#define READ_AHEAD (2u << 20)
 void rrq_start(struct xfer *x);
 /* Send what the window allows; a slot still in the kernel stops it until
- * that send completes (which pumps again). */
+ * that send completes (which pumps again), a block not read ahead yet
+ * until its read does. */
 void pump(struct xfer *x);
+/* A timeout: the window's blocks are read again before they are sent
+ * again (which finds a file truncated under the transfer). */
+void rrq_reread(struct xfer *x);
 void rrq_ack(struct xfer *x, uint16_t n);
 
 /* wrq.c */

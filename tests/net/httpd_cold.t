@@ -30,15 +30,12 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import heldfs  # noqa: E402
+from heldfs import wait_for  # noqa: E402
 from httpd import TOP, Httpd, Net, Tap, raw_exchange, require_httpd, skip_all, status_of  # noqa: E402
 
 require_httpd()
-PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
-HELDFS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", "heldfs.py")
-if not os.path.exists("/dev/fuse"):
-    skip_all("this host has no /dev/fuse (FUSE)")
-if subprocess.run([PYTHON, "-c", "import fusepy"], capture_output=True).returncode:
-    skip_all("python3-fusepy is not installed (toolchain/host-packages)")
+heldfs.require(skip_all)
 t = Tap(15)
 BIG = 8 << 20
 TLS_PORT = 8443
@@ -58,47 +55,20 @@ def body_of(s, timeout=30):
     return status_of(got), got.partition(b"\r\n\r\n")[2], closed
 
 
-def held_reads(log):
-    try:
-        with open(log) as f:
-            return [line for line in f if line.startswith("read /big")]
-    except FileNotFoundError:
-        return []
-
-
-def wait_for(pred, timeout):
-    deadline = time.monotonic() + timeout
-    while not pred() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return pred()
-
-
 with Net() as net:
     srv, cli = net.ns("srv"), net.ns("cli")
     net.veth(srv, cli)
     src, mnt = net.tmpdir("httpd-cold-src."), net.tmpdir("httpd-cold-mnt.")
-    hold = os.path.join(net.tmpdir("httpd-cold-hold."), "hold")
-    big = os.urandom(BIG)
-    small = b"#!ipxe\necho small\n" * 50
-    with open(os.path.join(src, "big.img"), "wb") as f:
-        f.write(big)
-    with open(os.path.join(src, "boot.ipxe"), "wb") as f:
-        f.write(small)
-    open(hold, "w").close()
-    fs = subprocess.Popen([PYTHON, HELDFS, src, mnt, hold], stderr=subprocess.PIPE)
-    try:
-        if not wait_for(lambda: os.path.exists(os.path.join(mnt, "boot.ipxe")), 10):
-            fs.kill()
-            raise RuntimeError("heldfs.py did not mount: %s"
-                               % fs.communicate(timeout=5)[1].decode()[-300:])
+    big, small = heldfs.boot_files(src, BIG)
+    with heldfs.Mounted(src, mnt) as fs:
         h = Httpd(srv, mnt, "-n", "1").start()
         a = ask(h, cli, "/big.img")
-        t.ok(wait_for(lambda: held_reads(hold + ".log"), 10),
+        t.ok(wait_for(fs.reads, 10),
              "a client asks for a cold 8 MiB file: the disk's first read arrives and waits",
              "no read of /big.img reached the file system")
         b = ask(h, cli, "/boot.ipxe")
         status, body, _ = body_of(b, timeout=10)
-        still = os.path.exists(hold)
+        still = fs.held()
         t.ok(status == 200 and body == small and still,
              "while it waits, another client's small file is answered: 200, its bytes",
              "status %r, %d bytes, hold %s" % (status, len(body), still))
@@ -106,7 +76,7 @@ with Net() as net:
         time.sleep(0.2)
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         c.close()
-        os.remove(hold)
+        fs.release()
         status, body, closed = body_of(a)
         t.ok(status == 200 and len(body) == BIG and
              hashlib.sha256(body).digest() == hashlib.sha256(big).digest(),
@@ -142,18 +112,17 @@ with Net() as net:
                 ("from the mapping (-S 0)", ["-S", "0"], ask),
                 ("over HTTPS", ["-t", str(TLS_PORT), "-x", os.path.join(keys, "cert.pem"),
                                 "-K", os.path.join(keys, "key.pem")], ask_tls)):
-            os.remove(hold + ".log")
-            open(hold, "w").close()
+            fs.hold()
             # -H 1: a read that waits is the send's (-s), not the head's, deadline
             h = Httpd(srv, mnt, "-n", "1", "-H", "1", *flags).start()
             a = asker(h, cli, "/big.img")
-            t.ok(wait_for(lambda: held_reads(hold + ".log"), 10),
+            t.ok(wait_for(fs.reads, 10),
                  "%s: the cold file's first read arrives and waits" % how,
                  "no read of /big.img reached the file system")
             status, body, _ = body_of(ask(h, cli, "/boot.ipxe"), timeout=10)
-            still = os.path.exists(hold)
+            still = fs.held()
             time.sleep(3)  # past the head deadline, the sweep run
-            os.remove(hold)
+            fs.release()
             got, data, _ = body_of(a)
             n = h.counters()
             t.ok(status == 200 and body == small and still,
@@ -166,12 +135,6 @@ with Net() as net:
                  % (how, n.get("reads ahead")),
                  "status %r, %d bytes %r" % (got, len(data), n))
             h.stop()
-    finally:
-        subprocess.run(["umount", "-l", mnt], capture_output=True)
-        if os.path.exists(hold):
-            os.remove(hold)
-        fs.kill()
-        fs.wait(timeout=10)
 
     # The host's own file system, which says whether a page is cached.
     root = net.tmpdir("httpd-cold-root.")

@@ -9,7 +9,13 @@
 #   was truncated while being sent"; another server may end it with a
 #   short block);
 #   the server is still running and serves the next RRQ whole;
-#   it logs the transfer failed, with the reason.
+#   it logs the transfer failed, with the reason;
+# and a 1 MiB binary file truncated under an octet RRQ in lockstep (whose
+# bytes the kernel copies: a send from past the new end fails, with no
+# packet and nothing the client sees): with -t 1 -R 5 the transfer ends
+# with our ERROR "truncated" within 3 s of the client's last ACK, at its
+# first timeout, whose resend reads the window again (app/tftpd/rrq.c),
+# not 5 s later for its retries ("timed out").
 import os
 import sys
 
@@ -19,13 +25,17 @@ import tftpraw as R  # noqa: E402
 from tftpd import KIND, Lab, Tap, require_server  # noqa: E402
 
 require_server()
-t = Tap(3)
+t = Tap(4)
 text = b"".join(b"line %06d of the text\n" % i for i in range(48000))[:1 << 20]
 small = b"a small file\n" * 10
 
-with Lab(t, {"text": text, "small": small}) as lab:
+
+def truncated_under(lab, name, mode):
+    """A lockstep RRQ of name; the file truncated to 100 bytes after the
+    4th block, ACKs going on: how it ended (the ERROR Packet, or words)
+    and the DATA blocks seen."""
     p = R.Peer(lab.cli, "192.0.2.1")
-    p.send(R.rrq("text", "netascii"))
+    p.send(R.rrq(name, mode))
     seen, end, tid = [], None, None
     for n in range(1, 80):
         pkt, addr = p.recv(3)
@@ -41,15 +51,21 @@ with Lab(t, {"text": text, "small": small}) as lab:
             break
         seen.append(pkt)
         if n == 4:
-            os.truncate(os.path.join(lab.root, "text"), 100)
+            os.truncate(os.path.join(lab.root, name), 100)
         p.send(R.ack(pkt.block), tid)
         if len(pkt.payload) < 512:
             end = "a short block %d" % pkt.block
             break
     p.close()
     ours = isinstance(end, R.Packet) and "truncated" in end.message
-    t.ok((ours or (KIND != "tern" and isinstance(end, str) and end.startswith("a short")))
-         and len(seen) < 4 + 64,
+    return ours or (KIND != "tern" and isinstance(end, str) and end.startswith("a short")), \
+        end, seen
+
+
+with Lab(t, {"text": text, "small": small, "bin": os.urandom(1 << 20)}, timeout=1,
+         retries=5) as lab:
+    ok, end, seen = truncated_under(lab, "text", "netascii")
+    t.ok(ok and len(seen) < 4 + 64,
          "truncated under a netascii RRQ: the transfer ends (%r after %d blocks)"
          % (end, len(seen)), lab.server.tail())
     x = R.get(lab.cli, "192.0.2.1", "small")
@@ -57,3 +73,7 @@ with Lab(t, {"text": text, "small": small}) as lab:
          "the server goes on: the next RRQ whole", "%r%s" % (x, lab.server.tail()))
     ok = KIND != "tern" or lab.server.daemon.seen(r"RRQ text .*failed .*truncated", 5)
     t.ok(ok, "logged: the transfer failed, the file truncated", lab.server.tail())
+
+    ok, end, seen = truncated_under(lab, "bin", "octet")
+    t.ok(ok, "truncated under an octet RRQ: the transfer ends at its first timeout (%r after %d "
+         "blocks)" % (end, len(seen)), lab.server.tail())
