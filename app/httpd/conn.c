@@ -44,7 +44,7 @@
 #define SENDFILE_LARGE (64u << 10)
 #define SENDFILE_BUSY 4
 
-/* Bytes of a large body sent after one look at whether they are in the
+/* Bytes of a body sent after one look at whether they are in the
  * page cache (warm). */
 #define WARM_WINDOW (2u << 20)
 
@@ -99,8 +99,8 @@ static int cached(int fd, uint64_t at)
 
 /* sendfile reads a page missing from the page cache from the disk (as
  * does a send from the mapping, faulting), and the worker's loop would
- * wait for it, every other connection with it.  So before a large body's
- * send goes past c->warm_to (bytes of fd known cached), the next
+ * wait for it, every other connection with it.  So before a body's send
+ * goes past c->warm_to (bytes of fd known cached), the next
  * WARM_WINDOW bytes from at (up to end) are looked at: their last byte
  * cached (RWF_NOWAIT, a read that does not wait), the send goes on (the
  * kernel reads ahead in order, so the bytes before it are too, but for a
@@ -154,7 +154,7 @@ static void arm_send(struct server *s, struct conn *c)
 	if (into_body < c->body_len) {
 		uint64_t len = c->body_len - into_body;
 
-		if (c->warm_fd >= 0) { /* a large body from the mapping: as sendfile's */
+		if (c->warm_fd >= 0) { /* a body from the mapping: as sendfile's */
 			uint64_t at = c->reply.offset + into_body;
 
 			if (at >= c->warm_to && !warm(s, c, c->warm_fd, at, at + len))
@@ -339,10 +339,10 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		refuse(s, c, 500, req, NULL);
 		return;
 	}
-	if (c->file && c->reply.length >= SENDFILE_LARGE) { /* for warm */
+	if (c->file) { /* for warm; a memo's file (above) was opened lately */
 		c->warm_fd = fd;
 		c->warm_to = 0;
-		c->in_memory = files_in_memory(fd);
+		c->in_memory = c->file->in_memory;
 	} else {
 		close(fd);
 	}

@@ -52,8 +52,8 @@ struct conn {
 	struct msghdr msg;
 	struct mapped *file;     /* files.h: the file's mapping, shared */
 	int file_fd;             /* or the file, sent by sendfile; else -1 */
-	int warm_fd;             /* a large body's file, sent from the mapping
-				  * and looked at by warm (conn.c); else -1 */
+	int warm_fd;             /* a body's file, sent from the mapping and
+				  * looked at by warm (conn.c); else -1 */
 	uint64_t sent;           /* of head + body */
 	uint64_t warm_to;        /* file_fd's bytes before it known cached, */
 	uint64_t warm_end;       /* and up to where the read ahead in flight reads */

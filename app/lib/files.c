@@ -65,6 +65,7 @@ struct mapped *files_get_stat(int fd, const struct stat *sp)
 		/* Read ahead: the whole file will be sent, front to back. */
 		madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
 		m->data = p;
+		m->in_memory = files_in_memory(fd);
 	}
 	m->next = all;
 	all = m;

@@ -37,6 +37,7 @@ struct mapped {
 	int64_t mtime_ns;
 	uint64_t size;
 	const uint8_t *data; /* NULL for an empty file */
+	bool in_memory;      /* on a file system with no disk (files_in_memory) */
 	unsigned refs;
 	uint64_t last_used;  /* when refs last fell to 0 (a count of puts) */
 	struct mapped *next;

@@ -299,5 +299,11 @@ int server_run(struct config *cfg, int fd, int family, int sfd)
 	bufring_free(&s->rb, &s->ring, BGID);
 	uring_exit(&s->ring);
 	free(s->free_fixed);
+	/* the worker's end: all it holds given back (LeakSanitizer's exit in
+	 * the host build) */
+	remap_free(s->cfg->remap);
+	s->cfg->remap = NULL;
+	journal_close(s->cfg->journal);
+	s->cfg->journal = NULL;
 	return 0;
 }

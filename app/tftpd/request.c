@@ -156,7 +156,7 @@ static bool xfer_open(struct xfer *x, const struct tftp_request *r, const char *
 			goto refused;
 		x->file = files_get(fd);
 		/* read ahead (rrq.c): a large file on a disk */
-		x->ra_done = x->file && x->file->size >= READ_AHEAD_MIN && !files_in_memory(fd)
+		x->ra_done = x->file && x->file->size >= READ_AHEAD_MIN && !x->file->in_memory
 			? 0 : UINT64_MAX;
 		close(fd);
 		if (!x->file)

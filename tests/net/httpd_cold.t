@@ -11,8 +11,9 @@
 #   loop waiting in sendfile would answer nothing until the hold ends); a
 #   third client asks for big.img and goes away; released: the first
 #   client gets every byte, the same bytes; the one that went away is
-#   logged cut short; the counters show reads ahead; the worker goes on,
-#   and exits 0 on SIGTERM;
+#   logged cut short; the counters show reads ahead; the worker goes on;
+#   a small cold file (2 KiB) waits for its read the same way while
+#   another is answered; the worker exits 0 on SIGTERM;
 #   from the mapping (-S 0, one large body) and over HTTPS (-t, the lab
 #   certificate of tls-lab.sh): the same wait, the small file answered
 #   meanwhile, then every byte, though the read was held 3 s past the
@@ -36,7 +37,7 @@ from httpd import TOP, Httpd, Net, Tap, raw_exchange, require_httpd, skip_all, s
 
 require_httpd()
 heldfs.require(skip_all)
-t = Tap(15)
+t = Tap(17)
 BIG = 8 << 20
 TLS_PORT = 8443
 NAME = "boot.example"
@@ -60,6 +61,9 @@ with Net() as net:
     net.veth(srv, cli)
     src, mnt = net.tmpdir("httpd-cold-src."), net.tmpdir("httpd-cold-mnt.")
     big, small = heldfs.boot_files(src, BIG)
+    script = b"#!ipxe\nchain big.img\n" * 100
+    with open(os.path.join(src, "bigscript.ipxe"), "wb") as f:
+        f.write(script)
     with heldfs.Mounted(src, mnt) as fs:
         h = Httpd(srv, mnt, "-n", "1").start()
         a = ask(h, cli, "/big.img")
@@ -88,6 +92,20 @@ with Net() as net:
         t.ok(n.get("reads ahead", 0) >= 1 and n.get("2xx") == 2,
              "counters: reads ahead (%s), 2 responses whole" % n.get("reads ahead"), repr(n))
         small_again, _, _ = body_of(ask(h, cli, "/boot.ipxe"))
+
+        fs.hold()
+        a = ask(h, cli, "/bigscript.ipxe")
+        t.ok(wait_for(fs.reads, 10),
+             "a small cold file (2 KiB) is looked at too: its read arrives and waits",
+             "no read of /bigscript.ipxe reached the file system")
+        status, body, _ = body_of(ask(h, cli, "/boot.ipxe"), timeout=10)
+        still = fs.held()
+        fs.release()
+        got, data, _ = body_of(a)
+        t.ok(status == 200 and body == small and still and got == 200 and data == script,
+             "meanwhile another small file is answered; released, the small cold one whole",
+             "status %r, %d bytes, hold %s; status %r, %d bytes"
+             % (status, len(body), still, got, len(data)))
         code = h.stop()
         t.ok(small_again == 200 and code == 0, "the worker goes on: 200 next; SIGTERM, exit 0",
              "status %r, exit %r%s" % (small_again, code, h.d.tail(5)))
