@@ -276,7 +276,7 @@ static bool from_memo(struct server *s, struct conn *c, const struct http_reques
 
 	if (!memo_find(s->memo, rel, s->now_ms, &st))
 		return false;
-	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
+	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, time(NULL), &c->reply);
 	if (!c->reply.head_only && c->reply.length && !(m = files_find(&st))) {
 		memo_forget(s->memo, rel); /* its mapping is gone: open it again */
 		return false;
@@ -318,7 +318,7 @@ static void respond(struct server *s, struct conn *c, const struct http_request 
 		refuse(s, c, open_status(errno), req, strerror(errno));
 		return;
 	}
-	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, &c->reply);
+	http_plan(req, rel, (uint64_t)st.st_size, st.st_mtime, time(NULL), &c->reply);
 	c->close_after = c->reply.close;
 	/* By sendfile(2), the socket taking references to the page cache's
 	 * pages, no byte copied by the server: bodies of -S or more, or

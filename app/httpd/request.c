@@ -122,6 +122,19 @@ static int check_length(struct fields *f, struct http_str v)
 	return 200;
 }
 
+/* The fields kept, each at most once (request.h). */
+static const struct {
+	const char *name;
+	size_t at;
+} once[] = {
+	{ "range", offsetof(struct http_request, range) },
+	{ "if-match", offsetof(struct http_request, if_match) },
+	{ "if-none-match", offsetof(struct http_request, if_none_match) },
+	{ "if-modified-since", offsetof(struct http_request, if_modified_since) },
+	{ "if-unmodified-since", offsetof(struct http_request, if_unmodified_since) },
+	{ "if-range", offsetof(struct http_request, if_range) },
+};
+
 /* One field line (without its line end). */
 static int parse_field(const char *p, size_t n, struct http_request *req, struct fields *f)
 {
@@ -149,12 +162,15 @@ static int parse_field(const char *p, size_t n, struct http_request *req, struct
 		return 501;
 	else if (str_is(name, "connection"))
 		parse_connection(v, &f->close, &f->keep);
-	else if (str_is(name, "range")) {
-		if (req->range.p)
-			return 400;
-		req->range = v;
-	} else if (str_is(name, "if-modified-since"))
-		req->if_modified_since = v;
+	else
+		for (size_t i = 0; i < sizeof once / sizeof once[0]; i++)
+			if (str_is(name, once[i].name)) {
+				struct http_str *to = (struct http_str *)((char *)req + once[i].at);
+
+				if (to->p)
+					return 400;
+				*to = v;
+			}
 	return 200;
 }
 

@@ -13,6 +13,9 @@
  *     request that announces one is refused, and its connection closed:
  *     where the next request starts is then unknown;
  *   - HTTP/1.1 without exactly one Host: 400 (RFC 9112 section 3.2);
+ *   - Range, If-Match, If-None-Match, If-Modified-Since,
+ *     If-Unmodified-Since or If-Range twice: 400 (two lists are not
+ *     joined; a client sends one);
  *   - a request target that is not origin-form ("/..."): 400; absolute-form
  *     ("http://host/x") is refused too: httpd is nobody's proxy.
  * Limits: the request line (414), the whole head (431), the field count
@@ -47,7 +50,9 @@ struct http_request {
 	unsigned minor;            /* 0 or 1 */
 	struct http_str target;    /* as sent, still percent-encoded */
 	struct http_str range;     /* len 0: none */
-	struct http_str if_modified_since;
+	/* The conditions (response.h), len 0: none; each a field that may
+	 * come once (a second one, as a second Range, is 400) */
+	struct http_str if_match, if_none_match, if_modified_since, if_unmodified_since, if_range;
 	bool keep_alive;           /* HTTP/1.1 unless "close"; 1.0 only with "keep-alive" */
 	unsigned headers;
 };

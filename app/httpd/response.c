@@ -2,6 +2,8 @@
 /* response.c -- see response.h.  Pure. */
 #include "response.h"
 
+#include <string.h>
+
 #include "range.h"
 #include "textbuf.h"
 
@@ -21,6 +23,7 @@ static const struct {
 	{ 408, "Request Timeout", "408 request timeout\n" },
 	{ 413, "Content Too Large", "413 no request body is taken\n" },
 	{ 414, "URI Too Long", "414 request target too long\n" },
+	{ 412, "Precondition Failed", NULL },
 	{ 416, "Range Not Satisfiable", "416 range not satisfiable\n" },
 	{ 431, "Request Header Fields Too Large", "431 request head too large\n" },
 	{ 500, "Internal Server Error", "500 internal server error\n" },
@@ -44,24 +47,112 @@ const char *http_reason(int status)
 	return i == SIZE_MAX ? "Error" : statuses[i].reason;
 }
 
-void http_plan(const struct http_request *req, const char *name, uint64_t size, time_t mtime,
-	       struct http_reply *r)
+/* The entity tag of a file: "MTIME-SIZE" in hex, quotes included. */
+#define ETAG_MAX 36
+static size_t etag(char out[ETAG_MAX], time_t mtime, uint64_t size)
 {
-	time_t since;
+	static const char hex[] = "0123456789abcdef";
+	uint64_t v[2] = { (uint64_t)mtime, size };
+	size_t n = 0;
+
+	out[n++] = '"';
+	for (int k = 0; k < 2; k++) {
+		int shift = 60;
+
+		while (shift > 0 && !(v[k] >> shift))
+			shift -= 4;
+		for (; shift >= 0; shift -= 4)
+			out[n++] = hex[(v[k] >> shift) & 15];
+		out[n++] = k ? '"' : '-';
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Does the entity tag at p (up to end), with its W/ if any, match tag
+ * (n bytes)?  *next: past it.  false also for what is not an entity tag
+ * (*next then end). */
+static bool tag_matches(const char *p, const char *end, const char *tag, size_t n, bool weak,
+			const char **next)
+{
+	bool w = end - p >= 2 && p[0] == 'W' && p[1] == '/';
+	const char *q;
+
+	*next = end;
+	p += w ? 2 : 0;
+	if (p == end || *p != '"' || !(q = memchr(p + 1, '"', (size_t)(end - p - 1))))
+		return false;
+	*next = q + 1;
+	return (weak || !w) && (size_t)(q + 1 - p) == n && !memcmp(p, tag, n);
+}
+
+/* Does list v ("*", or entity tags between commas) name tag?  weak:
+ * If-None-Match's comparison, W/ tags too; else only strong ones. */
+static bool listed(struct http_str v, const char *tag, size_t n, bool weak)
+{
+	const char *p = v.p, *end = v.p + v.len;
+
+	if (v.len == 1 && *p == '*')
+		return true;
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		if (p < end && tag_matches(p, end, tag, n, weak, &p))
+			return true;
+	}
+	return false;
+}
+
+/* A date field that is there, readable, and puts mtime at or before it. */
+static bool not_after(struct http_str v, time_t mtime, bool *read)
+{
+	time_t t;
+
+	*read = v.len && http_date_parse(v.p, v.len, &t);
+	return *read && mtime <= t;
+}
+
+/* If-Range: does its validator match the file's, strongly? */
+static bool if_range_holds(struct http_str v, const char *tag, size_t n, time_t mtime,
+			   time_t now)
+{
+	const char *next;
+	time_t t;
+
+	if (v.p[0] == '"' || (v.len >= 2 && v.p[0] == 'W' && v.p[1] == '/'))
+		return tag_matches(v.p, v.p + v.len, tag, n, false, &next) &&
+		       next == v.p + v.len;
+	return http_date_parse(v.p, v.len, &t) && t == mtime && mtime < now;
+}
+
+void http_plan(const struct http_request *req, const char *name, uint64_t size, time_t mtime,
+	       time_t now, struct http_reply *r)
+{
+	char tag[ETAG_MAX];
+	size_t n = etag(tag, mtime, size);
+	bool read;
 
 	*r = (struct http_reply){
 		.status = 200, .minor = req->minor, .close = !req->keep_alive,
 		.head_only = req->method == HTTP_HEAD, .type = http_content_type(name),
 		.length = size, .size = size, .mtime = mtime,
 	};
-	if (req->if_modified_since.len &&
-	    http_date_parse(req->if_modified_since.p, req->if_modified_since.len, &since) &&
-	    mtime <= since) {
+	if (req->if_match.len ? !listed(req->if_match, tag, n, false)
+			      : !not_after(req->if_unmodified_since, mtime, &read) && read) {
+		r->status = 412;
+		r->head_only = true;
+		r->type = NULL;
+		r->length = 0;
+		return;
+	}
+	if (req->if_none_match.len ? listed(req->if_none_match, tag, n, true)
+				   : not_after(req->if_modified_since, mtime, &read)) {
 		r->status = 304;
 		r->head_only = true;
 		return;
 	}
-	if (!req->range.len)
+	if (!req->range.len ||
+	    (req->if_range.len && !if_range_holds(req->if_range, tag, n, mtime, now)))
 		return;
 	switch (range_parse(req->range.p, req->range.len, size, &r->offset, &r->length)) {
 	case RANGE_PART:
@@ -133,8 +224,13 @@ size_t http_head(char *buf, size_t size, const struct http_reply *r, time_t now)
 	text_str(&o, http_reason(r->status));
 	text_str(&o, "\r\nServer: tern-httpd\r\n");
 	add_field(&o, "Date", date_text(&date, now));
-	if (r->mtime)
+	if (r->mtime) {
+		char tag[ETAG_MAX];
+
 		add_field(&o, "Last-Modified", date_text(&modified, r->mtime));
+		etag(tag, r->mtime, r->size);
+		add_field(&o, "ETag", tag);
+	}
 	if (!r->text && r->status != 304)
 		text_str(&o, "Accept-Ranges: bytes\r\n");
 	if (r->type && r->status != 304)

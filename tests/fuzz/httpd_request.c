@@ -41,13 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(req.headers <= lim.max_headers);
 	assert(req.minor <= 1);
 	assert(inside(buf, size, req.target) && req.target.len && req.target.p[0] == '/');
-	assert(inside(buf, size, req.range) && inside(buf, size, req.if_modified_since));
+	assert(inside(buf, size, req.range) && inside(buf, size, req.if_modified_since) &&
+	       inside(buf, size, req.if_match) && inside(buf, size, req.if_none_match) &&
+	       inside(buf, size, req.if_unmodified_since) && inside(buf, size, req.if_range));
 	/* the head ends in an empty line */
 	assert(buf[req.head_len - 1] == '\n');
 	/* and is the same request when parsed alone */
 	assert(http_parse_request(buf, req.head_len, &lim, &(struct http_request){ 0 }) == 200);
-	http_plan(&req, "f", size, 784111777, &r);
-	assert(r.status == 200 || r.status == 206 || r.status == 304 || r.status == 416);
+	http_plan(&req, "f", size, 784111777, 784111778, &r);
+	assert(r.status == 200 || r.status == 206 || r.status == 304 || r.status == 412 ||
+	       r.status == 416);
 	if (r.status == 206)
 		assert(r.length >= 1 && r.offset + r.length <= size);
 	assert(http_head(head, sizeof head, &r, 0) > 0);

@@ -8,6 +8,12 @@
 #   a range past the end (416), two ranges (200, the whole file);
 #   curl -z (If-Modified-Since): 304 for a date at or after the file's,
 #   200 before it;
+#   entity tags: curl --etag-save keeps the ETag of a 200, --etag-compare
+#   then gets 304 and no body; another tag in If-None-Match: 200 whole;
+#   a resumed range (curl -r 0-99) with If-Range: the file's tag or its
+#   date, 206 those bytes; a stale tag, 200 and the whole file (a client
+#   resuming a file changed since gets it all, not a part of another);
+#   If-Match of another tag: 412;
 #   curl with three URLs: one connection kept alive (num_connects 1);
 #   curl --parallel: four fetches at once;
 #   wget (HTTP/1.1), into a file;
@@ -26,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from httpd import Httpd, Net, Tap, require_httpd  # noqa: E402
 
 require_httpd()
-t = Tap(26)
+t = Tap(31)
 
 
 def sha(b):
@@ -95,6 +101,31 @@ with Net() as net:
     t.ok(r.stdout.startswith("304") and body == b"", "-z the file's date: 304", r.stdout)
     r, body = curl("-z", "Sat, 05 Nov 1994 08:49:37 GMT", h.url("/big.img"))
     t.ok(r.stdout.startswith("200") and sha(body) == sha(big), "-z a day before: 200",
+         r.stdout)
+
+    tags = os.path.join(out, "etag")
+    r, body = curl("--etag-save", tags, h.url("/big.img"))
+    tag = open(tags).read().strip() if os.path.exists(tags) else ""
+    r2, body2 = curl("--etag-compare", tags, h.url("/big.img"))
+    t.ok(r.stdout.startswith("200") and tag.startswith('"') and
+         r2.stdout.startswith("304") and body2 == b"",
+         "curl --etag-save, then --etag-compare: 304, no body (ETag %s)" % tag,
+         r.stdout + r2.stdout + r2.stderr)
+    r, body = curl("-H", 'If-None-Match: "0-0"', h.url("/big.img"))
+    t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
+         "If-None-Match of another tag: 200, the whole file", r.stdout)
+    r, body = curl("-r", "0-99", "-H", "If-Range: " + tag, h.url("/big.img"))
+    r2, body2 = curl("-r", "0-99", "-H", "If-Range: Sun, 06 Nov 1994 08:49:37 GMT",
+                     h.url("/big.img"))
+    t.ok(r.stdout.startswith("206") and body == big[:100] and
+         r2.stdout.startswith("206") and body2 == big[:100],
+         "a resumed range with If-Range of the file's tag, or its date: 206, those bytes",
+         r.stdout + r2.stdout)
+    r, body = curl("-r", "0-99", "-H", 'If-Range: "5-5"', h.url("/big.img"))
+    t.ok(r.stdout.startswith("200") and sha(body) == sha(big),
+         "If-Range of a stale tag: 200, the whole file", r.stdout)
+    r, body = curl("-H", 'If-Match: "5-5"', h.url("/big.img"))
+    t.ok(r.stdout.startswith("412") and body == b"", "If-Match of another tag: 412",
          r.stdout)
 
     urls = [h.url("/boot.ipxe"), h.url("/sub/initrd"), h.url("/boot.ipxe")]

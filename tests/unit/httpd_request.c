@@ -108,6 +108,38 @@ static void range_and_if_modified_since(void **state)
 	assert_str(req.if_modified_since, "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
+static void conditions(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("GET /x HTTP/1.1\r\nHost: a\r\nIf-Match: \"a-1\"\r\n"
+			       "If-None-Match: W/\"b-2\", \"c-3\"\r\n"
+			       "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+			       "If-Range: \"a-1\"\r\nRange: bytes=1-\r\n\r\n"), 200);
+	assert_str(req.if_match, "\"a-1\"");
+	assert_str(req.if_none_match, "W/\"b-2\", \"c-3\"");
+	assert_str(req.if_unmodified_since, "Sun, 06 Nov 1994 08:49:37 GMT");
+	assert_str(req.if_range, "\"a-1\"");
+	assert_null(req.if_modified_since.p);
+}
+
+/* A field kept (request.h) comes once: a second is 400. */
+static void conditions_twice(void **state)
+{
+	static const char *const fields[] = { "If-Match: *", "If-None-Match: \"a\"",
+					      "If-Modified-Since: x", "If-Unmodified-Since: x",
+					      "If-Range: \"a\"" };
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		snprintf(buf, sizeof buf, "GET /x HTTP/1.1\r\nHost: a\r\n%s\r\n%s\r\n\r\n",
+			 fields[i], fields[i]);
+		assert_int_equal(parse(buf), 400);
+		snprintf(buf, sizeof buf, "GET /x HTTP/1.1\r\nHost: a\r\n%s\r\n\r\n", fields[i]);
+		assert_int_equal(parse(buf), 200);
+	}
+}
+
 static void field_names_any_case(void **state)
 {
 	(void)state;
@@ -345,6 +377,8 @@ int main(void)
 		cmocka_unit_test(pipelined_requests_one_at_a_time),
 		cmocka_unit_test(incomplete_heads),
 		cmocka_unit_test(range_and_if_modified_since),
+		cmocka_unit_test(conditions),
+		cmocka_unit_test(conditions_twice),
 		cmocka_unit_test(field_names_any_case),
 		cmocka_unit_test(other_methods_405),
 		cmocka_unit_test(unknown_methods_501),

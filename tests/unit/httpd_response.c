@@ -144,6 +144,9 @@ static void content_types(void **state)
 	assert_string_equal(http_content_type("index.html"), "text/html");
 }
 
+/* The time the plans below are made at: after every file's date. */
+#define NOW 790000000
+
 /* A request as http_parse_request would give it. */
 static struct http_request request(const char *range, const char *ims)
 {
@@ -162,14 +165,14 @@ static void plan_whole_file(void **state)
 	struct http_reply r;
 
 	(void)state;
-	http_plan(&req, "vmlinuz", 5000, 784111777, &r);
+	http_plan(&req, "vmlinuz", 5000, 784111777, NOW, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.offset, 0);
 	assert_int_equal(r.length, 5000);
 	assert_false(r.head_only);
 	assert_false(r.close);
 	req.method = HTTP_HEAD;
-	http_plan(&req, "vmlinuz", 5000, 784111777, &r);
+	http_plan(&req, "vmlinuz", 5000, 784111777, NOW, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(r.head_only);
 	assert_int_equal(r.length, 5000);
@@ -181,15 +184,15 @@ static void plan_not_modified(void **state)
 	struct http_reply r;
 
 	(void)state;
-	http_plan(&req, "x", 5000, 784111777, &r);
+	http_plan(&req, "x", 5000, 784111777, NOW, &r);
 	assert_int_equal(r.status, 304);
 	assert_true(r.head_only);
-	http_plan(&req, "x", 5000, 784111776, &r);
+	http_plan(&req, "x", 5000, 784111776, NOW, &r);
 	assert_int_equal(r.status, 304);
-	http_plan(&req, "x", 5000, 784111778, &r); /* modified since: the range */
+	http_plan(&req, "x", 5000, 784111778, NOW, &r); /* modified since: the range */
 	assert_int_equal(r.status, 206);
 	req.if_modified_since = (struct http_str){ "garbage", 7 };
-	http_plan(&req, "x", 5000, 784111777, &r);
+	http_plan(&req, "x", 5000, 784111777, NOW, &r);
 	assert_int_equal(r.status, 206);
 }
 
@@ -199,19 +202,143 @@ static void plan_ranges(void **state)
 	struct http_reply r;
 
 	(void)state;
-	http_plan(&req, "x", 5000, 1, &r);
+	http_plan(&req, "x", 5000, 1, NOW, &r);
 	assert_int_equal(r.status, 206);
 	assert_int_equal(r.offset, 4900);
 	assert_int_equal(r.length, 100);
 	req = request("bytes=5000-", NULL);
-	http_plan(&req, "x", 5000, 1, &r);
+	http_plan(&req, "x", 5000, 1, NOW, &r);
 	assert_int_equal(r.status, 416);
 	assert_true(r.head_only);
 	assert_int_equal(r.length, 0);
 	req = request("bytes=0-1,3-4", NULL);
-	http_plan(&req, "x", 5000, 1, &r);
+	http_plan(&req, "x", 5000, 1, NOW, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.length, 5000);
+}
+
+/* Field f of a request (a GET of bytes=10-19 when range) set to v. */
+static struct http_request conditional(size_t f, const char *v, bool range)
+{
+	struct http_request r = request(range ? "bytes=10-19" : NULL, NULL);
+
+	*(struct http_str *)((char *)&r + f) = (struct http_str){ v, strlen(v) };
+	return r;
+}
+
+static int plan_status(struct http_request req, time_t mtime)
+{
+	struct http_reply r;
+
+	http_plan(&req, "x", 100, mtime, NOW, &r);
+	if (r.status == 304 || r.status == 412)
+		assert_true(r.head_only);
+	return r.status;
+}
+
+#define T 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT, tag "2ebc98a1-64" */
+#define IM offsetof(struct http_request, if_match)
+#define INM offsetof(struct http_request, if_none_match)
+#define IUS offsetof(struct http_request, if_unmodified_since)
+#define IR offsetof(struct http_request, if_range)
+
+static void plan_if_none_match(void **state)
+{
+	struct http_request req;
+
+	(void)state;
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64\"", false), T), 304);
+	assert_int_equal(plan_status(conditional(INM, "W/\"2ebc98a1-64\"", false), T), 304);
+	assert_int_equal(plan_status(conditional(INM, "\"x\",W/\"2ebc98a1-64\"", false), T), 304);
+	assert_int_equal(plan_status(conditional(INM, "*", false), T), 304);
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-65\"", false), T), 200);
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64\"", true), T + 1), 206);
+	assert_int_equal(plan_status(conditional(INM, "2ebc98a1-64", false), T), 200);
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64", false), T), 200);
+	/* If-None-Match there: If-Modified-Since is not read */
+	req = conditional(INM, "\"other\"", false);
+	req.if_modified_since = (struct http_str){ "Sun, 06 Nov 1994 08:49:37 GMT", 29 };
+	assert_int_equal(plan_status(req, T), 200);
+}
+
+static void plan_if_match_and_unmodified_since(void **state)
+{
+	struct http_request req;
+
+	(void)state;
+	assert_int_equal(plan_status(conditional(IM, "\"2ebc98a1-64\"", true), T), 206);
+	assert_int_equal(plan_status(conditional(IM, "\"a\", \"2ebc98a1-64\"", false), T), 200);
+	assert_int_equal(plan_status(conditional(IM, "*", false), T), 200);
+	assert_int_equal(plan_status(conditional(IM, "W/\"2ebc98a1-64\"", false), T), 412);
+	assert_int_equal(plan_status(conditional(IM, "\"2ebc98a1-64\"", true), T + 1), 412);
+	assert_int_equal(plan_status(conditional(IM, "garbage", false), T), 412);
+	assert_int_equal(plan_status(conditional(IUS, "Sun, 06 Nov 1994 08:49:37 GMT", true), T),
+			 206);
+	assert_int_equal(plan_status(conditional(IUS, "Sun, 06 Nov 1994 08:49:37 GMT", true),
+				     T + 1), 412);
+	assert_int_equal(plan_status(conditional(IUS, "garbage", false), T + 1), 200);
+	/* If-Match there: If-Unmodified-Since is not read */
+	req = conditional(IM, "*", false);
+	req.if_unmodified_since = (struct http_str){ "Sun, 06 Nov 1994 08:49:36 GMT", 29 };
+	assert_int_equal(plan_status(req, T), 200);
+	/* 412 before 304 */
+	req = conditional(IM, "\"a\"", false);
+	req.if_none_match = (struct http_str){ "*", 1 };
+	assert_int_equal(plan_status(req, T), 412);
+}
+
+static void plan_if_range(void **state)
+{
+	struct http_request req;
+	struct http_reply r;
+
+	(void)state;
+	assert_int_equal(plan_status(conditional(IR, "\"2ebc98a1-64\"", true), T), 206);
+	assert_int_equal(plan_status(conditional(IR, "\"2ebc98a1-64\"", true), T + 1), 200);
+	assert_int_equal(plan_status(conditional(IR, "W/\"2ebc98a1-64\"", true), T), 200);
+	assert_int_equal(plan_status(conditional(IR, "\"2ebc98a1-64\" x", true), T), 200);
+	assert_int_equal(plan_status(conditional(IR, "Sun, 06 Nov 1994 08:49:37 GMT", true), T),
+			 206);
+	assert_int_equal(plan_status(conditional(IR, "Sunday, 06-Nov-94 08:49:37 GMT", true), T),
+			 206);
+	assert_int_equal(plan_status(conditional(IR, "Sun, 06 Nov 1994 08:49:36 GMT", true), T),
+			 200);
+	assert_int_equal(plan_status(conditional(IR, "garbage", true), T), 200);
+	/* a date whose day starts with W is a date, not a weak tag */
+	assert_int_equal(plan_status(conditional(IR, "Wed, 09 Nov 1994 08:49:37 GMT", true),
+				     T + 3 * 86400), 206);
+	/* Last-Modified in the current second: no strong validator */
+	req = conditional(IR, "Sun, 06 Nov 1994 08:49:37 GMT", true);
+	http_plan(&req, "x", 100, T, T, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.length, 100);
+	/* without a Range, If-Range changes nothing */
+	assert_int_equal(plan_status(conditional(IR, "\"other\"", false), T), 200);
+}
+
+static void head_of_412_and_etags(void **state)
+{
+	struct http_request req = conditional(IM, "\"a\"", false);
+	struct http_reply r;
+	char buf[512];
+
+	(void)state;
+	http_plan(&req, "x", 100, T, NOW, &r);
+	http_head(buf, sizeof buf, &r, 0);
+	assert_non_null(strstr(buf, "HTTP/1.1 412 Precondition Failed\r\n"));
+	assert_non_null(strstr(buf, "ETag: \"2ebc98a1-64\"\r\n"));
+	assert_non_null(strstr(buf, "Content-Length: 0\r\n"));
+	assert_null(strstr(buf, "Content-Type"));
+	req = request(NULL, NULL);
+	http_plan(&req, "x", 0, 1, NOW, &r);
+	http_head(buf, sizeof buf, &r, 0);
+	assert_non_null(strstr(buf, "ETag: \"1-0\"\r\n"));
+	http_plan(&req, "x", UINT64_MAX, 0x7fffffff, NOW, &r);
+	http_head(buf, sizeof buf, &r, 0);
+	assert_non_null(strstr(buf, "ETag: \"7fffffff-ffffffffffffffff\"\r\n"));
+	http_plan_error(404, 1, true, false, &r);
+	http_head(buf, sizeof buf, &r, 0);
+	assert_null(strstr(buf, "ETag"));
 }
 
 static void head_bytes(void **state)
@@ -222,13 +349,14 @@ static void head_bytes(void **state)
 	size_t n;
 
 	(void)state;
-	http_plan(&req, "boot.ipxe", 100, 784111777, &r);
+	http_plan(&req, "boot.ipxe", 100, 784111777, NOW, &r);
 	n = http_head(buf, sizeof buf, &r, 784111777);
 	assert_int_equal(n, strlen(buf));
 	assert_string_equal(buf, "HTTP/1.1 206 Partial Content\r\n"
 				 "Server: tern-httpd\r\n"
 				 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
 				 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+				 "ETag: \"2ebc98a1-64\"\r\n"
 				 "Accept-Ranges: bytes\r\n"
 				 "Content-Type: text/plain\r\n"
 				 "Content-Range: bytes 10-19/100\r\n"
@@ -247,13 +375,13 @@ static void head_dates_follow_time_and_file(void **state)
 	char buf[512];
 
 	(void)state;
-	http_plan(&req, "a", 100, 784111777, &r);
+	http_plan(&req, "a", 100, 784111777, NOW, &r);
 	http_head(buf, sizeof buf, &r, 784111777);
 	assert_non_null(strstr(buf, "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"));
 	http_head(buf, sizeof buf, &r, 784111778);
 	assert_non_null(strstr(buf, "Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n"));
 	assert_non_null(strstr(buf, "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"));
-	http_plan(&req, "b", 100, 0x7fffffff, &r);
+	http_plan(&req, "b", 100, 0x7fffffff, NOW, &r);
 	http_head(buf, sizeof buf, &r, 784111778);
 	assert_non_null(strstr(buf, "Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n"));
 	assert_non_null(strstr(buf, "Last-Modified: Tue, 19 Jan 2038 03:14:07 GMT\r\n"));
@@ -288,12 +416,12 @@ static void head_of_416_and_304(void **state)
 	char buf[512];
 
 	(void)state;
-	http_plan(&req, "x", 100, 0, &r);
+	http_plan(&req, "x", 100, 0, NOW, &r);
 	http_head(buf, sizeof buf, &r, 0);
 	assert_non_null(strstr(buf, "Content-Range: bytes */100\r\n"));
 	assert_non_null(strstr(buf, "Content-Length: 0\r\n"));
 	req = request(NULL, "Sun, 06 Nov 1994 08:49:37 GMT");
-	http_plan(&req, "x", 100, 784111777, &r);
+	http_plan(&req, "x", 100, 784111777, NOW, &r);
 	http_head(buf, sizeof buf, &r, 0);
 	assert_non_null(strstr(buf, "HTTP/1.1 304 Not Modified\r\n"));
 	assert_null(strstr(buf, "Content-Length"));
@@ -320,6 +448,10 @@ int main(void)
 		cmocka_unit_test(head_dates_follow_time_and_file),
 		cmocka_unit_test(head_of_errors),
 		cmocka_unit_test(head_of_416_and_304),
+		cmocka_unit_test(plan_if_none_match),
+		cmocka_unit_test(plan_if_match_and_unmodified_since),
+		cmocka_unit_test(plan_if_range),
+		cmocka_unit_test(head_of_412_and_etags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
