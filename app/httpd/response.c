@@ -69,38 +69,43 @@ static size_t etag(char out[ETAG_MAX], time_t mtime, uint64_t size)
 	return n;
 }
 
-/* Does the entity tag at p (up to end), with its W/ if any, match tag
- * (n bytes)?  *next: past it.  false also for what is not an entity tag
- * (*next then end). */
-static bool tag_matches(const char *p, const char *end, const char *tag, size_t n, bool weak,
-			const char **next)
+/* The entity tag at p (up to end), W/ and all: where it ends, or NULL
+ * when p starts none.  *match: it is tag (n bytes); a W/ one only when
+ * weak (If-None-Match's comparison), else never (strong). */
+static const char *entity_tag(const char *p, const char *end, const char *tag, size_t n,
+			      bool weak, bool *match)
 {
 	bool w = end - p >= 2 && p[0] == 'W' && p[1] == '/';
 	const char *q;
 
-	*next = end;
+	*match = false;
 	p += w ? 2 : 0;
 	if (p == end || *p != '"' || !(q = memchr(p + 1, '"', (size_t)(end - p - 1))))
-		return false;
-	*next = q + 1;
-	return (weak || !w) && (size_t)(q + 1 - p) == n && !memcmp(p, tag, n);
+		return NULL;
+	*match = (weak || !w) && (size_t)(q + 1 - p) == n && !memcmp(p, tag, n);
+	return q + 1;
 }
 
-/* Does list v ("*", or entity tags between commas) name tag?  weak:
- * If-None-Match's comparison, W/ tags too; else only strong ones. */
+/* Does list v ("*", or entity tags between commas) name tag?  A list
+ * with anything else in it names nothing. */
 static bool listed(struct http_str v, const char *tag, size_t n, bool weak)
 {
 	const char *p = v.p, *end = v.p + v.len;
+	bool found = false, match;
 
 	if (v.len == 1 && *p == '*')
 		return true;
 	while (p < end) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
 			p++;
-		if (p < end && tag_matches(p, end, tag, n, weak, &p))
-			return true;
+		if (p == end)
+			break;
+		if (!(p = entity_tag(p, end, tag, n, weak, &match)) ||
+		    (p < end && *p != ' ' && *p != '\t' && *p != ','))
+			return false;
+		found |= match;
 	}
-	return false;
+	return found;
 }
 
 /* A date field that is there, readable, and puts mtime at or before it. */
@@ -116,12 +121,11 @@ static bool not_after(struct http_str v, time_t mtime, bool *read)
 static bool if_range_holds(struct http_str v, const char *tag, size_t n, time_t mtime,
 			   time_t now)
 {
-	const char *next;
+	bool match;
 	time_t t;
 
 	if (v.p[0] == '"' || (v.len >= 2 && v.p[0] == 'W' && v.p[1] == '/'))
-		return tag_matches(v.p, v.p + v.len, tag, n, false, &next) &&
-		       next == v.p + v.len;
+		return entity_tag(v.p, v.p + v.len, tag, n, false, &match) == v.p + v.len && match;
 	return http_date_parse(v.p, v.len, &t) && t == mtime && mtime < now;
 }
 

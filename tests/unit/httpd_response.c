@@ -255,6 +255,11 @@ static void plan_if_none_match(void **state)
 	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64\"", true), T + 1), 206);
 	assert_int_equal(plan_status(conditional(INM, "2ebc98a1-64", false), T), 200);
 	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64", false), T), 200);
+	/* a list with anything but entity tags in it names nothing */
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64\", x", false), T), 200);
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64\"x", false), T), 200);
+	assert_int_equal(plan_status(conditional(INM, "\"2ebc98a1-64\", x\"", false), T), 200);
+	assert_int_equal(plan_status(conditional(INM, " \"2ebc98a1-64\" , ", false), T), 304);
 	/* If-None-Match there: If-Modified-Since is not read */
 	req = conditional(INM, "\"other\"", false);
 	req.if_modified_since = (struct http_str){ "Sun, 06 Nov 1994 08:49:37 GMT", 29 };
@@ -272,6 +277,7 @@ static void plan_if_match_and_unmodified_since(void **state)
 	assert_int_equal(plan_status(conditional(IM, "W/\"2ebc98a1-64\"", false), T), 412);
 	assert_int_equal(plan_status(conditional(IM, "\"2ebc98a1-64\"", true), T + 1), 412);
 	assert_int_equal(plan_status(conditional(IM, "garbage", false), T), 412);
+	assert_int_equal(plan_status(conditional(IM, "\"2ebc98a1-64\", W/", false), T), 412);
 	assert_int_equal(plan_status(conditional(IUS, "Sun, 06 Nov 1994 08:49:37 GMT", true), T),
 			 206);
 	assert_int_equal(plan_status(conditional(IUS, "Sun, 06 Nov 1994 08:49:37 GMT", true),
