@@ -133,7 +133,8 @@ void http_plan(const struct http_request *req, const char *name, uint64_t size, 
 	       time_t now, struct http_reply *r)
 {
 	char tag[ETAG_MAX];
-	size_t n = etag(tag, mtime, size);
+	size_t n = req->if_match.len || req->if_none_match.len || req->if_range.len
+		? etag(tag, mtime, size) : 0; /* only a condition compares it */
 	bool read;
 
 	*r = (struct http_reply){

@@ -201,8 +201,9 @@ void on_read(struct xfer *x, int res)
 	}
 	/* done; or failed otherwise, and the sends will take their chance
 	 * (EINVAL: a kernel before 5.14, without MADV_POPULATE_READ: no more
-	 * reads ahead for this transfer) */
-	x->ra_done = res == -EINVAL ? UINT64_MAX : x->ra_to;
+	 * reads ahead for this transfer; nor after a timeout's read again of
+	 * a file not read ahead otherwise) */
+	x->ra_done = res == -EINVAL || !read_ahead_wanted(x->file) ? UINT64_MAX : x->ra_to;
 	if (x->ra_wait) {
 		x->ra_wait = false;
 		pump(x);

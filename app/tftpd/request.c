@@ -155,9 +155,7 @@ static bool xfer_open(struct xfer *x, const struct tftp_request *r, const char *
 		if (fd < 0)
 			goto refused;
 		x->file = files_get(fd);
-		/* read ahead (rrq.c): a large file on a disk */
-		x->ra_done = x->file && x->file->size >= READ_AHEAD_MIN && !x->file->in_memory
-			? 0 : UINT64_MAX;
+		x->ra_done = x->file && read_ahead_wanted(x->file) ? 0 : UINT64_MAX;
 		close(fd);
 		if (!x->file)
 			goto refused;

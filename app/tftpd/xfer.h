@@ -280,6 +280,10 @@ void on_timer(struct timer *t, void *ctx);
  * time: see rrq.c. */
 #define READ_AHEAD_MIN (64u << 10)
 #define READ_AHEAD (2u << 20)
+static inline bool read_ahead_wanted(const struct mapped *m)
+{
+	return m->size >= READ_AHEAD_MIN && !m->in_memory;
+}
 void rrq_start(struct xfer *x);
 /* Send what the window allows; a slot still in the kernel stops it until
  * that send completes (which pumps again), a block not read ahead yet
